@@ -1,0 +1,398 @@
+//! Command-line interface: clap types and one function per subcommand. Library calls only;
+//! errors are `anyhow` with context naming files and stores.
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use policykg::extract::Extraction;
+use policykg::facts::{Fact, Relation};
+use policykg::lexicon::Lexicon;
+use policykg::resolve::Gazetteer;
+use policykg::store::KgStore;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Build a knowledge graph of who must do what from Chinese government documents.
+#[derive(Parser, Debug)]
+#[command(name = "policykg", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Directory with lexicon tables overriding the built-in ones (same layout as ontology/).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub lexicon: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Extract facts from documents and print them (a table, or JSON Lines per the facts spec).
+    Extract {
+        /// Files or directories (walked recursively: .txt, .html, .htm and extension-less files).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExtractFormat::Table)]
+        format: ExtractFormat,
+    },
+    /// Extract facts and load them into an on-disk store, one named graph per document.
+    Build {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+    },
+    /// Run SPARQL on the store: a .rq file, a named query from queries/, or --query TEXT.
+    Query {
+        /// A .rq file or the name of a query in the library (see `policykg queries`).
+        query: Option<String>,
+        /// SPARQL text given inline.
+        #[arg(long = "query", value_name = "TEXT", conflicts_with = "query")]
+        text: Option<String>,
+        /// Parameter of a named query, bound safely (`--param dept=市发改委`).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+        /// Output format: table, csv, tsv, json, xml (SELECT/ASK); turtle, ntriples (CONSTRUCT).
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// List the named queries with what they answer and their parameters.
+    Queries,
+    /// Build the seed documents into the store and show a summary and one answer.
+    Demo {
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+        /// Directory of seed documents.
+        #[arg(long)]
+        seeds: Option<PathBuf>,
+    },
+    /// Score extracted facts against gold JSONL files (precision, recall, F1 per relation).
+    Eval {
+        /// Directory of gold files `<doc>.jsonl`.
+        #[arg(long, required = true)]
+        gold: PathBuf,
+        /// Documents to extract (files or directories), or a facts .jsonl file to score as is.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print the scores as JSON.
+        #[arg(long)]
+        json: bool,
+        /// List misses and false hits.
+        #[arg(long)]
+        show: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExtractFormat {
+    Table,
+    Jsonl,
+}
+
+/// Runs the command line; returns the exit code.
+pub fn run() -> Result<i32> {
+    let cli = Cli::parse();
+    let lex = match &cli.lexicon {
+        Some(dir) => Arc::new(Lexicon::from_dir(dir).with_context(|| format!("loading lexicon from {}", dir.display()))?),
+        None => Lexicon::embedded(),
+    };
+    let gz_owned;
+    let gz: &Gazetteer = if cli.lexicon.is_some() {
+        gz_owned = Gazetteer::new(lex);
+        &gz_owned
+    } else {
+        Gazetteer::embedded()
+    };
+    match cli.command {
+        Command::Extract { paths, format } => cmd_extract(&paths, format, gz),
+        Command::Build { paths, store } => cmd_build(&paths, &store, gz),
+        Command::Query { query, text, params, store, format } => cmd_query(query, text, &params, &store, &format),
+        Command::Queries => cmd_queries(),
+        Command::Demo { store, seeds } => cmd_demo(&store, seeds, gz),
+        Command::Eval { gold, paths, json, show } => cmd_eval(&gold, &paths, json, show, gz),
+    }
+}
+
+/// Extracts every input, reporting skipped files on stderr; returns extractions and the
+/// number of skipped inputs.
+fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extraction) -> Result<()>) -> Result<usize> {
+    let (files, errors) = policykg::input::collect_files(paths);
+    let mut skipped = errors.len();
+    for e in errors {
+        eprintln!("policykg: {e}");
+    }
+    let mut result = Ok(());
+    policykg::pipeline::run(&files, gz, |_, outcome| match outcome {
+        Ok(ex) => {
+            result = each(ex);
+            result.is_ok()
+        }
+        Err(e) => {
+            eprintln!("policykg: {e}");
+            skipped += 1;
+            true
+        }
+    });
+    result?;
+    Ok(skipped)
+}
+
+fn cmd_extract(paths: &[PathBuf], format: ExtractFormat, gz: &Gazetteer) -> Result<i32> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut all: Vec<Fact> = Vec::new();
+    let skipped = extract_all(paths, gz, |ex| {
+        match format {
+            ExtractFormat::Jsonl => {
+                for f in &ex.facts {
+                    writeln!(out, "{}", f.to_json_line())?;
+                }
+            }
+            ExtractFormat::Table => all.extend(ex.facts),
+        }
+        Ok(())
+    })?;
+    if format == ExtractFormat::Table {
+        write!(out, "{}", facts_table(&all))?;
+    }
+    out.flush()?;
+    Ok(if skipped > 0 { 1 } else { 0 })
+}
+
+/// A readable table of facts: document, relation, task, subject, object, evidence span.
+pub fn facts_table(facts: &[Fact]) -> String {
+    let mut rows: Vec<Vec<String>> = vec![vec!["doc".into(), "rel".into(), "task".into(), "subject".into(), "object".into(), "evidence".into()]];
+    for f in facts {
+        let task = |t: &policykg::facts::TaskRef| t.label.clone().unwrap_or_else(|| shorten(&t.text, 10));
+        let org = |o: &policykg::facts::OrgRef| match &o.name {
+            Some(n) if n != &o.text => format!("{} ({n})", o.text),
+            _ => o.text.clone(),
+        };
+        let (t, s, o) = match &f.rel {
+            Relation::Leads { task: tk, org: og } | Relation::CoResponsible { task: tk, org: og } => (task(tk), org(og), String::new()),
+            Relation::Targets { task: tk, indicator } => {
+                let unit = indicator.unit.clone().unwrap_or_default();
+                let max = indicator.value_max.map(|m| format!("–{m}")).unwrap_or_default();
+                let dl = indicator.deadline.as_ref().map(|d| format!(" by {d}")).unwrap_or_default();
+                (task(tk), indicator.measure.clone(), format!("{} {}{max}{unit}{dl}", indicator.comparator, indicator.value))
+            }
+            Relation::CooperatesWith { task: tk, a, b, verb } => (tk.as_ref().map(task).unwrap_or_default(), org(a), format!("{verb} {}", org(b))),
+            Relation::HoldsPost { person, post, org: og } => (String::new(), person.text.clone(), format!("{} @ {}", post.text, og.as_ref().map(org).unwrap_or_default())),
+            Relation::IssuedBy { org: og, number, date, .. } => (String::new(), org(og), format!("{} {}", number.clone().unwrap_or_default(), date.clone().unwrap_or_default())),
+        };
+        rows.push(vec![f.doc.clone(), f.rel.name().to_string(), t, s, o, format!("{}..{}", f.evidence.start, f.evidence.end)]);
+    }
+    let mut s = render_table(&rows);
+    s.push_str(&format!("{} facts\n", facts.len()));
+    s
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// Aligns rows into columns by display width (CJK characters count two).
+pub fn render_table(rows: &[Vec<String>]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let ncol = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; ncol];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let mut out = String::new();
+    for (n, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            line.push_str(c);
+            if i + 1 < r.len() {
+                line.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        if n == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * ncol.saturating_sub(1);
+            out.push_str(&"-".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn cmd_build(paths: &[PathBuf], store_dir: &Path, gz: &Gazetteer) -> Result<i32> {
+    let store = KgStore::open(store_dir)?;
+    let (n_docs, skipped) = build_into(&store, paths, gz)?;
+    store.flush()?;
+    eprintln!("policykg: built {n_docs} documents into {}", store_dir.display());
+    print_summary(&store)?;
+    Ok(if skipped > 0 { 1 } else { 0 })
+}
+
+fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
+    let mut batch: Vec<(String, Vec<oxigraph::model::Quad>)> = Vec::new();
+    let mut n_docs = 0;
+    let mut write = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>| -> Result<()> {
+        let graphs: Vec<oxigraph::model::NamedNode> = batch.iter().map(|(d, _)| policykg::rdf::graph_iri(d)).collect();
+        let docs = graphs.iter().zip(batch.drain(..)).map(|(g, (_, q))| (g.as_ref(), q)).collect();
+        store.replace_documents(docs)?;
+        Ok(())
+    };
+    let skipped = extract_all(paths, gz, |ex| {
+        n_docs += 1;
+        batch.push((ex.doc.clone(), policykg::rdf::to_quads(&ex)));
+        if batch.len() >= policykg::pipeline::WINDOW {
+            write(&mut batch)?;
+        }
+        Ok(())
+    })?;
+    write(&mut batch)?;
+    Ok((n_docs, skipped))
+}
+
+fn print_summary(store: &KgStore) -> Result<()> {
+    let s = store.summary()?;
+    let mut rows = vec![vec!["what".to_string(), "count".to_string()]];
+    for k in ["documents", "sections", "tasks", "organisations"] {
+        rows.push(vec![k.to_string(), s.get(k).copied().unwrap_or(0).to_string()]);
+    }
+    for rel in policykg::facts::RELATIONS {
+        rows.push(vec![format!("facts: {rel}"), s.get(&format!("facts:{rel}")).copied().unwrap_or(0).to_string()]);
+    }
+    rows.push(vec!["quads".into(), s.get("quads").copied().unwrap_or(0).to_string()]);
+    print!("{}", render_table(&rows));
+    Ok(())
+}
+
+/// Directory holding a project folder (`seeds`, `queries`): next to the working directory if
+/// present, else the source checkout the binary was built from.
+fn project_dir(name: &str) -> PathBuf {
+    let local = PathBuf::from(name);
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+fn cmd_query(query: Option<String>, text: Option<String>, params: &[String], store_dir: &Path, format: &str) -> Result<i32> {
+    use policykg::query::{bind_params, load_library, run, OutputFormat};
+    let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let given: Vec<(String, String)> = params
+        .iter()
+        .map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).with_context(|| format!("--param {p}: expected NAME=VALUE")))
+        .collect::<Result<_>>()?;
+    let (sparql, bindings) = match (query, text) {
+        (_, Some(t)) => (t, Vec::new()),
+        (Some(q), None) => {
+            let path = Path::new(&q);
+            if path.extension().is_some_and(|e| e == "rq") || path.is_file() {
+                let t = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let nq = policykg::query::parse_header(&q, &t);
+                let b = if given.is_empty() && nq.params.is_empty() { Vec::new() } else { bind_params(&nq, &given)? };
+                (t, b)
+            } else {
+                let lib = load_library(&project_dir("queries"))?;
+                let Some(nq) = lib.iter().find(|n| n.name == q) else {
+                    bail!("no query named {q}; available: {}", lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "));
+                };
+                (nq.text.clone(), bind_params(nq, &given)?)
+            }
+        }
+        (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
+    };
+    let store = KgStore::open_read_only(store_dir)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    run(store.inner(), &sparql, &bindings, format, &mut out)?;
+    out.flush()?;
+    Ok(0)
+}
+
+fn cmd_queries() -> Result<i32> {
+    let lib = policykg::query::load_library(&project_dir("queries"))?;
+    for q in lib {
+        println!("{}", q.name);
+        for line in q.description.lines() {
+            println!("    {line}");
+        }
+        for p in &q.params {
+            println!("    --param {}=…  {}", p.name, p.description);
+        }
+    }
+    Ok(0)
+}
+
+fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<i32> {
+    let seeds = seeds.unwrap_or_else(|| project_dir("seeds"));
+    if !seeds.is_dir() {
+        bail!("seed directory {} not found (give --seeds DIR)", seeds.display());
+    }
+    let store = KgStore::open(store_dir)?;
+    let (n, skipped) = build_into(&store, &[seeds.clone()], gz)?;
+    store.flush()?;
+    println!("Built {n} seed documents from {} into {}\n", seeds.display(), store_dir.display());
+    print_summary(&store)?;
+    let dept = "市发改委";
+    println!("\nResponsibility chain of {dept} (queries/responsibility.rq --param dept={dept}):\n");
+    let lib = policykg::query::load_library(&project_dir("queries"))?;
+    if let Some(q) = lib.iter().find(|q| q.name == "responsibility") {
+        let b = policykg::query::bind_params(q, &[("dept".to_string(), dept.to_string())])?;
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        policykg::query::run(store.inner(), &q.text, &b, policykg::query::OutputFormat::Table, &mut out)?;
+    }
+    println!("\nTry: policykg query responsibility --param dept=市发展改革委   |   policykg queries");
+    Ok(if skipped > 0 { 1 } else { 0 })
+}
+
+fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gazetteer) -> Result<i32> {
+    use policykg::eval::{load_gold_dir, parse_jsonl, score};
+    let gold = load_gold_dir(gold_dir)?;
+    let mut preds: Vec<serde_json::Value> = Vec::new();
+    let mut sources: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut doc_paths: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        if p.extension().is_some_and(|e| e == "jsonl") && p.is_file() {
+            let t = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            preds.extend(parse_jsonl(&t, &p.display().to_string())?);
+        } else {
+            doc_paths.push(p.clone());
+        }
+    }
+    let mut skipped = 0;
+    if !doc_paths.is_empty() {
+        let (files, _) = policykg::input::collect_files(&doc_paths);
+        let files: Vec<PathBuf> = files.into_iter().filter(|f| f.extension().is_none_or(|e| e != "jsonl")).collect();
+        skipped = extract_all(&files, gz, |ex| {
+            for f in &ex.facts {
+                preds.push(serde_json::to_value(f)?);
+            }
+            Ok(())
+        })?;
+        for f in &files {
+            if let Ok(src) = policykg::input::read_document(f) {
+                sources.insert(src.id.0.clone(), src.text);
+            }
+        }
+    }
+    let report = score(&gold, &preds, &|doc: &str| sources.get(doc).cloned());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else {
+        print!("{}", report.to_table());
+    }
+    if show {
+        print!("{}", report.show_lines());
+    }
+    Ok(if skipped > 0 { 1 } else { 0 })
+}

@@ -1,0 +1,322 @@
+//! Stage 4: document structure → facts.
+//!
+//! [`extract`] runs the whole front half of the pipeline on one decoded document (normalise,
+//! parse structure, detect the jurisdiction) and then every relation rule, one module per
+//! relation of the facts spec: [`responsibility`] (`leads` and `co_responsible`), [`targets`],
+//! [`cooperation`] (`cooperates_with`), [`posts`] (`holds_post`) and [`issued_by`]. Rules never
+//! fail: what they cannot read becomes a diagnostic. Facts come out sorted and deduplicated so
+//! that output is deterministic.
+
+pub mod cooperation;
+pub mod issued_by;
+pub mod posts;
+pub mod responsibility;
+pub mod targets;
+
+use crate::doc::{slice_chars, SourceDoc, Span};
+use crate::facts::{Evidence, Fact, OrgRef, TaskRef};
+use crate::normalize::{normalize, NormText};
+use crate::resolve::{detect_jurisdiction, resolve_org, Gazetteer, Jurisdiction};
+use crate::structure::{parse, Document, UnitKind};
+use std::ops::Range;
+
+/// A task of the document: a numbered item, or a section/unnumbered passage that carries a
+/// responsibility directly.
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// Unit index in [`Document::units`], if numbered.
+    pub unit: Option<usize>,
+    pub label: Option<String>,
+    pub text: String,
+    /// Index into [`Extraction::sections`].
+    pub section: Option<usize>,
+    pub span: Span,
+    /// Byte range in the normalised text.
+    pub range: Range<usize>,
+}
+
+/// A section heading (`一、…`, `(一)…`, `第一部分…`).
+#[derive(Clone, Debug)]
+pub struct SectionInfo {
+    pub label: String,
+    pub heading: String,
+    pub kind: UnitKind,
+    pub parent: Option<usize>,
+    pub span: Span,
+}
+
+/// Document-level metadata found by the rules.
+#[derive(Clone, Debug, Default)]
+pub struct DocMeta {
+    pub title: Option<String>,
+    pub number: Option<String>,
+    pub date: Option<String>,
+    /// Division code and full name of the jurisdiction.
+    pub jurisdiction: Option<(String, String)>,
+    pub encoding: String,
+    pub path: String,
+    pub chars: usize,
+}
+
+/// Everything extracted from one document.
+#[derive(Clone, Debug)]
+pub struct Extraction {
+    pub doc: String,
+    pub meta: DocMeta,
+    pub sections: Vec<SectionInfo>,
+    pub tasks: Vec<Task>,
+    pub facts: Vec<Fact>,
+    pub diagnostics: Vec<String>,
+}
+
+/// What the rules see of one document.
+pub struct Context<'a> {
+    pub src: &'a SourceDoc,
+    pub norm: NormText,
+    pub doc: Document,
+    pub gz: &'a Gazetteer,
+    pub jur: Jurisdiction,
+    /// Source char → byte table, for evidence slices.
+    offsets: Vec<usize>,
+    /// Unit index → section index, for units that are sections.
+    unit_section: Vec<Option<usize>>,
+    pub sections: Vec<SectionInfo>,
+    pub tasks: Vec<Task>,
+    pub diagnostics: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the context: normalise, parse structure, detect jurisdiction.
+    pub fn new(src: &'a SourceDoc, gz: &'a Gazetteer) -> Context<'a> {
+        let norm = normalize(&src.text);
+        let doc = parse(&norm);
+        let text = norm.text.as_str();
+        let mut zones: Vec<&str> = Vec::new();
+        if let Some((s, _)) = &doc.signature {
+            zones.push(s);
+        }
+        if let Some((s, _)) = &doc.title_issuer {
+            zones.push(s);
+        }
+        for f in &doc.meta {
+            if f.key == "发布机构" || f.key == "发文机关" {
+                zones.push(&f.value);
+            }
+        }
+        if let Some((s, _)) = &doc.title {
+            zones.push(s);
+        }
+        // The first line (often `XX市人民政府文件` or the title) counts too.
+        if let Some(r) = doc.lines.iter().find(|r| !text[(*r).clone()].trim().is_empty()) {
+            zones.push(&text[r.clone()]);
+        }
+        let jur = detect_jurisdiction(gz, &zones, text);
+        let offsets = src.char_offsets();
+        let mut cx = Context {
+            src,
+            norm,
+            doc,
+            gz,
+            jur,
+            offsets,
+            unit_section: Vec::new(),
+            sections: Vec::new(),
+            tasks: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        cx.build_sections_and_tasks();
+        cx
+    }
+
+    fn build_sections_and_tasks(&mut self) {
+        let text = &self.norm.text;
+        let mut unit_section = vec![None; self.doc.units.len()];
+        for (i, u) in self.doc.units.iter().enumerate() {
+            if matches!(u.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
+                let parent = u.parent.and_then(|p| unit_section[p]);
+                self.sections.push(SectionInfo {
+                    label: u.label.clone(),
+                    heading: text[u.first_line.clone()].trim().to_string(),
+                    kind: u.kind,
+                    parent,
+                    span: self.norm.span(u.first_line.clone()),
+                });
+                unit_section[i] = Some(self.sections.len() - 1);
+            }
+        }
+        self.unit_section = unit_section;
+        for (i, u) in self.doc.units.iter().enumerate() {
+            if matches!(u.kind, UnitKind::Item | UnitKind::SubItem | UnitKind::Circled) {
+                let own = self.own_range(i);
+                let t = Task {
+                    unit: Some(i),
+                    label: Some(u.label.clone()),
+                    text: task_text(&text[own.clone()]),
+                    section: self.section_of(i),
+                    span: self.norm.span(u.range.clone()),
+                    range: u.range.clone(),
+                };
+                self.tasks.push(t);
+            }
+        }
+    }
+
+    /// The section a unit belongs to (its nearest section ancestor, or itself).
+    pub fn section_of(&self, unit: usize) -> Option<usize> {
+        let mut cur = Some(unit);
+        while let Some(u) = cur {
+            if let Some(s) = self.unit_section.get(u).copied().flatten() {
+                return Some(s);
+            }
+            cur = self.doc.units[u].parent;
+        }
+        None
+    }
+
+    /// Byte range of a unit's own text: after its marker up to its first child.
+    pub fn own_range(&self, unit: usize) -> Range<usize> {
+        let u = &self.doc.units[unit];
+        let end = self
+            .doc
+            .units
+            .iter()
+            .skip(unit + 1)
+            .find(|c| c.parent == Some(unit))
+            .map(|c| c.first_line.start)
+            .unwrap_or(u.range.end)
+            .max(u.heading.start);
+        u.heading.start..end
+    }
+
+    /// Evidence for a byte range of the normalised text.
+    pub fn evidence(&self, bytes: Range<usize>) -> Evidence {
+        let span = self.norm.span(bytes);
+        Evidence { start: span.start, end: span.end, text: slice_chars(&self.src.text, &self.offsets, span).to_string() }
+    }
+
+    /// The task for a byte position: the task of the innermost numbered unit, creating one for
+    /// a section/subsection that carries a fact directly; `None` outside any unit.
+    pub fn task_at(&mut self, pos: usize) -> Option<usize> {
+        let unit = crate::structure::unit_at(&self.doc, pos)?;
+        if let Some(t) = self.tasks.iter().position(|t| t.unit == Some(unit)) {
+            return Some(t);
+        }
+        let u = self.doc.units[unit].clone();
+        let own = self.own_range(unit);
+        self.tasks.push(Task {
+            unit: Some(unit),
+            label: Some(u.label.clone()),
+            text: task_text(&self.norm.text[own]),
+            section: self.section_of(unit),
+            span: self.norm.span(u.range.clone()),
+            range: u.range.clone(),
+        });
+        Some(self.tasks.len() - 1)
+    }
+
+    /// An unnumbered task for a sentence outside any unit.
+    pub fn sentence_task(&mut self, range: Range<usize>) -> usize {
+        if let Some(t) = self.tasks.iter().position(|t| t.unit.is_none() && t.range == range) {
+            return t;
+        }
+        self.tasks.push(Task {
+            unit: None,
+            label: None,
+            text: self.norm.text[range.clone()].trim().to_string(),
+            section: None,
+            span: self.norm.span(range.clone()),
+            range,
+        });
+        self.tasks.len() - 1
+    }
+
+    /// The `TaskRef` of a task.
+    pub fn task_ref(&self, t: usize) -> TaskRef {
+        let task = &self.tasks[t];
+        TaskRef {
+            label: task.label.clone(),
+            text: task.text.clone(),
+            section: task.section.map(|s| self.sections[s].heading.clone()),
+        }
+    }
+
+    /// Resolves an organisation mention into an `OrgRef` (None if it is not one).
+    pub fn org_ref(&self, mention: &str) -> Option<OrgRef> {
+        let r = resolve_org(self.gz, &self.jur, mention)?;
+        Some(OrgRef { text: mention.to_string(), name: r.name, ty: r.ty.as_str().to_string(), code: None })
+    }
+
+    /// The `@self` actor: the document's own jurisdiction.
+    pub fn self_ref(&self) -> OrgRef {
+        let (name, ty, code) = match self.jur.own() {
+            Some(d) => {
+                let div = self.gz.division(d);
+                (Some(self.gz.qualified_name(d)), place_type(div), Some(div.code.clone()))
+            }
+            None => (None, "City".to_string(), None),
+        };
+        OrgRef { text: "@self".into(), name, ty, code }
+    }
+
+    /// The sentence (byte range, ending after 。!?;) around a position, within its line.
+    pub fn sentence_around(&self, pos: usize) -> Range<usize> {
+        let text = &self.norm.text;
+        let line_start = text[..pos].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let line_end = text[pos..].find('\n').map(|p| pos + p).unwrap_or(text.len());
+        let start = text[line_start..pos].rfind(['。', '!', '?', ';']).map(|p| line_start + p + text[line_start + p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(line_start);
+        let end = text[pos..line_end].find(['。', '!', '?', ';']).map(|p| pos + p + text[pos + p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(line_end);
+        start..end
+    }
+}
+
+/// Facts-spec type of a division: `Province`, `City`, `County`, `District`.
+pub fn place_type(d: &crate::lexicon::Division) -> String {
+    match (d.level.as_str(), d.kind.as_str()) {
+        ("province", _) => "Province",
+        ("prefecture", _) => "City",
+        (_, "county_city") => "City",
+        (_, "district") => "District",
+        (_, "zone") => "Park",
+        _ => "County",
+    }
+    .to_string()
+}
+
+/// A task's own text: the item text without its trailing responsibility bracket and label
+/// lines (`牵头单位:…`).
+pub fn task_text(own: &str) -> String {
+    let mut lines: Vec<&str> = own.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines.retain(|l| !responsibility::is_label_line(l));
+    let mut t = lines.join("");
+    if let Some(r) = responsibility::trailing_bracket(&t) {
+        t.truncate(r.start);
+    }
+    t.trim().to_string()
+}
+
+/// Runs every rule on one decoded document.
+pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
+    let mut cx = Context::new(src, gz);
+    let mut facts: Vec<Fact> = Vec::new();
+    responsibility::extract(&mut cx, &mut facts);
+    targets::extract(&mut cx, &mut facts);
+    cooperation::extract(&mut cx, &mut facts);
+    posts::extract(&mut cx, &mut facts);
+    issued_by::extract(&mut cx, &mut facts);
+    for f in &mut facts {
+        f.doc = src.id.0.clone();
+    }
+    facts.sort_by_cached_key(|f| f.sort_key());
+    facts.dedup_by(|a, b| a.rel == b.rel && a.evidence == b.evidence);
+    let jurisdiction = cx.jur.own().map(|d| (cx.gz.division(d).code.clone(), cx.gz.qualified_name(d)));
+    let meta = DocMeta {
+        title: cx.doc.title.as_ref().map(|t| t.0.clone()),
+        number: cx.doc.number.as_ref().map(|t| t.0.clone()),
+        date: cx.doc.date.as_ref().map(|t| t.0.clone()),
+        jurisdiction,
+        encoding: src.encoding.to_string(),
+        path: src.path.clone(),
+        chars: cx.norm.source_len() as usize,
+    };
+    Extraction { doc: src.id.0.clone(), meta, sections: cx.sections, tasks: cx.tasks, facts, diagnostics: cx.diagnostics }
+}

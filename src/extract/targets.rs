@@ -1,0 +1,291 @@
+//! `targets`: a task targets a quantitative indicator (`新建5G基站3100个`).
+//!
+//! Numbers are found with their unit (`units.tsv`, magnitude words 万/亿 kept with the unit),
+//! comparators before or after (`comparators.tsv`: 不少于 → `>=`, 以内 → `<=`, 左右 → `~`),
+//! ranges (`3—5条` → `range` with `value_max`) and the measured thing (the clause before the
+//! number). Numbers that are names are skipped: codes (`5G`, `G60`, `1+9+N`, `5A级`,
+//! `not_indicators.tsv`), ordinals (`第三届`), dates, numbers inside 《titles》 and “quotes”,
+//! and thresholds that qualify a noun (`500万元以上重点技改项目`, `3.2米及以下`). The deadline is
+//! the year the clause or its paragraph names (`到2025年`, `十四五期间` → 2025), else the plan's
+//! own year from its title.
+
+use super::Context;
+use crate::facts::{Fact, Indicator, Relation};
+use crate::numbers::parse_value;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+struct Rules {
+    number: Regex,
+    not_indicator: Vec<Regex>,
+    before: Vec<(String, String)>,
+    after: Vec<(String, String)>,
+    year: Regex,
+}
+
+static RULES: LazyLock<Rules> = LazyLock::new(|| {
+    let lx = crate::lexicon::Lexicon::embedded();
+    rules(&lx)
+});
+
+fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
+    let mut units = lx.list("units");
+    units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
+    let number = Regex::new(&format!(
+        r"(?P<num>\d+(?:\.\d+)?|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+    ))
+    .expect("unit table makes a valid regex");
+    let not_indicator = lx.list("not_indicators").iter().filter_map(|p| Regex::new(&format!("^(?:{p})")).ok()).collect();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for row in lx.table("comparators") {
+        if row.len() >= 3 {
+            let pair = (row[0].clone(), row[1].clone());
+            if row[2] == "after" { after.push(pair) } else { before.push(pair) }
+        }
+    }
+    before.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
+    after.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
+    let year = Regex::new(r"(?:到|至|截至)?((?:19|20)\d{2})年(?:底|末)?").expect("valid regex");
+    Rules { number, not_indicator, before, after, year }
+}
+
+const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里"];
+const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
+
+/// Emits `targets` facts for every task, and for paragraphs outside numbered units.
+pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
+    let text = cx.norm.text.clone();
+    let plan_year = cx.doc.title.as_ref().and_then(|(t, _)| RULES.year.captures(t).map(|c| c[1].to_string()));
+    // Scopes: each unit's own text, and each line outside units.
+    let mut scopes: Vec<Range<usize>> = (0..cx.doc.units.len()).map(|u| cx.own_range(u)).collect();
+    let front_end = cx.doc.lines.get(cx.doc.front_matter_end).map(|r| r.start).unwrap_or(text.len());
+    let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
+    covered.push(0..front_end.min(first_body_line(cx)));
+    for r in cx.doc.lines.clone() {
+        if r.is_empty() || covered.iter().any(|c| c.start <= r.start && r.end <= c.end && !c.is_empty()) {
+            continue;
+        }
+        scopes.push(r);
+    }
+    for scope in scopes {
+        let scope_text = &text[scope.clone()];
+        for found in find_indicators(scope_text, plan_year.as_deref()) {
+            let abs = scope.start + found.range.start..scope.start + found.range.end;
+            let task = match cx.task_at(abs.start) {
+                Some(t) => t,
+                None => cx.sentence_task(scope.clone()),
+            };
+            let sent = cx.sentence_around(abs.start);
+            let evidence = cx.evidence(sent);
+            out.push(Fact {
+                doc: String::new(),
+                rel: Relation::Targets { task: cx.task_ref(task), indicator: found.indicator },
+                evidence,
+                task_index: Some(task),
+            });
+        }
+    }
+}
+
+/// Start of the body: the first line after the signature or title (front matter has no targets).
+fn first_body_line(cx: &Context) -> usize {
+    let sig = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
+    let title = cx.doc.title.as_ref().map(|t| t.1.end).unwrap_or(0);
+    let number = cx.doc.number.as_ref().map(|n| n.1.end).unwrap_or(0);
+    sig.max(title).max(number)
+}
+
+/// An indicator found in a text, with its byte range there.
+pub struct Found {
+    pub range: Range<usize>,
+    pub indicator: Indicator,
+}
+
+/// Finds indicators in one scope of text.
+pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
+    let r = &*RULES;
+    let mut out: Vec<Found> = Vec::new();
+    for caps in r.number.captures_iter(text) {
+        let m = caps.get(0).expect("match");
+        let num = &caps["num"];
+        let unit = caps.name("unit").map(|u| u.as_str());
+        let mag = caps.name("mag").map(|u| u.as_str()).unwrap_or("");
+        let chinese = !num.starts_with(|c: char| c.is_ascii_digit());
+        let before = &text[..m.start()];
+        let after = &text[m.end()..];
+        let prev = before.chars().last();
+        // Codes and names: 5G, G60, S330, 1+9+N, 5A级, 第三届, 2.0版, dates.
+        if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '+' || c == '第' || c == '.' || c == '/')
+            || after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '+' || c == '年' || c == '月' || c == '日' || c == '号' || c == '届' || c == '版' || c == '期' || c == '强')
+        {
+            continue;
+        }
+        let wstart = before.char_indices().rev().nth(2).map(|(i, _)| i).unwrap_or(0);
+        let window: String = text[wstart..].chars().take(12).collect();
+        if r.not_indicator.iter().any(|re| re.is_match(&text[m.start()..])) || window.contains("十四五") || window.contains("十五五") {
+            continue;
+        }
+        if inside_quotes_or_title(before) || before.ends_with("不含") || before.ends_with("含") {
+            continue;
+        }
+        // Comparators.
+        let before_cmp = r.before.iter().find(|(w, _)| before.ends_with(w.as_str()));
+        let after_cmp = r.after.iter().find(|(w, _)| after.starts_with(w.as_str()));
+        let unit_full = match (unit, mag) {
+            (Some(u), m) => Some(format!("{m}{u}")),
+            (None, "") => None,
+            (None, m) => Some(m.to_string()),
+        };
+        if unit_full.is_none() && before_cmp.is_none() {
+            continue;
+        }
+        if unit_full.is_none() && !after_cmp.is_some_and(|(w, _)| w == "以内" || w == "以下" || w == "以上") {
+            continue;
+        }
+        if chinese && (num == "一" || (before_cmp.is_none() && after_cmp.is_none())) {
+            continue;
+        }
+        let u = unit_full.clone().unwrap_or_default();
+        if u == "个" && (after.starts_with("方面") || after.starts_with("百分点")) {
+            continue;
+        }
+        // Thresholds that qualify a noun: 500万元以上重点项目, 3.2米及以下, 6亩以下(不含6亩)的.
+        if after.starts_with("及以下") || after.starts_with("及以上") || after.starts_with('/') {
+            continue;
+        }
+        if let Some((w, _)) = after_cmp {
+            let rest = &after[w.len()..];
+            let next = rest.chars().next();
+            if SIZE_UNITS.iter().any(|s| u.ends_with(s)) && !next.is_none_or(|c| matches!(c, ',' | ';' | '。' | '\n')) {
+                continue;
+            }
+            if next == Some('的') {
+                continue;
+            }
+        }
+        let Some(value) = parse_value(num) else { continue };
+        let value_max = caps.name("num2").and_then(|n| parse_value(n.as_str()));
+        let comparator = if value_max.is_some() {
+            "range".to_string()
+        } else if let Some((_, c)) = after_cmp {
+            c.clone()
+        } else if let Some((_, c)) = before_cmp {
+            c.clone()
+        } else {
+            "=".to_string()
+        };
+        // Extent: from the clause start (measure) to the end of the after-comparator.
+        let clause_start = before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(0);
+        let end = m.end() + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
+        let mut measure = text[clause_start..m.start()].to_string();
+        if let Some((w, _)) = before_cmp {
+            measure = measure.trim_end_matches(w.as_str()).to_string();
+        }
+        for filler in ["全年", "力争", "确保", "努力", "争取", "全市", "年内", "今年"] {
+            if let Some(s) = measure.strip_prefix(filler) {
+                measure = s.to_string();
+            }
+        }
+        if measure.chars().count() < 2 {
+            // Number first (`3条…生产线`): the measure follows.
+            let tail_end = after.find(CLAUSE_END).unwrap_or(after.len());
+            measure = after[..tail_end].to_string();
+        }
+        let deadline = deadline_for(text, clause_start, plan_year);
+        let ind_text = text[clause_start..end].to_string();
+        out.push(Found {
+            range: clause_start..end,
+            indicator: Indicator {
+                text: ind_text,
+                measure: measure.trim().to_string(),
+                value,
+                unit: unit_full,
+                comparator,
+                value_max,
+                deadline,
+            },
+        });
+    }
+    out
+}
+
+fn inside_quotes_or_title(before: &str) -> bool {
+    let open = |o: char, c: char| before.matches(o).count() > before.matches(c).count();
+    open('《', '》') || open('“', '”') || open('〔', '〕')
+}
+
+/// The year a target at this position is due: the nearest year named before it in its
+/// paragraph (`到2025年,…`), `十四五` periods, else the plan's year.
+fn deadline_for(text: &str, pos: usize, plan_year: Option<&str>) -> Option<String> {
+    let para_start = text[..pos].rfind('\n').map(|p| p + 1).unwrap_or(0);
+    let para = &text[para_start..pos];
+    if let Some(c) = RULES.year.captures_iter(para).last() {
+        return Some(c[1].to_string());
+    }
+    let sentence_end = text[pos..].find(['。', '\n']).map(|p| pos + p).unwrap_or(text.len());
+    let around = &text[para_start..sentence_end];
+    if around.contains("十四五") {
+        return Some("2025".into());
+    }
+    if around.contains("十五五") {
+        return Some("2030".into());
+    }
+    if let Some(c) = RULES.year.captures(&text[pos..sentence_end]) {
+        return Some(c[1].to_string());
+    }
+    plan_year.map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str) -> Vec<(f64, Option<String>, String, Option<f64>)> {
+        find_indicators(s, Some("2022"))
+            .into_iter()
+            .map(|f| (f.indicator.value, f.indicator.unit, f.indicator.comparator, f.indicator.value_max))
+            .collect()
+    }
+
+    #[test]
+    fn counts_units_comparators() {
+        assert_eq!(find("全力推进5G基站建设,新建5G基站3100个,累计达到10000个以上"), vec![(3100.0, Some("个".into()), "=".into(), None), (10000.0, Some("个".into()), ">=".into(), None)]);
+        assert_eq!(find("地区生产总值增长6.2%左右"), vec![(6.2, Some("%".into()), "~".into(), None)]);
+        assert_eq!(find("谋划推进3—5条标志性产业链"), vec![(3.0, Some("条".into()), "range".into(), Some(5.0))]);
+        assert_eq!(find("完成投资159亿元。"), vec![(159.0, Some("亿元".into()), "=".into(), None)]);
+        assert_eq!(find("累计建成5G基站1万个"), vec![(1.0, Some("万个".into()), "=".into(), None)]);
+        assert_eq!(find("居民消费价格指数控制在103.5以内;"), vec![(103.5, None, "<=".into(), None)]);
+        assert_eq!(find("固定专家人数不少于10人"), vec![(10.0, Some("人".into()), ">=".into(), None)]);
+        assert_eq!(find("争取省级奖不少于两项"), vec![(2.0, Some("项".into()), ">=".into(), None)]);
+        assert_eq!(find("环评报告书14个工作日内完成"), vec![(14.0, Some("个工作日".into()), "<=".into(), None)]);
+    }
+
+    #[test]
+    fn names_are_not_indicators() {
+        assert!(find("积极参与长三角G60科创走廊建设,构建“1+9+N”体系,创建5A级景区,第三届峰会,2.0版").is_empty());
+        assert!(find("落实《泰安市行动计划(2021—2022年)》").is_empty());
+        assert!(find("实施“三个坚决”,2022年10月底前完成").is_empty());
+        assert!(find("全省会议提出了7个方面").is_empty());
+    }
+
+    #[test]
+    fn thresholds_qualifying_a_noun_are_skipped() {
+        assert_eq!(find("实施500万元以上重点技改项目500个"), vec![(500.0, Some("个".into()), "=".into(), None)]);
+        assert_eq!(find("抓好3条2500吨/日及以下水泥熟料生产线"), vec![(3.0, Some("条".into()), "=".into(), None)]);
+        assert!(find("辖区范围内6亩以下(不含6亩)的土地").is_empty());
+        assert_eq!(find("新增7家以上省、市级基地"), vec![(7.0, Some("家".into()), ">=".into(), None)]);
+    }
+
+    #[test]
+    fn deadlines() {
+        let f = find_indicators("到2025年,高新企业总量达到40家以上", None);
+        assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
+        let f = find_indicators("“十四五”期间,转化重大成果项目10项", None);
+        assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
+        let f = find_indicators("新建5G基站3100个", Some("2022"));
+        assert_eq!(f[0].indicator.deadline.as_deref(), Some("2022"));
+    }
+}

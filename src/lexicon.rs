@@ -1,0 +1,342 @@
+//! Data tables the rules read: department aliases, organisation-type suffixes, responsibility
+//! trigger phrases, collective patterns and the administrative-division table.
+//!
+//! Every table is a TSV file under `ontology/` (first lines `#` comments naming the columns).
+//! They are embedded in the binary at build time and can be overridden at run time with a
+//! directory holding files of the same names (`--lexicon DIR`), so adding a department alias
+//! or a trigger word never needs Rust code. Tables are parsed once into a [`Lexicon`] that
+//! every stage shares read-only.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+/// A table file could not be read or a row is malformed.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{file}:{line}: {msg}")]
+    Row { file: String, line: usize, msg: String },
+}
+
+/// Organisation types of the facts format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgType {
+    Department,
+    Government,
+    PartyOrgan,
+    Park,
+    Enterprise,
+    Institution,
+    Group,
+    Collective,
+}
+
+impl OrgType {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgType::Department => "Department",
+            OrgType::Government => "Government",
+            OrgType::PartyOrgan => "PartyOrgan",
+            OrgType::Park => "Park",
+            OrgType::Enterprise => "Enterprise",
+            OrgType::Institution => "Institution",
+            OrgType::Group => "Group",
+            OrgType::Collective => "Collective",
+        }
+    }
+
+    /// Parses the spec's spelling.
+    pub fn parse(s: &str) -> Option<OrgType> {
+        Some(match s {
+            "Department" => OrgType::Department,
+            "Government" => OrgType::Government,
+            "PartyOrgan" => OrgType::PartyOrgan,
+            "Park" => OrgType::Park,
+            "Enterprise" => OrgType::Enterprise,
+            "Institution" => OrgType::Institution,
+            "Group" => OrgType::Group,
+            "Collective" => OrgType::Collective,
+            _ => return None,
+        })
+    }
+}
+
+/// Role a responsibility phrase gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Leads,
+    Co,
+}
+
+/// Where a responsibility phrase stands relative to the organisations it marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// `市发改委牵头`
+    After,
+    /// `联合总工会、工商联`
+    Before,
+    /// `牵头单位:市发改委`
+    Label,
+}
+
+/// One responsibility phrase.
+#[derive(Clone, Debug)]
+pub struct Trigger {
+    pub phrase: String,
+    pub role: Role,
+    pub position: Position,
+}
+
+/// One administrative division (GB/T 2260 code table).
+#[derive(Clone, Debug)]
+pub struct Division {
+    pub code: String,
+    pub name: String,
+    /// `province`, `prefecture` or `county`.
+    pub level: String,
+    /// `province`, `prefecture`, `district`, `county`, `county_city` or `zone`.
+    pub kind: String,
+    pub parent: Option<usize>,
+}
+
+/// All tables, parsed.
+#[derive(Debug)]
+pub struct Lexicon {
+    /// Department stem (without level prefix) → (canonical template with `{jur}`, type).
+    pub dept_aliases: HashMap<String, (String, OrgType)>,
+    /// Organisation suffixes with types, longest first.
+    pub org_suffixes: Vec<(String, OrgType)>,
+    /// Responsibility phrases, longest first.
+    pub triggers: Vec<Trigger>,
+    pub collective_prefix: Vec<String>,
+    pub collective_infix: Vec<String>,
+    pub collective_suffix: Vec<String>,
+    pub leading_person: Vec<String>,
+    pub first_listed_leads: Vec<String>,
+    pub divisions: Vec<Division>,
+    /// Extra tables (word lists) by file stem, for relation rules.
+    pub lists: HashMap<String, Vec<Vec<String>>>,
+}
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../ontology/", $name)))),*]
+    };
+}
+
+/// The tables compiled into the binary, by path relative to `ontology/`.
+pub const EMBEDDED: &[(&str, &str)] = embedded!(
+    "lexicon/dept_aliases.tsv",
+    "lexicon/org_types.tsv",
+    "lexicon/responsibility.tsv",
+    "lexicon/collective.tsv",
+    "lexicon/leading_person.tsv",
+    "lexicon/first_listed_leads.tsv",
+    "lexicon/regions.tsv",
+    "lexicon/coop_verbs.tsv",
+    "lexicon/generic_partners.tsv",
+    "lexicon/units.tsv",
+    "lexicon/comparators.tsv",
+    "lexicon/posts.tsv",
+    "lexicon/not_indicators.tsv",
+    "lexicon/doc_number_issuers.tsv",
+    "divisions.tsv",
+);
+
+static DEFAULT: LazyLock<Arc<Lexicon>> =
+    LazyLock::new(|| Arc::new(Lexicon::from_sources(EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string()))).expect("embedded tables are valid (checked by tests)")));
+
+impl Lexicon {
+    /// The tables embedded in the binary (parsed once per process).
+    pub fn embedded() -> Arc<Lexicon> {
+        DEFAULT.clone()
+    }
+
+    /// Tables from a directory laid out like `ontology/`; files missing there fall back to the
+    /// embedded ones.
+    pub fn from_dir(dir: &Path) -> Result<Lexicon, LexiconError> {
+        let mut sources = Vec::new();
+        for (name, text) in EMBEDDED {
+            let p = dir.join(name);
+            let alt = dir.join(Path::new(name).file_name().unwrap_or_default());
+            let chosen = if p.exists() { Some(p) } else if alt.exists() { Some(alt) } else { None };
+            match chosen {
+                Some(p) => {
+                    let t = std::fs::read_to_string(&p).map_err(|source| LexiconError::Io { path: p.clone(), source })?;
+                    sources.push((name.to_string(), t));
+                }
+                None => sources.push((name.to_string(), text.to_string())),
+            }
+        }
+        Lexicon::from_sources(sources.into_iter())
+    }
+
+    fn from_sources(sources: impl Iterator<Item = (String, String)>) -> Result<Lexicon, LexiconError> {
+        let mut lx = Lexicon {
+            dept_aliases: HashMap::new(),
+            org_suffixes: Vec::new(),
+            triggers: Vec::new(),
+            collective_prefix: Vec::new(),
+            collective_infix: Vec::new(),
+            collective_suffix: Vec::new(),
+            leading_person: Vec::new(),
+            first_listed_leads: Vec::new(),
+            divisions: Vec::new(),
+            lists: HashMap::new(),
+        };
+        for (name, text) in sources {
+            let rows = rows(&text);
+            let err = |line: usize, msg: &str| LexiconError::Row { file: name.clone(), line, msg: msg.to_string() };
+            let stem = Path::new(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            match stem.as_str() {
+                "dept_aliases" => {
+                    for (line, cols) in &rows {
+                        let [alias, canon, ty] = cols.as_slice() else { return Err(err(*line, "expected alias, canonical, type")) };
+                        let ty = OrgType::parse(ty).ok_or_else(|| err(*line, "unknown org type"))?;
+                        lx.dept_aliases.insert(alias.clone(), (canon.clone(), ty));
+                    }
+                }
+                "org_types" => {
+                    for (line, cols) in &rows {
+                        let [suffix, ty] = cols.as_slice() else { return Err(err(*line, "expected suffix, type")) };
+                        let ty = OrgType::parse(ty).ok_or_else(|| err(*line, "unknown org type"))?;
+                        lx.org_suffixes.push((suffix.clone(), ty));
+                    }
+                }
+                "responsibility" => {
+                    for (line, cols) in &rows {
+                        let [phrase, role, pos] = cols.as_slice() else { return Err(err(*line, "expected phrase, role, position")) };
+                        let role = match role.as_str() {
+                            "leads" => Role::Leads,
+                            "co" => Role::Co,
+                            _ => return Err(err(*line, "role must be leads or co")),
+                        };
+                        let position = match pos.as_str() {
+                            "after" => Position::After,
+                            "before" => Position::Before,
+                            "label" => Position::Label,
+                            _ => return Err(err(*line, "position must be after, before or label")),
+                        };
+                        lx.triggers.push(Trigger { phrase: phrase.clone(), role, position });
+                    }
+                }
+                "collective" => {
+                    for (line, cols) in &rows {
+                        let [pat, kind] = cols.as_slice() else { return Err(err(*line, "expected pattern, kind")) };
+                        match kind.as_str() {
+                            "prefix" => lx.collective_prefix.push(pat.clone()),
+                            "infix" => lx.collective_infix.push(pat.clone()),
+                            "suffix" => lx.collective_suffix.push(pat.clone()),
+                            _ => return Err(err(*line, "kind must be prefix, infix or suffix")),
+                        }
+                    }
+                }
+                "leading_person" => lx.leading_person = rows.iter().map(|(_, c)| c[0].clone()).collect(),
+                "first_listed_leads" => lx.first_listed_leads = rows.iter().map(|(_, c)| c[0].clone()).collect(),
+                "divisions" => {
+                    let mut index: HashMap<String, usize> = HashMap::new();
+                    let mut parents: Vec<String> = Vec::new();
+                    for (line, cols) in &rows {
+                        let [code, name, level, kind, rest @ ..] = cols.as_slice() else {
+                            return Err(err(*line, "expected code, name, level, kind, parent"));
+                        };
+                        index.insert(code.clone(), lx.divisions.len());
+                        parents.push(rest.first().cloned().unwrap_or_default());
+                        lx.divisions.push(Division { code: code.clone(), name: name.clone(), level: level.clone(), kind: kind.clone(), parent: None });
+                    }
+                    for (d, p) in lx.divisions.iter_mut().zip(parents) {
+                        d.parent = index.get(&p).copied();
+                    }
+                }
+                _ => {
+                    lx.lists.insert(stem.clone(), rows.into_iter().map(|(_, c)| c).collect());
+                }
+            }
+        }
+        lx.org_suffixes.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
+        lx.triggers.sort_by(|a, b| b.phrase.chars().count().cmp(&a.phrase.chars().count()).then(a.phrase.cmp(&b.phrase)));
+        Ok(lx)
+    }
+
+    /// First column of an extra list table (`regions`, `coop_verbs`, …).
+    pub fn list(&self, stem: &str) -> Vec<String> {
+        self.lists.get(stem).map(|rows| rows.iter().map(|r| r[0].clone()).collect()).unwrap_or_default()
+    }
+
+    /// Rows of an extra table.
+    pub fn table(&self, stem: &str) -> &[Vec<String>] {
+        self.lists.get(stem).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Type of an organisation mention from its ending, if it has a known one.
+    pub fn org_type_by_suffix(&self, mention: &str) -> Option<OrgType> {
+        self.org_suffixes.iter().find(|(s, _)| mention.ends_with(s.as_str())).map(|(_, t)| *t)
+    }
+
+    /// True when a mention names a non-specific set of bodies (市各有关单位, 各县市区政府).
+    pub fn is_collective(&self, mention: &str) -> bool {
+        let bare = mention.trim_start_matches(['市', '区', '县', '镇', '省']);
+        let bare = bare.strip_prefix('级').unwrap_or(bare);
+        self.collective_prefix.iter().any(|p| bare.starts_with(p.as_str()) || mention.starts_with(p.as_str()))
+            || self.collective_infix.iter().any(|p| mention.contains(p.as_str()))
+            || self.collective_suffix.iter().any(|p| mention.ends_with(p.as_str()))
+    }
+}
+
+/// Data rows of a TSV text: (1-based line number, columns), skipping `#` comments and blanks.
+fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(n, l)| (n + 1, l.split('\t').map(|c| c.trim().to_string()).collect()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_tables_parse() {
+        let lx = Lexicon::embedded();
+        assert_eq!(lx.dept_aliases.get("发改委").map(|x| x.0.as_str()), Some("{jur}发展和改革委员会"));
+        assert!(lx.divisions.len() > 3000);
+        assert!(lx.triggers.iter().any(|t| t.phrase == "牵头" && t.role == Role::Leads));
+        assert!(lx.is_collective("市各有关单位"));
+        assert!(lx.is_collective("区级相关部门"));
+        assert!(lx.is_collective("各县市区政府"));
+        assert!(!lx.is_collective("市发改委"));
+        assert_eq!(lx.org_type_by_suffix("无为经济开发区"), Some(OrgType::Park));
+        assert_eq!(lx.org_type_by_suffix("市委组织部"), Some(OrgType::PartyOrgan));
+    }
+
+    #[test]
+    fn tables_sorted_and_unique() {
+        for (name, text) in EMBEDDED {
+            if name.contains("divisions") {
+                continue;
+            }
+            let keys: Vec<String> = rows(text).into_iter().map(|(_, c)| c[0].clone()).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(keys.len(), sorted.len(), "{name} has duplicate keys");
+        }
+    }
+
+    #[test]
+    fn override_dir_is_used() {
+        let dir = std::env::temp_dir().join(format!("pkg-lex-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("lexicon")).unwrap();
+        std::fs::write(dir.join("lexicon/dept_aliases.tsv"), "# alias\tcanonical\ttype\n数管局\t{jur}数据资源管理局\tDepartment\n").unwrap();
+        let lx = Lexicon::from_dir(&dir).unwrap();
+        assert!(lx.dept_aliases.contains_key("数管局"));
+        std::fs::write(dir.join("lexicon/dept_aliases.tsv"), "数管局\t{jur}x\tNoSuchType\n").unwrap();
+        let e = Lexicon::from_dir(&dir).unwrap_err().to_string();
+        assert!(e.contains("dept_aliases.tsv:1"), "{e}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

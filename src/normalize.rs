@@ -1,0 +1,395 @@
+//! Stage 2: decoded source text → normalised text with an offset map ([`NormText`]).
+//!
+//! Normalisation makes documents from different sites look alike so that rules stay simple:
+//! Traditional → Simplified script (OpenCC tables via `zhconv`), inline pinyin glosses removed
+//! (`創(chuàng)新` → `创新`), Markdown emphasis removed (`**聂立新**`), full-width ASCII folded to
+//! half-width (`（市发改委牵头，…）` → `(市发改委牵头,…)`), spaces between CJK characters dropped
+//! (`索 引 号` → `索引号`), inline headings of one-line documents put on their own line, and
+//! words split by page breaks joined (`工\n\n作上` → `工作上`). Every character of the result
+//! remembers the source character it came from, so any range of normalised text maps back to
+//! a [`Span`] of the source; conversion is one character for one character or a deletion,
+//! never a reordering.
+
+use crate::doc::Span;
+use std::ops::Range;
+
+/// Normalised text plus, for each of its characters, the source character it came from.
+#[derive(Clone, Debug)]
+pub struct NormText {
+    /// The normalised text; lines are separated by `\n`.
+    pub text: String,
+    /// Byte offset in `text` of each character, plus `text.len()` at the end.
+    starts: Vec<u32>,
+    /// Source character index of each character of `text` (strictly increasing).
+    src: Vec<u32>,
+    /// Number of characters in the source text.
+    src_len: u32,
+}
+
+impl NormText {
+    /// Source span of a byte range of the normalised text. The range is clamped to the text;
+    /// an empty range maps to an empty span at the source position of its start.
+    pub fn span(&self, bytes: Range<usize>) -> Span {
+        let n = self.src.len();
+        let a = self.char_at(bytes.start).min(n);
+        let b = self.char_at(bytes.end).min(n).max(a);
+        if a == b {
+            let p = if a < n { self.src[a] } else { self.src_len };
+            return Span { start: p, end: p };
+        }
+        Span { start: self.src[a], end: self.src[b - 1] + 1 }
+    }
+
+    /// Index of the character starting at (or containing) this byte offset.
+    fn char_at(&self, byte: usize) -> usize {
+        match self.starts.binary_search(&(byte as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Number of source characters.
+    pub fn source_len(&self) -> u32 {
+        self.src_len
+    }
+
+    /// Byte ranges of the lines of the normalised text (without the `\n`).
+    pub fn lines(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, b) in self.text.bytes().enumerate() {
+            if b == b'\n' {
+                out.push(start..i);
+                start = i + 1;
+            }
+        }
+        out.push(start..self.text.len());
+        out
+    }
+}
+
+/// True for Han ideographs (basic, extension A, compatibility, and the supplementary planes).
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF | 0x3007)
+}
+
+/// True for Han ideographs and CJK punctuation (where spaces carry no meaning).
+pub fn is_cjk(c: char) -> bool {
+    is_han(c)
+        || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2018..=0x201F | 0x2014 | 0x2026 | 0x00B7 | 0x2460..=0x24FF)
+        || c == '\u{FFFD}'
+}
+
+const PINYIN_LETTERS: &str = "abcdefghijklmnopqrstuvwxyzāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ";
+
+/// Folds full-width ASCII and ideographic space to their half-width forms; other characters
+/// are returned unchanged.
+pub fn fold_width(c: char) -> char {
+    match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 | 0x00A0 | 0x2002..=0x200A | 0x202F | 0x205F => ' ',
+        0x0009 => ' ',
+        _ => c,
+    }
+}
+
+/// True when a line (or the rest of one) starts with a section or item marker:
+/// `一、` `(一)` `1.` `1、` `(1)` `①` `第一部分` `——`.
+pub fn starts_with_marker(s: &str) -> bool {
+    let mut it = s.chars();
+    let Some(c0) = it.next() else { return false };
+    let rest: String = s.chars().take(8).collect();
+    if ('①'..='⑳').contains(&c0) {
+        return true;
+    }
+    if c0 == '(' || c0 == '（' {
+        let inner: String = rest.chars().skip(1).take_while(|c| *c != ')' && *c != '）').collect();
+        return !inner.is_empty()
+            && inner.chars().count() <= 3
+            && inner.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    }
+    if c0.is_ascii_digit() {
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let after = rest.chars().nth(digits.chars().count());
+        let after2 = rest.chars().nth(digits.chars().count() + 1);
+        return digits.len() <= 3
+            && matches!(after, Some('.' | '、' | '．'))
+            && !after2.is_some_and(|c| c.is_ascii_digit());
+    }
+    if "一二三四五六七八九十".contains(c0) {
+        let n: String = rest.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).collect();
+        return rest.chars().nth(n.chars().count()) == Some('、');
+    }
+    if c0 == '第' {
+        return rest.contains("部分") || rest.contains('章');
+    }
+    false
+}
+
+/// Normalises a decoded source text. Never fails; any input gives a valid offset map.
+pub fn normalize(source: &str) -> NormText {
+    let chars: Vec<char> = source.chars().collect();
+    let src_len = chars.len() as u32;
+
+    // Pass 1: character-level clean-up.
+    let mut out: Vec<(char, u32)> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' => {
+                i += 1;
+                continue;
+            }
+            '\r' => {
+                if chars.get(i + 1) != Some(&'\n') {
+                    out.push(('\n', i as u32));
+                }
+                i += 1;
+                continue;
+            }
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                continue;
+            }
+            '(' | '（' if out.last().is_some_and(|&(p, _)| is_han(p)) => {
+                if let Some(len) = pinyin_gloss_len(&chars[i..]) {
+                    i += len;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push((fold_width(c), i as u32));
+        i += 1;
+    }
+
+    // Pass 2: spaces. Dropped next to CJK, at line ends and in runs; a space run between a
+    // sentence end and a heading marker becomes a line break (one-line documents).
+    let mut spaced: Vec<(char, u32)> = Vec::with_capacity(out.len());
+    let mut j = 0;
+    while j < out.len() {
+        let (c, s) = out[j];
+        if c != ' ' {
+            spaced.push((c, s));
+            j += 1;
+            continue;
+        }
+        let run_start = j;
+        while j < out.len() && out[j].0 == ' ' {
+            j += 1;
+        }
+        let prev = spaced.last().map(|x| x.0);
+        let next = out.get(j).map(|x| x.0);
+        let rest: String = out[j..out.len().min(j + 10)].iter().map(|x| x.0).collect();
+        if prev.is_some_and(|p| "。!?;！？；".contains(p)) && starts_with_marker(&rest) {
+            spaced.push(('\n', out[run_start].1));
+            continue;
+        }
+        let drop = match (prev, next) {
+            (None, _) | (_, None) | (Some('\n'), _) | (_, Some('\n')) => true,
+            (Some(p), Some(n)) => is_cjk(p) || is_cjk(n) || p == '|' || n == '|',
+        };
+        if !drop {
+            spaced.push((' ', out[run_start].1));
+        }
+    }
+
+    // Pass 3: join lines split by page breaks inside a sentence, and lines broken inside an
+    // open 《 》 or ( ).
+    let joined = join_broken_lines(spaced);
+
+    // Pass 4: Traditional → Simplified, one character for one character.
+    let text_in: String = joined.iter().map(|x| x.0).collect();
+    let simp = to_simplified_same_length(&text_in);
+    let mut text = String::with_capacity(simp.len());
+    let mut starts = Vec::with_capacity(joined.len() + 1);
+    let mut src = Vec::with_capacity(joined.len());
+    for (c, (_, s)) in simp.chars().zip(joined.iter()) {
+        starts.push(text.len() as u32);
+        src.push(*s);
+        text.push(c);
+    }
+    starts.push(text.len() as u32);
+    NormText { text, starts, src, src_len }
+}
+
+/// Length in chars of a pinyin gloss like `(chuàng)` at the start of `s`, if it is one.
+fn pinyin_gloss_len(s: &[char]) -> Option<usize> {
+    let mut k = 1;
+    while k < s.len() && k <= 8 && PINYIN_LETTERS.contains(s[k]) {
+        k += 1;
+    }
+    if k >= 2 && k < s.len() && (s[k] == ')' || s[k] == '）') {
+        Some(k + 1)
+    } else {
+        None
+    }
+}
+
+fn join_broken_lines(chars: Vec<(char, u32)>) -> Vec<(char, u32)> {
+    // Split into lines keeping the newline characters' positions.
+    let mut lines: Vec<Vec<(char, u32)>> = vec![Vec::new()];
+    for x in chars {
+        if x.0 == '\n' {
+            lines.push(Vec::new());
+            lines.last_mut().expect("just pushed").push(x);
+        } else {
+            lines.last_mut().expect("never empty").push(x);
+        }
+    }
+    // Each line after the first starts with its '\n'.
+    let content = |l: &Vec<(char, u32)>| -> String { l.iter().filter(|x| x.0 != '\n').map(|x| x.0).collect() };
+    let mut result: Vec<(char, u32)> = Vec::new();
+    let mut k = 0;
+    while k < lines.len() {
+        let mut cur = lines[k].clone();
+        k += 1;
+        loop {
+            let cur_text = content(&cur);
+            // Next non-blank line.
+            let mut m = k;
+            while m < lines.len() && content(&lines[m]).trim().is_empty() {
+                m += 1;
+            }
+            if m >= lines.len() {
+                break;
+            }
+            let next_text = content(&lines[m]);
+            let blank_between = m > k;
+            if !should_join(&cur_text, &next_text, blank_between) {
+                break;
+            }
+            // Drop the newlines (and blank lines) in between.
+            cur.extend(lines[m].iter().copied().filter(|x| x.0 != '\n'));
+            k = m + 1;
+        }
+        result.extend(cur);
+    }
+    result
+}
+
+fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
+    let prev = prev.trim_end();
+    let Some(last) = prev.chars().last() else { return false };
+    let Some(first) = next.chars().next() else { return false };
+    if starts_with_marker(next) || next.starts_with("——") {
+        return false;
+    }
+    let opens = |o: char, c: char| prev.matches(o).count() > prev.matches(c).count();
+    if (opens('《', '》') || opens('(', ')')) && next.chars().count() < 80 && prev.chars().count() < 120 {
+        return true;
+    }
+    if !blank_between {
+        return false;
+    }
+    let prose = prev.chars().count() >= 12 && prev.contains([',', '、', '，', ';']);
+    let mid_sentence = is_han(last) || last.is_ascii_alphanumeric();
+    let continues = is_han(first) || matches!(first, ',' | '、' | '。' | ';' | ':' | ')' | '”');
+    prose && mid_sentence && continues && !crate::structure::is_date_line(next)
+}
+
+/// Converts Traditional to Simplified keeping one output character per input character
+/// (whole text when lengths agree, else line by line, else character by character).
+pub fn to_simplified_same_length(text: &str) -> String {
+    let whole = zhconv::zhconv(text, zhconv::Variant::ZhHans);
+    if whole.chars().count() == text.chars().count() {
+        return whole;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let conv = zhconv::zhconv(line, zhconv::Variant::ZhHans);
+        if conv.chars().count() == line.chars().count() {
+            out.push_str(&conv);
+        } else {
+            let mut buf = [0u8; 4];
+            for c in line.chars() {
+                let one = zhconv::zhconv(c.encode_utf8(&mut buf), zhconv::Variant::ZhHans);
+                let mut it = one.chars();
+                match (it.next(), it.next()) {
+                    (Some(d), None) => out.push(d),
+                    _ => out.push(c),
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn norm(s: &str) -> String {
+        normalize(s).text
+    }
+
+    #[test]
+    fn traditional_and_pinyin() {
+        assert_eq!(norm("創(chuàng)新推動高質(zhì)量發(fā)展"), "创新推动高质量发展");
+        assert_eq!(norm("常政發(fā)〔2023〕1號"), "常政发〔2023〕1号");
+        // Parentheses that are not glosses stay.
+        assert_eq!(norm("泰安综合保税物流中心(B型)"), "泰安综合保税物流中心(B型)");
+        assert_eq!(norm("市发改委(牵头)"), "市发改委(牵头)");
+    }
+
+    #[test]
+    fn markdown_width_spaces() {
+        assert_eq!(norm("市人社局局长**聂立新**："), "市人社局局长聂立新:");
+        assert_eq!(norm("（市发改委牵头，市工信局配合）"), "(市发改委牵头,市工信局配合)");
+        assert_eq!(norm("索 引 号 | 113709 |"), "索引号|113709|");
+        assert_eq!(norm("不少于 1 项"), "不少于1项");
+        assert_eq!(norm("RCEP 鲁贸通 and more words"), "RCEP鲁贸通and more words");
+    }
+
+    #[test]
+    fn page_break_joined_inside_sentence_only() {
+        let s = "“三个努力方向”,一是引进人才工\n\n作上,要有新突破。\n\n全媒体记者 刘惠子\n\n打造创新高地";
+        assert_eq!(norm(s), "“三个努力方向”,一是引进人才工作上,要有新突破。\n\n全媒体记者刘惠子\n\n打造创新高地");
+        let t = "一、全面深化与沪苏浙区域合作\n1.落实方案。";
+        assert_eq!(norm(t), t);
+        assert_eq!(norm("关于印发《东莞市与呼伦贝尔市加强\n友好合作工作方案》的通知"), "关于印发《东莞市与呼伦贝尔市加强友好合作工作方案》的通知");
+    }
+
+    #[test]
+    fn inline_headings_split() {
+        assert_eq!(norm("新气象。 一、紧扣第一要务,协力推进"), "新气象。\n一、紧扣第一要务,协力推进");
+    }
+
+    #[test]
+    fn spans_point_into_source() {
+        let src = "**聂立新**：創(chuàng)新";
+        let n = normalize(src);
+        let i = n.text.find("创新").unwrap();
+        let sp = n.span(i..n.text.len());
+        let chars: Vec<char> = src.chars().collect();
+        let got: String = chars[sp.start as usize..sp.end as usize].iter().collect();
+        assert_eq!(got, "創(chuàng)新");
+    }
+
+    proptest! {
+        #[test]
+        fn any_input_gives_valid_map(s in "\\PC{0,200}") {
+            let n = normalize(&s);
+            let src_chars = s.chars().count() as u32;
+            prop_assert_eq!(n.starts.len(), n.src.len() + 1);
+            for w in n.src.windows(2) { prop_assert!(w[0] < w[1]); }
+            for &x in &n.src { prop_assert!(x < src_chars); }
+            let len = n.text.len();
+            for a in 0..=len.min(40) {
+                let sp = n.span(a..len);
+                prop_assert!(sp.start <= sp.end && sp.end <= src_chars);
+            }
+        }
+
+        #[test]
+        fn mixed_cjk_noise(s in "[市发改委牵頭創新（）() \\n*a-zà0-9,、。]{0,120}") {
+            let n = normalize(&s);
+            prop_assert_eq!(n.text.chars().count(), n.src.len());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Running the stages over many files: read → decode → extract in parallel (rayon), in
+//! windows of documents so memory stays bounded by the window, not by the corpus; results come
+//! back in input order so output is deterministic whatever the thread count.
+
+use crate::extract::{extract, Extraction};
+use crate::input::{read_document, InputError};
+use crate::resolve::Gazetteer;
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// Documents processed in parallel at a time.
+pub const WINDOW: usize = 256;
+
+/// Result of one input file.
+pub type Outcome = Result<Extraction, InputError>;
+
+/// Processes one file.
+pub fn process_file(path: &std::path::Path, gz: &Gazetteer) -> Outcome {
+    let src = read_document(path)?;
+    Ok(extract(&src, gz))
+}
+
+/// Processes files in parallel windows, calling `sink` with each outcome in input order.
+/// `sink` returns false to stop early.
+pub fn run(files: &[PathBuf], gz: &Gazetteer, mut sink: impl FnMut(&PathBuf, Outcome) -> bool) {
+    for chunk in files.chunks(WINDOW) {
+        let outcomes: Vec<Outcome> = chunk.par_iter().map(|p| process_file(p, gz)).collect();
+        for (p, o) in chunk.iter().zip(outcomes) {
+            if !sink(p, o) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Stage 6: the on-disk Oxigraph store.
+//!
+//! One named graph per document. [`KgStore::replace_documents`] writes each document's graph
+//! in its own transaction (old graph removed, new quads inserted, committed atomically), so a
+//! crash leaves every document either wholly old or wholly new; documents not yet in the
+//! store go through Oxigraph's bulk loader, which is much faster and also atomic. Only this
+//! module and the server open stores.
+
+use crate::vocab::{ID, PKG};
+use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::{LoaderError, StorageError, Store};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Store errors, naming the store directory.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open store {path}: {source}")]
+    Open { path: PathBuf, source: StorageError },
+    #[error("store {path} is in use by another policykg process (its LOCK is held); wait for it to finish or use another --store")]
+    Locked { path: PathBuf },
+    #[error("store {path} does not exist (run `policykg build` first)")]
+    Missing { path: PathBuf },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Loader(#[from] LoaderError),
+    #[error("query failed: {0}")]
+    Query(String),
+}
+
+/// An opened policykg store.
+pub struct KgStore {
+    store: Store,
+    path: Option<PathBuf>,
+}
+
+impl KgStore {
+    /// Opens (creating if needed) a read-write store in a directory.
+    pub fn open(path: &Path) -> Result<KgStore, StoreError> {
+        match Store::open(path) {
+            Ok(store) => Ok(KgStore { store, path: Some(path.to_path_buf()) }),
+            Err(e) => {
+                let msg = e.to_string();
+                if msg.contains("LOCK") || msg.contains("lock") {
+                    Err(StoreError::Locked { path: path.to_path_buf() })
+                } else {
+                    Err(StoreError::Open { path: path.to_path_buf(), source: e })
+                }
+            }
+        }
+    }
+
+    /// Opens an existing store read-only (queries, views).
+    pub fn open_read_only(path: &Path) -> Result<KgStore, StoreError> {
+        if !path.join("CURRENT").exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let store = Store::open_read_only(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        Ok(KgStore { store, path: Some(path.to_path_buf()) })
+    }
+
+    /// An in-memory store (tests, `--store :memory:`).
+    pub fn in_memory() -> Result<KgStore, StoreError> {
+        Ok(KgStore { store: Store::new()?, path: None })
+    }
+
+    /// The underlying Oxigraph store.
+    pub fn inner(&self) -> &Store {
+        &self.store
+    }
+
+    /// Directory of the store, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// True when the document's graph is present.
+    pub fn has_document(&self, graph: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        Ok(self.store.contains_named_graph(graph)?)
+    }
+
+    /// Writes documents, each as its graph's full new content. Documents already present are
+    /// replaced in one transaction each; new ones are bulk-loaded together (atomically).
+    pub fn replace_documents(&self, docs: Vec<(NamedNodeRef<'_>, Vec<Quad>)>) -> Result<(), StoreError> {
+        let mut fresh: Vec<Quad> = Vec::new();
+        for (graph, quads) in docs {
+            if self.store.contains_named_graph(graph)? {
+                let mut tx = self.store.start_transaction()?;
+                tx.remove_named_graph(graph)?;
+                tx.insert_named_graph(graph);
+                for q in &quads {
+                    tx.insert(q);
+                }
+                tx.commit()?;
+            } else {
+                fresh.extend(quads);
+            }
+        }
+        if !fresh.is_empty() {
+            let mut loader = self.store.bulk_loader();
+            loader.load_quads(fresh)?;
+            loader.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Removes a document's graph.
+    pub fn remove_document(&self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
+        let mut tx = self.store.start_transaction()?;
+        tx.remove_named_graph(graph)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Ids of the documents in the store.
+    pub fn document_ids(&self) -> Result<Vec<String>, StoreError> {
+        let prefix = format!("{ID}graph/");
+        let mut out = Vec::new();
+        for g in self.store.named_graphs() {
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g? {
+                if let Some(id) = n.as_str().strip_prefix(&prefix) {
+                    out.push(id.to_string());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Flushes to disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        if self.path.is_some() {
+            self.store.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Counts for the summary: documents, sections, tasks, organisations, facts per relation.
+    pub fn summary(&self) -> Result<BTreeMap<String, u64>, StoreError> {
+        let q = format!(
+            "PREFIX pkg: <{PKG}>
+             SELECT ?k (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+               {{ ?x a pkg:Document BIND(\"documents\" AS ?k) }}
+               UNION {{ ?x a pkg:Section BIND(\"sections\" AS ?k) }}
+               UNION {{ ?x a pkg:Task BIND(\"tasks\" AS ?k) }}
+               UNION {{ ?x a <http://www.w3.org/ns/org#Organization> BIND(\"organisations\" AS ?k) }}
+               UNION {{ ?x a pkg:Fact ; pkg:relation ?r BIND(CONCAT(\"facts:\", ?r) AS ?k) }}
+             }} GROUP BY ?k"
+        );
+        let mut out = BTreeMap::new();
+        for (k, n) in self.select_pairs(&q)? {
+            out.insert(k, n.parse().unwrap_or(0));
+        }
+        let triples = self.store.len()?;
+        out.insert("quads".into(), triples as u64);
+        Ok(out)
+    }
+
+    /// Runs a SELECT with two variables over the union of all graphs; returns lexical values.
+    pub fn select_pairs(&self, sparql: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut query = SparqlEvaluator::new().parse_query(sparql).map_err(|e| StoreError::Query(e.to_string()))?;
+        query.dataset_mut().set_default_graph_as_union();
+        let results = query.on_store(&self.store).execute().map_err(|e| StoreError::Query(e.to_string()))?;
+        let mut out = Vec::new();
+        if let QueryResults::Solutions(sol) = results {
+            for s in sol {
+                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                let vals: Vec<String> = s.values().iter().map(|v| v.as_ref().map(term_text).unwrap_or_default()).collect();
+                out.push((vals.first().cloned().unwrap_or_default(), vals.get(1).cloned().unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of quads in a document's graph.
+    pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> Result<usize, StoreError> {
+        Ok(self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph))).count())
+    }
+}
+
+/// Readable text of a term: a literal's value, an IRI, a blank node id.
+pub fn term_text(t: &oxigraph::model::Term) -> String {
+    match t {
+        oxigraph::model::Term::Literal(l) => l.value().to_string(),
+        oxigraph::model::Term::NamedNode(n) => n.as_str().to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,506 @@
+//! Stage 3: normalised text → document structure ([`Document`]).
+//!
+//! Recognises the parts of a Chinese government document: the header metadata block
+//! (`索引号 | … | 发布机构 | …`, `文号:`), the document number (`泰动能办〔2022〕3号`), the title
+//! (`关于印发《…》的通知` or the plan's own title line), the signature (issuing office lines
+//! followed by a date line), and the numbered hierarchy: parts (`第一部分`), sections (`一、`),
+//! subsections (`(一)`), items (`1.` `1、`), sub-items (`(1)`) and circled items (`①`). Each
+//! [`Unit`] knows its label, heading, byte range in the normalised text and parent. Positions
+//! are byte ranges of [`crate::normalize::NormText::text`]; they become source spans only
+//! through the offset map.
+
+use crate::normalize::{is_han, NormText};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// Kinds of numbered units, from the outermost to the innermost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitKind {
+    /// `第一部分`, `第一章`
+    Part,
+    /// `一、`
+    Section,
+    /// `(一)`
+    Subsection,
+    /// `1.` `1、`
+    Item,
+    /// `(1)`
+    SubItem,
+    /// `①`
+    Circled,
+}
+
+/// One numbered unit of the document.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub kind: UnitKind,
+    /// The number as written without punctuation: `一`, `三`, `17`, `1` (for `①`).
+    pub label: String,
+    /// Byte range of the whole first line, marker included.
+    pub first_line: Range<usize>,
+    /// Byte range of the first line's text after the marker.
+    pub heading: Range<usize>,
+    /// Byte range of the whole unit: marker to the end of its last line (children included).
+    pub range: Range<usize>,
+    /// Index of the enclosing unit in [`Document::units`].
+    pub parent: Option<usize>,
+}
+
+/// A header field (`发布机构`, `文号`, …) with its value.
+#[derive(Clone, Debug)]
+pub struct MetaField {
+    pub key: String,
+    pub value: String,
+    /// Byte range of the line holding it.
+    pub line: Range<usize>,
+}
+
+/// The structure of one document.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// Line ranges of the normalised text.
+    pub lines: Vec<Range<usize>>,
+    /// Header metadata fields, in order.
+    pub meta: Vec<MetaField>,
+    /// Document number as written (normalised), with its line.
+    pub number: Option<(String, Range<usize>)>,
+    /// Title text and the line range it came from.
+    pub title: Option<(String, Range<usize>)>,
+    /// The issuer named before `关于` in a notice title (`东莞市人民政府关于…`).
+    pub title_issuer: Option<(String, Range<usize>)>,
+    /// Signature: the office (lines joined) and the range from its first line to the date.
+    pub signature: Option<(String, Range<usize>)>,
+    /// Signing date in ISO form with its line.
+    pub date: Option<(String, Range<usize>)>,
+    /// Numbered units in document order.
+    pub units: Vec<Unit>,
+    /// Indexes of lines that belong to the header/signature block (not to any unit).
+    pub front_matter_end: usize,
+}
+
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$").expect("valid regex")
+});
+static DATE_CN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$").expect("valid regex")
+});
+static ISO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?").expect("valid regex"));
+/// A document number: issuer code, year in brackets, serial number: `泰动能办〔2022〕3号`.
+pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([\p{Han}]{1,12})[〔\[【(（]((?:19|20)\d{2})[〕\]】)）](\d{1,4})号").expect("valid regex")
+});
+static NOTICE_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{0,40}?)关于(印发|转发|下发)?(.+?)的(通知|意见|决定|批复|报告|函)").expect("valid regex"));
+static PLAN_TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$")
+        .expect("valid regex")
+});
+
+/// True for a line that is only a date (`2022年3月21日`, `二〇二二年三月二十一日`).
+pub fn is_date_line(s: &str) -> bool {
+    let s = s.trim();
+    DATE_LINE.is_match(s) || DATE_CN.is_match(s)
+}
+
+/// ISO 8601 form of a date line or of a date inside a header value.
+pub fn iso_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    if let Some(c) = DATE_LINE.captures(s).or_else(|| ISO_DATE.captures(s)) {
+        let y: u32 = c[1].parse().ok()?;
+        let m: u32 = c[2].parse().ok()?;
+        let d: u32 = c[3].parse().ok()?;
+        if (1..=12).contains(&m) && (1..=31).contains(&d) {
+            return Some(format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    if let Some(c) = DATE_CN.captures(s) {
+        let y: String = c[1].chars().map(|ch| char::from_digit(cn_digit(ch)?, 10)).collect::<Option<String>>()?;
+        let m = crate::numbers::parse_cn_int(&c[2])?;
+        let d = crate::numbers::parse_cn_int(&c[3])?;
+        return Some(format!("{y}-{m:02}-{d:02}"));
+    }
+    None
+}
+
+fn cn_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九".chars().position(|x| x == c).or_else(|| (c == '零').then_some(0)).map(|p| p as u32)
+}
+
+/// Recognises a unit marker at the start of a line: kind, label, marker length in bytes.
+pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
+    static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]{1,3})、").expect("valid regex"));
+    static PART: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^第([一二三四五六七八九十]{1,3})(部分|章|篇)").expect("valid regex"));
+    static SUBSECTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^[(（]([一二三四五六七八九十]{1,3})[)）]、?").expect("valid regex"));
+    static ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,3})(?:[.．、]|\s*、)").expect("valid regex"));
+    static SUBITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[(（](\d{1,3})[)）]").expect("valid regex"));
+    if let Some(c) = PART.captures(line) {
+        return Some((UnitKind::Part, c[1].to_string(), c[0].len()));
+    }
+    if let Some(c) = SECTION.captures(line) {
+        return Some((UnitKind::Section, c[1].to_string(), c[0].len()));
+    }
+    if let Some(c) = SUBSECTION.captures(line) {
+        return Some((UnitKind::Subsection, c[1].to_string(), c[0].len()));
+    }
+    if let Some(c) = ITEM.captures(line) {
+        // `3.2米` is a number, not an item.
+        let rest = &line[c[0].len()..];
+        if rest.starts_with(|ch: char| ch.is_ascii_digit()) || rest.is_empty() {
+            return None;
+        }
+        let mut len = c[0].len();
+        len += rest.len() - rest.trim_start().len();
+        return Some((UnitKind::Item, c[1].to_string(), len));
+    }
+    if let Some(c) = SUBITEM.captures(line) {
+        return Some((UnitKind::SubItem, c[1].to_string(), c[0].len()));
+    }
+    let first = line.chars().next()?;
+    if ('①'..='⑳').contains(&first) {
+        let n = first as u32 - '①' as u32 + 1;
+        return Some((UnitKind::Circled, n.to_string(), first.len_utf8()));
+    }
+    None
+}
+
+/// Builds the document structure of a normalised text.
+pub fn parse(norm: &NormText) -> Document {
+    let text = norm.text.as_str();
+    let lines: Vec<Range<usize>> = norm.lines();
+    let mut doc = Document { lines: lines.clone(), ..Default::default() };
+    let line_text = |r: &Range<usize>| text[r.clone()].trim();
+
+    // Header metadata: `key|value|key|value|` rows and `key:value` rows among the first lines.
+    parse_meta(text, &lines, &mut doc);
+
+    // Signature: a date line preceded by up to three short office lines.
+    let mut signature_lines: Vec<usize> = Vec::new();
+    for (i, r) in lines.iter().enumerate() {
+        let t = line_text(r);
+        if !is_date_line(t) {
+            continue;
+        }
+        let mut office: Vec<usize> = Vec::new();
+        let mut k = i;
+        while k > 0 && office.len() < 3 {
+            let prev = line_text(&lines[k - 1]);
+            if prev.is_empty() {
+                k -= 1;
+                continue;
+            }
+            if looks_like_office_line(prev) {
+                office.push(k - 1);
+                k -= 1;
+            } else {
+                break;
+            }
+        }
+        office.reverse();
+        if doc.date.is_none() {
+            doc.date = iso_date(t).map(|d| (d, r.clone()));
+        }
+        if !office.is_empty() && doc.signature.is_none() {
+            let name: String = office.iter().map(|&o| line_text(&lines[o])).collect();
+            let start = lines[office[0]].start;
+            doc.signature = Some((name, start..r.end));
+        }
+        signature_lines.extend(office);
+        signature_lines.push(i);
+    }
+    if doc.date.is_none() {
+        for f in &doc.meta {
+            if f.key.contains("日期") || f.key.contains("时间") {
+                if let Some(d) = iso_date(&f.value) {
+                    doc.date = Some((d, f.line.clone()));
+                    break;
+                }
+            }
+        }
+    }
+
+    // Document number: a line of its own, a header field, or after the title in one line;
+    // never one cited inside parentheses or 《》.
+    for f in &doc.meta {
+        if f.key.contains("号") || f.key.contains("编号") {
+            if let Some(m) = DOC_NUMBER.find(&f.value) {
+                doc.number = Some((m.as_str().to_string(), f.line.clone()));
+                break;
+            }
+        }
+    }
+    if doc.number.is_none() {
+        'lines: for r in lines.iter().take(40) {
+            let t = &text[r.clone()];
+            for m in DOC_NUMBER.find_iter(t) {
+                let before = &t[..m.start()];
+                let open = before.matches(['(', '《', '（']).count() > before.matches([')', '》', '）']).count();
+                let cited = before.ends_with("根据") || before.ends_with("按照") || before.ends_with("依据");
+                if !open && !cited && (m.start() == 0 || before.ends_with([' ', '|', ':'])) {
+                    doc.number = Some((m.as_str().to_string(), r.clone()));
+                    break 'lines;
+                }
+                // `通知 常政发〔2023〕1号` after the title on one line.
+                if !open && before.ends_with("通知") {
+                    doc.number = Some((m.as_str().to_string(), r.clone()));
+                    break 'lines;
+                }
+            }
+        }
+    }
+
+    // Units.
+    let mut open: Vec<usize> = Vec::new();
+    let mut first_unit_line = lines.len();
+    for (i, r) in lines.iter().enumerate() {
+        let raw = &text[r.clone()];
+        let lead = raw.len() - raw.trim_start().len();
+        let t = raw.trim_start();
+        if signature_lines.contains(&i) {
+            open.clear();
+            continue;
+        }
+        if let Some((kind, label, mlen)) = parse_marker(t) {
+            while let Some(&top) = open.last() {
+                if doc.units[top].kind >= kind {
+                    open.pop();
+                } else {
+                    break;
+                }
+            }
+            let parent = open.last().copied();
+            let start = r.start + lead;
+            doc.units.push(Unit {
+                kind,
+                label,
+                first_line: start..r.end,
+                heading: (start + mlen).min(r.end)..r.end,
+                range: start..r.end,
+                parent,
+            });
+            open.push(doc.units.len() - 1);
+            first_unit_line = first_unit_line.min(i);
+        } else if !t.is_empty() {
+            for &u in &open {
+                doc.units[u].range.end = r.end;
+            }
+        }
+    }
+    doc.front_matter_end = first_unit_line;
+
+    find_title(text, &lines, &mut doc);
+    doc
+}
+
+fn looks_like_office_line(s: &str) -> bool {
+    let n = s.chars().count();
+    (2..=40).contains(&n)
+        && !s.contains(['。', ',', ':', ';', '|', '!', '?'])
+        && !crate::normalize::starts_with_marker(s)
+        && s.chars().any(is_han)
+        && !PLAN_TITLE_END.is_match(s)
+}
+
+fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
+    const KEYS: &[&str] = &[
+        "索引号", "发布机构", "文件编号", "文号", "发文字号", "发文机关", "生成日期", "发布日期", "成文日期",
+        "公开方式", "组配分类", "有效性", "信息分类", "是否有效", "名称", "标题", "主题分类", "文件分类", "所属机构",
+        "公开日期", "主题词",
+    ];
+    for r in lines.iter().take(15) {
+        let t = &text[r.clone()];
+        // Split on | and on `key:` boundaries.
+        let cells: Vec<&str> = t.split('|').map(str::trim).collect();
+        let mut k = 0;
+        while k < cells.len() {
+            let cell = cells[k];
+            let (key, inline_val) = match cell.split_once(':') {
+                Some((a, b)) => (a.trim(), Some(b.trim())),
+                None => (cell, None),
+            };
+            if KEYS.contains(&key) {
+                let value = match inline_val {
+                    Some(v) if !v.is_empty() => {
+                        k += 1;
+                        v.to_string()
+                    }
+                    _ => {
+                        let v = cells.get(k + 1).copied().unwrap_or("");
+                        k += 2;
+                        if KEYS.iter().any(|kk| v.starts_with(kk)) {
+                            k -= 1;
+                            String::new()
+                        } else {
+                            v.to_string()
+                        }
+                    }
+                };
+                doc.meta.push(MetaField { key: key.to_string(), value, line: r.clone() });
+            } else if inline_val.is_some() && cells.len() == 1 {
+                // `索引号: 000014349/2020-105482 发布日期: 2020-06-28 发布机构: 下陆区政府办公室`
+                for (kk, vv) in split_inline_fields(cell, KEYS) {
+                    doc.meta.push(MetaField { key: kk, value: vv, line: r.clone() });
+                }
+                k += 1;
+            } else {
+                k += 1;
+            }
+        }
+    }
+}
+
+fn split_inline_fields(s: &str, keys: &[&str]) -> Vec<(String, String)> {
+    let mut marks: Vec<(usize, &str)> = Vec::new();
+    for k in keys {
+        let pat = format!("{k}:");
+        let mut from = 0;
+        while let Some(p) = s[from..].find(&pat) {
+            marks.push((from + p, k));
+            from += p + pat.len();
+        }
+    }
+    marks.sort();
+    let mut out = Vec::new();
+    for (n, (p, k)) in marks.iter().enumerate() {
+        let vstart = p + k.len() + 1;
+        let vend = marks.get(n + 1).map(|m| m.0).unwrap_or(s.len());
+        if vstart <= vend {
+            out.push((k.to_string(), s[vstart..vend].trim().to_string()));
+        }
+    }
+    out
+}
+
+fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
+    let front: Vec<&Range<usize>> = lines.iter().take(doc.front_matter_end.max(1)).collect();
+    // 1. A notice: `[issuer]关于印发《X》的通知` → title X, issuer.
+    let mut from_meta: Vec<(String, Range<usize>)> =
+        doc.meta.iter().filter(|f| f.key == "名称" || f.key == "标题").map(|f| (f.value.clone(), f.line.clone())).collect();
+    let mut candidates: Vec<(String, Range<usize>)> = front.iter().map(|r| (text[(*r).clone()].trim().to_string(), (*r).clone())).collect();
+    candidates.append(&mut from_meta);
+    for (t, r) in &candidates {
+        let t = t.trim_matches(|c: char| c == '|' || c.is_whitespace());
+        if let Some(c) = NOTICE_TITLE.captures(t) {
+            let issuer = c[1].trim().trim_start_matches(['|', ' ']);
+            if doc.title_issuer.is_none() && !issuer.is_empty() && issuer.chars().count() <= 30 && !issuer.contains(['《', ',']) {
+                doc.title_issuer = Some((issuer.to_string(), r.clone()));
+            }
+            if doc.title.is_none() {
+                let inner = c[3].trim();
+                let title = if c.get(2).is_some() {
+                    strip_book_quotes(inner)
+                } else {
+                    // Not a forwarding notice: the notice itself is the document.
+                    t[..c.get(0).map(|m| m.end()).unwrap_or(t.len())]
+                        .trim_start_matches(issuer)
+                        .to_string()
+                };
+                let title = if c.get(2).is_some() { title } else { format!("{issuer}{title}") };
+                doc.title = Some((title, r.clone()));
+            }
+        }
+    }
+    // 2. A standalone plan title line (after the signature date, or the first lines) wins over
+    //    a forwarding notice's inner title when they say the same, and is used when no notice.
+    let after_sig = doc.signature.as_ref().map(|s| s.1.end).or_else(|| doc.date.as_ref().map(|d| d.1.end)).unwrap_or(0);
+    let limit = lines.get(doc.front_matter_end).map(|r| r.start).unwrap_or(text.len());
+    let mut k = 0;
+    while k < lines.len() {
+        let r = &lines[k];
+        if r.start < after_sig && doc.title.is_some() {
+            k += 1;
+            continue;
+        }
+        if r.start >= limit {
+            break;
+        }
+        let t = text[r.clone()].trim();
+        // Titles broken over two lines: `…综合试验区建设` + `2022年工作要点`.
+        let joined = lines.get(k + 1).filter(|n| n.start < limit).map(|n| format!("{t}{}", text[n.clone()].trim()));
+        for (cand, range) in [(t.to_string(), r.clone()), (joined.clone().unwrap_or_default(), r.start..lines.get(k + 1).map(|n| n.end).unwrap_or(r.end))] {
+            let n = cand.chars().count();
+            if (6..=80).contains(&n)
+                && !cand.contains(['。', ':', '|', ','])
+                && !cand.starts_with("关于")
+                && PLAN_TITLE_END.is_match(&cand)
+                && !crate::normalize::starts_with_marker(&cand)
+            {
+                doc.title = Some((strip_book_quotes(&cand), range));
+                return;
+            }
+        }
+        k += 1;
+    }
+}
+
+fn strip_book_quotes(s: &str) -> String {
+    let s = s.trim();
+    if s.starts_with('《') && s.ends_with('》') && s.matches('《').count() == 1 {
+        s[3..s.len() - 3].to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The innermost unit containing a byte position, if any.
+pub fn unit_at(doc: &Document, pos: usize) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, u) in doc.units.iter().enumerate() {
+        if u.range.start <= pos && pos < u.range.end.max(u.range.start + 1) {
+            best = match best {
+                Some(b) if doc.units[b].kind > u.kind => Some(b),
+                _ => Some(i),
+            };
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    #[test]
+    fn markers() {
+        assert_eq!(parse_marker("一、全面深化").map(|m| (m.0, m.1)), Some((UnitKind::Section, "一".into())));
+        assert_eq!(parse_marker("(三)加强").map(|m| (m.0, m.1)), Some((UnitKind::Subsection, "三".into())));
+        assert_eq!(parse_marker("17.加快").map(|m| (m.0, m.1)), Some((UnitKind::Item, "17".into())));
+        assert_eq!(parse_marker("1、切实").map(|m| (m.0, m.1)), Some((UnitKind::Item, "1".into())));
+        assert_eq!(parse_marker("(2)推进").map(|m| (m.0, m.1)), Some((UnitKind::SubItem, "2".into())));
+        assert_eq!(parse_marker("③完善").map(|m| (m.0, m.1)), Some((UnitKind::Circled, "3".into())));
+        assert_eq!(parse_marker("第二部分 重点任务").map(|m| (m.0, m.1)), Some((UnitKind::Part, "二".into())));
+        assert!(parse_marker("3.2米及以下").is_none());
+        assert!(parse_marker("2022年是关键之年").is_none());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso_date("2022年3月21日").as_deref(), Some("2022-03-21"));
+        assert_eq!(iso_date("2022-12-02 08:54:33").as_deref(), Some("2022-12-02"));
+        assert_eq!(iso_date("二〇二一年一月二十五日").as_deref(), Some("2021-01-25"));
+        assert!(is_date_line("2024年6月13日"));
+        assert!(!is_date_line("2024年6月13日前完成"));
+    }
+
+    #[test]
+    fn notice_with_signature_and_units() {
+        let src = "泰动能办〔2022〕3号\n各县、市、区:\n现印发给你们。\n泰安市新旧动能转换综合试验区建设领导小组办公室\n2022年3月21日\n泰安市新旧动能转换综合试验区建设\n2022年工作要点\n一、全面完成评估\n1.配合省做好评估工作。(市发展改革委牵头)\n2.主动开展市级自评。\n二、坚定不移\n3.坚决淘汰落后动能。";
+        let n = normalize(src);
+        let d = parse(&n);
+        assert_eq!(d.number.as_ref().map(|x| x.0.as_str()), Some("泰动能办〔2022〕3号"));
+        assert_eq!(d.signature.as_ref().map(|x| x.0.as_str()), Some("泰安市新旧动能转换综合试验区建设领导小组办公室"));
+        assert_eq!(d.date.as_ref().map(|x| x.0.as_str()), Some("2022-03-21"));
+        assert_eq!(d.title.as_ref().map(|x| x.0.as_str()), Some("泰安市新旧动能转换综合试验区建设2022年工作要点"));
+        let items: Vec<(&str, Option<&str>)> = d
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Item)
+            .map(|u| (u.label.as_str(), u.parent.map(|p| d.units[p].label.as_str())))
+            .collect();
+        assert_eq!(items, vec![("1", Some("一")), ("2", Some("一")), ("3", Some("二"))]);
+    }
+}
