@@ -20,13 +20,15 @@ pub enum InputError {
     NotText { path: String, reason: DecodeError },
     #[error("{path}: does not exist")]
     Missing { path: String },
+    #[error("{path}: skipped: internal error while extracting (please report): {msg}")]
+    Internal { path: String, msg: String },
 }
 
 impl InputError {
     /// The file the error is about.
     pub fn path(&self) -> &str {
         match self {
-            InputError::Read { path, .. } | InputError::NotText { path, .. } | InputError::Missing { path } => path,
+            InputError::Read { path, .. } | InputError::NotText { path, .. } | InputError::Missing { path } | InputError::Internal { path, .. } => path,
         }
     }
 }

@@ -143,6 +143,9 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/posts.tsv",
     "lexicon/not_indicators.tsv",
     "lexicon/doc_number_issuers.tsv",
+    "lexicon/place_stopwords.tsv",
+    "lexicon/surnames.tsv",
+    "lexicon/partner_tails.tsv",
     "divisions.tsv",
 );
 

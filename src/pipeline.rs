@@ -14,10 +14,18 @@ pub const WINDOW: usize = 256;
 /// Result of one input file.
 pub type Outcome = Result<Extraction, InputError>;
 
-/// Processes one file.
+/// Processes one file. A bug in a rule must not take the whole run down: a panic while
+/// extracting becomes an error naming the file, and the run goes on.
 pub fn process_file(path: &std::path::Path, gz: &Gazetteer) -> Outcome {
     let src = read_document(path)?;
-    Ok(extract(&src, gz))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(&src, gz))).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        InputError::Internal { path: path.display().to_string(), msg }
+    })
 }
 
 /// Processes files in parallel windows, calling `sink` with each outcome in input order.

@@ -54,6 +54,7 @@ pub fn short_form(name: &str) -> Option<String> {
 impl Gazetteer {
     /// Builds the gazetteer from the lexicon's division and region tables.
     pub fn new(lex: Arc<Lexicon>) -> Gazetteer {
+        let stop: std::collections::HashSet<String> = lex.list("place_stopwords").into_iter().collect();
         let mut names: HashMap<String, (Vec<usize>, bool, Option<String>)> = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, d) in lex.divisions.iter().enumerate() {
@@ -65,7 +66,7 @@ impl Gazetteer {
             // Short forms only for prefectures and provinces, and county-level cities; bare
             // district stems (`鼓楼`, `城`) are too ambiguous.
             if d.level != "county" || d.kind == "county_city" || d.kind == "county" {
-                if let Some(s) = short_form(&d.name) {
+                if let Some(s) = short_form(&d.name).filter(|s| !stop.contains(s)) {
                     let e = names.entry(s.clone()).or_insert_with(|| (Vec::new(), false, None));
                     if !e.1 {
                         e.0.push(i);

@@ -89,7 +89,7 @@ static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?").expect("valid regex"));
 /// A document number: issuer code, year in brackets, serial number: `泰动能办〔2022〕3号`.
 pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}]{1,12})[〔\[【(（]((?:19|20)\d{2})[〕\]】)）](\d{1,4})号").expect("valid regex")
+    Regex::new(r"([\p{Han}]{1,10})[〔\[【(（]((?:19|20)\d{2})[〕\]】)）](\d{1,4})号").expect("valid regex")
 });
 static NOTICE_TITLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.{0,40}?)关于(印发|转发|下发)?(.+?)的(通知|意见|决定|批复|报告|函)").expect("valid regex"));
@@ -243,9 +243,9 @@ pub fn parse(norm: &NormText) -> Document {
                     doc.number = Some((m.as_str().to_string(), r.clone()));
                     break 'lines;
                 }
-                // `通知 常政发〔2023〕1号` after the title on one line.
-                if !open && before.ends_with("通知") {
-                    doc.number = Some((m.as_str().to_string(), r.clone()));
+                // `…的通知 常政发〔2023〕1号` after the title on one line.
+                if let Some(p) = m.as_str().rfind("通知").filter(|_| !open) {
+                    doc.number = Some((m.as_str()[p + "通知".len()..].to_string(), r.clone()));
                     break 'lines;
                 }
             }
@@ -383,6 +383,11 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
     candidates.append(&mut from_meta);
     for (t, r) in &candidates {
         let t = t.trim_matches(|c: char| c == '|' || c.is_whitespace());
+        // `名称:|市人民政府办公室关于印发…` → the value after the field name.
+        let t = t.rsplit([':', '|']).find(|p| !p.trim().is_empty()).unwrap_or(t).trim();
+        if t.contains('。') || t.chars().count() > 100 {
+            continue;
+        }
         if let Some(c) = NOTICE_TITLE.captures(t) {
             let issuer = c[1].trim().trim_start_matches(['|', ' ']);
             if doc.title_issuer.is_none() && !issuer.is_empty() && issuer.chars().count() <= 30 && !issuer.contains(['《', ',']) {
@@ -418,6 +423,10 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             break;
         }
         let t = text[r.clone()].trim();
+        if t.starts_with('(') && t.ends_with(')') {
+            k += 1;
+            continue;
+        }
         // Titles broken over two lines: `…综合试验区建设` + `2022年工作要点`.
         let joined = lines.get(k + 1).filter(|n| n.start < limit).map(|n| format!("{t}{}", text[n.clone()].trim()));
         for (cand, range) in [(t.to_string(), r.clone()), (joined.clone().unwrap_or_default(), r.start..lines.get(k + 1).map(|n| n.end).unwrap_or(r.end))] {

@@ -51,7 +51,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             };
             pos = vrel + verb.len();
             let before = &ct[..vrel];
-            if before.ends_with("不") || inside_quote(before) {
+            if before.ends_with("不") || inside_quote(before) || inside_title(before) {
                 continue;
             }
             let mut pairs: Vec<(Option<String>, String)> = Vec::new();
@@ -67,14 +67,17 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 if verb == "参与" {
                     list.retain(|(_, rest)| rest.starts_with("一体化"));
                 }
+                // `无为市深度融入长三角`, `支持含山县全面融入合肥都市圈`: a place right before the verb acts.
+                let actor = place_before(cx, before);
                 for (p, _) in list {
-                    pairs.push((None, p));
+                    pairs.push((actor.clone(), p));
                 }
             }
             for (actor, partner) in pairs {
                 let Some(b) = partner_ref(cx, &partner, &generic) else { continue };
                 let abs = cl.start + vrel;
-                let task = cx.task_at(abs);
+                // Only numbered items count as tasks here; elsewhere one fact per pair per document.
+                let task = item_task(cx, abs);
                 let a = match actor.and_then(|a| partner_ref(cx, &a, &[])) {
                     Some(a) => a,
                     None => self_actor(cx, task, out),
@@ -97,8 +100,44 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     }
 }
 
+fn item_task(cx: &mut Context, pos: usize) -> Option<usize> {
+    use crate::structure::UnitKind;
+    let unit = crate::structure::unit_at(&cx.doc, pos)?;
+    if matches!(cx.doc.units[unit].kind, UnitKind::Item | UnitKind::SubItem | UnitKind::Circled) {
+        cx.task_at(pos)
+    } else {
+        None
+    }
+}
+
+const ADVERBS: &[&str] = &["深度", "主动", "积极", "全面", "加快", "更好", "加速", "进一步", "全方位", "深入"];
+
+/// A named place immediately before a verb (adverbs skipped): the explicit actor.
+fn place_before(cx: &Context, before: &str) -> Option<String> {
+    let mut b = before;
+    loop {
+        let Some(a) = ADVERBS.iter().find(|a| b.ends_with(*a)) else { break };
+        b = &b[..b.len() - a.len()];
+    }
+    cx.gz.find(b).into_iter().rev().find(|m| m.end == b.len() && m.full && !m.divisions.is_empty()).map(|m| b[m.start..m.end].to_string())
+}
+
 fn inside_title(before: &str) -> bool {
     before.matches('《').count() > before.matches('》').count()
+}
+
+fn strip_parens(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn inside_quote(before: &str) -> bool {
@@ -108,8 +147,11 @@ fn inside_quote(before: &str) -> bool {
 /// Partners named between `与` and the verb: `芜湖等沿江城市对接` → [芜湖].
 fn partner_list(s: &str) -> Vec<String> {
     let mut s = s.trim();
-    for tail in ["加强", "开展", "深化", "建立", "推进", "进行", "全面", "深度", "的"] {
-        s = s.trim_end_matches(tail);
+    // Cut at the first word that starts the predicate: `呼伦贝尔市加强友好` → 呼伦贝尔市.
+    for cut in ["加强", "开展", "深化", "建立", "推进", "进行", "全面", "深度", "友好", "紧密", "务实", "的", "交流"] {
+        if let Some(p) = s.find(cut).filter(|p| *p > 0) {
+            s = &s[..p];
+        }
     }
     let s = s.split('等').next().unwrap_or(s);
     s.split(['、', '和', '及']).map(|p| p.trim_matches(['“', '”', ' ']).to_string()).filter(|p| p.chars().count() >= 2).collect()
@@ -164,7 +206,12 @@ fn explicit_actor(cx: &Context, actor: &str) -> Option<String> {
 
 /// A partner mention as an `OrgRef`, or None when it is generic or not a named party.
 fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef> {
-    let m = mention.trim_matches(['“', '”', ' ']);
+    let mut m = mention.trim_matches(['“', '”', ' ']);
+    for tail in cx.gz.lexicon().list("partner_tails") {
+        if let Some(s) = m.strip_suffix(tail.as_str()).filter(|s| s.chars().count() >= 2) {
+            m = s;
+        }
+    }
     if m.chars().count() < 2 || generic.iter().any(|g| m.contains(g.as_str())) {
         return None;
     }
@@ -176,9 +223,14 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
         let div = cx.gz.division(d);
         return Some(OrgRef { text: m.to_string(), name: Some(div.name.clone()), ty: super::place_type(div), code: Some(div.code.clone()) });
     }
-    let r = crate::resolve::resolve_org(cx.gz, &cx.jur, m)?;
+    // Type from the name without its parenthetical (`山东自贸试验区(济南片区)`).
+    let bare: String = crate::extract::responsibility::split_top(m, &[]).concat();
+    let bare = strip_parens(&bare);
+    let r = crate::resolve::resolve_org(cx.gz, &cx.jur, &bare)?;
+    let external = !m.starts_with(['市', '区', '县']);
     match r.ty {
         OrgType::Park | OrgType::Institution | OrgType::Enterprise => Some(OrgRef { text: m.to_string(), name: r.name, ty: r.ty.as_str().into(), code: None }),
+        OrgType::Department if external && m.chars().count() >= 6 => Some(OrgRef { text: m.to_string(), name: None, ty: "Institution".into(), code: None }),
         _ => None,
     }
 }

@@ -12,7 +12,7 @@ use crate::facts::{Fact, OrgRef, Relation};
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let (text, range) = if let Some((s, r)) = cx.doc.signature.clone() {
         (s, r)
-    } else if let Some((s, r)) = cx.doc.title_issuer.clone() {
+    } else if let Some((s, r)) = cx.doc.title_issuer.clone().filter(|(s, _)| cx.gz.lexicon().org_type_by_suffix(s).is_some()) {
         (s, r)
     } else if let Some((num, r)) = cx.doc.number.clone() {
         match issuer_from_number(cx, &num) {

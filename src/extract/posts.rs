@@ -34,13 +34,26 @@ const BARE_LEVEL_POSTS: &[&str] = &["市长", "副市长", "常务副市长", "�
 const LEADING_WORDS: &[&str] = &["由", "和", "及", "以及", "与", "同", "是", "为", "请"];
 const NOT_NAMES: &[&str] = &["担任", "负责", "主要", "分管", "领导", "同志", "指出", "表示", "强调", "参加", "出席", "成员"];
 
+static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"成立([\p{Han}]{2,40}?(?:工作机制|领导小组|工作专班|专班|指挥部|委员会|工作组))").expect("valid regex")
+});
+
 /// Emits `holds_post` facts from every line.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
+    let surnames: std::collections::HashSet<char> = cx.gz.lexicon().list("surnames").iter().filter_map(|s| s.chars().next()).collect();
+    let posts = cx.gz.lexicon().list("posts");
     for line in cx.doc.lines.clone() {
         let lt = &text[line.clone()];
+        // Names listed before `担任召集人` share that post in the mechanism the line sets up.
+        let mechanism = MECHANISM.captures(lt).map(|c| c[1].to_string());
+        let mut pending: Vec<String> = Vec::new();
         for caps in CHAIN.captures_iter(lt) {
             let name = &caps["name"];
+            if !name.chars().next().is_some_and(|c| surnames.contains(&c)) {
+                pending.clear();
+                continue;
+            }
             if NOT_NAMES.iter().any(|n| name.starts_with(n) || name.ends_with(n)) || crate::normalize::is_han(name.chars().next().unwrap_or(' ')) && cx.gz.lexicon().org_type_by_suffix(name).is_some() && name.chars().count() > 2 {
                 continue;
             }
@@ -51,6 +64,31 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             let m = caps.get(0).expect("match");
             let sent = cx.sentence_around(line.start + m.start());
             let evidence = cx.evidence(sent);
+            let after = &caps["after"];
+            if after == "、" {
+                pending.push(name.to_string());
+            } else if after == "担任" {
+                let rest = &lt[m.end()..];
+                let held = posts.iter().filter(|p| rest.starts_with(p.as_str())).max_by_key(|p| p.len());
+                if let (Some(post), Some(mech)) = (held, &mechanism) {
+                    pending.push(name.to_string());
+                    for person in pending.drain(..) {
+                        out.push(Fact {
+                            doc: String::new(),
+                            rel: Relation::HoldsPost {
+                                person: Person { text: person },
+                                post: Post { text: post.clone() },
+                                org: Some(OrgRef { text: mech.clone(), name: None, ty: "Group".into(), code: None }),
+                            },
+                            evidence: evidence.clone(),
+                            task_index: None,
+                        });
+                    }
+                }
+                pending.clear();
+            } else {
+                pending.clear();
+            }
             let mut last_org: Option<String> = None;
             for item in chain.split('、') {
                 let Some(pc) = POST_SPLIT.captures(item) else { continue };

@@ -128,7 +128,7 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         if r.not_indicator.iter().any(|re| re.is_match(&text[m.start()..])) || window.contains("十四五") || window.contains("十五五") {
             continue;
         }
-        if inside_quotes_or_title(before) || before.ends_with("不含") || before.ends_with("含") {
+        if inside_quotes_or_title(before, after) || before.ends_with("不含") || before.ends_with('含') || before.ends_with('等') || before.ends_with('的') {
             continue;
         }
         // Comparators.
@@ -165,6 +165,15 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
             if next == Some('的') {
                 continue;
             }
+        }
+        // Attributes (`50%的政策`, `30人(含)以下`) and past facts (`看了7个园区`) are not targets.
+        let tail = &after[after_cmp.map(|(w, _)| w.len()).unwrap_or(0)..];
+        if tail.starts_with('的') || tail.starts_with("(含") {
+            continue;
+        }
+        let clause_start_pos = before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(0);
+        if before[clause_start_pos..].contains('了') {
+            continue;
         }
         let Some(value) = parse_value(num) else { continue };
         let value_max = caps.name("num2").and_then(|n| parse_value(n.as_str()));
@@ -209,12 +218,37 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
             },
         });
     }
+    // A count that opens a clause holding another indicator is part of that one's measure
+    // (`6个“雁阵形”产业集群规模突破2000亿元`).
+    let mut keep = vec![true; out.len()];
+    for i in 0..out.len() {
+        let starts_clause = out[i].indicator.text.starts_with(|c: char| c.is_ascii_digit());
+        let same_clause_later = out.iter().skip(i + 1).any(|o| o.range.start == out[i].range.start);
+        if starts_clause && same_clause_later {
+            keep[i] = false;
+        }
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
     out
 }
 
-fn inside_quotes_or_title(before: &str) -> bool {
+/// True inside a 《title》, a 〔number〕, or a short “name” (`“三个坚决”`, `“双50强”`); long quoted
+/// passages (`“项目100%开工、资金100%支付”要求`) are read.
+fn inside_quotes_or_title(before: &str, after: &str) -> bool {
     let open = |o: char, c: char| before.matches(o).count() > before.matches(c).count();
-    open('《', '》') || open('“', '”') || open('〔', '〕')
+    if open('《', '》') || open('〔', '〕') {
+        return true;
+    }
+    if open('“', '”') {
+        let start = before.rfind('“').map(|p| p + '“'.len_utf8()).unwrap_or(0);
+        let inner_after = after.find('”').map(|p| after[..p].chars().count()).unwrap_or(0);
+        return before[start..].chars().count() + inner_after <= 8;
+    }
+    false
 }
 
 /// The year a target at this position is due: the nearest year named before it in its
