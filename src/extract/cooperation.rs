@@ -55,11 +55,24 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 continue;
             }
             let mut pairs: Vec<(Option<String>, String)> = Vec::new();
-            if let Some(yu) = before.rfind(['与', '同']) {
-                let partner_text = &before[yu + 3..];
-                let actor = before[..yu].trim();
-                for p in partner_list(partner_text) {
-                    pairs.push((explicit_actor(cx, actor), p));
+            if let Some(yu) = before.rfind('与') {
+                // `A与B、C与D合作`: each segment with its own 与 is a pair; segments without one
+                // continue the previous partner list.
+                if before.matches('与').count() > 1 && before.contains('、') {
+                    for seg in before.split('、') {
+                        if let Some(y) = seg.find('与') {
+                            let actor = explicit_actor(cx, &seg[..y]);
+                            for p in partner_list(&seg[y + 3..]) {
+                                pairs.push((actor.clone(), p));
+                            }
+                        }
+                    }
+                } else {
+                    let partner_text = &before[yu + 3..];
+                    let actor = before[..yu].trim();
+                    for p in partner_list(partner_text) {
+                        pairs.push((explicit_actor(cx, actor), p));
+                    }
                 }
             } else if DIRECT.iter().any(|d| verb.starts_with(d)) {
                 let after = &ct[pos..];
@@ -153,8 +166,23 @@ fn partner_list(s: &str) -> Vec<String> {
             s = &s[..p];
         }
     }
-    let s = s.split('等').next().unwrap_or(s);
+    let s = cut_etc(s);
     s.split(['、', '和', '及']).map(|p| p.trim_matches(['“', '”', ' ']).to_string()).filter(|p| p.chars().count() >= 2).collect()
+}
+
+/// Cuts a list at `等` that ends it (`芜湖等沿江城市` → 芜湖), not at the 等 of words such as
+/// 高等, 中等, 平等.
+fn cut_etc(s: &str) -> &str {
+    let mut from = 0;
+    while let Some(p) = s[from..].find('等') {
+        let at = from + p;
+        let prev = s[..at].chars().last();
+        if !prev.is_some_and(|c| "高中初平同对均超".contains(c)) {
+            return &s[..at];
+        }
+        from = at + '等'.len_utf8();
+    }
+    s
 }
 
 /// The named things right after a direct verb: `南京、合肥` in `融入南京、合肥`.
@@ -214,6 +242,13 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
     }
     if m.chars().count() < 2 || generic.iter().any(|g| m.contains(g.as_str())) {
         return None;
+    }
+    // `长三角区域文化旅游`, `长三角G60科创走廊各城区间`: a named place followed by a generic word.
+    if let Some(pm) = cx.gz.find(m).into_iter().find(|p| p.start == 0 && p.end < m.len()) {
+        let rest = &m[pm.end..];
+        if ["各", "相关", "区域", "地区", "城市", "间"].iter().any(|g| rest.starts_with(g)) {
+            return partner_ref(cx, &m[..pm.end], generic);
+        }
     }
     if let Some(pm) = cx.gz.find(m).into_iter().find(|p| p.start == 0 && p.end == m.len()) {
         if let Some(ty) = pm.region {

@@ -172,7 +172,8 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
             continue;
         }
         let clause_start_pos = before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(0);
-        if before[clause_start_pos..].contains('了') {
+        let clause_end_pos = after.find(CLAUSE_END).unwrap_or(after.len());
+        if before[clause_start_pos..].contains('了') || after[..clause_end_pos].contains('了') {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
