@@ -45,8 +45,9 @@ const MAGIC: &[(&[u8], &str)] = &[
 /// Decodes a file's bytes into text, detecting the encoding.
 ///
 /// ```
-/// let d = policykg::decode::decode(&[0xC4, 0xFE, 0xCE, 0xAA]).unwrap(); // GBK
-/// assert_eq!(d.text, "哪为");
+/// let (gbk, _, _) = encoding_rs::GBK.encode("市发改委牵头,市工信局配合");
+/// let d = policykg::decode::decode(&gbk).unwrap();
+/// assert_eq!(d.text, "市发改委牵头,市工信局配合");
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if bytes.is_empty() {

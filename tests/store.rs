@@ -30,10 +30,14 @@ fn seed_store_answers_responsibility_chain() {
     let q = lib.iter().find(|q| q.name == "responsibility").expect("responsibility.rq");
     let b = bind_params(q, &[("dept".into(), "市发改委".into())]).unwrap();
     let out = run_to_string(store.inner(), &q.text, &b, OutputFormat::Tsv).unwrap();
-    // 市发改委 of the 无为市 plan leads items 1, 3, 7 and shares 4, 5, 6, 9, 10 …
+    // 市发改委 of the 无为市 plan leads items 1, 3 and 7 and shares eight others.
     assert!(out.contains("无为市发展和改革委员会"), "{out}");
-    let leads_items: Vec<&str> = out.lines().filter(|l| l.contains("\"leads\"")).collect();
-    assert!(leads_items.len() >= 5, "{out}");
+    let leads_items: Vec<&str> = out.lines().filter(|l| l.contains("\"leads\"")).map(|l| l.split('\t').nth(3).unwrap_or("")).collect();
+    assert_eq!(leads_items, vec!["\"1\"", "\"3\"", "\"7\""], "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("\"co_responsible\"")).count(), 8, "{out}");
+    // Partners of item 4: the lead 无为经济开发区 and 市工信局 (无为市工业和信息化局).
+    let item4 = out.lines().find(|l| l.split('\t').nth(3) == Some("\"4\"")).unwrap_or("");
+    assert!(item4.contains("无为经济开发区") && item4.contains("无为市工业和信息化局"), "{item4}");
     // The canonical name finds the same rows.
     let b2 = bind_params(q, &[("dept".into(), "无为市发展和改革委员会".into())]).unwrap();
     let out2 = run_to_string(store.inner(), &q.text, &b2, OutputFormat::Tsv).unwrap();
