@@ -34,6 +34,11 @@ const BARE_LEVEL_POSTS: &[&str] = &["市长", "副市长", "常务副市长", "�
 const LEADING_WORDS: &[&str] = &["由", "和", "及", "以及", "与", "同", "是", "为", "请"];
 const NOT_NAMES: &[&str] = &["担任", "负责", "主要", "分管", "领导", "同志", "指出", "表示", "强调", "参加", "出席", "成员"];
 
+/// Name before a bare level post: `李明市长`, `王芳副区长`.
+static NAME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[,、:;。(\s由与和及请])(?P<name>\p{Han}{2,3}?)(?P<post>常务副市长|副市长|市长|副区长|区长|副县长|县长|副镇长|镇长)(?:$|[,、:;。)\s]|表示|指出|强调|介绍|说|一行|主持|出席|参加|调研|带队)").expect("valid regex")
+});
+
 static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"成立([\p{Han}]{2,40}?(?:工作机制|领导小组|工作专班|专班|指挥部|委员会|工作组))").expect("valid regex")
 });
@@ -48,6 +53,26 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         // Names listed before `担任召集人` share that post in the mechanism the line sets up.
         let mechanism = MECHANISM.captures(lt).map(|c| c[1].to_string());
         let mut pending: Vec<String> = Vec::new();
+        for caps in NAME_FIRST.captures_iter(lt) {
+            let name = &caps["name"];
+            if !name.chars().next().is_some_and(|c| surnames.contains(&c)) || !plausible_name(name) {
+                continue;
+            }
+            let post = caps["post"].to_string();
+            let level = post.chars().find(|c| matches!(c, '市' | '区' | '县' | '镇')).map(|c| c.to_string()).unwrap_or_default();
+            let m = caps.get(0).expect("match");
+            let evidence = cx.evidence(cx.sentence_around(line.start + m.start()));
+            let org = cx.org_ref(&format!("{level}政府")).map(|mut o| {
+                o.text = level.clone();
+                o
+            });
+            out.push(Fact {
+                doc: String::new(),
+                rel: Relation::HoldsPost { person: Person { text: name.to_string() }, post: Post { text: post }, org },
+                evidence,
+                task_index: None,
+            });
+        }
         for caps in CHAIN.captures_iter(lt) {
             let name = &caps["name"];
             if !name.chars().next().is_some_and(|c| surnames.contains(&c)) {
@@ -160,6 +185,13 @@ mod tests {
         let v = posts("由市委副书记、市长袁宝成担任召集人,市政府副市长张科担任副召集人");
         assert!(v.contains(&("袁宝成".into(), "市长".into(), "市".into())), "{v:?}");
         assert!(v.contains(&("张科".into(), "副市长".into(), "市政府".into())), "{v:?}");
+    }
+
+    #[test]
+    fn name_before_post() {
+        let v = posts("会议由李明市长主持。王芳副区长出席,");
+        assert!(v.contains(&("李明".into(), "市长".into(), "市".into())), "{v:?}");
+        assert!(v.contains(&("王芳".into(), "副区长".into(), "区".into())), "{v:?}");
     }
 
     #[test]

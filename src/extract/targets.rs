@@ -34,7 +34,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
-        r"(?P<num>\d+(?:\.\d+)?|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+        r"(?P<num>\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
     ))
     .expect("unit table makes a valid regex");
     let not_indicator = lx.list("not_indicators").iter().filter_map(|p| Regex::new(&format!("^(?:{p})")).ok()).collect();
@@ -52,6 +52,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     Rules { number, not_indicator, before, after, year }
 }
 
+const TARGET_VERBS: &[&str] = &["新增", "新建", "新培育", "培育", "完成", "建成", "打造", "引进", "建设", "实施", "争取", "达到", "累计", "创建", "新认定"];
 const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里"];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
@@ -113,7 +114,8 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         let num = &caps["num"];
         let unit = caps.name("unit").map(|u| u.as_str());
         let mag = caps.name("mag").map(|u| u.as_str()).unwrap_or("");
-        let chinese = !num.starts_with(|c: char| c.is_ascii_digit());
+        let percent_word = num.starts_with("百分之");
+        let chinese = !percent_word && !num.starts_with(|c: char| c.is_ascii_digit());
         let before = &text[..m.start()];
         let after = &text[m.end()..];
         let prev = before.chars().last();
@@ -135,6 +137,7 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         let before_cmp = r.before.iter().find(|(w, _)| before.ends_with(w.as_str()));
         let after_cmp = r.after.iter().find(|(w, _)| after.starts_with(w.as_str()));
         let unit_full = match (unit, mag) {
+            _ if percent_word => Some("%".to_string()),
             (Some(u), m) => Some(format!("{m}{u}")),
             (None, "") => None,
             (None, m) => Some(m.to_string()),
@@ -145,7 +148,10 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         if unit_full.is_none() && !after_cmp.is_some_and(|(w, _)| w == "以内" || w == "以下" || w == "以上") {
             continue;
         }
-        if chinese && (num == "一" || (before_cmp.is_none() && after_cmp.is_none())) {
+        // Chinese numerals are counts only after a target verb or with a comparator
+        // (`新增两项`, `不少于十五个`); `三个坚决`-style names have neither.
+        let target_verb = TARGET_VERBS.iter().any(|v| before.ends_with(v));
+        if chinese && (num == "一" || (before_cmp.is_none() && after_cmp.is_none() && !target_verb)) {
             continue;
         }
         let u = unit_full.clone().unwrap_or_default();
@@ -296,6 +302,11 @@ mod tests {
         assert_eq!(find("固定专家人数不少于10人"), vec![(10.0, Some("人".into()), ">=".into(), None)]);
         assert_eq!(find("争取省级奖不少于两项"), vec![(2.0, Some("项".into()), ">=".into(), None)]);
         assert_eq!(find("环评报告书14个工作日内完成"), vec![(14.0, Some("个工作日".into()), "<=".into(), None)]);
+        assert_eq!(find("新增两项国家级试点"), vec![(2.0, Some("项".into()), "=".into(), None)]);
+        assert_eq!(find("打造十五个示范园区"), vec![(15.0, Some("个".into()), "=".into(), None)]);
+        assert_eq!(find("覆盖率提高到百分之十"), vec![(10.0, Some("%".into()), "=".into(), None)]);
+        assert_eq!(find("营业收入达到3.2万亿元"), vec![(3.2, Some("万亿元".into()), "=".into(), None)]);
+        assert_eq!(find("产值增长1.79倍"), vec![(1.79, Some("倍".into()), "=".into(), None)]);
     }
 
     #[test]
