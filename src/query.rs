@@ -38,6 +38,11 @@
 //! of the query's *result*: a `SELECT` query must list each parameter variable in its
 //! projection (or use `SELECT *`); `ASK`, `CONSTRUCT` and `DESCRIBE` may use it anywhere in the
 //! pattern. [`validate`] checks this for a library query without any data.
+//!
+//! A substituted variable is bound *before* evaluation, throughout the query. Use it in a
+//! required triple pattern: a variable that appears only inside `OPTIONAL { … }` does not
+//! filter anything (a conflicting optional part is simply dropped and the row keeps the
+//! given value).
 
 use std::fmt;
 use std::io::{self, BufWriter, Write};
@@ -592,11 +597,14 @@ pub fn validate(q: &NamedQuery) -> Result<(), QueryError> {
                 ParamKind::Int | ParamKind::Year => "2024",
                 ParamKind::Literal | ParamKind::Zh => "示例",
             };
-            let term = p.kind.to_term(sample).map_err(|reason| QueryError::InvalidParam {
-                param: p.name.clone(),
-                value: sample.to_owned(),
-                reason,
-            })?;
+            let term = p
+                .kind
+                .to_term(sample)
+                .map_err(|reason| QueryError::InvalidParam {
+                    param: p.name.clone(),
+                    value: sample.to_owned(),
+                    reason,
+                })?;
             Ok((p.name.clone(), term))
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
@@ -749,7 +757,11 @@ fn one_line(text: &str) -> String {
 /// Writes an aligned table: header, separator, one line per solution (unbound cells empty),
 /// then `N rows`. Widths are display widths, so CJK characters count as two columns; columns
 /// holding only numbers are right-aligned. Every table line has the same display width.
-fn write_table(variables: &[Variable], rows: &[QuerySolution], out: &mut dyn Write) -> io::Result<()> {
+fn write_table(
+    variables: &[Variable],
+    rows: &[QuerySolution],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let header: Vec<String> = variables.iter().map(|v| one_line(v.as_str())).collect();
     let mut numeric = vec![true; variables.len()];
     let cells: Vec<Vec<String>> = rows
@@ -826,14 +838,44 @@ mod tests {
         let g1 = GraphName::NamedNode(iri("doc1"));
         let g2 = GraphName::NamedNode(iri("doc2"));
         let quads = [
-            Quad::new(iri("t1"), pkg("leadOrgName"), Literal::new_simple_literal("市发改委"), g1.clone()),
-            Quad::new(iri("t1"), pkg("title"), Literal::new_simple_literal("推进重点项目建设"), g1.clone()),
+            Quad::new(
+                iri("t1"),
+                pkg("leadOrgName"),
+                Literal::new_simple_literal("市发改委"),
+                g1.clone(),
+            ),
+            Quad::new(
+                iri("t1"),
+                pkg("title"),
+                Literal::new_simple_literal("推进重点项目建设"),
+                g1.clone(),
+            ),
             Quad::new(iri("t1"), pkg("year"), Literal::from(2024), g1.clone()),
-            Quad::new(iri("t2"), pkg("leadOrgName"), Literal::new_simple_literal("市住房城乡建设局"), g1.clone()),
-            Quad::new(iri("t2"), pkg("title"), Literal::new_simple_literal("老旧小区改造"), g1.clone()),
+            Quad::new(
+                iri("t2"),
+                pkg("leadOrgName"),
+                Literal::new_simple_literal("市住房城乡建设局"),
+                g1.clone(),
+            ),
+            Quad::new(
+                iri("t2"),
+                pkg("title"),
+                Literal::new_simple_literal("老旧小区改造"),
+                g1.clone(),
+            ),
             Quad::new(iri("t2"), pkg("year"), Literal::from(2023), g1),
-            Quad::new(iri("t3"), pkg("leadOrgName"), Literal::new_simple_literal("市教育局"), g2.clone()),
-            Quad::new(iri("t3"), pkg("title"), Literal::new_language_tagged_literal("新建学校", "zh").unwrap(), g2),
+            Quad::new(
+                iri("t3"),
+                pkg("leadOrgName"),
+                Literal::new_simple_literal("市教育局"),
+                g2.clone(),
+            ),
+            Quad::new(
+                iri("t3"),
+                pkg("title"),
+                Literal::new_language_tagged_literal("新建学校", "zh").unwrap(),
+                g2,
+            ),
         ];
         for q in &quads {
             store.insert(q).unwrap();
@@ -845,7 +887,10 @@ mod tests {
         "SELECT ?task ?org ?title WHERE { ?task pkg:leadOrgName ?org ; pkg:title ?title } ORDER BY ?task";
 
     fn parsed_solutions(format: QueryResultsFormat, bytes: &[u8]) -> Vec<QuerySolution> {
-        match QueryResultsParser::from_format(format).for_slice(bytes).unwrap() {
+        match QueryResultsParser::from_format(format)
+            .for_slice(bytes)
+            .unwrap()
+        {
             SliceQueryResultsParserOutput::Solutions(s) => s.collect::<Result<_, _>>().unwrap(),
             SliceQueryResultsParserOutput::Boolean(_) => panic!("expected solutions"),
         }
@@ -909,10 +954,17 @@ mod tests {
         assert!(tsv.starts_with("?task\t?org\t?title\n"), "{tsv}");
         let rows = parsed_solutions(QueryResultsFormat::Tsv, tsv.as_bytes());
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].get("org"), Some(&Literal::new_simple_literal("市发改委").into()));
+        assert_eq!(
+            rows[0].get("org"),
+            Some(&Literal::new_simple_literal("市发改委").into())
+        );
         assert_eq!(
             rows[2].get("title"),
-            Some(&Literal::new_language_tagged_literal("新建学校", "zh").unwrap().into())
+            Some(
+                &Literal::new_language_tagged_literal("新建学校", "zh")
+                    .unwrap()
+                    .into()
+            )
         );
     }
 
@@ -921,7 +973,10 @@ mod tests {
         let store = sample_store();
         let json = run_to_string(&store, TASKS, &[], OutputFormat::Json).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(v["head"]["vars"], serde_json::json!(["task", "org", "title"]));
+        assert_eq!(
+            v["head"]["vars"],
+            serde_json::json!(["task", "org", "title"])
+        );
         let bindings = v["results"]["bindings"].as_array().unwrap();
         assert_eq!(bindings.len(), 3);
         assert_eq!(bindings[0]["org"]["value"], "市发改委");
@@ -943,14 +998,26 @@ mod tests {
     fn ask_in_every_result_format() {
         let store = sample_store();
         let ask = "ASK { ?t pkg:leadOrgName \"市发改委\" }";
-        assert_eq!(run_to_string(&store, ask, &[], OutputFormat::Table).unwrap(), "true\n");
+        assert_eq!(
+            run_to_string(&store, ask, &[], OutputFormat::Table).unwrap(),
+            "true\n"
+        );
         let json = run_to_string(&store, ask, &[], OutputFormat::Json).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["boolean"], true);
         let mut out = Vec::new();
-        let n = run(&store, "ASK { ?t pkg:nope ?o }", &[], OutputFormat::Xml, &mut out).unwrap();
+        let n = run(
+            &store,
+            "ASK { ?t pkg:nope ?o }",
+            &[],
+            OutputFormat::Xml,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(n, 0);
-        assert!(String::from_utf8(out).unwrap().contains("<boolean>false</boolean>"));
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("<boolean>false</boolean>"));
         assert!(matches!(
             run_to_string(&store, ask, &[], OutputFormat::Turtle),
             Err(QueryError::Format(_))
@@ -961,29 +1028,51 @@ mod tests {
     fn default_graph_is_union_of_named_graphs() {
         let store = sample_store();
         let mut out = Vec::new();
-        let n = run(&store, "SELECT * WHERE { ?s pkg:title ?t }", &[], OutputFormat::Csv, &mut out)
-            .unwrap();
+        let n = run(
+            &store,
+            "SELECT * WHERE { ?s pkg:title ?t }",
+            &[],
+            OutputFormat::Csv,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(n, 3, "tasks from both document graphs");
         // GRAPH still sees the individual documents.
         let q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s pkg:title ?t } } GROUP BY ?g ORDER BY ?g";
         let text = run_to_string(&store, q, &[], OutputFormat::Csv).unwrap();
-        assert!(text.contains("https://w3id.org/policykg/id/doc1,2"), "{text}");
-        assert!(text.contains("https://w3id.org/policykg/id/doc2,1"), "{text}");
+        assert!(
+            text.contains("https://w3id.org/policykg/id/doc1,2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("https://w3id.org/policykg/id/doc2,1"),
+            "{text}"
+        );
         // An explicit FROM keeps its own dataset.
         let from = format!("SELECT ?s FROM <{EX}doc2> WHERE {{ ?s pkg:title ?t }}");
         let mut out = Vec::new();
-        assert_eq!(run(&store, &from, &[], OutputFormat::Csv, &mut out).unwrap(), 1);
+        assert_eq!(
+            run(&store, &from, &[], OutputFormat::Csv, &mut out).unwrap(),
+            1
+        );
     }
 
     #[test]
     fn parse_errors_keep_the_parser_message() {
         let store = Store::new().unwrap();
         let bad = "SELECT ?x WHERE { ?x ?p }";
-        let parser_message = SparqlEvaluator::new().parse_query(bad).err().unwrap().to_string();
+        let parser_message = SparqlEvaluator::new()
+            .parse_query(bad)
+            .err()
+            .unwrap()
+            .to_string();
         let err = run_to_string(&store, bad, &[], OutputFormat::Table).unwrap_err();
         assert!(matches!(err, QueryError::Parse(_)), "{err:?}");
         assert!(!parser_message.is_empty());
-        assert!(err.to_string().contains(&parser_message), "{err} vs {parser_message}");
+        assert!(
+            err.to_string().contains(&parser_message),
+            "{err} vs {parser_message}"
+        );
     }
 
     #[test]
@@ -995,21 +1084,29 @@ mod tests {
         assert_eq!(n, 2);
         let ttl = String::from_utf8(out).unwrap();
         assert!(ttl.contains("@prefix rdfs:"), "{ttl}");
-        assert!(!ttl.contains("@prefix pkg:"), "unused prefix declared:\n{ttl}");
+        assert!(
+            !ttl.contains("@prefix pkg:"),
+            "unused prefix declared:\n{ttl}"
+        );
         assert!(ttl.contains("rdfs:label"), "{ttl}");
         let parsed: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
             .for_slice(ttl.as_bytes())
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(parsed.len(), 2);
-        assert!(parsed.iter().any(|q| q.object == Literal::new_simple_literal("推进重点项目建设").into()));
+        assert!(parsed
+            .iter()
+            .any(|q| q.object == Literal::new_simple_literal("推进重点项目建设").into()));
 
         let nt = run_to_string(&store, q, &[], OutputFormat::NTriples).unwrap();
         assert_eq!(nt.lines().count(), 2);
         assert!(nt.contains("<http://www.w3.org/2000/01/rdf-schema#label> \"老旧小区改造\""));
 
         let err = run_to_string(&store, q, &[], OutputFormat::Csv).unwrap_err();
-        assert!(matches!(&err, QueryError::Format(m) if m.contains("turtle")), "{err}");
+        assert!(
+            matches!(&err, QueryError::Format(m) if m.contains("turtle")),
+            "{err}"
+        );
         let err = run_to_string(&store, TASKS, &[], OutputFormat::Turtle).unwrap_err();
         assert!(matches!(err, QueryError::Format(_)));
     }
@@ -1019,7 +1116,7 @@ mod tests {
         # @param org literal 牵头单位名称\n\
         # @param year year 年份 (optional)\n\
         \n\
-        SELECT ?org ?year ?task WHERE { ?task pkg:leadOrgName ?org . OPTIONAL { ?task pkg:year ?year } }\n\
+        SELECT ?org ?year ?task WHERE { ?task pkg:leadOrgName ?org ; pkg:year ?year }\n\
         # not part of the header\n";
 
     #[test]
@@ -1051,10 +1148,19 @@ mod tests {
     fn params_are_checked_and_typed() {
         let q = parse_header("by-org", BY_ORG);
         let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+            pairs
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect()
         };
         let b = bind_params(&q, &given(&[("org", "市发改委")])).unwrap();
-        assert_eq!(b, vec![("org".to_owned(), Literal::new_simple_literal("市发改委").into())]);
+        assert_eq!(
+            b,
+            vec![(
+                "org".to_owned(),
+                Literal::new_simple_literal("市发改委").into()
+            )]
+        );
         let b = bind_params(&q, &given(&[("org", "x"), ("year", "2024年")])).unwrap();
         assert_eq!(b[1].1, Literal::from(2024).into());
         assert!(matches!(
@@ -1080,9 +1186,14 @@ mod tests {
         assert!(ParamKind::Iri.to_term("not an iri").is_err());
         assert_eq!(
             ParamKind::Zh.to_term("市发改委").unwrap(),
-            Literal::new_language_tagged_literal("市发改委", "zh").unwrap().into()
+            Literal::new_language_tagged_literal("市发改委", "zh")
+                .unwrap()
+                .into()
         );
-        assert_eq!(ParamKind::Int.to_term(" 42 ").unwrap(), Literal::from(42).into());
+        assert_eq!(
+            ParamKind::Int.to_term(" 42 ").unwrap(),
+            Literal::from(42).into()
+        );
         assert!(ParamKind::Int.to_term("四十二").is_err());
     }
 
@@ -1092,13 +1203,34 @@ mod tests {
         let q = parse_header("by-org", BY_ORG);
         let given = vec![("org".to_owned(), "市发改委".to_owned())];
         let mut out = Vec::new();
-        assert_eq!(run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(), 1);
+        assert_eq!(
+            run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(),
+            1
+        );
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("市发改委,2024,https://w3id.org/policykg/id/t1"), "{text}");
+        assert!(
+            text.contains("市发改委,2024,https://w3id.org/policykg/id/t1"),
+            "{text}"
+        );
         // An optional parameter narrows the answer when given.
-        let given = vec![("org".to_owned(), "市发改委".to_owned()), ("year".to_owned(), "2023".to_owned())];
+        let given = vec![
+            ("org".to_owned(), "市发改委".to_owned()),
+            ("year".to_owned(), "2023".to_owned()),
+        ];
         let mut out = Vec::new();
-        assert_eq!(run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(), 0);
+        assert_eq!(
+            run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(),
+            0
+        );
+        let given = vec![
+            ("org".to_owned(), "市发改委".to_owned()),
+            ("year".to_owned(), "2024".to_owned()),
+        ];
+        let mut out = Vec::new();
+        assert_eq!(
+            run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(),
+            1
+        );
         validate(&q).unwrap();
     }
 
@@ -1109,13 +1241,24 @@ mod tests {
         let q = parse_header("by-org", BY_ORG);
         let given = vec![("org".to_owned(), evil.to_owned())];
         let mut out = Vec::new();
-        assert_eq!(run_named(&store, &q, &given, OutputFormat::Json, &mut out).unwrap(), 0);
+        assert_eq!(
+            run_named(&store, &q, &given, OutputFormat::Json, &mut out).unwrap(),
+            0
+        );
         assert_eq!(store.len().unwrap(), 8, "store untouched");
 
         // A literal with exactly those characters is matched, and nothing else.
         let g = GraphName::NamedNode(iri("doc3"));
         store
-            .insert(&Quad::new(iri("t9"), pkg("leadOrgName"), Literal::new_simple_literal(evil), g))
+            .insert(&Quad::new(
+                iri("t9"),
+                pkg("leadOrgName"),
+                Literal::new_simple_literal(evil),
+                g.clone(),
+            ))
+            .unwrap();
+        store
+            .insert(&Quad::new(iri("t9"), pkg("year"), Literal::from(2025), g))
             .unwrap();
         let text = run_to_string(
             &store,
@@ -1127,7 +1270,10 @@ mod tests {
         let rows = parsed_solutions(QueryResultsFormat::Tsv, text.as_bytes());
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].get("task"), Some(&iri("t9").into()));
-        assert_eq!(rows[0].get("org"), Some(&Literal::new_simple_literal(evil).into()));
+        assert_eq!(
+            rows[0].get("org"),
+            Some(&Literal::new_simple_literal(evil).into())
+        );
     }
 
     #[test]
@@ -1164,11 +1310,28 @@ mod tests {
     }
 
     #[test]
+    fn project_library_queries_validate() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+        if !dir.is_dir() {
+            return;
+        }
+        for q in load_library(&dir).unwrap() {
+            assert!(!q.description.is_empty(), "{} has no description", q.name);
+            if let Err(e) = validate(&q) {
+                panic!("queries/{}.rq: {e}", q.name);
+            }
+        }
+    }
+
+    #[test]
     fn output_format_names_round_trip() {
         for f in OutputFormat::ALL {
             assert_eq!(f.to_string().parse::<OutputFormat>(), Ok(f));
         }
         assert_eq!("TTL".parse::<OutputFormat>(), Ok(OutputFormat::Turtle));
-        assert!("yaml".parse::<OutputFormat>().unwrap_err().contains("table, csv"));
+        assert!("yaml"
+            .parse::<OutputFormat>()
+            .unwrap_err()
+            .contains("table, csv"));
     }
 }
