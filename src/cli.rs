@@ -71,6 +71,22 @@ pub enum Command {
         #[arg(long)]
         seeds: Option<PathBuf>,
     },
+    /// Measure the whole pipeline on a synthetic corpus made from the seeds and dev documents:
+    /// extract and build throughput, bulk-load comparison, query latency, peak memory.
+    Bench {
+        /// Number of documents to generate.
+        #[arg(long, default_value_t = 2000)]
+        docs: usize,
+        /// Working directory for the corpus and stores (deleted and re-created).
+        #[arg(long, default_value = "bench-out")]
+        dir: PathBuf,
+        /// Template documents (files or directories); default: seeds/ and tests/data/dev/.
+        #[arg(long = "template")]
+        templates: Vec<PathBuf>,
+        /// Runs per named query for the latency percentiles.
+        #[arg(long, default_value_t = 30)]
+        query_runs: usize,
+    },
     /// Score extracted facts against gold JSONL files (precision, recall, F1 per relation).
     Eval {
         /// Directory of gold files `<doc>.jsonl`.
@@ -85,6 +101,93 @@ pub enum Command {
         /// List misses and false hits.
         #[arg(long)]
         show: bool,
+    },
+    /// Serve the store as a SPARQL 1.1 Protocol endpoint: /query (GET/POST), /update, /queries
+    /// (the named queries). Read-only and loopback-only by default, with a per-query time limit,
+    /// a result-size limit and bounded concurrency; SERVICE is refused unless --allow-service.
+    Serve {
+        /// Store directory (opened read-only unless --allow-update).
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+        /// Address to listen on; port 0 picks a free port (printed on stderr).
+        #[arg(long, default_value = policykg::server::DEFAULT_BIND, value_name = "HOST:PORT")]
+        bind: String,
+        /// Longest evaluation of one query or update, in seconds; slower ones are cancelled (503).
+        #[arg(long, default_value_t = 30, value_name = "SECS")]
+        timeout: u64,
+        /// Most solutions or triples in one answer; larger answers are refused (413).
+        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        max_results: usize,
+        /// Largest request body or query string, in bytes; larger requests are refused (413).
+        #[arg(long, default_value_t = 1_048_576, value_name = "BYTES")]
+        max_body: usize,
+        /// Requests evaluated at the same time.
+        #[arg(long, default_value_t = 4, value_name = "N")]
+        threads: usize,
+        /// Connections that may wait for a worker; beyond that clients get 503 at once.
+        #[arg(long, default_value_t = 16, value_name = "N")]
+        queue: usize,
+        /// Accept SPARQL Update at /update (opens the store read-write); needs --token.
+        #[arg(long, requires = "token")]
+        allow_update: bool,
+        /// Secret that update requests must send as `Authorization: Bearer T`.
+        #[arg(long, value_name = "T", requires = "allow_update")]
+        token: Option<String>,
+        /// Do not refuse queries that use SERVICE (this build cannot call remote endpoints, so they then fail with 501).
+        #[arg(long)]
+        allow_service: bool,
+        /// Access-Control-Allow-Origin sent to browser clients.
+        #[arg(long, default_value = "*", value_name = "ORIGIN")]
+        cors_origin: String,
+        /// Directory of named queries served at /queries (default: queries/).
+        #[arg(long, value_name = "DIR")]
+        queries: Option<PathBuf>,
+    },
+    /// Draw a diagram of the store with Graphviz: `doc` (org-task diagram of one document),
+    /// `org` (one department's responsibility chain), `collab` (collaboration network, edge
+    /// weight = tasks shared) or `coop` (cooperation map of places, regions and parks).
+    /// SVG and PNG need Graphviz `dot` (or the program in $POLICYKG_DOT); DOT always works.
+    Diagram {
+        /// Which diagram.
+        #[arg(value_enum)]
+        kind: policykg::dot::DiagramKind,
+        /// Document id, or a unique prefix of it (`003`): required for `doc`, narrows `collab` and `coop`.
+        #[arg(long, value_name = "ID", group = "focus")]
+        doc: Option<String>,
+        /// Organisation, by any name it appears under (市发改委): required for `org`, narrows `collab`.
+        #[arg(long, value_name = "NAME", group = "focus")]
+        org: Option<String>,
+        /// Place, region or park whose connected part of the `coop` map to draw (和县).
+        #[arg(long, value_name = "NAME", group = "focus")]
+        place: Option<String>,
+        /// Output format; default: from the -o file's extension, else dot.
+        #[arg(long, value_enum)]
+        format: Option<policykg::dot::Format>,
+        /// Output file (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+    },
+    /// Network reports of the store as tables: workload, brokers, components, `path A B`,
+    /// unled, isolated (collaboration network: organisations sharing tasks).
+    Graph {
+        /// Which report.
+        #[arg(value_enum)]
+        report: policykg::graph::Report,
+        /// The two entities of `path` (any name they appear under, e.g. 市商务局 芜湖市).
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+        /// Only this document's facts (id or unique prefix).
+        #[arg(long, value_name = "ID")]
+        doc: Option<String>,
+        /// Rows to show (default: 20 for workload and brokers, all for the others).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
     },
 }
 
@@ -115,6 +218,16 @@ pub fn run() -> Result<i32> {
         Command::Queries => cmd_queries(),
         Command::Demo { store, seeds } => cmd_demo(&store, seeds, gz),
         Command::Eval { gold, paths, json, show } => cmd_eval(&gold, &paths, json, show, gz),
+        Command::Bench { docs, dir, templates, query_runs } => cmd_bench(docs, &dir, templates, query_runs, gz),
+        Command::Serve { store, bind, timeout, max_results, max_body, threads, queue, allow_update, token, allow_service, cors_origin, queries } => {
+            let config = policykg::server::ServerConfig { store, bind, timeout: std::time::Duration::from_secs(timeout), max_results, max_body, threads, queue, allow_update, token, allow_service, cors_origin, queries, ..Default::default() };
+            policykg::server::serve(config)?;
+            Ok(0)
+        }
+        Command::Diagram { kind, doc, org, place, format, output, store } => {
+            Ok(policykg::dot::cli_diagram(kind, &policykg::dot::Selection { doc, org, place }, format, output.as_deref(), &store)?)
+        }
+        Command::Graph { report, names, doc, limit, store } => Ok(policykg::graph::cli_graph(report, &names, doc.as_deref(), limit, &store)?),
     }
 }
 
@@ -242,7 +355,7 @@ fn cmd_build(paths: &[PathBuf], store_dir: &Path, gz: &Gazetteer) -> Result<i32>
 fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
     let mut batch: Vec<(String, Vec<oxigraph::model::Quad>)> = Vec::new();
     let mut n_docs = 0;
-    let mut write = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>| -> Result<()> {
+    let write = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>| -> Result<()> {
         let graphs: Vec<oxigraph::model::NamedNode> = batch.iter().map(|(d, _)| policykg::rdf::graph_iri(d)).collect();
         let docs = graphs.iter().zip(batch.drain(..)).map(|(g, (_, q))| (g.as_ref(), q)).collect();
         store.replace_documents(docs)?;
@@ -395,4 +508,14 @@ fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gaz
         print!("{}", report.show_lines());
     }
     Ok(if skipped > 0 { 1 } else { 0 })
+}
+
+fn cmd_bench(docs: usize, dir: &Path, templates: Vec<PathBuf>, query_runs: usize, gz: &Gazetteer) -> Result<i32> {
+    let templates = if templates.is_empty() { vec![project_dir("seeds"), project_dir("tests/data/dev")] } else { templates };
+    let opts = policykg::bench::BenchOptions { docs, templates, work_dir: dir.to_path_buf(), queries_dir: project_dir("queries"), query_runs };
+    let report = policykg::bench::run(&opts, gz)?;
+    let mut rows = vec![vec!["measure".to_string(), "result".to_string()]];
+    rows.extend(report.into_iter().map(|m| vec![m.what, m.value]));
+    print!("{}", render_table(&rows));
+    Ok(0)
 }

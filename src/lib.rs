@@ -11,11 +11,14 @@
 //! parallel. Word lists, alias tables and rules live in `ontology/` and are loaded by
 //! [`lexicon`].
 
+pub mod bench;
 pub mod decode;
 pub mod doc;
+pub mod dot;
 pub mod eval;
 pub mod extract;
 pub mod facts;
+pub mod graph;
 pub mod input;
 pub mod lexicon;
 pub mod normalize;
@@ -24,6 +27,7 @@ pub mod pipeline;
 pub mod query;
 pub mod rdf;
 pub mod resolve;
+pub mod server;
 pub mod store;
 pub mod structure;
 pub mod vocab;

@@ -5,9 +5,11 @@
 //! Every query is evaluated with the **default graph set to the union of all named graphs**
 //! (the store keeps each document in its own named graph), unless the query itself chooses
 //! its dataset with `FROM`/`FROM NAMED`. The well-known prefixes of [`PREFIXES`] (`rdf`, `rdfs`,
-//! `xsd`, `skos`, `org`, `prov`, `dcterms` and `pkg:` = `https://w3id.org/policykg/ont#`) are
-//! predeclared, so ad-hoc queries may use them without `PREFIX` lines; the same prefixes are
-//! used to shorten IRIs in tables and Turtle output.
+//! `xsd`, `skos`, `org`, `prov`, `dcterms`, `schema`, `foaf`, `nif` and
+//! `pkg:` = `https://w3id.org/policykg/ont#`) are predeclared, so ad-hoc queries may use them
+//! without `PREFIX` lines; the same prefixes are used to shorten IRIs in tables and Turtle
+//! output. (The files in `queries/` still declare their prefixes, so they run unchanged in any
+//! SPARQL client.)
 //!
 //! # Named-query header convention
 //!
@@ -26,8 +28,9 @@
 //!   [`ParamKind`]'s names: `literal` (plain string literal), `zh` (`@zh` language-tagged
 //!   literal), `iri` (an absolute IRI, `<…>` or a well-known prefixed name such as
 //!   `pkg:Task`), `int` (`xsd:integer`), `year` (a four-digit year, `2024` or `2024年`, bound
-//!   as an `xsd:integer`). When the word after NAME is not a known kind, the kind is `literal`
-//!   and that word starts the description.
+//!   as an `xsd:integer`), `org` (an organisation name, normalised with the department alias
+//!   table before it is bound as a plain literal; see [`org_match_key`]). When the word after
+//!   NAME is not a known kind, the kind is `literal` and that word starts the description.
 //! * A parameter whose description contains `(optional)` (or `(可选)`/`（可选）`) may be
 //!   left out; its variable then simply stays unbound and matches anything.
 //!
@@ -43,19 +46,39 @@
 //! required triple pattern: a variable that appears only inside `OPTIONAL { … }` does not
 //! filter anything (a conflicting optional part is simply dropped and the row keeps the
 //! given value).
+//!
+//! Two more rules, both from Oxigraph's optimiser, which plans the query *before* the values
+//! are substituted:
+//!
+//! * Never test a parameter with `BOUND(?p)`: a variable that no pattern binds is known to be
+//!   unbound, so `BOUND(?p)` is folded to `false` and `!BOUND(?p) || …` to `true`, whatever
+//!   value is given later. For an optional parameter used in a `FILTER`, write
+//!   `FILTER(COALESCE(IF(STRLEN(?p) >= 0, <test>, true), true))` (the `IF` condition is an
+//!   error, hence `true`, when `?p` is not given) — see `queries/documents.rq`.
+//! * A parameter may also be *computed*: `BIND(YEAR(?date) AS ?year)` with `?year` given keeps
+//!   only the solutions whose computed value equals it (the projection drops conflicting
+//!   rows), and shows the computed value when it is not given.
+//!
+//! Parameters of kind `org` are meant for the matching rule the library queries share: an
+//! organisation matches when one of its names (`skos:prefLabel`/`skos:altLabel`) equals the
+//! value, or its canonical name is a place name followed by exactly the value
+//! (`STRENDS` plus a check that the rest ends in 省/市/区/县/州/盟/旗/委), so that the
+//! canonical stem `发展和改革委员会` finds every 发展和改革委员会 and `局` finds nothing.
 
 use std::fmt;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::xsd;
-use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple, Variable};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Term, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{
-    PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator,
-    SparqlSyntaxError,
+    CancellationToken, PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolution,
+    SparqlEvaluator, SparqlSyntaxError,
 };
 use oxigraph::store::Store;
 use unicode_width::UnicodeWidthStr;
@@ -72,8 +95,19 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("org", "http://www.w3.org/ns/org#"),
     ("prov", "http://www.w3.org/ns/prov#"),
     ("dcterms", "http://purl.org/dc/terms/"),
+    ("schema", "http://schema.org/"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    (
+        "nif",
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    ),
     ("pkg", PKG_NS),
 ];
+
+/// Widest cell of [`OutputFormat::Table`] output, in display columns (a CJK character counts
+/// two). Longer cells are shortened with `…`: text keeps its beginning, IRIs keep their end
+/// (where the distinguishing part is). The other formats always carry the full values.
+pub const TABLE_CELL_MAX_WIDTH: usize = 36;
 
 /// Errors from parsing, binding, evaluating or writing a query.
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +170,12 @@ pub enum QueryError {
     /// The requested output format does not fit the query form (e.g. CSV for `CONSTRUCT`).
     #[error("{0}")]
     Format(String),
+    /// Evaluation was cancelled because it ran longer than [`EvalOptions::timeout`].
+    #[error("the query ran longer than {} s and was cancelled; narrow it (LIMIT, more specific patterns) or ask for a longer timeout", .0.as_secs_f64())]
+    Timeout(Duration),
+    /// The answer has more solutions (or triples) than [`EvalOptions::max_results`].
+    #[error("the answer has more than {0} results, the limit; add LIMIT/OFFSET to page through it, or ask for a higher limit")]
+    TooManyResults(usize),
 }
 
 /// How answers are written.
@@ -279,6 +319,10 @@ pub enum ParamKind {
     /// A four-digit year (`2024` or `2024年`) as an `xsd:integer`, so it compares with
     /// `YEAR(?date)` and with `xsd:gYear` lexical forms read as numbers.
     Year,
+    /// An organisation name, bound as a plain literal after [`org_match_key`] normalised it
+    /// with the department alias table (`无为市发改委` → `无为市发展和改革委员会`,
+    /// `发改委` → `发展和改革委员会`; names the table does not know stay as given).
+    Org,
 }
 
 impl ParamKind {
@@ -290,6 +334,7 @@ impl ParamKind {
             Self::Iri => "iri",
             Self::Int => "int",
             Self::Year => "year",
+            Self::Org => "org",
         }
     }
 
@@ -297,6 +342,14 @@ impl ParamKind {
     pub fn to_term(self, value: &str) -> Result<Term, String> {
         match self {
             Self::Literal => Ok(Literal::new_simple_literal(value).into()),
+            Self::Org => {
+                let key = org_match_key(value);
+                if key.is_empty() {
+                    Err("an organisation name cannot be empty".to_owned())
+                } else {
+                    Ok(Literal::new_simple_literal(key).into())
+                }
+            }
             Self::Zh => Ok(Literal::new_language_tagged_literal_unchecked(value, "zh").into()),
             Self::Iri => parse_iri(value).map(Term::from),
             Self::Int => value
@@ -334,10 +387,40 @@ impl FromStr for ParamKind {
             "iri" => Ok(Self::Iri),
             "int" => Ok(Self::Int),
             "year" => Ok(Self::Year),
+            "org" => Ok(Self::Org),
             _ => Err(format!(
-                "unknown parameter kind `{s}`; expected literal, zh, iri, int or year"
+                "unknown parameter kind `{s}`; expected literal, zh, iri, int, year or org"
             )),
         }
+    }
+}
+
+/// The value an `org` parameter is bound to: an organisation name normalised the way the
+/// extractor names organisations, so that any way of writing a department finds it.
+///
+/// * A name that carries its own place (`无为市发改委`, `泰安市发展改革委`, `迎江区科技局`)
+///   becomes the canonical name the store uses (`无为市发展和改革委员会`, …), resolved with the
+///   same gazetteer and alias table (`ontology/lexicon/dept_aliases.tsv`) as extraction.
+/// * A bare department name from the alias table (`发改委`, `发展改革委`) becomes its canonical
+///   stem (`发展和改革委员会`), which the named queries match as the ending of canonical names,
+///   i.e. that department in every jurisdiction.
+/// * Anything else — including names with only a level prefix (`市发改委`), whose place
+///   depends on the document that wrote them — is kept as given (trimmed); the queries
+///   compare it with every name an organisation appears under (`skos:prefLabel`/`altLabel`).
+pub fn org_match_key(value: &str) -> String {
+    use crate::resolve::{resolve_org, Gazetteer, Jurisdiction};
+    let value = value.trim();
+    if value.is_empty() {
+        return String::new();
+    }
+    let gz = Gazetteer::embedded();
+    let nowhere = Jurisdiction { division: None };
+    if let Some(name) = resolve_org(gz, &nowhere, value).and_then(|r| r.name) {
+        return name;
+    }
+    match gz.lexicon().dept_aliases.get(value) {
+        Some((canonical, _)) => canonical.replace("{jur}", ""),
+        None => value.to_owned(),
     }
 }
 
@@ -487,17 +570,108 @@ pub fn bind_params(
     Ok(bound)
 }
 
-/// Parses `sparql` with the well-known prefixes predeclared, sets the union default graph
-/// (unless the query has `FROM`/`FROM NAMED`) and substitutes the bindings.
-fn prepare(sparql: &str, bindings: &[(String, Term)]) -> Result<PreparedSparqlQuery, QueryError> {
-    let mut evaluator = SparqlEvaluator::new();
-    for (prefix, ns) in PREFIXES {
-        evaluator = evaluator
-            .with_prefix(*prefix, *ns)
-            .map_err(|e| QueryError::Format(format!("bad built-in prefix {prefix}: {e}")))?;
+/// How a query is evaluated: dataset override, time limit, size limit. The default (no
+/// limits, union default graph) is what the command line uses.
+#[derive(Clone, Debug, Default)]
+pub struct EvalOptions {
+    /// Cancel evaluation after this long ([`QueryError::Timeout`]).
+    pub timeout: Option<Duration>,
+    /// Refuse answers with more solutions or triples than this
+    /// ([`QueryError::TooManyResults`]); results are counted while they are collected, so a
+    /// huge answer is never held in memory.
+    pub max_results: Option<usize>,
+    /// SPARQL Protocol `default-graph-uri`/`named-graph-uri`: when either list is non-empty it
+    /// replaces the dataset (also a query's own `FROM`): the default graph is the merge of
+    /// `default_graphs` (empty if none given) and the named graphs are `named_graphs`.
+    pub default_graphs: Vec<NamedNode>,
+    /// See [`EvalOptions::default_graphs`].
+    pub named_graphs: Vec<NamedNode>,
+}
+
+/// A fully evaluated answer, ready to be written in any fitting [`OutputFormat`].
+#[derive(Debug)]
+pub enum Answer {
+    /// `SELECT`: the projected variables and the solutions.
+    Solutions {
+        /// Projected variables, in order.
+        variables: Vec<Variable>,
+        /// The solutions.
+        rows: Vec<QuerySolution>,
+    },
+    /// `ASK`.
+    Boolean(bool),
+    /// `CONSTRUCT`/`DESCRIBE`.
+    Graph(Vec<Triple>),
+}
+
+impl Answer {
+    /// Number of solutions, of triples, or for `ASK` 1 (true) or 0 (false).
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Solutions { rows, .. } => rows.len(),
+            Self::Boolean(value) => usize::from(*value),
+            Self::Graph(triples) => triples.len(),
+        }
     }
-    let mut prepared = evaluator.parse_query(sparql)?;
-    if prepared.dataset().is_default_dataset() {
+
+    /// True for an empty answer (no solutions, no triples, or `ASK` false).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True for `CONSTRUCT`/`DESCRIBE` answers, which are written as RDF (turtle, ntriples).
+    pub fn is_graph(&self) -> bool {
+        matches!(self, Self::Graph(_))
+    }
+}
+
+/// Cancels a [`CancellationToken`] when its time is up, unless dropped first (one short-lived
+/// thread per evaluation that has a time limit).
+pub(crate) struct Watchdog {
+    _stop: mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    pub(crate) fn start(timeout: Duration, token: CancellationToken) -> Self {
+        let (stop, wait) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
+                token.cancel();
+            }
+        });
+        Self { _stop: stop }
+    }
+}
+
+/// Parses `sparql` with the well-known prefixes predeclared, sets the union default graph
+/// (unless the query has `FROM`/`FROM NAMED`, or `options` gives a protocol dataset) and
+/// substitutes the bindings.
+fn prepare(
+    evaluator: SparqlEvaluator,
+    sparql: &str,
+    bindings: &[(String, Term)],
+    options: &EvalOptions,
+) -> Result<PreparedSparqlQuery, QueryError> {
+    let mut prepared = with_prefixes(evaluator)?.parse_query(sparql)?;
+    if !options.default_graphs.is_empty() || !options.named_graphs.is_empty() {
+        let dataset = prepared.dataset_mut();
+        dataset.set_default_graph(
+            options
+                .default_graphs
+                .iter()
+                .cloned()
+                .map(GraphName::NamedNode)
+                .collect(),
+        );
+        dataset.set_available_named_graphs(
+            options
+                .named_graphs
+                .iter()
+                .cloned()
+                .map(NamedOrBlankNode::NamedNode)
+                .collect(),
+        );
+    } else if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
     for (name, term) in bindings {
@@ -513,34 +687,90 @@ fn prepare(sparql: &str, bindings: &[(String, Term)]) -> Result<PreparedSparqlQu
     Ok(prepared)
 }
 
-/// Runs `sparql` on `store` with `bindings` substituted for their variables (see the module
-/// documentation) and writes the answer to `out` in `format`.
+/// `evaluator` with the well-known [`PREFIXES`] predeclared (queries and updates).
+pub(crate) fn with_prefixes(evaluator: SparqlEvaluator) -> Result<SparqlEvaluator, QueryError> {
+    let mut evaluator = evaluator;
+    for (prefix, ns) in PREFIXES {
+        evaluator = evaluator
+            .with_prefix(*prefix, *ns)
+            .map_err(|e| QueryError::Format(format!("bad built-in prefix {prefix}: {e}")))?;
+    }
+    Ok(evaluator)
+}
+
+/// Collects at most `max` items (all when `None`), failing with
+/// [`QueryError::TooManyResults`] as soon as one more arrives.
+fn collect_limited<T>(
+    items: impl Iterator<Item = Result<T, QueryEvaluationError>>,
+    max: Option<usize>,
+) -> Result<Vec<T>, QueryError> {
+    let mut out = Vec::new();
+    for item in items {
+        if let Some(max) = max.filter(|&m| out.len() >= m) {
+            return Err(QueryError::TooManyResults(max));
+        }
+        out.push(item?);
+    }
+    Ok(out)
+}
+
+/// Evaluates `sparql` on `store` with `bindings` substituted for their variables (see the
+/// module documentation) and collects the whole answer, within the limits of `options`.
+///
+/// With a timeout, a watchdog thread cancels the evaluation through Oxigraph's
+/// [`CancellationToken`] (checked while the store is read), and the error is
+/// [`QueryError::Timeout`]: a caller never sees a partial answer.
+pub fn evaluate(
+    store: &Store,
+    sparql: &str,
+    bindings: &[(String, Term)],
+    options: &EvalOptions,
+) -> Result<Answer, QueryError> {
+    let token = CancellationToken::new();
+    let evaluator = SparqlEvaluator::new().with_cancellation_token(token.clone());
+    let prepared = prepare(evaluator, sparql, bindings, options)?;
+    let _watchdog = options
+        .timeout
+        .map(|timeout| Watchdog::start(timeout, token.clone()));
+    let answer = (|| {
+        Ok(match prepared.on_store(store).execute()? {
+            QueryResults::Solutions(solutions) => {
+                let variables = solutions.variables().to_vec();
+                let rows = collect_limited(solutions, options.max_results)?;
+                Answer::Solutions { variables, rows }
+            }
+            QueryResults::Boolean(value) => Answer::Boolean(value),
+            QueryResults::Graph(triples) => {
+                Answer::Graph(collect_limited(triples, options.max_results)?)
+            }
+        })
+    })();
+    match answer {
+        Err(QueryError::Eval(QueryEvaluationError::Cancelled)) if token.is_cancelled() => {
+            Err(QueryError::Timeout(options.timeout.unwrap_or_default()))
+        }
+        other => other,
+    }
+}
+
+/// Writes an evaluated answer in `format` and returns its [`Answer::len`].
 ///
 /// `SELECT` answers go to any of table/csv/tsv/json/xml; `ASK` likewise (a table is just
 /// `true`/`false`); `CONSTRUCT`/`DESCRIBE` answers go to turtle or ntriples, with `table`
 /// meaning Turtle. Other combinations are a [`QueryError::Format`], raised before anything is
-/// written. Returns the number of solutions, of triples, or for `ASK` 1 (true) or 0 (false).
-pub fn run(
-    store: &Store,
-    sparql: &str,
-    bindings: &[(String, Term)],
+/// written.
+pub fn write_answer(
+    answer: &Answer,
     format: OutputFormat,
     out: &mut dyn Write,
 ) -> Result<usize, QueryError> {
-    let results = prepare(sparql, bindings)?.on_store(store).execute()?;
     let mut out = BufWriter::new(out);
-    let n = match results {
-        QueryResults::Solutions(solutions) => {
-            let variables = solutions.variables().to_vec();
-            let rows = solutions.collect::<Result<Vec<_>, _>>()?;
-            write_solutions(&variables, &rows, format, &mut out)?;
-            rows.len()
+    match answer {
+        Answer::Solutions { variables, rows } => {
+            write_solutions(variables, rows, format, &mut out)?;
         }
-        QueryResults::Boolean(value) => {
-            write_boolean(value, format, &mut out)?;
-            usize::from(value)
-        }
-        QueryResults::Graph(triples) => {
+        Answer::Boolean(value) => write_boolean(*value, format, &mut out)?,
+        Answer::Graph(triples) => {
             let rdf_format = match format {
                 OutputFormat::Table | OutputFormat::Turtle => RdfFormat::Turtle,
                 OutputFormat::NTriples => RdfFormat::NTriples,
@@ -552,13 +782,26 @@ pub fn run(
                     )))
                 }
             };
-            let triples = triples.collect::<Result<Vec<_>, _>>()?;
-            write_graph(&triples, rdf_format, &mut out).map_err(QueryError::Output)?;
-            triples.len()
+            write_graph(triples, rdf_format, &mut out).map_err(QueryError::Output)?;
         }
-    };
+    }
     out.flush().map_err(QueryError::Output)?;
-    Ok(n)
+    Ok(answer.len())
+}
+
+/// Runs `sparql` on `store` with `bindings` substituted for their variables (see the module
+/// documentation) and writes the answer to `out` in `format` (see [`write_answer`]): no
+/// limits, default graph = union of the named graphs. Returns the number of solutions, of
+/// triples, or for `ASK` 1 (true) or 0 (false).
+pub fn run(
+    store: &Store,
+    sparql: &str,
+    bindings: &[(String, Term)],
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> Result<usize, QueryError> {
+    let answer = evaluate(store, sparql, bindings, &EvalOptions::default())?;
+    write_answer(&answer, format, out)
 }
 
 /// [`run`] into a string.
@@ -595,7 +838,7 @@ pub fn validate(q: &NamedQuery) -> Result<(), QueryError> {
             let sample = match p.kind {
                 ParamKind::Iri => "https://w3id.org/policykg/ont#Sample",
                 ParamKind::Int | ParamKind::Year => "2024",
-                ParamKind::Literal | ParamKind::Zh => "示例",
+                ParamKind::Literal | ParamKind::Zh | ParamKind::Org => "示例",
             };
             let term = p
                 .kind
@@ -611,7 +854,14 @@ pub fn validate(q: &NamedQuery) -> Result<(), QueryError> {
     let store =
         Store::new().map_err(|e| QueryError::Eval(QueryEvaluationError::Dataset(Box::new(e))))?;
     // Substitution errors surface when execution starts; the (empty) answer is dropped.
-    prepare(&q.text, &bindings)?.on_store(&store).execute()?;
+    prepare(
+        SparqlEvaluator::new(),
+        &q.text,
+        &bindings,
+        &EvalOptions::default(),
+    )?
+    .on_store(&store)
+    .execute()?;
     Ok(())
 }
 
@@ -754,9 +1004,50 @@ fn one_line(text: &str) -> String {
     s
 }
 
+/// Keeps the beginning of `text` within `max` display columns, ending in `…` when cut.
+pub fn shorten_head(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_owned();
+    }
+    let budget = max.saturating_sub("…".width());
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Keeps the end of `text` within `max` display columns, starting with `…` when cut.
+pub fn shorten_tail(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_owned();
+    }
+    let budget = max.saturating_sub("…".width());
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
 /// Writes an aligned table: header, separator, one line per solution (unbound cells empty),
 /// then `N rows`. Widths are display widths, so CJK characters count as two columns; columns
 /// holding only numbers are right-aligned. Every table line has the same display width.
+/// Cells wider than [`TABLE_CELL_MAX_WIDTH`] are shortened with `…` (use csv, tsv or json for
+/// the full values).
 fn write_table(
     variables: &[Variable],
     rows: &[QuerySolution],
@@ -773,7 +1064,12 @@ fn write_table(
                 .map(|(i, v)| match row.get(v) {
                     Some(term) => {
                         numeric[i] &= is_numeric(term);
-                        one_line(&display_term(term))
+                        let text = one_line(&display_term(term));
+                        if matches!(term, Term::NamedNode(_)) {
+                            shorten_tail(&text, TABLE_CELL_MAX_WIDTH)
+                        } else {
+                            shorten_head(&text, TABLE_CELL_MAX_WIDTH)
+                        }
                     }
                     None => String::new(),
                 })

@@ -1,0 +1,240 @@
+//! The whole-pipeline benchmark behind `policykg bench`.
+//!
+//! Generates a synthetic corpus of N documents from template documents (the seeds and the dev
+//! corpus: each copy gets a unique id and varied numbers so no two files are alike), then
+//! measures, in one run: `extract` (read → decode → normalise → structure → facts → JSONL)
+//! with 1 thread and with all threads, `build` into a fresh on-disk store (extract + quads +
+//! bulk load), Oxigraph's bulk loader alone on the same quads, query latency (p50/p95) of the
+//! named queries on the result, and peak memory. This module does IO by design: it is a tool,
+//! not a pipeline stage.
+
+use crate::pipeline;
+use crate::resolve::Gazetteer;
+use crate::store::KgStore;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Benchmark failures (IO, store, query).
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Query(#[from] crate::query::QueryError),
+    #[error("thread pool: {0}")]
+    Pool(String),
+    #[error("no template documents found in {0}")]
+    NoTemplates(String),
+}
+
+/// Options of a run.
+pub struct BenchOptions {
+    pub docs: usize,
+    pub templates: Vec<PathBuf>,
+    pub work_dir: PathBuf,
+    pub queries_dir: PathBuf,
+    pub query_runs: usize,
+}
+
+/// One measured line of the report.
+pub struct Measure {
+    pub what: String,
+    pub value: String,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
+    move |source| BenchError::Io { path: path.to_path_buf(), source }
+}
+
+/// Writes the synthetic corpus; returns its files and total bytes.
+pub fn generate_corpus(templates: &[PathBuf], n: usize, dir: &Path) -> Result<(Vec<PathBuf>, u64), BenchError> {
+    let mut texts: Vec<String> = Vec::new();
+    for t in templates {
+        let (files, _) = crate::input::collect_files(std::slice::from_ref(t));
+        for f in files {
+            if let Ok(doc) = crate::input::read_document(&f) {
+                texts.push(doc.text);
+            }
+        }
+    }
+    if texts.is_empty() {
+        return Err(BenchError::NoTemplates(templates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")));
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut files = Vec::with_capacity(n);
+    let mut bytes = 0u64;
+    for k in 0..n {
+        let base = &texts[k % texts.len()];
+        // Vary every number's last digit by the copy index so documents differ.
+        let shift = (k / texts.len()) as u32;
+        let varied: String = base
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) if shift > 0 => char::from_digit((d + shift) % 10, 10).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+        let path = dir.join(format!("bench{k:07}.txt"));
+        std::fs::write(&path, varied.as_bytes()).map_err(io(&path))?;
+        bytes += varied.len() as u64;
+        files.push(path);
+    }
+    Ok((files, bytes))
+}
+
+/// Peak resident memory of this process in MiB (Linux), if known.
+pub fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn timed_extract(files: &[PathBuf], gz: &Gazetteer, threads: usize) -> Result<(Duration, usize), BenchError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| BenchError::Pool(e.to_string()))?;
+    let start = Instant::now();
+    let mut n_facts = 0usize;
+    pool.install(|| {
+        pipeline::run(files, gz, |_, outcome| {
+            if let Ok(ex) = outcome {
+                for f in &ex.facts {
+                    // Serialise as `extract --format jsonl` would.
+                    n_facts += f.to_json_line().len().min(1);
+                }
+            }
+            true
+        })
+    });
+    Ok((start.elapsed(), n_facts))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Runs the benchmark and returns the report lines.
+pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchError> {
+    let mut out = Vec::new();
+    let mut m = |what: &str, value: String| {
+        eprintln!("bench: {what}: {value}");
+        out.push(Measure { what: what.to_string(), value })
+    };
+    let corpus = opts.work_dir.join("corpus");
+    let _ = std::fs::remove_dir_all(&corpus);
+    let (files, bytes) = generate_corpus(&opts.templates, opts.docs, &corpus)?;
+    let mb = bytes as f64 / 1e6;
+    m("corpus", format!("{} documents, {:.1} MB", files.len(), mb));
+    let threads = rayon::current_num_threads();
+
+    // Warm the shared tables (lexicon, gazetteer, regexes) outside the timings.
+    let _ = timed_extract(&files[..files.len().min(8)], gz, 1)?;
+    let (t1, facts) = timed_extract(&files, gz, 1)?;
+    let (tn, _) = timed_extract(&files, gz, threads)?;
+    m("extract, 1 thread", format!("{:.2} s, {:.1} MB/s, {:.0} docs/s ({facts} facts)", t1.as_secs_f64(), mb / t1.as_secs_f64(), files.len() as f64 / t1.as_secs_f64()));
+    m(&format!("extract, {threads} threads"), format!("{:.2} s, {:.1} MB/s, {:.0} docs/s, speed-up {:.2}×", tn.as_secs_f64(), mb / tn.as_secs_f64(), files.len() as f64 / tn.as_secs_f64(), t1.as_secs_f64() / tn.as_secs_f64()));
+
+    // build: extract + quads + bulk load into a fresh store.
+    let store_dir = opts.work_dir.join("store");
+    let _ = std::fs::remove_dir_all(&store_dir);
+    let start = Instant::now();
+    let store = KgStore::open(&store_dir)?;
+    let mut all_quads: Vec<oxigraph::model::Quad> = Vec::new();
+    let mut batch: Vec<(String, Vec<oxigraph::model::Quad>)> = Vec::new();
+    let mut err: Option<BenchError> = None;
+    let flush = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>, all: &mut Vec<oxigraph::model::Quad>| -> Result<(), BenchError> {
+        let graphs: Vec<_> = batch.iter().map(|(d, _)| crate::rdf::graph_iri(d)).collect();
+        let docs = graphs
+            .iter()
+            .zip(batch.drain(..))
+            .map(|(g, (_, q))| {
+                all.extend(q.iter().cloned());
+                (g.as_ref(), q)
+            })
+            .collect();
+        store.replace_documents(docs)?;
+        Ok(())
+    };
+    pipeline::run(&files, gz, |_, outcome| {
+        if let Ok(ex) = outcome {
+            batch.push((ex.doc.clone(), crate::rdf::to_quads(&ex)));
+            if batch.len() >= pipeline::WINDOW {
+                if let Err(e) = flush(&mut batch, &mut all_quads) {
+                    err = Some(e);
+                    return false;
+                }
+            }
+        }
+        true
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    flush(&mut batch, &mut all_quads)?;
+    store.flush()?;
+    let t_build = start.elapsed();
+    let n_quads = store.inner().len().map_err(crate::store::StoreError::from)?;
+    m("build (extract + quads + load)", format!("{:.2} s, {:.1} MB/s, {n_quads} quads, {:.0} quads/s", t_build.as_secs_f64(), mb / t_build.as_secs_f64(), n_quads as f64 / t_build.as_secs_f64()));
+
+    // Oxigraph's bulk loader alone on the same quads.
+    let alone_dir = opts.work_dir.join("store-bulk");
+    let _ = std::fs::remove_dir_all(&alone_dir);
+    let start = Instant::now();
+    let alone = oxigraph::store::Store::open(&alone_dir).map_err(crate::store::StoreError::from)?;
+    let mut loader = alone.bulk_loader();
+    loader.load_quads(all_quads).map_err(crate::store::StoreError::from)?;
+    loader.commit().map_err(crate::store::StoreError::from)?;
+    alone.flush().map_err(crate::store::StoreError::from)?;
+    let t_alone = start.elapsed();
+    m("oxigraph bulk loader alone (same quads)", format!("{:.2} s; build/bulk ratio {:.2}", t_alone.as_secs_f64(), t_build.as_secs_f64() / t_alone.as_secs_f64()));
+    drop(alone);
+
+    // Query latency of the named queries that take at most a department parameter.
+    let lib = crate::query::load_library(&opts.queries_dir)?;
+    // The user-facing named queries; `view-*` queries feed diagrams over a whole store.
+    for q in lib.iter().filter(|q| !q.name.starts_with("view-")) {
+        let given: Vec<(String, String)> = q.params.iter().filter(|p| p.name == "dept").map(|p| (p.name.clone(), "市发改委".to_string())).collect();
+        let Ok(bindings) = crate::query::bind_params(q, &given) else { continue };
+        let mut times = Vec::with_capacity(opts.query_runs);
+        let mut rows = 0;
+        for _ in 0..opts.query_runs {
+            let start = Instant::now();
+            let mut sink = std::io::sink();
+            rows = crate::query::run(store.inner(), &q.text, &bindings, crate::query::OutputFormat::Tsv, &mut sink)?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+            // Whole-store reports are measured a few times only.
+            if times.iter().sum::<f64>() > 3000.0 {
+                break;
+            }
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        m(&format!("query {}", q.name), format!("p50 {:.2} ms, p95 {:.2} ms ({rows} rows, {} runs)", percentile(&times, 0.5), percentile(&times, 0.95), times.len()));
+    }
+    if let Some(peak) = peak_rss_mib() {
+        m("peak memory (RSS)", format!("{peak:.0} MiB"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_documents_are_unique() {
+        let dir = std::env::temp_dir().join(format!("pkg-bench-{}", std::process::id()));
+        let tpl = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let (files, bytes) = generate_corpus(&[tpl], 12, &dir).unwrap();
+        assert_eq!(files.len(), 12);
+        assert!(bytes > 100_000);
+        let a = std::fs::read(&files[0]).unwrap();
+        let b = std::fs::read(&files[5]).unwrap();
+        assert_ne!(a, b, "copies of the same template differ");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,1761 @@
+//! `policykg serve`: the store as a [SPARQL 1.1 Protocol] endpoint, safe by default.
+//!
+//! # Endpoints
+//!
+//! * `GET|POST /query` — SPARQL queries: `GET /query?query=…`, `POST` with
+//!   `Content-Type: application/x-www-form-urlencoded` (`query=…`) or
+//!   `application/sparql-query` (the query as the body). `default-graph-uri` and
+//!   `named-graph-uri` choose the dataset; without them (and without `FROM`) the default graph is
+//!   the union of the document graphs, as on the command line.
+//! * `POST /update` — SPARQL Update (`update=…` form or `application/sparql-update` body).
+//!   Refused with 403 unless the server was started with `--allow-update --token T` and the
+//!   request carries `Authorization: Bearer T`.
+//! * `GET /queries` — the named-query library as JSON; `GET /queries/NAME?PARAM=VALUE…` runs one,
+//!   with parameters bound exactly as `policykg query NAME --param …` binds them.
+//! * `OPTIONS *` — CORS preflight. Every answer carries `Access-Control-Allow-Origin`.
+//!
+//! Results are negotiated from `Accept` (or a `format`/`output` parameter, as some clients
+//! send): SPARQL JSON (default), XML, CSV, TSV, `text/plain` tables for `SELECT`/`ASK`;
+//! Turtle (default) and N-Triples for `CONSTRUCT`/`DESCRIBE`.
+//!
+//! # Limits
+//!
+//! * **Time**: each query or update runs under a timeout; evaluation is cancelled through
+//!   Oxigraph's cancellation token and the answer is `503` with an explanation. The whole answer
+//!   is evaluated and serialised *before* the status line is sent, so a client never gets a
+//!   `200` with a truncated body. The 503 does not wait for the engine: Oxigraph checks the
+//!   token only while it reads the store, so an evaluation busy joining data it already read
+//!   (a cartesian product with `ORDER BY`, say) can go on — and use memory — after its client
+//!   was answered. Such an evaluation keeps its slot until it ends, so at most `threads`
+//!   evaluations ever run at once (new requests get `503` meanwhile).
+//! * **Size**: answers with more than `max_results` solutions or triples are refused with `413`
+//!   (counted while collecting, so they are never held whole); request bodies (and query
+//!   strings) over `max_body` bytes are refused with `413` before they are read.
+//! * **Concurrency**: a fixed pool of worker threads with a bounded queue; when both are full
+//!   the connection gets `503 Service Unavailable` with `Retry-After` at once.
+//! * **SERVICE**: queries naming `SERVICE` are refused with `403` unless `allow_service` is set.
+//!   This build of Oxigraph has no HTTP client, so an allowed `SERVICE` then fails with `501`:
+//!   nothing ever leaves the machine.
+//! * **Sockets**: reads and writes time out (`io_timeout`), one request per connection
+//!   (`Connection: close`), bounded request heads.
+//!
+//! The HTTP layer is a small HTTP/1.1 server on `std::net` rather than `tiny_http`: tiny_http
+//! 0.12 allocates the whole declared `Content-Length` when an unread request body is dropped (a
+//! request declaring `Content-Length: 1000000000000000` aborts the process), has no socket
+//! timeouts and starts a thread per connection.
+//!
+//! [SPARQL 1.1 Protocol]: https://www.w3.org/TR/sparql11-protocol/
+
+use crate::query::{self, Answer, EvalOptions, NamedQuery, OutputFormat, QueryError};
+use crate::store::{KgStore, StoreError};
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::{
+    CancellationToken, QueryEvaluationError, SparqlEvaluator, UpdateEvaluationError,
+};
+use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Address `policykg serve` listens on unless told otherwise: loopback only.
+pub const DEFAULT_BIND: &str = "127.0.0.1:7878";
+
+/// Longest request head (request line and headers) besides the query string, in bytes.
+const MAX_HEAD_EXTRA: usize = 16 * 1024;
+/// Most header lines in a request.
+const MAX_HEADERS: usize = 100;
+
+/// How the server runs. [`ServerConfig::default`] is the safe default of `policykg serve`.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Store directory.
+    pub store: PathBuf,
+    /// `host:port` to listen on; port 0 picks a free port ([`Server::local_addr`]).
+    pub bind: String,
+    /// Longest evaluation of one query or update.
+    pub timeout: Duration,
+    /// Most solutions (or triples) in one answer.
+    pub max_results: usize,
+    /// Largest request body, and longest query string, in bytes.
+    pub max_body: usize,
+    /// Worker threads: requests evaluated at the same time.
+    pub threads: usize,
+    /// Connections waiting for a worker before new ones get `503`.
+    pub queue: usize,
+    /// Accept SPARQL Update at `/update` (needs [`ServerConfig::token`]); opens the store
+    /// read-write. Otherwise the store is opened read-only.
+    pub allow_update: bool,
+    /// Bearer token `/update` requests must carry.
+    pub token: Option<String>,
+    /// Do not refuse queries that use `SERVICE` (they still fail: this build has no HTTP client).
+    pub allow_service: bool,
+    /// Value of `Access-Control-Allow-Origin`.
+    pub cors_origin: String,
+    /// Directory of named queries; default `queries/` next to the working directory, else the
+    /// source checkout's.
+    pub queries: Option<PathBuf>,
+    /// Socket read and write timeout (slow clients).
+    pub io_timeout: Duration,
+    /// Log one line per request on standard error.
+    pub log: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            store: PathBuf::from("policykg.db"),
+            bind: DEFAULT_BIND.to_owned(),
+            timeout: Duration::from_secs(30),
+            max_results: 10_000,
+            max_body: 1024 * 1024,
+            threads: 4,
+            queue: 16,
+            allow_update: false,
+            token: None,
+            allow_service: false,
+            cors_origin: "*".to_owned(),
+            queries: None,
+            io_timeout: Duration::from_secs(10),
+            log: true,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The store cannot be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The address cannot be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// Inconsistent settings.
+    #[error("{0}")]
+    Config(String),
+    /// The named-query library cannot be read.
+    #[error(transparent)]
+    Queries(#[from] QueryError),
+}
+
+/// What the request handlers share.
+struct Context {
+    config: ServerConfig,
+    store: Arc<KgStore>,
+    library: Vec<NamedQuery>,
+    /// Evaluations running, including ones whose client already got a timeout answer.
+    evaluations: Arc<Permits>,
+}
+
+/// A counting semaphore without waiting: at most `max` permits out at a time.
+struct Permits {
+    used: AtomicUsize,
+    max: usize,
+}
+
+/// One evaluation slot, given back when dropped.
+struct Permit(Arc<Permits>);
+
+impl Permits {
+    fn new(max: usize) -> Arc<Permits> {
+        Arc::new(Permits {
+            used: AtomicUsize::new(0),
+            max,
+        })
+    }
+
+    fn try_acquire(self: &Arc<Self>) -> Option<Permit> {
+        self.used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Permit(Arc::clone(self)))
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.used.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Extra time the engine gets to notice its cancellation before the server answers the
+/// timeout itself.
+const CANCEL_GRACE: Duration = Duration::from_millis(250);
+
+/// Runs `job` (a query or update evaluation) on its own thread holding an evaluation slot and
+/// waits at most the configured timeout (plus [`CANCEL_GRACE`]). The timeout answer never
+/// waits for the engine: Oxigraph checks its cancellation token only while it reads the store,
+/// so an evaluation busy joining data it has already read (a cartesian product, say) may run
+/// on after its client got the 503. It keeps its slot until it ends, so at most `threads`
+/// evaluations ever run at once.
+fn run_bounded<T: Send + 'static>(
+    ctx: &Context,
+    what: &str,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Reply> {
+    let permit = ctx.evaluations.try_acquire().ok_or_else(|| {
+        Reply::text(
+            503,
+            format!(
+                "server busy: all {} evaluation slots are taken (evaluations past their time \
+                 limit may still be finishing); retry shortly",
+                ctx.evaluations.max
+            ),
+        )
+        .header("Retry-After", "1")
+    })?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("policykg-eval".to_owned())
+        .spawn(move || {
+            let _permit = permit;
+            let _ = tx.send(job());
+        })
+        .map_err(|e| Reply::text(500, format!("cannot start the evaluation: {e}")))?;
+    match rx.recv_timeout(ctx.config.timeout + CANCEL_GRACE) {
+        Ok(result) => Ok(result),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(timeout_reply(what, ctx.config.timeout)),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(Reply::text(
+            500,
+            format!("the {what} evaluation failed unexpectedly (see the server log)"),
+        )),
+    }
+}
+
+fn timeout_reply(what: &str, timeout: Duration) -> Reply {
+    Reply::text(
+        503,
+        format!(
+            "{what} timeout: the {what} ran longer than {} s and was cancelled; narrow it (LIMIT, \
+             more specific patterns) or ask the operator for a longer --timeout",
+            timeout.as_secs_f64()
+        ),
+    )
+}
+
+/// A running server; dropping it (or [`Server::shutdown`]) stops it.
+pub struct Server {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Opens the store (read-only unless `allow_update`), loads the named queries and starts
+    /// listening.
+    pub fn start(config: ServerConfig) -> Result<Server, ServerError> {
+        check_config(&config)?;
+        let store = if config.allow_update {
+            KgStore::open(&config.store)?
+        } else {
+            KgStore::open_read_only(&config.store)?
+        };
+        let dir = config.queries.clone().unwrap_or_else(default_queries_dir);
+        let library = if dir.is_dir() {
+            query::load_library(&dir)?
+        } else {
+            Vec::new()
+        };
+        Self::start_with(config, Arc::new(store), library)
+    }
+
+    /// Starts on an already opened store with a given library (`config.store` and
+    /// `config.queries` are not used). Tests use it with in-memory stores.
+    pub fn start_with(
+        config: ServerConfig,
+        store: Arc<KgStore>,
+        library: Vec<NamedQuery>,
+    ) -> Result<Server, ServerError> {
+        check_config(&config)?;
+        let listener = TcpListener::bind(&config.bind).map_err(|source| ServerError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let evaluations = Permits::new(config.threads);
+        let ctx = Arc::new(Context {
+            config,
+            store,
+            library,
+            evaluations,
+        });
+        let (work_tx, work_rx) = mpsc::sync_channel::<TcpStream>(ctx.config.queue);
+        let (busy_tx, busy_rx) = mpsc::sync_channel::<TcpStream>(64);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let mut threads = Vec::new();
+        for _ in 0..ctx.config.threads {
+            let ctx = Arc::clone(&ctx);
+            let rx = Arc::clone(&work_rx);
+            threads.push(std::thread::spawn(move || worker(&ctx, &rx)));
+        }
+        {
+            let ctx = Arc::clone(&ctx);
+            threads.push(std::thread::spawn(move || rejector(&ctx, &busy_rx)));
+        }
+        {
+            let stop = Arc::clone(&stop);
+            let log = ctx.config.log;
+            threads.push(std::thread::spawn(move || {
+                acceptor(&listener, &stop, &work_tx, &busy_tx, log)
+            }));
+        }
+        Ok(Server {
+            addr,
+            stop,
+            threads,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Blocks until the server stops (it only stops when shut down from another thread or
+    /// process signal).
+    pub fn wait(mut self) {
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+
+    /// Stops accepting, lets running requests finish and joins the threads.
+    pub fn shutdown(mut self) {
+        self.stop_threads();
+    }
+
+    fn stop_threads(&mut self) {
+        if self.threads.is_empty() {
+            return;
+        }
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the acceptor up; it sees the flag and returns, which closes the channels.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop_threads();
+    }
+}
+
+/// `policykg serve`: starts the server, prints where it listens and serves until killed.
+pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
+    let server = Server::start(config.clone())?;
+    let addr = server.local_addr();
+    eprintln!(
+        "policykg serve: store {} ({}), listening on http://{addr}/query",
+        config.store.display(),
+        if config.allow_update {
+            "read-write; /update needs the bearer token"
+        } else {
+            "read-only"
+        }
+    );
+    eprintln!(
+        "policykg serve: timeout {} s, at most {} results, {} workers + {} queued, SERVICE {}",
+        config.timeout.as_secs_f64(),
+        config.max_results,
+        config.threads,
+        config.queue,
+        if config.allow_service {
+            "allowed (fails: no HTTP client in this build)"
+        } else {
+            "refused"
+        }
+    );
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "policykg serve: warning: {addr} is reachable from other machines; anyone who can \
+             reach it can query the store"
+        );
+    }
+    server.wait();
+    Ok(())
+}
+
+fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
+    let fail = |m: &str| Err(ServerError::Config(m.to_owned()));
+    match (&config.token, config.allow_update) {
+        (None, true) => {
+            return fail(
+                "--allow-update needs --token T; update requests must then send \
+                 `Authorization: Bearer T`",
+            )
+        }
+        (Some(_), false) => return fail("--token is only used with --allow-update"),
+        (Some(t), true)
+            if t.len() < 8 || t.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            return fail("--token must be at least 8 characters without spaces (use a random one)")
+        }
+        _ => {}
+    }
+    if config.threads == 0 || config.max_results == 0 || config.max_body == 0 {
+        return fail("--threads, --max-results and --max-body must be at least 1");
+    }
+    if config.timeout.is_zero() {
+        return fail("--timeout must be more than 0 seconds");
+    }
+    if config.cors_origin.is_empty() || config.cors_origin.chars().any(|c| c.is_control()) {
+        return fail("--cors-origin must be an origin such as * or https://example.org");
+    }
+    Ok(())
+}
+
+/// `queries/` next to the working directory if present, else the source checkout's.
+fn default_queries_dir() -> PathBuf {
+    let local = PathBuf::from("queries");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("queries")
+}
+
+fn acceptor(
+    listener: &TcpListener,
+    stop: &AtomicBool,
+    work: &SyncSender<TcpStream>,
+    busy: &SyncSender<TcpStream>,
+    log: bool,
+) {
+    for conn in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match conn {
+            Ok(s) => s,
+            Err(e) => {
+                if log {
+                    eprintln!("policykg serve: accept failed: {e}");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+        };
+        match work.try_send(stream) {
+            Ok(()) => {}
+            Err(TrySendError::Full(stream) | TrySendError::Disconnected(stream)) => {
+                // Saturated: answer 503 from another thread; if even that one is behind, drop.
+                let _ = busy.try_send(stream);
+            }
+        }
+    }
+}
+
+fn worker(ctx: &Context, rx: &Mutex<Receiver<TcpStream>>) {
+    loop {
+        let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(stream) = next else { break };
+        if catch_unwind(AssertUnwindSafe(|| serve_connection(ctx, stream))).is_err() {
+            eprintln!("policykg serve: a request handler panicked; the connection was closed");
+        }
+    }
+}
+
+fn rejector(ctx: &Context, rx: &Receiver<TcpStream>) {
+    while let Ok(mut stream) = rx.recv() {
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+        let reply = Reply::text(
+            503,
+            format!(
+                "server busy: all {} workers are evaluating queries and {} more are waiting; \
+                 retry shortly",
+                ctx.config.threads, ctx.config.queue
+            ),
+        )
+        .header("Retry-After", "1");
+        let _ = write_reply(&mut stream, &reply, false, &ctx.config.cors_origin);
+        if ctx.config.log {
+            eprintln!("policykg serve: {} busy 503", peer(&stream));
+        }
+        linger_close(stream, Duration::from_millis(200));
+    }
+}
+
+fn peer(stream: &TcpStream) -> String {
+    stream
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| "-".to_owned())
+}
+
+fn serve_connection(ctx: &Context, mut stream: TcpStream) {
+    let started = Instant::now();
+    let _ = stream.set_read_timeout(Some(ctx.config.io_timeout));
+    let _ = stream.set_write_timeout(Some(ctx.config.io_timeout));
+    let _ = stream.set_nodelay(true);
+    // `read_whole`: the request was read to its end, so closing cannot reset the connection.
+    let (what, reply, head, read_whole) = match read_request(&stream, ctx.config.max_body) {
+        Ok(req) => {
+            let reply = route(ctx, &req);
+            let what = printable(&format!("{} {}", req.method, req.target), 120);
+            (what, reply, req.method == "HEAD", true)
+        }
+        Err(ReadError::Reply(reply)) => ("-".to_owned(), reply, false, false),
+        Err(ReadError::Closed) => return,
+    };
+    let written = write_reply(&mut stream, &reply, head, &ctx.config.cors_origin);
+    if ctx.config.log {
+        eprintln!(
+            "policykg serve: {} \"{what}\" {} {} B {:.1} ms{}",
+            peer(&stream),
+            reply.status,
+            reply.body.len(),
+            started.elapsed().as_secs_f64() * 1e3,
+            if written.is_err() {
+                " (client gone)"
+            } else {
+                ""
+            }
+        );
+    }
+    if read_whole {
+        let _ = stream.shutdown(Shutdown::Write);
+    } else {
+        linger_close(stream, Duration::from_millis(200));
+    }
+}
+
+/// `text` for a log line: control characters replaced, at most `max` bytes.
+fn printable(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if out.len() > max {
+        let cut = (0..=max.saturating_sub(3))
+            .rev()
+            .find(|&i| out.is_char_boundary(i))
+            .unwrap_or(0);
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
+/// Closes a connection politely: stop writing, then read (and drop) what the client may still
+/// be sending for a short while, so that closing does not reset the connection before the
+/// client has read the answer.
+fn linger_close(stream: TcpStream, wait: Duration) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(wait));
+    let deadline = Instant::now() + wait;
+    let mut buf = [0u8; 8192];
+    let mut total = 0usize;
+    let mut reader = &stream;
+    while Instant::now() < deadline && total < 4 * 1024 * 1024 {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP/1.1 requests and replies
+// ---------------------------------------------------------------------------------------
+
+/// A parsed request (one per connection).
+struct Request {
+    method: String,
+    /// The request target as sent (for logs).
+    target: String,
+    /// Percent-decoded path.
+    path: String,
+    /// Raw query string (after `?`).
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+enum ReadError {
+    /// Answer this and close.
+    Reply(Reply),
+    /// The client went away (or sent nothing): close silently.
+    Closed,
+}
+
+impl From<Reply> for ReadError {
+    fn from(r: Reply) -> Self {
+        ReadError::Reply(r)
+    }
+}
+
+fn io_error(e: &io::Error) -> ReadError {
+    match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => ReadError::Reply(Reply::text(
+            408,
+            "request timeout: the request was not received in time",
+        )),
+        _ => ReadError::Closed,
+    }
+}
+
+/// Reads one line (up to `\n`) within `budget` bytes, without the line ending.
+fn read_line(reader: &mut impl BufRead, budget: &mut usize) -> Result<String, ReadError> {
+    let mut line = Vec::new();
+    let n = reader
+        .take(*budget as u64 + 1)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| io_error(&e))?;
+    if n == 0 {
+        return Err(ReadError::Closed);
+    }
+    if n > *budget {
+        return Err(Reply::text(
+            431,
+            "request head too large: shorten the query string (or POST the query) and the headers",
+        )
+        .into());
+    }
+    *budget -= n;
+    if line.last() != Some(&b'\n') {
+        return Err(ReadError::Closed);
+    }
+    line.pop();
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    String::from_utf8(line)
+        .map_err(|_| Reply::text(400, "bad request: the request head is not UTF-8").into())
+}
+
+fn read_request(stream: &TcpStream, max_body: usize) -> Result<Request, ReadError> {
+    let mut reader = BufReader::new(stream);
+    let mut budget = max_body + MAX_HEAD_EXTRA;
+    // Tolerate empty lines before the request line (RFC 9112 §2.2).
+    let mut line = read_line(&mut reader, &mut budget)?;
+    while line.is_empty() {
+        line = read_line(&mut reader, &mut budget)?;
+    }
+    let bad = |m: &str| ReadError::Reply(Reply::text(400, format!("bad request: {m}")));
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("malformed request line"));
+    };
+    if !matches!(version, "HTTP/1.1" | "HTTP/1.0") {
+        return Err(Reply::text(505, "only HTTP/1.0 and HTTP/1.1 are supported").into());
+    }
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(bad("malformed method"));
+    }
+    let (raw_path, query) = target.split_once('?').unwrap_or((target, ""));
+    if !(raw_path.starts_with('/') || (method == "OPTIONS" && raw_path == "*")) {
+        return Err(bad("the request target must be a path such as /query"));
+    }
+    let path = percent_decode(raw_path, false).map_err(|m| bad(&m))?;
+    let mut headers = Vec::new();
+    loop {
+        let line = read_line(&mut reader, &mut budget)?;
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            return Err(bad("folded header lines are not accepted"));
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(bad("malformed header line"));
+        };
+        if name.is_empty() || name.bytes().any(|b| b.is_ascii_whitespace()) {
+            return Err(bad("malformed header name"));
+        }
+        headers.push((name.to_owned(), value.trim().to_owned()));
+        if headers.len() > MAX_HEADERS {
+            return Err(Reply::text(431, "too many header lines").into());
+        }
+    }
+    let mut req = Request {
+        method: method.to_owned(),
+        target: target.to_owned(),
+        path,
+        query: query.to_owned(),
+        headers,
+        body: Vec::new(),
+    };
+    if req.query.len() > max_body {
+        return Err(Reply::text(
+            413,
+            format!("request too large: the query string has more than {max_body} bytes"),
+        )
+        .into());
+    }
+    req.body = read_body(&req, &mut reader, stream, max_body)?;
+    Ok(req)
+}
+
+fn too_large_body(max_body: usize) -> ReadError {
+    Reply::text(
+        413,
+        format!(
+            "request too large: the body has more than {max_body} bytes (the server's --max-body)"
+        ),
+    )
+    .into()
+}
+
+fn read_body(
+    req: &Request,
+    reader: &mut impl BufRead,
+    stream: &TcpStream,
+    max_body: usize,
+) -> Result<Vec<u8>, ReadError> {
+    let bad = |m: &str| ReadError::Reply(Reply::text(400, format!("bad request: {m}")));
+    let expect_continue = match req.header("Expect") {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("100-continue") => true,
+        Some(_) => return Err(Reply::text(417, "only `Expect: 100-continue` is supported").into()),
+    };
+    let lengths: Vec<&str> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("Content-Length"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let chunked = match req.header("Transfer-Encoding") {
+        None => false,
+        Some(te) if te.eq_ignore_ascii_case("chunked") => true,
+        Some(te) => {
+            return Err(Reply::text(501, format!("Transfer-Encoding {te} is not supported")).into())
+        }
+    };
+    let send_continue = || {
+        if expect_continue {
+            let mut w = stream;
+            let _ = w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+            let _ = w.flush();
+        }
+    };
+    if chunked {
+        if !lengths.is_empty() {
+            return Err(bad("both Content-Length and Transfer-Encoding"));
+        }
+        send_continue();
+        return read_chunked(reader, max_body);
+    }
+    let Some(first) = lengths.first() else {
+        return Ok(Vec::new());
+    };
+    if lengths.iter().any(|l| l != first) {
+        return Err(bad("conflicting Content-Length headers"));
+    }
+    let len: u64 = first
+        .parse()
+        .map_err(|_| bad("Content-Length is not a number"))?;
+    if len > max_body as u64 {
+        return Err(too_large_body(max_body));
+    }
+    send_continue();
+    let mut body = vec![0u8; usize::try_from(len).unwrap_or(max_body)];
+    reader.read_exact(&mut body).map_err(|e| io_error(&e))?;
+    Ok(body)
+}
+
+fn read_chunked(reader: &mut impl BufRead, max_body: usize) -> Result<Vec<u8>, ReadError> {
+    let bad = |m: &str| ReadError::Reply(Reply::text(400, format!("bad request: {m}")));
+    let mut body = Vec::new();
+    let mut budget = MAX_HEAD_EXTRA;
+    loop {
+        let line = read_line(reader, &mut budget)?;
+        let size_text = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| bad("bad chunk size"))?;
+        if size == 0 {
+            // Trailer fields, then an empty line.
+            while !read_line(reader, &mut budget)?.is_empty() {}
+            return Ok(body);
+        }
+        if body.len().saturating_add(size) > max_body {
+            return Err(too_large_body(max_body));
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader
+            .read_exact(&mut body[start..])
+            .map_err(|e| io_error(&e))?;
+        if !read_line(reader, &mut budget)?.is_empty() {
+            return Err(bad("chunk not followed by CRLF"));
+        }
+    }
+}
+
+/// An HTTP answer, built completely before anything is sent.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    content_type: Option<String>,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    /// A plain-text answer (errors, help): the message and a newline.
+    fn text(status: u16, message: impl Into<String>) -> Reply {
+        let mut body = message.into().into_bytes();
+        body.push(b'\n');
+        Reply {
+            status,
+            content_type: Some("text/plain; charset=utf-8".to_owned()),
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            content_type: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        204 => "No Content",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        417 => "Expectation Failed",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+fn write_reply(
+    stream: &mut TcpStream,
+    reply: &Reply,
+    head_only: bool,
+    cors_origin: &str,
+) -> io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nDate: {}\r\nServer: policykg/{}\r\nConnection: close\r\n\
+         Access-Control-Allow-Origin: {cors_origin}\r\nVary: Accept, Origin\r\n",
+        reply.status,
+        reason(reply.status),
+        http_date(SystemTime::now()),
+        env!("CARGO_PKG_VERSION"),
+    );
+    if let Some(ct) = &reply.content_type {
+        head.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    if reply.status != 204 {
+        head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    }
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut out = io::BufWriter::new(stream);
+    out.write_all(head.as_bytes())?;
+    if !head_only && reply.status != 204 {
+        out.write_all(&reply.body)?;
+    }
+    out.flush()
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
+    let month_name = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(month - 1) as usize];
+    format!(
+        "{weekday}, {day:02} {month_name} {year} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Decodes `%XX` escapes (and `+` as a space in form data) into UTF-8 text.
+fn percent_decode(s: &str, plus_is_space: bool) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| "malformed %-escape".to_owned())?;
+                out.push(hex);
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| "%-escapes that are not UTF-8".to_owned())
+}
+
+/// Parses `a=1&b=2` (URL query strings and form bodies).
+fn parse_params(s: &str) -> Result<Vec<(String, String)>, Reply> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((
+                percent_decode(k, true)
+                    .map_err(|m| Reply::text(400, format!("bad parameter: {m}")))?,
+                percent_decode(v, true)
+                    .map_err(|m| Reply::text(400, format!("bad parameter: {m}")))?,
+            ))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// SPARQL Protocol
+// ---------------------------------------------------------------------------------------
+
+fn route(ctx: &Context, req: &Request) -> Reply {
+    if req.method == "OPTIONS" {
+        return Reply::empty(204)
+            .header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
+            .header(
+                "Access-Control-Allow-Headers",
+                "Accept, Authorization, Content-Type",
+            )
+            .header("Access-Control-Max-Age", "600")
+            .header("Allow", "GET, HEAD, POST, OPTIONS");
+    }
+    let get = matches!(req.method.as_str(), "GET" | "HEAD");
+    let not_allowed = |allow: &str| {
+        Reply::text(
+            405,
+            format!("method {} not allowed here; use {allow}", req.method),
+        )
+        .header("Allow", format!("{allow}, OPTIONS"))
+    };
+    let result = match req.path.as_str() {
+        "/" if get => Ok(help(ctx)),
+        "/" => Err(not_allowed("GET")),
+        "/query" if get || req.method == "POST" => run_query(ctx, req),
+        "/query" => Err(not_allowed("GET, POST")),
+        "/update" if req.method == "POST" => run_update(ctx, req),
+        "/update" => Err(not_allowed("POST")),
+        "/queries" if get => Ok(list_queries(ctx)),
+        "/queries" => Err(not_allowed("GET")),
+        p if p.starts_with("/queries/") && get => run_named(ctx, req, &p["/queries/".len()..]),
+        p if p.starts_with("/queries/") => Err(not_allowed("GET")),
+        _ => Err(Reply::text(
+            404,
+            "not found; the endpoints are /query, /update, /queries and /queries/NAME",
+        )),
+    };
+    result.unwrap_or_else(|reply| reply)
+}
+
+fn help(ctx: &Context) -> Reply {
+    let names: Vec<&str> = ctx.library.iter().map(|q| q.name.as_str()).collect();
+    Reply::text(
+        200,
+        format!(
+            "policykg SPARQL endpoint ({})\n\n\
+             GET  /query?query=…          SPARQL query (also POST: form or application/sparql-query)\n\
+             POST /update                 SPARQL Update ({})\n\
+             GET  /queries                the named queries (JSON)\n\
+             GET  /queries/NAME?p=v       run a named query with parameters\n\n\
+             Results: JSON (default), XML, CSV, TSV, text/plain; Turtle or N-Triples for graphs.\n\
+             Limits: {} s per query, {} results, {} bytes of request.\n\
+             Named queries: {}",
+            if ctx.config.allow_update {
+                "read-write"
+            } else {
+                "read-only"
+            },
+            if ctx.config.allow_update {
+                "needs Authorization: Bearer TOKEN"
+            } else {
+                "disabled"
+            },
+            ctx.config.timeout.as_secs_f64(),
+            ctx.config.max_results,
+            ctx.config.max_body,
+            names.join(", ")
+        ),
+    )
+}
+
+fn list_queries(ctx: &Context) -> Reply {
+    let queries: Vec<serde_json::Value> = ctx
+        .library
+        .iter()
+        .map(|q| {
+            serde_json::json!({
+                "name": q.name,
+                "description": q.description,
+                "url": format!("/queries/{}", q.name),
+                "params": q.params.iter().map(|p| serde_json::json!({
+                    "name": p.name,
+                    "kind": p.kind.name(),
+                    "description": p.description,
+                    "optional": p.is_optional(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let body =
+        serde_json::to_vec_pretty(&serde_json::json!({ "queries": queries })).unwrap_or_default();
+    Reply {
+        status: 200,
+        content_type: Some("application/json".to_owned()),
+        headers: Vec::new(),
+        body,
+    }
+}
+
+/// The media type of a request's `Content-Type`, lower-cased, without parameters; refuses
+/// charsets other than UTF-8.
+fn media_type(req: &Request) -> Result<String, Reply> {
+    let Some(ct) = req.header("Content-Type") else {
+        return Ok(String::new());
+    };
+    let mut parts = ct.split(';');
+    let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    for p in parts {
+        if let Some((k, v)) = p.split_once('=') {
+            let v = v.trim().trim_matches('"');
+            if k.trim().eq_ignore_ascii_case("charset")
+                && !v.eq_ignore_ascii_case("utf-8")
+                && !v.eq_ignore_ascii_case("utf8")
+            {
+                return Err(Reply::text(
+                    415,
+                    format!("unsupported charset {v}; send UTF-8"),
+                ));
+            }
+        }
+    }
+    Ok(media)
+}
+
+/// The protocol parameters of a query or update request: URL parameters, plus a form body or
+/// a direct body (`application/sparql-query`/`-update`) as the `field` parameter. Returns the
+/// single `field` value and all parameters.
+fn protocol_params(
+    req: &Request,
+    field: &str,
+    direct_type: &str,
+) -> Result<(String, Vec<(String, String)>), Reply> {
+    let mut params = parse_params(&req.query)?;
+    if req.method == "POST" {
+        let media = media_type(req)?;
+        if media == "application/x-www-form-urlencoded" {
+            let body = std::str::from_utf8(&req.body)
+                .map_err(|_| Reply::text(400, "the form body is not UTF-8"))?;
+            params.extend(parse_params(body)?);
+        } else if media == direct_type {
+            let text = String::from_utf8(req.body.clone())
+                .map_err(|_| Reply::text(400, format!("the {field} is not UTF-8")))?;
+            params.push((field.to_owned(), text));
+        } else {
+            let got = if media.is_empty() {
+                "no Content-Type".to_owned()
+            } else {
+                format!("Content-Type {media}")
+            };
+            return Err(Reply::text(
+                415,
+                format!(
+                    "unsupported {got}; POST application/x-www-form-urlencoded ({field}=…) or \
+                     {direct_type}"
+                ),
+            ));
+        }
+    }
+    let mut values = params.iter().filter(|(k, _)| k == field).map(|(_, v)| v);
+    match (values.next(), values.next()) {
+        (Some(text), None) => Ok((text.clone(), params.clone())),
+        (None, _) => Err(Reply::text(
+            400,
+            format!("missing `{field}` parameter (the SPARQL text)"),
+        )),
+        (Some(_), Some(_)) => Err(Reply::text(
+            400,
+            format!("more than one `{field}` parameter"),
+        )),
+    }
+}
+
+/// IRIs of the parameters named `name` (`default-graph-uri`, …).
+fn graph_params(params: &[(String, String)], name: &str) -> Result<Vec<NamedNode>, Reply> {
+    params
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| {
+            NamedNode::new(v.as_str())
+                .map_err(|e| Reply::text(400, format!("bad {name} {v:?}: {e}")))
+        })
+        .collect()
+}
+
+fn eval_options(ctx: &Context, params: &[(String, String)]) -> Result<EvalOptions, Reply> {
+    Ok(EvalOptions {
+        timeout: Some(ctx.config.timeout),
+        max_results: Some(ctx.config.max_results),
+        default_graphs: graph_params(params, "default-graph-uri")?,
+        named_graphs: graph_params(params, "named-graph-uri")?,
+    })
+}
+
+fn service_refused() -> Reply {
+    Reply::text(
+        403,
+        "SERVICE (federated query) is disabled on this endpoint: queries may only read the \
+         local store. Start the server with --allow-service to lift the check (this build \
+         cannot call remote endpoints, so such queries then fail with 501).",
+    )
+}
+
+fn run_query(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+    let (text, params) = protocol_params(req, "query", "application/sparql-query")?;
+    // Fail fast when the client accepts nothing we can write.
+    let requested = requested_format(req, &params)?;
+    if !ctx.config.allow_service && uses_service(&text) {
+        return Err(service_refused());
+    }
+    let options = eval_options(ctx, &params)?;
+    let store = Arc::clone(&ctx.store);
+    let answer = run_bounded(ctx, "query", move || {
+        query::evaluate(store.inner(), &text, &[], &options)
+    })?;
+    answer_reply(answer, &requested)
+}
+
+fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
+    let q = query::find(&ctx.library, name).map_err(error_reply)?;
+    let params = parse_params(&req.query)?;
+    let requested = requested_format(req, &params)?;
+    let given: Vec<(String, String)> = params
+        .into_iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "format" | "output"))
+        .collect();
+    let bindings = query::bind_params(q, &given).map_err(error_reply)?;
+    let options = EvalOptions {
+        timeout: Some(ctx.config.timeout),
+        max_results: Some(ctx.config.max_results),
+        ..EvalOptions::default()
+    };
+    let store = Arc::clone(&ctx.store);
+    let text = q.text.clone();
+    let answer = run_bounded(ctx, "query", move || {
+        query::evaluate(store.inner(), &text, &bindings, &options)
+    })?;
+    answer_reply(answer, &requested)
+}
+
+/// What the client accepts, read before evaluating.
+struct Requested {
+    for_solutions: Option<OutputFormat>,
+    for_graphs: Option<OutputFormat>,
+    asked: String,
+}
+
+fn requested_format(req: &Request, params: &[(String, String)]) -> Result<Requested, Reply> {
+    let explicit = params
+        .iter()
+        .find(|(k, _)| k == "format" || k == "output")
+        .map(|(_, v)| v.trim().to_owned());
+    let (for_solutions, for_graphs, asked) = match &explicit {
+        Some(name) => {
+            let by_name = name.parse::<OutputFormat>().ok();
+            let pick = |graph: bool| {
+                by_name
+                    .filter(|f| fits(*f, graph))
+                    .or_else(|| format_for_media(&name.to_ascii_lowercase(), graph))
+            };
+            (pick(false), pick(true), format!("format={name}"))
+        }
+        None => {
+            let accept = req.header("Accept").unwrap_or("").trim();
+            (
+                negotiate(accept, false),
+                negotiate(accept, true),
+                format!("Accept: {accept}"),
+            )
+        }
+    };
+    if for_solutions.is_none() && for_graphs.is_none() {
+        return Err(not_acceptable(&asked));
+    }
+    Ok(Requested {
+        for_solutions,
+        for_graphs,
+        asked,
+    })
+}
+
+fn not_acceptable(asked: &str) -> Reply {
+    Reply::text(
+        406,
+        format!(
+            "cannot answer with {asked}; SELECT/ASK answers come as \
+             application/sparql-results+json, application/sparql-results+xml, text/csv, \
+             text/tab-separated-values or text/plain; CONSTRUCT/DESCRIBE answers as text/turtle \
+             or application/n-triples"
+        ),
+    )
+}
+
+/// Whether `format` can hold a graph (`graph`) or solutions/booleans (`!graph`).
+fn fits(format: OutputFormat, graph: bool) -> bool {
+    matches!(format, OutputFormat::Turtle | OutputFormat::NTriples) == graph
+}
+
+/// The format for one media range of an `Accept` header.
+fn format_for_media(media: &str, graph: bool) -> Option<OutputFormat> {
+    use OutputFormat::*;
+    let f = match media {
+        "*/*" if graph => Turtle,
+        "*/*" => Json,
+        "application/sparql-results+json" | "application/json" => Json,
+        "application/sparql-results+xml" | "application/xml" | "text/xml" => Xml,
+        "text/csv" => Csv,
+        "text/tab-separated-values" => Tsv,
+        "text/plain" if graph => NTriples,
+        "text/plain" => Table,
+        "text/turtle" | "application/x-turtle" => Turtle,
+        "application/n-triples" => NTriples,
+        "application/*" if graph => NTriples,
+        "application/*" => Json,
+        "text/*" if graph => Turtle,
+        "text/*" => Csv,
+        _ => return None,
+    };
+    fits(f, graph).then_some(f)
+}
+
+/// Picks the format from an `Accept` header: media ranges by decreasing quality (in order of
+/// appearance for equal quality), the first one that fits. An empty header means the default.
+fn negotiate(accept: &str, graph: bool) -> Option<OutputFormat> {
+    if accept.is_empty() {
+        return format_for_media("*/*", graph);
+    }
+    let mut ranges: Vec<(String, f32)> = accept
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim().to_ascii_lowercase();
+            let mut q = 1.0f32;
+            for p in parts {
+                if let Some((k, v)) = p.split_once('=') {
+                    if k.trim().eq_ignore_ascii_case("q") {
+                        q = v.trim().parse().unwrap_or(0.0);
+                    }
+                }
+            }
+            (!media.is_empty()).then_some((media, q))
+        })
+        .collect();
+    ranges.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranges
+        .iter()
+        .filter(|(_, q)| *q > 0.0)
+        .find_map(|(media, _)| format_for_media(media, graph))
+}
+
+fn content_type(format: OutputFormat) -> &'static str {
+    match format {
+        OutputFormat::Json => "application/sparql-results+json",
+        OutputFormat::Xml => "application/sparql-results+xml",
+        OutputFormat::Csv => "text/csv; charset=utf-8",
+        OutputFormat::Tsv => "text/tab-separated-values; charset=utf-8",
+        OutputFormat::Table => "text/plain; charset=utf-8",
+        OutputFormat::Turtle => "text/turtle",
+        OutputFormat::NTriples => "application/n-triples",
+    }
+}
+
+fn answer_reply(answer: Result<Answer, QueryError>, requested: &Requested) -> Result<Reply, Reply> {
+    let answer = answer.map_err(error_reply)?;
+    let format = if answer.is_graph() {
+        requested.for_graphs
+    } else {
+        requested.for_solutions
+    }
+    .ok_or_else(|| not_acceptable(&requested.asked))?;
+    let mut body = Vec::new();
+    query::write_answer(&answer, format, &mut body).map_err(error_reply)?;
+    Ok(Reply {
+        status: 200,
+        content_type: Some(content_type(format).to_owned()),
+        headers: Vec::new(),
+        body,
+    })
+}
+
+fn error_reply(e: QueryError) -> Reply {
+    let status = match &e {
+        QueryError::Parse(_)
+        | QueryError::MissingParam { .. }
+        | QueryError::UnknownParam { .. }
+        | QueryError::InvalidParam { .. } => 400,
+        QueryError::UnknownQuery { .. } => 404,
+        QueryError::TooManyResults(_) => 413,
+        QueryError::Timeout(_) => 503,
+        QueryError::Eval(
+            QueryEvaluationError::UnsupportedService(_)
+            | QueryEvaluationError::Service(_)
+            | QueryEvaluationError::UnboundService
+            | QueryEvaluationError::InvalidServiceName(_),
+        ) => {
+            return Reply::text(
+                501,
+                format!(
+                    "{e}. This policykg build has no HTTP client (Oxigraph without the \
+                     http-client feature), so SERVICE cannot call other endpoints."
+                ),
+            )
+        }
+        _ => 500,
+    };
+    let message = match &e {
+        QueryError::TooManyResults(_) => format!("result too large: {e}"),
+        QueryError::Timeout(_) => format!("query timeout: {e}"),
+        _ => e.to_string(),
+    };
+    Reply::text(status, message)
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+    let Some(token) = ctx
+        .config
+        .token
+        .as_deref()
+        .filter(|_| ctx.config.allow_update)
+    else {
+        return Err(Reply::text(
+            403,
+            "this endpoint is read-only: SPARQL Update is refused. Start the server with \
+             --allow-update --token T and send `Authorization: Bearer T` to enable it.",
+        ));
+    };
+    let given = req.header("Authorization").and_then(|v| {
+        let (scheme, credentials) = v.split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("Bearer")
+            .then(|| credentials.trim())
+    });
+    match given {
+        None => {
+            return Err(Reply::text(
+                403,
+                "SPARQL Update needs `Authorization: Bearer TOKEN` with the server's token",
+            ))
+        }
+        Some(t) if !same_secret(t.as_bytes(), token.as_bytes()) => {
+            return Err(Reply::text(403, "wrong bearer token for SPARQL Update"))
+        }
+        Some(_) => {}
+    }
+    let (text, params) = protocol_params(req, "update", "application/sparql-update")?;
+    if !ctx.config.allow_service && uses_service(&text) {
+        return Err(service_refused());
+    }
+    let using_default = graph_params(&params, "using-graph-uri")?;
+    let using_named = graph_params(&params, "using-named-graph-uri")?;
+    let cancel = CancellationToken::new();
+    let evaluator =
+        query::with_prefixes(SparqlEvaluator::new().with_cancellation_token(cancel.clone()))
+            .map_err(error_reply)?;
+    let mut prepared = evaluator
+        .parse_update(&text)
+        .map_err(|e| Reply::text(400, format!("SPARQL syntax error: {e}")))?;
+    if !using_default.is_empty() || !using_named.is_empty() {
+        for dataset in prepared.using_datasets_mut() {
+            dataset.set_default_graph(using_default.iter().cloned().map(Into::into).collect());
+            dataset
+                .set_available_named_graphs(using_named.iter().cloned().map(Into::into).collect());
+        }
+    }
+    let store = Arc::clone(&ctx.store);
+    let timeout = ctx.config.timeout;
+    let token = cancel.clone();
+    let result = run_bounded(ctx, "update", move || {
+        let _watchdog = query::Watchdog::start(timeout, token);
+        prepared.on_store(store.inner()).execute()
+    })?;
+    match result {
+        Ok(()) => Ok(Reply::empty(204)),
+        Err(_) if cancel.is_cancelled() => Err(Reply::text(
+            503,
+            format!(
+                "update timeout: the update ran longer than {} s and was cancelled; nothing was \
+                 changed",
+                ctx.config.timeout.as_secs_f64()
+            ),
+        )),
+        Err(
+            e @ (UpdateEvaluationError::UnsupportedService(_)
+            | UpdateEvaluationError::Service(_)
+            | UpdateEvaluationError::UnboundService
+            | UpdateEvaluationError::InvalidServiceName(_)
+            | UpdateEvaluationError::UnsupportedContentType(_)),
+        ) => Err(Reply::text(
+            501,
+            format!("{e}. This policykg build has no HTTP client: SERVICE and LOAD cannot fetch remote data."),
+        )),
+        Err(
+            e @ (UpdateEvaluationError::GraphAlreadyExists(_)
+            | UpdateEvaluationError::GraphDoesNotExist(_)),
+        ) => Err(Reply::text(400, format!("update failed, nothing was changed: {e}"))),
+        Err(e) => Err(Reply::text(500, format!("update failed, nothing was changed: {e}"))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// SERVICE detection
+// ---------------------------------------------------------------------------------------
+
+/// Whether SPARQL text uses the `SERVICE` keyword: a lexical scan that skips comments,
+/// strings, IRIs, variables, prefixed names and language tags, after resolving `\uXXXX`
+/// escapes the way the SPARQL grammar allows. Conservative: a text that merely contains the
+/// keyword where the grammar would not accept it still counts (and is refused with 403).
+pub fn uses_service(sparql: &str) -> bool {
+    let chars: Vec<char> = unescape_codepoints(sparql).chars().collect();
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '#' {
+            while i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
+                i += 1;
+            }
+        } else if c == '"' || c == '\'' {
+            i = skip_string(&chars, i);
+            continue;
+        } else if c == '<' {
+            if let Some(end) = iri_end(&chars, i) {
+                i = end + 1;
+                continue;
+            }
+        } else if c == '?' || c == '$' || c == '@' {
+            i += 1;
+            while i < chars.len() && word(chars[i]) {
+                i += 1;
+            }
+            continue;
+        } else if word(c) || c == ':' {
+            let start = i;
+            while i < chars.len() && (word(chars[i]) || chars[i] == ':' || chars[i] == '.') {
+                if chars[i] == '.' && !chars.get(i + 1).is_some_and(|&n| word(n) || n == ':') {
+                    break;
+                }
+                i += 1;
+            }
+            let token: String = chars[start..i].iter().collect();
+            if token.eq_ignore_ascii_case("service") {
+                return true;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Index just after the string literal starting at `start` (quote character at `start`).
+fn skip_string(chars: &[char], start: usize) -> usize {
+    let q = chars[start];
+    let long = chars.get(start + 1) == Some(&q) && chars.get(start + 2) == Some(&q);
+    let mut i = start + if long { 3 } else { 1 };
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            c if c == q => {
+                if !long {
+                    return i + 1;
+                }
+                if chars.get(i + 1) == Some(&q) && chars.get(i + 2) == Some(&q) {
+                    return i + 3;
+                }
+                i += 1;
+            }
+            '\n' | '\r' if !long => return i,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// If an IRI reference starts at `start` (`<` … `>` without spaces), the index of its `>`.
+fn iri_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '>' => return Some(i),
+            c if c.is_whitespace() || matches!(c, '<' | '"' | '{' | '}' | '|' | '^' | '`') => {
+                return None
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Replaces `\uXXXX` and `\UXXXXXXXX` escapes by their characters.
+fn unescape_codepoints(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("\\u") && !s.contains("\\U") {
+        return s.into();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let len = match (chars[i], chars.get(i + 1)) {
+            ('\\', Some('u')) => 4,
+            ('\\', Some('U')) => 8,
+            _ => 0,
+        };
+        if len > 0 {
+            let hex: String = chars.iter().skip(i + 2).take(len).collect();
+            if let Some(c) = (hex.chars().count() == len)
+                .then(|| u32::from_str_radix(&hex, 16).ok())
+                .flatten()
+                .and_then(char::from_u32)
+            {
+                out.push(c);
+                i += 2 + len;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_keyword_is_found_only_where_it_is_a_keyword() {
+        assert!(uses_service(
+            "SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }"
+        ));
+        assert!(uses_service("select * { service silent <http://x/> {} }"));
+        assert!(uses_service("SELECT * {SERVICE<http://x/>{}}"));
+        assert!(uses_service("SELECT * { SERVICE ?endpoint {} }"));
+        assert!(uses_service("SELECT * { \\u0053ERVICE <http://x/> {} }"));
+        assert!(!uses_service(
+            "SELECT ?service WHERE { ?service ?p \"SERVICE\" }"
+        ));
+        assert!(!uses_service(
+            "SELECT * { ?s <http://x/SERVICE> ?o } # SERVICE <x>"
+        ));
+        assert!(!uses_service(
+            "PREFIX service: <http://x/> SELECT * { ?s service:a ?o ; ex:service ?x }"
+        ));
+        assert!(!uses_service(
+            "SELECT * { ?s ?p '''a \n SERVICE ''' FILTER(?p < 3) }"
+        ));
+        assert!(!uses_service("SELECT * { ?s ?p \"x\"@service }"));
+        assert!(!uses_service("SELECT * { _:service ?p ?o }"));
+    }
+
+    #[test]
+    fn accept_headers_pick_formats() {
+        assert_eq!(negotiate("", false), Some(OutputFormat::Json));
+        assert_eq!(negotiate("", true), Some(OutputFormat::Turtle));
+        assert_eq!(negotiate("text/csv", false), Some(OutputFormat::Csv));
+        assert_eq!(negotiate("text/csv", true), None);
+        assert_eq!(
+            negotiate(
+                "application/sparql-results+xml;q=0.5, text/tab-separated-values",
+                false
+            ),
+            Some(OutputFormat::Tsv)
+        );
+        assert_eq!(
+            negotiate("text/html,application/xhtml+xml,*/*;q=0.8", false),
+            Some(OutputFormat::Json)
+        );
+        assert_eq!(
+            negotiate("application/n-triples", true),
+            Some(OutputFormat::NTriples)
+        );
+        assert_eq!(
+            negotiate("text/turtle;q=0, */*;q=0.1", true),
+            Some(OutputFormat::Turtle)
+        );
+        assert_eq!(negotiate("image/png", false), None);
+    }
+
+    #[test]
+    fn percent_decoding_and_params() {
+        assert_eq!(percent_decode("a%20b+c", true).unwrap(), "a b c");
+        assert_eq!(percent_decode("a+b", false).unwrap(), "a+b");
+        assert_eq!(percent_decode("%E5%B8%82", false).unwrap(), "市");
+        assert!(percent_decode("%E5", false).is_err());
+        assert!(percent_decode("%zz", false).is_err());
+        let p = parse_params("query=SELECT+%3Fs&format=json&flag").unwrap();
+        assert_eq!(
+            p,
+            vec![
+                ("query".into(), "SELECT ?s".into()),
+                ("format".into(), "json".into()),
+                ("flag".into(), String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            http_date(UNIX_EPOCH + Duration::from_secs(1_709_210_096)),
+            "Thu, 29 Feb 2024 12:34:56 GMT"
+        );
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abcdefgh", b"abcdefgh"));
+        assert!(!same_secret(b"abcdefgh", b"abcdefgx"));
+        assert!(!same_secret(b"abcdefgh", b"abcdefg"));
+        assert!(!same_secret(b"", b"a"));
+    }
+
+    #[test]
+    fn timeouts_do_not_wait_for_the_engine_and_keep_the_slot() {
+        let ctx = Context {
+            config: ServerConfig {
+                timeout: Duration::from_millis(100),
+                threads: 1,
+                log: false,
+                ..ServerConfig::default()
+            },
+            store: Arc::new(KgStore::in_memory().unwrap()),
+            library: Vec::new(),
+            evaluations: Permits::new(1),
+        };
+        let started = Instant::now();
+        let stuck = run_bounded(&ctx, "query", || {
+            std::thread::sleep(Duration::from_millis(1500))
+        });
+        let reply = stuck.unwrap_err();
+        assert_eq!(reply.status, 503);
+        assert!(String::from_utf8_lossy(&reply.body).starts_with("query timeout"));
+        assert!(
+            started.elapsed() < Duration::from_millis(1000),
+            "{:?}",
+            started.elapsed()
+        );
+        // The abandoned evaluation still holds the only slot.
+        let busy = run_bounded(&ctx, "query", || ()).unwrap_err();
+        assert_eq!(busy.status, 503);
+        assert!(String::from_utf8_lossy(&busy.body).contains("busy"));
+        std::thread::sleep(Duration::from_millis(1600));
+        assert_eq!(run_bounded(&ctx, "query", || 7).unwrap(), 7);
+        // The slot comes back when the evaluation thread ends (just after it answered).
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while ctx.evaluations.used.load(Ordering::SeqCst) != 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(ctx.evaluations.used.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn config_is_checked() {
+        let mut c = ServerConfig {
+            allow_update: true,
+            ..ServerConfig::default()
+        };
+        assert!(matches!(check_config(&c), Err(ServerError::Config(_))));
+        c.token = Some("short".into());
+        assert!(check_config(&c).is_err());
+        c.token = Some("long-enough-token".into());
+        assert!(check_config(&c).is_ok());
+        c.allow_update = false;
+        assert!(check_config(&c).is_err(), "token without --allow-update");
+        assert!(check_config(&ServerConfig::default()).is_ok());
+    }
+}
