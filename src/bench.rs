@@ -193,6 +193,9 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let t_alone = start.elapsed();
     m("oxigraph bulk loader alone (same quads)", format!("{:.2} s; build/bulk ratio {:.2}", t_alone.as_secs_f64(), t_build.as_secs_f64() / t_alone.as_secs_f64()));
     drop(alone);
+    if let Some(peak) = peak_rss_mib() {
+        m("peak memory (RSS) after build", format!("{peak:.0} MiB"));
+    }
 
     // Query latency of the named queries that take at most a department parameter.
     let lib = crate::query::load_library(&opts.queries_dir)?;
@@ -214,9 +217,6 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
         }
         times.sort_by(|a, b| a.total_cmp(b));
         m(&format!("query {}", q.name), format!("p50 {:.2} ms, p95 {:.2} ms ({rows} rows, {} runs)", percentile(&times, 0.5), percentile(&times, 0.95), times.len()));
-    }
-    if let Some(peak) = peak_rss_mib() {
-        m("peak memory (RSS)", format!("{peak:.0} MiB"));
     }
     Ok(out)
 }
