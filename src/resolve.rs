@@ -35,6 +35,9 @@ pub struct Gazetteer {
     /// Pattern index → (divisions, full?, region type).
     pats: Vec<(Vec<usize>, bool, Option<String>)>,
     pub by_name: HashMap<String, Vec<usize>>,
+    /// Cooperation verbs (`coop_verbs.tsv`) and one leftmost-longest automaton over them.
+    pub coop_verbs: Vec<String>,
+    pub coop_verbs_ac: AhoCorasick,
 }
 
 const SUFFIXES: &[&str] = &["特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "林区", "省", "市", "区", "县", "盟", "旗"];
@@ -86,7 +89,12 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&keys)
             .expect("gazetteer patterns are plain strings");
-        Gazetteer { lex, ac, pats, by_name }
+        let coop_verbs = lex.list("coop_verbs");
+        let coop_verbs_ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&coop_verbs)
+            .expect("verb patterns are plain strings");
+        Gazetteer { lex, ac, pats, by_name, coop_verbs, coop_verbs_ac }
     }
 
     /// The shared gazetteer over the embedded tables.

@@ -22,8 +22,7 @@ const DIRECT: &[&str] = &["融入", "对接", "接轨", "联动", "参与", "对
 /// Emits `cooperates_with` facts.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
-    let mut verbs = cx.gz.lexicon().list("coop_verbs");
-    verbs.sort_by_key(|v| std::cmp::Reverse(v.chars().count()));
+    let verbs = cx.gz.coop_verbs.clone();
     let generic = cx.gz.lexicon().list("generic_partners");
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
     let body_start = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
@@ -39,17 +38,28 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     }
     clauses.push(start..text.len());
 
+    // One automaton over the verbs, leftmost-longest (`对接合作` before `对接`), built once.
+    let verb_ac = &cx.gz.coop_verbs_ac;
+    // Title depth (《 》) before each clause, counted once over the text.
+    let mut depth: i64 = 0;
+    let mut counted = 0usize;
     for cl in clauses {
+        for c in text[counted..cl.start].chars() {
+            match c {
+                '《' => depth += 1,
+                '》' => depth -= 1,
+                _ => {}
+            }
+        }
+        counted = cl.start;
         let ct = &text[cl.clone()];
-        if inside_title(&text[..cl.start]) {
+        if depth > 0 {
             continue;
         }
-        let mut pos = 0;
-        while pos < ct.len() {
-            let Some((vrel, verb)) = verbs.iter().filter_map(|v| ct[pos..].find(v.as_str()).map(|p| (pos + p, v.clone()))).min_by_key(|(p, v)| (*p, std::cmp::Reverse(v.len()))) else {
-                break;
-            };
-            pos = vrel + verb.len();
+        for vm in verb_ac.find_iter(ct) {
+            let vrel = vm.start();
+            let verb = verbs[vm.pattern().as_usize()].clone();
+            let pos = vm.end();
             let before = &ct[..vrel];
             if before.ends_with("不") || inside_quote(before) || inside_title(before) {
                 continue;
