@@ -45,7 +45,10 @@ pub struct Measure {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
-    move |source| BenchError::Io { path: path.to_path_buf(), source }
+    move |source| BenchError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes the synthetic corpus; returns its files and total bytes.
@@ -60,7 +63,13 @@ pub fn generate_corpus(templates: &[PathBuf], n: usize, dir: &Path) -> Result<(V
         }
     }
     if texts.is_empty() {
-        return Err(BenchError::NoTemplates(templates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")));
+        return Err(BenchError::NoTemplates(
+            templates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
     }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut files = Vec::with_capacity(n);
@@ -93,7 +102,10 @@ pub fn peak_rss_mib() -> Option<f64> {
 }
 
 fn timed_extract(files: &[PathBuf], gz: &Gazetteer, threads: usize) -> Result<(Duration, usize), BenchError> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| BenchError::Pool(e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| BenchError::Pool(e.to_string()))?;
     let start = Instant::now();
     let mut n_facts = 0usize;
     pool.install(|| {
@@ -123,7 +135,10 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let mut out = Vec::new();
     let mut m = |what: &str, value: String| {
         eprintln!("bench: {what}: {value}");
-        out.push(Measure { what: what.to_string(), value })
+        out.push(Measure {
+            what: what.to_string(),
+            value,
+        })
     };
     let corpus = opts.work_dir.join("corpus");
     let _ = std::fs::remove_dir_all(&corpus);
@@ -136,8 +151,25 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let _ = timed_extract(&files[..files.len().min(8)], gz, 1)?;
     let (t1, facts) = timed_extract(&files, gz, 1)?;
     let (tn, _) = timed_extract(&files, gz, threads)?;
-    m("extract, 1 thread", format!("{:.2} s, {:.1} MB/s, {:.0} docs/s ({facts} facts)", t1.as_secs_f64(), mb / t1.as_secs_f64(), files.len() as f64 / t1.as_secs_f64()));
-    m(&format!("extract, {threads} threads"), format!("{:.2} s, {:.1} MB/s, {:.0} docs/s, speed-up {:.2}×", tn.as_secs_f64(), mb / tn.as_secs_f64(), files.len() as f64 / tn.as_secs_f64(), t1.as_secs_f64() / tn.as_secs_f64()));
+    m(
+        "extract, 1 thread",
+        format!(
+            "{:.2} s, {:.1} MB/s, {:.0} docs/s ({facts} facts)",
+            t1.as_secs_f64(),
+            mb / t1.as_secs_f64(),
+            files.len() as f64 / t1.as_secs_f64()
+        ),
+    );
+    m(
+        &format!("extract, {threads} threads"),
+        format!(
+            "{:.2} s, {:.1} MB/s, {:.0} docs/s, speed-up {:.2}×",
+            tn.as_secs_f64(),
+            mb / tn.as_secs_f64(),
+            files.len() as f64 / tn.as_secs_f64(),
+            t1.as_secs_f64() / tn.as_secs_f64()
+        ),
+    );
 
     // build: extract + quads + bulk load into a fresh store.
     let store_dir = opts.work_dir.join("store");
@@ -147,7 +179,9 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let mut all_quads: Vec<oxigraph::model::Quad> = Vec::new();
     let mut batch: Vec<(String, Vec<oxigraph::model::Quad>)> = Vec::new();
     let mut err: Option<BenchError> = None;
-    let flush = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>, all: &mut Vec<oxigraph::model::Quad>| -> Result<(), BenchError> {
+    let flush = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>,
+                 all: &mut Vec<oxigraph::model::Quad>|
+     -> Result<(), BenchError> {
         let graphs: Vec<_> = batch.iter().map(|(d, _)| crate::rdf::graph_iri(d)).collect();
         let docs = graphs
             .iter()
@@ -179,7 +213,15 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     store.flush()?;
     let t_build = start.elapsed();
     let n_quads = store.inner().len().map_err(crate::store::StoreError::from)?;
-    m("build (extract + quads + load)", format!("{:.2} s, {:.1} MB/s, {n_quads} quads, {:.0} quads/s", t_build.as_secs_f64(), mb / t_build.as_secs_f64(), n_quads as f64 / t_build.as_secs_f64()));
+    m(
+        "build (extract + quads + load)",
+        format!(
+            "{:.2} s, {:.1} MB/s, {n_quads} quads, {:.0} quads/s",
+            t_build.as_secs_f64(),
+            mb / t_build.as_secs_f64(),
+            n_quads as f64 / t_build.as_secs_f64()
+        ),
+    );
 
     // Oxigraph's bulk loader alone on the same quads.
     let alone_dir = opts.work_dir.join("store-bulk");
@@ -191,7 +233,14 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     loader.commit().map_err(crate::store::StoreError::from)?;
     alone.flush().map_err(crate::store::StoreError::from)?;
     let t_alone = start.elapsed();
-    m("oxigraph bulk loader alone (same quads)", format!("{:.2} s; build/bulk ratio {:.2}", t_alone.as_secs_f64(), t_build.as_secs_f64() / t_alone.as_secs_f64()));
+    m(
+        "oxigraph bulk loader alone (same quads)",
+        format!(
+            "{:.2} s; build/bulk ratio {:.2}",
+            t_alone.as_secs_f64(),
+            t_build.as_secs_f64() / t_alone.as_secs_f64()
+        ),
+    );
     drop(alone);
     if let Some(peak) = peak_rss_mib() {
         m("peak memory (RSS) after build", format!("{peak:.0} MiB"));
@@ -201,14 +250,27 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let lib = crate::query::load_library(&opts.queries_dir)?;
     // The user-facing named queries; `view-*` queries feed diagrams over a whole store.
     for q in lib.iter().filter(|q| !q.name.starts_with("view-")) {
-        let given: Vec<(String, String)> = q.params.iter().filter(|p| p.name == "dept").map(|p| (p.name.clone(), "市发改委".to_string())).collect();
-        let Ok(bindings) = crate::query::bind_params(q, &given) else { continue };
+        let given: Vec<(String, String)> = q
+            .params
+            .iter()
+            .filter(|p| p.name == "dept")
+            .map(|p| (p.name.clone(), "市发改委".to_string()))
+            .collect();
+        let Ok(bindings) = crate::query::bind_params(q, &given) else {
+            continue;
+        };
         let mut times = Vec::with_capacity(opts.query_runs);
         let mut rows = 0;
         for _ in 0..opts.query_runs {
             let start = Instant::now();
             let mut sink = std::io::sink();
-            rows = crate::query::run(store.inner(), &q.text, &bindings, crate::query::OutputFormat::Tsv, &mut sink)?;
+            rows = crate::query::run(
+                store.inner(),
+                &q.text,
+                &bindings,
+                crate::query::OutputFormat::Tsv,
+                &mut sink,
+            )?;
             times.push(start.elapsed().as_secs_f64() * 1e3);
             // Whole-store reports are measured a few times only.
             if times.iter().sum::<f64>() > 3000.0 {
@@ -216,7 +278,15 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));
-        m(&format!("query {}", q.name), format!("p50 {:.2} ms, p95 {:.2} ms ({rows} rows, {} runs)", percentile(&times, 0.5), percentile(&times, 0.95), times.len()));
+        m(
+            &format!("query {}", q.name),
+            format!(
+                "p50 {:.2} ms, p95 {:.2} ms ({rows} rows, {} runs)",
+                percentile(&times, 0.5),
+                percentile(&times, 0.95),
+                times.len()
+            ),
+        );
     }
     Ok(out)
 }

@@ -201,7 +201,9 @@ pub enum ExtractFormat {
 pub fn run() -> Result<i32> {
     let cli = Cli::parse();
     let lex = match &cli.lexicon {
-        Some(dir) => Arc::new(Lexicon::from_dir(dir).with_context(|| format!("loading lexicon from {}", dir.display()))?),
+        Some(dir) => {
+            Arc::new(Lexicon::from_dir(dir).with_context(|| format!("loading lexicon from {}", dir.display()))?)
+        }
         None => Lexicon::embedded(),
     };
     let gz_owned;
@@ -214,20 +216,87 @@ pub fn run() -> Result<i32> {
     match cli.command {
         Command::Extract { paths, format } => cmd_extract(&paths, format, gz),
         Command::Build { paths, store } => cmd_build(&paths, &store, gz),
-        Command::Query { query, text, params, store, format } => cmd_query(query, text, &params, &store, &format),
+        Command::Query {
+            query,
+            text,
+            params,
+            store,
+            format,
+        } => cmd_query(query, text, &params, &store, &format),
         Command::Queries => cmd_queries(),
         Command::Demo { store, seeds } => cmd_demo(&store, seeds, gz),
-        Command::Eval { gold, paths, json, show } => cmd_eval(&gold, &paths, json, show, gz),
-        Command::Bench { docs, dir, templates, query_runs } => cmd_bench(docs, &dir, templates, query_runs, gz),
-        Command::Serve { store, bind, timeout, max_results, max_body, threads, queue, allow_update, token, allow_service, cors_origin, queries } => {
-            let config = policykg::server::ServerConfig { store, bind, timeout: std::time::Duration::from_secs(timeout), max_results, max_body, threads, queue, allow_update, token, allow_service, cors_origin, queries, ..Default::default() };
+        Command::Eval {
+            gold,
+            paths,
+            json,
+            show,
+        } => cmd_eval(&gold, &paths, json, show, gz),
+        Command::Bench {
+            docs,
+            dir,
+            templates,
+            query_runs,
+        } => cmd_bench(docs, &dir, templates, query_runs, gz),
+        Command::Serve {
+            store,
+            bind,
+            timeout,
+            max_results,
+            max_body,
+            threads,
+            queue,
+            allow_update,
+            token,
+            allow_service,
+            cors_origin,
+            queries,
+        } => {
+            let config = policykg::server::ServerConfig {
+                store,
+                bind,
+                timeout: std::time::Duration::from_secs(timeout),
+                max_results,
+                max_body,
+                threads,
+                queue,
+                allow_update,
+                token,
+                allow_service,
+                cors_origin,
+                queries,
+                ..Default::default()
+            };
             policykg::server::serve(config)?;
             Ok(0)
         }
-        Command::Diagram { kind, doc, org, place, format, output, store } => {
-            Ok(policykg::dot::cli_diagram(kind, &policykg::dot::Selection { doc, org, place }, format, output.as_deref(), &store)?)
-        }
-        Command::Graph { report, names, doc, limit, store } => Ok(policykg::graph::cli_graph(report, &names, doc.as_deref(), limit, &store)?),
+        Command::Diagram {
+            kind,
+            doc,
+            org,
+            place,
+            format,
+            output,
+            store,
+        } => Ok(policykg::dot::cli_diagram(
+            kind,
+            &policykg::dot::Selection { doc, org, place },
+            format,
+            output.as_deref(),
+            &store,
+        )?),
+        Command::Graph {
+            report,
+            names,
+            doc,
+            limit,
+            store,
+        } => Ok(policykg::graph::cli_graph(
+            report,
+            &names,
+            doc.as_deref(),
+            limit,
+            &store,
+        )?),
     }
 }
 
@@ -279,7 +348,14 @@ fn cmd_extract(paths: &[PathBuf], format: ExtractFormat, gz: &Gazetteer) -> Resu
 
 /// A readable table of facts: document, relation, task, subject, object, evidence span.
 pub fn facts_table(facts: &[Fact]) -> String {
-    let mut rows: Vec<Vec<String>> = vec![vec!["doc".into(), "rel".into(), "task".into(), "subject".into(), "object".into(), "evidence".into()]];
+    let mut rows: Vec<Vec<String>> = vec![vec![
+        "doc".into(),
+        "rel".into(),
+        "task".into(),
+        "subject".into(),
+        "object".into(),
+        "evidence".into(),
+    ]];
     for f in facts {
         let task = |t: &policykg::facts::TaskRef| t.label.clone().unwrap_or_else(|| shorten(&t.text, 10));
         let org = |o: &policykg::facts::OrgRef| match &o.name {
@@ -287,18 +363,53 @@ pub fn facts_table(facts: &[Fact]) -> String {
             _ => o.text.clone(),
         };
         let (t, s, o) = match &f.rel {
-            Relation::Leads { task: tk, org: og } | Relation::CoResponsible { task: tk, org: og } => (task(tk), org(og), String::new()),
+            Relation::Leads { task: tk, org: og } | Relation::CoResponsible { task: tk, org: og } => {
+                (task(tk), org(og), String::new())
+            }
             Relation::Targets { task: tk, indicator } => {
                 let unit = indicator.unit.clone().unwrap_or_default();
                 let max = indicator.value_max.map(|m| format!("–{m}")).unwrap_or_default();
-                let dl = indicator.deadline.as_ref().map(|d| format!(" by {d}")).unwrap_or_default();
-                (task(tk), indicator.measure.clone(), format!("{} {}{max}{unit}{dl}", indicator.comparator, indicator.value))
+                let dl = indicator
+                    .deadline
+                    .as_ref()
+                    .map(|d| format!(" by {d}"))
+                    .unwrap_or_default();
+                (
+                    task(tk),
+                    indicator.measure.clone(),
+                    format!("{} {}{max}{unit}{dl}", indicator.comparator, indicator.value),
+                )
             }
-            Relation::CooperatesWith { task: tk, a, b, verb } => (tk.as_ref().map(task).unwrap_or_default(), org(a), format!("{verb} {}", org(b))),
-            Relation::HoldsPost { person, post, org: og } => (String::new(), person.text.clone(), format!("{} @ {}", post.text, og.as_ref().map(org).unwrap_or_default())),
-            Relation::IssuedBy { org: og, number, date, .. } => (String::new(), org(og), format!("{} {}", number.clone().unwrap_or_default(), date.clone().unwrap_or_default())),
+            Relation::CooperatesWith { task: tk, a, b, verb } => (
+                tk.as_ref().map(task).unwrap_or_default(),
+                org(a),
+                format!("{verb} {}", org(b)),
+            ),
+            Relation::HoldsPost { person, post, org: og } => (
+                String::new(),
+                person.text.clone(),
+                format!("{} @ {}", post.text, og.as_ref().map(org).unwrap_or_default()),
+            ),
+            Relation::IssuedBy {
+                org: og, number, date, ..
+            } => (
+                String::new(),
+                org(og),
+                format!(
+                    "{} {}",
+                    number.clone().unwrap_or_default(),
+                    date.clone().unwrap_or_default()
+                ),
+            ),
         };
-        rows.push(vec![f.doc.clone(), f.rel.name().to_string(), t, s, o, format!("{}..{}", f.evidence.start, f.evidence.end)]);
+        rows.push(vec![
+            f.doc.clone(),
+            f.rel.name().to_string(),
+            t,
+            s,
+            o,
+            format!("{}..{}", f.evidence.start, f.evidence.end),
+        ]);
     }
     let mut s = render_table(&rows);
     s.push_str(&format!("{} facts\n", facts.len()));
@@ -357,7 +468,11 @@ fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usi
     let mut n_docs = 0;
     let write = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>| -> Result<()> {
         let graphs: Vec<oxigraph::model::NamedNode> = batch.iter().map(|(d, _)| policykg::rdf::graph_iri(d)).collect();
-        let docs = graphs.iter().zip(batch.drain(..)).map(|(g, (_, q))| (g.as_ref(), q)).collect();
+        let docs = graphs
+            .iter()
+            .zip(batch.drain(..))
+            .map(|(g, (_, q))| (g.as_ref(), q))
+            .collect();
         store.replace_documents(docs)?;
         Ok(())
     };
@@ -380,7 +495,10 @@ fn print_summary(store: &KgStore) -> Result<()> {
         rows.push(vec![k.to_string(), s.get(k).copied().unwrap_or(0).to_string()]);
     }
     for rel in policykg::facts::RELATIONS {
-        rows.push(vec![format!("facts: {rel}"), s.get(&format!("facts:{rel}")).copied().unwrap_or(0).to_string()]);
+        rows.push(vec![
+            format!("facts: {rel}"),
+            s.get(&format!("facts:{rel}")).copied().unwrap_or(0).to_string(),
+        ]);
     }
     rows.push(vec!["quads".into(), s.get("quads").copied().unwrap_or(0).to_string()]);
     print!("{}", render_table(&rows));
@@ -397,12 +515,22 @@ fn project_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
-fn cmd_query(query: Option<String>, text: Option<String>, params: &[String], store_dir: &Path, format: &str) -> Result<i32> {
+fn cmd_query(
+    query: Option<String>,
+    text: Option<String>,
+    params: &[String],
+    store_dir: &Path,
+    format: &str,
+) -> Result<i32> {
     use policykg::query::{bind_params, load_library, run, OutputFormat};
     let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let given: Vec<(String, String)> = params
         .iter()
-        .map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).with_context(|| format!("--param {p}: expected NAME=VALUE")))
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .with_context(|| format!("--param {p}: expected NAME=VALUE"))
+        })
         .collect::<Result<_>>()?;
     let (sparql, bindings) = match (query, text) {
         (_, Some(t)) => (t, Vec::new()),
@@ -411,12 +539,19 @@ fn cmd_query(query: Option<String>, text: Option<String>, params: &[String], sto
             if path.extension().is_some_and(|e| e == "rq") || path.is_file() {
                 let t = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
                 let nq = policykg::query::parse_header(&q, &t);
-                let b = if given.is_empty() && nq.params.is_empty() { Vec::new() } else { bind_params(&nq, &given)? };
+                let b = if given.is_empty() && nq.params.is_empty() {
+                    Vec::new()
+                } else {
+                    bind_params(&nq, &given)?
+                };
                 (t, b)
             } else {
                 let lib = load_library(&project_dir("queries"))?;
                 let Some(nq) = lib.iter().find(|n| n.name == q) else {
-                    bail!("no query named {q}; available: {}", lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "));
+                    bail!(
+                        "no query named {q}; available: {}",
+                        lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+                    );
                 };
                 (nq.text.clone(), bind_params(nq, &given)?)
             }
@@ -451,9 +586,13 @@ fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<
         bail!("seed directory {} not found (give --seeds DIR)", seeds.display());
     }
     let store = KgStore::open(store_dir)?;
-    let (n, skipped) = build_into(&store, &[seeds.clone()], gz)?;
+    let (n, skipped) = build_into(&store, std::slice::from_ref(&seeds), gz)?;
     store.flush()?;
-    println!("Built {n} seed documents from {} into {}\n", seeds.display(), store_dir.display());
+    println!(
+        "Built {n} seed documents from {} into {}\n",
+        seeds.display(),
+        store_dir.display()
+    );
     print_summary(&store)?;
     let dept = "市发改委";
     println!("\nResponsibility chain of {dept} (queries/responsibility.rq --param dept={dept}):\n");
@@ -462,7 +601,13 @@ fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<
         let b = policykg::query::bind_params(q, &[("dept".to_string(), dept.to_string())])?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        policykg::query::run(store.inner(), &q.text, &b, policykg::query::OutputFormat::Table, &mut out)?;
+        policykg::query::run(
+            store.inner(),
+            &q.text,
+            &b,
+            policykg::query::OutputFormat::Table,
+            &mut out,
+        )?;
     }
     println!("\nTry: policykg query responsibility --param dept=市发展改革委   |   policykg queries");
     Ok(if skipped > 0 { 1 } else { 0 })
@@ -485,7 +630,10 @@ fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gaz
     let mut skipped = 0;
     if !doc_paths.is_empty() {
         let (files, _) = policykg::input::collect_files(&doc_paths);
-        let files: Vec<PathBuf> = files.into_iter().filter(|f| f.extension().is_none_or(|e| e != "jsonl")).collect();
+        let files: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|f| f.extension().is_none_or(|e| e != "jsonl"))
+            .collect();
         skipped = extract_all(&files, gz, |ex| {
             for f in &ex.facts {
                 preds.push(serde_json::to_value(f)?);
@@ -511,8 +659,18 @@ fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gaz
 }
 
 fn cmd_bench(docs: usize, dir: &Path, templates: Vec<PathBuf>, query_runs: usize, gz: &Gazetteer) -> Result<i32> {
-    let templates = if templates.is_empty() { vec![project_dir("seeds"), project_dir("tests/data/dev")] } else { templates };
-    let opts = policykg::bench::BenchOptions { docs, templates, work_dir: dir.to_path_buf(), queries_dir: project_dir("queries"), query_runs };
+    let templates = if templates.is_empty() {
+        vec![project_dir("seeds"), project_dir("tests/data/dev")]
+    } else {
+        templates
+    };
+    let opts = policykg::bench::BenchOptions {
+        docs,
+        templates,
+        work_dir: dir.to_path_buf(),
+        queries_dir: project_dir("queries"),
+        query_runs,
+    };
     let report = policykg::bench::run(&opts, gz)?;
     let mut rows = vec![vec!["measure".to_string(), "result".to_string()]];
     rows.extend(report.into_iter().map(|m| vec![m.what, m.value]));

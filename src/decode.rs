@@ -102,8 +102,16 @@ fn finish(text: String, enc: &'static Encoding, had_errors: bool) -> Result<Deco
     if ctrl > 0 && ctrl * 20 > n {
         return Err(DecodeError::ControlChars(ctrl));
     }
-    let replaced = if had_errors { text.chars().filter(|&c| c == '\u{FFFD}').count() } else { 0 };
-    Ok(Decoded { text, encoding: enc.name(), replaced })
+    let replaced = if had_errors {
+        text.chars().filter(|&c| c == '\u{FFFD}').count()
+    } else {
+        0
+    };
+    Ok(Decoded {
+        text,
+        encoding: enc.name(),
+        replaced,
+    })
 }
 
 #[cfg(test)]
@@ -126,7 +134,11 @@ mod tests {
         for (enc, bom) in [(UTF_16LE, [0xFF, 0xFE]), (UTF_16BE, [0xFE, 0xFF])] {
             let mut b = bom.to_vec();
             for u in SAMPLE.encode_utf16() {
-                let pair = if enc == UTF_16LE { u.to_le_bytes() } else { u.to_be_bytes() };
+                let pair = if enc == UTF_16LE {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                };
                 b.extend_from_slice(&pair);
             }
             let d = decode(&b).unwrap();
@@ -154,6 +166,9 @@ mod tests {
         assert_eq!(decode(b""), Err(DecodeError::Empty));
         assert_eq!(decode(b"\x89PNG\r\n\x1a\n\0\0"), Err(DecodeError::Binary("PNG image")));
         assert!(matches!(decode(b"abc\0def"), Err(DecodeError::Binary(_))));
-        assert!(matches!(decode(&[1, 2, 3, 4, 5, 6, 7, 8, 65]), Err(DecodeError::ControlChars(_))));
+        assert!(matches!(
+            decode(&[1, 2, 3, 4, 5, 6, 7, 8, 65]),
+            Err(DecodeError::ControlChars(_))
+        ));
     }
 }

@@ -28,7 +28,9 @@
 
 use crate::graph::{is_network_org, resolve_doc, shorten, wrap, Collab, EntityKind, Kg, KgNode, Rel, Role, ViewError};
 use crate::store::KgStore;
-use graphviz_rust::dot_structures::{Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex};
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
+};
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -119,12 +121,18 @@ fn q(s: &str) -> Id {
 
 /// A quoted multi-line label (lines joined by DOT's `\n`).
 fn lines_id(lines: &[String]) -> Id {
-    Id::Escaped(format!("\"{}\"", lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("\\n")))
+    Id::Escaped(format!(
+        "\"{}\"",
+        lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("\\n")
+    ))
 }
 
 /// A quoted multi-line label with every line left-justified (DOT's `\l`).
 fn lines_left_id(lines: &[String]) -> Id {
-    Id::Escaped(format!("\"{}\\l\"", lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("\\l")))
+    Id::Escaped(format!(
+        "\"{}\\l\"",
+        lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("\\l")
+    ))
 }
 
 fn a(key: &str, value: &str) -> Attribute {
@@ -149,11 +157,17 @@ fn node(name: &str, attrs: Vec<Attribute>) -> Stmt {
 }
 
 fn edge(from: &str, to: &str, attrs: Vec<Attribute>) -> Stmt {
-    Stmt::Edge(Edge { ty: EdgeTy::Pair(Vertex::N(NodeId(q(from), None)), Vertex::N(NodeId(q(to), None))), attributes: attrs })
+    Stmt::Edge(Edge {
+        ty: EdgeTy::Pair(Vertex::N(NodeId(q(from), None)), Vertex::N(NodeId(q(to), None))),
+        attributes: attrs,
+    })
 }
 
 fn subgraph(name: &str, stmts: Vec<Stmt>) -> Stmt {
-    Stmt::Subgraph(Subgraph { id: Id::Plain(name.to_string()), stmts })
+    Stmt::Subgraph(Subgraph {
+        id: Id::Plain(name.to_string()),
+        stmts,
+    })
 }
 
 fn defaults(graph: Vec<Attribute>, node_extra: Vec<Attribute>, edge_extra: Vec<Attribute>) -> Vec<Stmt> {
@@ -163,7 +177,11 @@ fn defaults(graph: Vec<Attribute>, node_extra: Vec<Attribute>, edge_extra: Vec<A
     n.extend(node_extra);
     let mut e = vec![a("fontname", FONT), a("fontsize", "9")];
     e.extend(edge_extra);
-    vec![Stmt::GAttribute(GraphAttributes::Graph(g)), Stmt::GAttribute(GraphAttributes::Node(n)), Stmt::GAttribute(GraphAttributes::Edge(e))]
+    vec![
+        Stmt::GAttribute(GraphAttributes::Graph(g)),
+        Stmt::GAttribute(GraphAttributes::Node(n)),
+        Stmt::GAttribute(GraphAttributes::Edge(e)),
+    ]
 }
 
 /// Prints a DOT syntax tree (two-space indent, one statement per line).
@@ -193,7 +211,10 @@ pub fn entity_style(kind: EntityKind) -> (&'static str, &'static str, &'static s
 }
 
 /// Edge colours for organisations in the doc and org diagrams, so lines can be followed.
-const PALETTE: [&str; 12] = ["#1d4ed8", "#b91c1c", "#15803d", "#7e22ce", "#c2410c", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#1e3a8a", "#9f1239", "#374151"];
+const PALETTE: [&str; 12] = [
+    "#1d4ed8", "#b91c1c", "#15803d", "#7e22ce", "#c2410c", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#1e3a8a",
+    "#9f1239", "#374151",
+];
 
 fn entity_attrs(n: &KgNode, label_cols: usize) -> Vec<Attribute> {
     let kind = n.entity_kind().unwrap_or(EntityKind::Organization);
@@ -229,9 +250,17 @@ fn short_doc(doc: &str) -> &str {
 /// tooltip, a red border when no organisation leads it.
 fn task_attrs(kg: &Kg, t: NodeIndex) -> Vec<Attribute> {
     let n = kg.node(t);
-    let tip = format!("{}{}", n.item.as_deref().map(|i| format!("{i}. ")).unwrap_or_default(), n.label);
+    let tip = format!(
+        "{}{}",
+        n.item.as_deref().map(|i| format!("{i}. ")).unwrap_or_default(),
+        n.label
+    );
     let unled = kg.sources(t, &Rel::Leads).is_empty();
-    let mut attrs = vec![a_id("label", lines_left_id(&task_label(kg, t, 36, 2))), a("width", "3.3"), a("tooltip", &tip)];
+    let mut attrs = vec![
+        a_id("label", lines_left_id(&task_label(kg, t, 36, 2))),
+        a("width", "3.3"),
+        a("tooltip", &tip),
+    ];
     if unled {
         // Tasks without a lead stand out.
         attrs.push(a("color", "#dc2626"));
@@ -245,11 +274,21 @@ fn indicator_attrs(n: &KgNode) -> Vec<Attribute> {
     if let Some(d) = &n.detail {
         lines.push(d.clone());
     }
-    vec![a_id("label", lines_id(&lines)), a("tooltip", &format!("{} ({})", n.label, n.detail.as_deref().unwrap_or("")))]
+    vec![
+        a_id("label", lines_id(&lines)),
+        a(
+            "tooltip",
+            &format!("{} ({})", n.label, n.detail.as_deref().unwrap_or("")),
+        ),
+    ]
 }
 
 /// Legend cluster: one sample node per kind shown, sample edges for the relations shown.
-fn legend(kinds: &BTreeSet<EntityKind>, extra_nodes: &[(&str, &str, Vec<Attribute>)], edges: &[(&str, Vec<Attribute>)]) -> Stmt {
+fn legend(
+    kinds: &BTreeSet<EntityKind>,
+    extra_nodes: &[(&str, &str, Vec<Attribute>)],
+    edges: &[(&str, Vec<Attribute>)],
+) -> Stmt {
     let mut stmts = vec![
         Stmt::Attribute(a("label", "图例 Legend")),
         Stmt::Attribute(a("style", "rounded,filled")),
@@ -261,7 +300,14 @@ fn legend(kinds: &BTreeSet<EntityKind>, extra_nodes: &[(&str, &str, Vec<Attribut
         let (shape, style, fill, color) = entity_style(*k);
         stmts.push(node(
             &format!("legend_{}", k.name()),
-            vec![a("label", &format!("{} {}", k.zh(), k.name())), a("shape", shape), a("style", style), a("fillcolor", fill), a("color", color), a("fontsize", "10")],
+            vec![
+                a("label", &format!("{} {}", k.zh(), k.name())),
+                a("shape", shape),
+                a("style", style),
+                a("fillcolor", fill),
+                a("color", color),
+                a("fontsize", "10"),
+            ],
         ));
     }
     for (name, label, attrs) in extra_nodes {
@@ -272,7 +318,10 @@ fn legend(kinds: &BTreeSet<EntityKind>, extra_nodes: &[(&str, &str, Vec<Attribut
     for (i, (label, attrs)) in edges.iter().enumerate() {
         let from = format!("legend_e{i}a");
         let to = format!("legend_e{i}b");
-        stmts.push(node(&from, vec![a("label", ""), a("shape", "point"), a("width", "0.05")]));
+        stmts.push(node(
+            &from,
+            vec![a("label", ""), a("shape", "point"), a("width", "0.05")],
+        ));
         stmts.push(node(&to, vec![a("label", ""), a("shape", "point"), a("width", "0.05")]));
         let mut v = vec![a("label", label), a("fontsize", "10")];
         v.extend(attrs.iter().cloned());
@@ -283,7 +332,10 @@ fn legend(kinds: &BTreeSet<EntityKind>, extra_nodes: &[(&str, &str, Vec<Attribut
 
 /// Escapes text for an HTML-like label.
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Legend as one node with an HTML-like table (for layouts without clusters, such as neato):
@@ -307,16 +359,40 @@ fn html_legend(kinds: &BTreeSet<EntityKind>, edges: &[(&str, &str, &str)]) -> St
         ));
     }
     for (sample, color, text) in edges {
-        rows.push_str(&format!(r##"<TR><TD><FONT COLOR="{color}">{}</FONT></TD><TD ALIGN="LEFT">{}</TD></TR>"##, html_escape(sample), html_escape(text)));
+        rows.push_str(&format!(
+            r##"<TR><TD><FONT COLOR="{color}">{}</FONT></TD><TD ALIGN="LEFT">{}</TD></TR>"##,
+            html_escape(sample),
+            html_escape(text)
+        ));
     }
-    let label = format!(r##"<<TABLE BORDER="1" COLOR="#9ca3af" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2" BGCOLOR="#fafafa">{rows}</TABLE>>"##);
-    node("legend", vec![a_id("label", Id::Html(label)), a("shape", "plaintext"), a("fontsize", "10"), a("tooltip", "图例 Legend")])
+    let label = format!(
+        r##"<<TABLE BORDER="1" COLOR="#9ca3af" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2" BGCOLOR="#fafafa">{rows}</TABLE>>"##
+    );
+    node(
+        "legend",
+        vec![
+            a_id("label", Id::Html(label)),
+            a("shape", "plaintext"),
+            a("fontsize", "10"),
+            a("tooltip", "图例 Legend"),
+        ],
+    )
 }
 
 fn role_edge_attrs(role: Role, color: &str) -> Vec<Attribute> {
     match role {
-        Role::Leads => vec![a("style", "solid"), a("penwidth", "1.6"), a("color", color), a("arrowsize", "0.7")],
-        Role::CoResponsible => vec![a("style", "dashed"), a("penwidth", "0.9"), a("color", color), a("arrowsize", "0.5")],
+        Role::Leads => vec![
+            a("style", "solid"),
+            a("penwidth", "1.6"),
+            a("color", color),
+            a("arrowsize", "0.7"),
+        ],
+        Role::CoResponsible => vec![
+            a("style", "dashed"),
+            a("penwidth", "0.9"),
+            a("color", color),
+            a("arrowsize", "0.5"),
+        ],
     }
 }
 
@@ -330,7 +406,12 @@ fn role_name(role: Role) -> &'static str {
 /// Graph title: each `\n`-separated part wrapped at 90 columns, at the top left.
 fn title_attrs(title: &str) -> Vec<Attribute> {
     let lines: Vec<String> = title.split('\n').flat_map(|part| wrap(part, 90, 2)).collect();
-    vec![a_id("label", lines_left_id(&lines)), a("labelloc", "t"), a("labeljust", "l"), a("fontsize", "18")]
+    vec![
+        a_id("label", lines_left_id(&lines)),
+        a("labelloc", "t"),
+        a("labeljust", "l"),
+        a("fontsize", "18"),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,7 +421,12 @@ fn title_attrs(title: &str) -> Vec<Attribute> {
 pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
     let d = kg.document(doc_id).ok_or_else(|| ViewError::NoDocument {
         given: doc_id.to_string(),
-        available: kg.nodes_of(crate::graph::NodeKind::Document).iter().filter_map(|&d| kg.node(d).doc.clone()).collect::<Vec<_>>().join(", "),
+        available: kg
+            .nodes_of(crate::graph::NodeKind::Document)
+            .iter()
+            .filter_map(|&d| kg.node(d).doc.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
     })?;
     let dn = kg.node(d);
     let tasks = kg.tasks_in(doc_id);
@@ -367,11 +453,24 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
                 a("bgcolor", "white"),
                 a("tooltip", &format!("{doc_id}: {}", dn.label)),
             ];
-            let led = tasks.iter().filter(|&&t| !kg.sources(t, &Rel::Leads).is_empty()).count();
-            g.extend(title_attrs(&format!("{}\n{doc_id} · 任务分工图 org-task diagram · {} 项任务 tasks · {led} 项有牵头单位 led", dn.label, tasks.len())));
+            let led = tasks
+                .iter()
+                .filter(|&&t| !kg.sources(t, &Rel::Leads).is_empty())
+                .count();
+            g.extend(title_attrs(&format!(
+                "{}\n{doc_id} · 任务分工图 org-task diagram · {} 项任务 tasks · {led} 项有牵头单位 led",
+                dn.label,
+                tasks.len()
+            )));
             g
         },
-        vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white"), a("color", "#9ca3af"), a("margin", "0.1,0.04")],
+        vec![
+            a("shape", "box"),
+            a("style", "filled"),
+            a("fillcolor", "white"),
+            a("color", "#9ca3af"),
+            a("margin", "0.1,0.04"),
+        ],
         vec![a("color", "#6b7280")],
     );
 
@@ -379,7 +478,14 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
     let doc_iri = dn.iri.clone();
     stmts.push(node(
         &doc_iri,
-        vec![a_id("label", lines_id(&wrap(&dn.label, 24, 6))), a("shape", "folder"), a("fillcolor", "#f1f5f9"), a("color", "#334155"), a("fontsize", "12"), a("tooltip", &format!("{doc_id}: {}", dn.label))],
+        vec![
+            a_id("label", lines_id(&wrap(&dn.label, 24, 6))),
+            a("shape", "folder"),
+            a("fillcolor", "#f1f5f9"),
+            a("color", "#334155"),
+            a("fontsize", "12"),
+            a("tooltip", &format!("{doc_id}: {}", dn.label)),
+        ],
     ));
     for i in kg.targets(d, &Rel::IssuedBy) {
         let n = kg.node(i);
@@ -387,7 +493,15 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
         let mut attrs = entity_attrs(n, 20);
         attrs.push(a("penwidth", "2"));
         stmts.push(node(&n.iri, attrs));
-        stmts.push(edge(&n.iri, &doc_iri, vec![a("label", "发布 issues"), a("penwidth", "1.4"), a("tooltip", "dcterms:creator / pkg:issuedBy")]));
+        stmts.push(edge(
+            &n.iri,
+            &doc_iri,
+            vec![
+                a("label", "发布 issues"),
+                a("penwidth", "1.4"),
+                a("tooltip", "dcterms:creator / pkg:issuedBy"),
+            ],
+        ));
     }
 
     // One colour per organisation, assigned in order of first appearance.
@@ -399,7 +513,11 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
             }
         }
     }
-    let colour: BTreeMap<NodeIndex, &str> = orgs.iter().enumerate().map(|(i, &o)| (o, PALETTE[i % PALETTE.len()])).collect();
+    let colour: BTreeMap<NodeIndex, &str> = orgs
+        .iter()
+        .enumerate()
+        .map(|(i, &o)| (o, PALETTE[i % PALETTE.len()]))
+        .collect();
 
     // Sections, in document order; tasks without a section form a cluster of their own.
     let mut by_section: BTreeMap<(i64, String), (Option<NodeIndex>, Vec<NodeIndex>)> = BTreeMap::new();
@@ -415,7 +533,11 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
     let mut roles_seen = BTreeSet::new();
     for (n_cluster, (_, (section, members))) in by_section.iter().enumerate() {
         let cluster = n_cluster + 1;
-        let mut body = vec![Stmt::Attribute(a("style", "rounded,filled")), Stmt::Attribute(a("fillcolor", if n_cluster % 2 == 0 { "#f8fafc" } else { "#f4f4f5" })), Stmt::Attribute(a("color", "#cbd5e1"))];
+        let mut body = vec![
+            Stmt::Attribute(a("style", "rounded,filled")),
+            Stmt::Attribute(a("fillcolor", if n_cluster % 2 == 0 { "#f8fafc" } else { "#f4f4f5" })),
+            Stmt::Attribute(a("color", "#cbd5e1")),
+        ];
         let parent = match section {
             Some(s) => {
                 let sn = kg.node(*s);
@@ -425,9 +547,23 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
                 body.push(Stmt::Attribute(a("tooltip", &sn.label)));
                 body.push(node(
                     &sn.iri,
-                    vec![a("label", sn.item.as_deref().unwrap_or("§")), a("shape", "circle"), a("fixedsize", "true"), a("width", "0.42"), a("fillcolor", "#334155"), a("fontcolor", "white"), a("color", "#334155"), a("fontsize", "12"), a("tooltip", &sn.label)],
+                    vec![
+                        a("label", sn.item.as_deref().unwrap_or("§")),
+                        a("shape", "circle"),
+                        a("fixedsize", "true"),
+                        a("width", "0.42"),
+                        a("fillcolor", "#334155"),
+                        a("fontcolor", "white"),
+                        a("color", "#334155"),
+                        a("fontsize", "12"),
+                        a("tooltip", &sn.label),
+                    ],
                 ));
-                stmts.push(edge(&doc_iri, &sn.iri, vec![a("arrowhead", "none"), a("color", "#475569"), a("penwidth", "1.2")]));
+                stmts.push(edge(
+                    &doc_iri,
+                    &sn.iri,
+                    vec![a("arrowhead", "none"), a("color", "#475569"), a("penwidth", "1.2")],
+                ));
                 sn.iri.clone()
             }
             None => {
@@ -444,7 +580,11 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
             let tn = kg.node(t);
             body.push(node(&tn.iri, task_attrs(kg, t)));
             if section.is_none() {
-                body.push(edge(&parent, &tn.iri, vec![a("arrowhead", "none"), a("color", "#94a3b8"), a("penwidth", "0.6")]));
+                body.push(edge(
+                    &parent,
+                    &tn.iri,
+                    vec![a("arrowhead", "none"), a("color", "#94a3b8"), a("penwidth", "0.6")],
+                ));
             }
             column.push(node(&tn.iri, vec![]));
             if k > 0 {
@@ -454,9 +594,23 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
                 has_indicator = true;
                 let inode = kg.node(i);
                 let mut attrs = indicator_attrs(inode);
-                attrs.extend([a("shape", "note"), a("fillcolor", "#fffbeb"), a("color", "#d97706"), a("fontsize", "9")]);
+                attrs.extend([
+                    a("shape", "note"),
+                    a("fillcolor", "#fffbeb"),
+                    a("color", "#d97706"),
+                    a("fontsize", "9"),
+                ]);
                 body.push(node(&inode.iri, attrs));
-                body.push(edge(&tn.iri, &inode.iri, vec![a("style", "dotted"), a("arrowhead", "none"), a("color", "#d97706"), a("penwidth", "1.2")]));
+                body.push(edge(
+                    &tn.iri,
+                    &inode.iri,
+                    vec![
+                        a("style", "dotted"),
+                        a("arrowhead", "none"),
+                        a("color", "#d97706"),
+                        a("penwidth", "1.2"),
+                    ],
+                ));
             }
             for (o, _) in kg.roles_on(t) {
                 org_tasks.entry(o).or_default().push(t);
@@ -481,18 +635,40 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
                 set(&mut attrs, "penwidth", "1.5");
             }
             let in_doc = |v: Vec<NodeIndex>| v.iter().filter(|t| tasks.contains(t)).count();
-            let (led, shared) = (in_doc(kg.targets(o, &Rel::Leads)), in_doc(kg.targets(o, &Rel::CoResponsible)));
-            set(&mut attrs, "tooltip", &format!("{}: 本文件牵头 {led} 项、配合 {shared} 项 (leads {led}, shares {shared})", n.label));
+            let (led, shared) = (
+                in_doc(kg.targets(o, &Rel::Leads)),
+                in_doc(kg.targets(o, &Rel::CoResponsible)),
+            );
+            set(
+                &mut attrs,
+                "tooltip",
+                &format!(
+                    "{}: 本文件牵头 {led} 项、配合 {shared} 项 (leads {led}, shares {shared})",
+                    n.label
+                ),
+            );
             body.push(node(&id, attrs));
             org_column.push(node(&id, vec![]));
             if section.is_some() {
                 org_column.push(edge(&id, &parent, vec![a("style", "invis")]));
             }
             for &t in ts {
-                let role = if kg.sources(t, &Rel::Leads).contains(&o) { Role::Leads } else { Role::CoResponsible };
+                let role = if kg.sources(t, &Rel::Leads).contains(&o) {
+                    Role::Leads
+                } else {
+                    Role::CoResponsible
+                };
                 roles_seen.insert(role);
                 let mut attrs = role_edge_attrs(role, colour.get(&o).copied().unwrap_or("#6b7280"));
-                attrs.push(a("tooltip", &format!("{} {} {}", n.label, role_name(role), kg.node(t).item.as_deref().unwrap_or(""))));
+                attrs.push(a(
+                    "tooltip",
+                    &format!(
+                        "{} {} {}",
+                        n.label,
+                        role_name(role),
+                        kg.node(t).item.as_deref().unwrap_or("")
+                    ),
+                ));
                 body.push(edge(&id, &kg.node(t).iri, attrs));
             }
         }
@@ -500,12 +676,35 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
         stmts.push(subgraph(&format!("cluster_s{cluster}"), body));
     }
 
-    let mut extra: Vec<(&str, &str, Vec<Attribute>)> = vec![("task", "任务 Task", vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white")])];
+    let mut extra: Vec<(&str, &str, Vec<Attribute>)> = vec![(
+        "task",
+        "任务 Task",
+        vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white")],
+    )];
     if tasks.iter().any(|&t| kg.sources(t, &Rel::Leads).is_empty()) {
-        extra.push(("unled", "无牵头单位 no lead", vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white"), a("color", "#dc2626"), a("penwidth", "1.5")]));
+        extra.push((
+            "unled",
+            "无牵头单位 no lead",
+            vec![
+                a("shape", "box"),
+                a("style", "filled"),
+                a("fillcolor", "white"),
+                a("color", "#dc2626"),
+                a("penwidth", "1.5"),
+            ],
+        ));
     }
     if has_indicator {
-        extra.push(("indicator", "指标 Indicator", vec![a("shape", "note"), a("style", "filled"), a("fillcolor", "#fffbeb"), a("color", "#d97706")]));
+        extra.push((
+            "indicator",
+            "指标 Indicator",
+            vec![
+                a("shape", "note"),
+                a("style", "filled"),
+                a("fillcolor", "#fffbeb"),
+                a("color", "#d97706"),
+            ],
+        ));
     }
     let mut legend_edges = Vec::new();
     if roles_seen.contains(&Role::Leads) {
@@ -515,14 +714,20 @@ pub fn doc_diagram(kg: &Kg, doc_id: &str) -> Result<Graph, ViewError> {
         legend_edges.push(("配合 co-responsible", role_edge_attrs(Role::CoResponsible, "#374151")));
     }
     stmts.push(legend(&kinds, &extra, &legend_edges));
-    Ok(Graph::DiGraph { id: q(doc_id), strict: false, stmts })
+    Ok(Graph::DiGraph {
+        id: q(doc_id),
+        strict: false,
+        stmts,
+    })
 }
 
 /// One organisation's responsibility chain: its tasks across documents (one cluster per
 /// document, tasks in document order), each with a note naming the other organisations on it.
 /// A name shared by several organisations (市商务局) draws all of them.
 pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
-    let roots = kg.find_entities(name, "organisation", |ix, n| n.entity_kind().is_some_and(EntityKind::is_org) && !kg.tasks_of(ix).is_empty())?;
+    let roots = kg.find_entities(name, "organisation", |ix, n| {
+        n.entity_kind().is_some_and(EntityKind::is_org) && !kg.tasks_of(ix).is_empty()
+    })?;
     let root_set: BTreeSet<NodeIndex> = roots.iter().copied().collect();
     let mut roles: Vec<(NodeIndex, Role, NodeIndex)> = Vec::new();
     for &r in &roots {
@@ -537,7 +742,10 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
     let led = roles.iter().filter(|x| x.1 == Role::Leads).count();
     let mut by_doc: BTreeMap<String, Vec<NodeIndex>> = BTreeMap::new();
     for &t in &tasks {
-        by_doc.entry(kg.node(t).doc.clone().unwrap_or_default()).or_default().push(t);
+        by_doc
+            .entry(kg.node(t).doc.clone().unwrap_or_default())
+            .or_default()
+            .push(t);
     }
 
     // Layout (rankdir=LR): the organisation | its tasks, a cluster per document | partner
@@ -563,7 +771,13 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
             )));
             g
         },
-        vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white"), a("color", "#9ca3af"), a("margin", "0.1,0.04")],
+        vec![
+            a("shape", "box"),
+            a("style", "filled"),
+            a("fillcolor", "white"),
+            a("color", "#9ca3af"),
+            a("margin", "0.1,0.04"),
+        ],
         vec![a("color", "#6b7280")],
     );
     let mut kinds = BTreeSet::new();
@@ -576,9 +790,15 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
     }
     let mut has_partners = false;
     for (i, (doc, ts)) in by_doc.iter().enumerate() {
-        let title = kg.document(doc).map(|d| kg.node(d).label.clone()).unwrap_or_else(|| doc.clone());
+        let title = kg
+            .document(doc)
+            .map(|d| kg.node(d).label.clone())
+            .unwrap_or_else(|| doc.clone());
         let mut body = vec![
-            Stmt::Attribute(a_id("label", lines_id(&wrap(&format!("{title} ({})", short_doc(doc)), 70, 2)))),
+            Stmt::Attribute(a_id(
+                "label",
+                lines_id(&wrap(&format!("{title} ({})", short_doc(doc)), 70, 2)),
+            )),
             Stmt::Attribute(a("labeljust", "l")),
             Stmt::Attribute(a("fontsize", "13")),
             Stmt::Attribute(a("style", "rounded,filled")),
@@ -591,7 +811,16 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
             let tn = kg.node(t);
             let mut attrs = task_attrs(kg, t);
             if let Some(s) = kg.section_of(t) {
-                set(&mut attrs, "tooltip", &format!("{} · {}{}", shorten(&kg.node(s).label, 40), tn.item.as_deref().map(|i| format!("{i}. ")).unwrap_or_default(), tn.label));
+                set(
+                    &mut attrs,
+                    "tooltip",
+                    &format!(
+                        "{} · {}{}",
+                        shorten(&kg.node(s).label, 40),
+                        tn.item.as_deref().map(|i| format!("{i}. ")).unwrap_or_default(),
+                        tn.label
+                    ),
+                );
             }
             body.push(node(&tn.iri, attrs));
             column.push(node(&tn.iri, vec![]));
@@ -599,10 +828,21 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
                 column.push(edge(&tn.iri, &kg.node(ts[k - 1]).iri, vec![a("style", "invis")]));
             }
             // The other organisations on the task, as a note.
-            let others: Vec<(NodeIndex, Role)> = kg.roles_on(t).into_iter().filter(|(o, _)| !root_set.contains(o)).collect();
+            let others: Vec<(NodeIndex, Role)> = kg
+                .roles_on(t)
+                .into_iter()
+                .filter(|(o, _)| !root_set.contains(o))
+                .collect();
             if !others.is_empty() {
                 has_partners = true;
-                let list = |role: Role| others.iter().filter(|x| x.1 == role).map(|x| kg.node(x.0).label.as_str()).collect::<Vec<_>>().join("、");
+                let list = |role: Role| {
+                    others
+                        .iter()
+                        .filter(|x| x.1 == role)
+                        .map(|x| kg.node(x.0).label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                };
                 let (leads, shares) = (list(Role::Leads), list(Role::CoResponsible));
                 let mut lines = Vec::new();
                 if !leads.is_empty() {
@@ -611,10 +851,31 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
                 if !shares.is_empty() {
                     lines.extend(wrap(&format!("配合: {shares}"), 44, 3));
                 }
-                let full = [(!leads.is_empty()).then(|| format!("牵头 leads: {leads}")), (!shares.is_empty()).then(|| format!("配合 co-responsible: {shares}"))].into_iter().flatten().collect::<Vec<_>>().join("; ");
+                let full = [
+                    (!leads.is_empty()).then(|| format!("牵头 leads: {leads}")),
+                    (!shares.is_empty()).then(|| format!("配合 co-responsible: {shares}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ");
                 let id = format!("{}#partners", tn.iri);
-                body.push(node(&id, vec![a_id("label", lines_left_id(&lines)), a("shape", "note"), a("fillcolor", "#f1f5f9"), a("color", "#94a3b8"), a("fontsize", "9"), a("tooltip", &full)]));
-                body.push(edge(&tn.iri, &id, vec![a("style", "dotted"), a("arrowhead", "none"), a("color", "#94a3b8")]));
+                body.push(node(
+                    &id,
+                    vec![
+                        a_id("label", lines_left_id(&lines)),
+                        a("shape", "note"),
+                        a("fillcolor", "#f1f5f9"),
+                        a("color", "#94a3b8"),
+                        a("fontsize", "9"),
+                        a("tooltip", &full),
+                    ],
+                ));
+                body.push(edge(
+                    &tn.iri,
+                    &id,
+                    vec![a("style", "dotted"), a("arrowhead", "none"), a("color", "#94a3b8")],
+                ));
             }
         }
         if ts.len() > 1 {
@@ -626,7 +887,15 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
     for &(t, role, r) in &roles {
         roles_seen.insert(role);
         let mut attrs = role_edge_attrs(role, "#1d4ed8");
-        attrs.push(a("tooltip", &format!("{} {} {}", kg.node(r).label, role_name(role), kg.node(t).item.as_deref().unwrap_or(""))));
+        attrs.push(a(
+            "tooltip",
+            &format!(
+                "{} {} {}",
+                kg.node(r).label,
+                role_name(role),
+                kg.node(t).item.as_deref().unwrap_or("")
+            ),
+        ));
         stmts.push(edge(&kg.node(r).iri, &kg.node(t).iri, attrs));
     }
     let mut legend_edges = Vec::new();
@@ -636,15 +905,42 @@ pub fn org_diagram(kg: &Kg, name: &str) -> Result<Graph, ViewError> {
     if roles_seen.contains(&Role::CoResponsible) {
         legend_edges.push(("配合 co-responsible", role_edge_attrs(Role::CoResponsible, "#374151")));
     }
-    let mut extra: Vec<(&str, &str, Vec<Attribute>)> = vec![("task", "任务 Task", vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white")])];
+    let mut extra: Vec<(&str, &str, Vec<Attribute>)> = vec![(
+        "task",
+        "任务 Task",
+        vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white")],
+    )];
     if tasks.iter().any(|&t| kg.sources(t, &Rel::Leads).is_empty()) {
-        extra.push(("unled", "无牵头单位 no lead", vec![a("shape", "box"), a("style", "filled"), a("fillcolor", "white"), a("color", "#dc2626"), a("penwidth", "1.5")]));
+        extra.push((
+            "unled",
+            "无牵头单位 no lead",
+            vec![
+                a("shape", "box"),
+                a("style", "filled"),
+                a("fillcolor", "white"),
+                a("color", "#dc2626"),
+                a("penwidth", "1.5"),
+            ],
+        ));
     }
     if has_partners {
-        extra.push(("partners", "同一任务的其他单位 partners", vec![a("shape", "note"), a("style", "filled"), a("fillcolor", "#f1f5f9"), a("color", "#94a3b8")]));
+        extra.push((
+            "partners",
+            "同一任务的其他单位 partners",
+            vec![
+                a("shape", "note"),
+                a("style", "filled"),
+                a("fillcolor", "#f1f5f9"),
+                a("color", "#94a3b8"),
+            ],
+        ));
     }
     stmts.push(legend(&kinds, &extra, &legend_edges));
-    Ok(Graph::DiGraph { id: q(&names.join("、")), strict: false, stmts })
+    Ok(Graph::DiGraph {
+        id: q(&names.join("、")),
+        strict: false,
+        stmts,
+    })
 }
 
 /// The collaboration network: organisations linked by shared tasks (edge label and width =
@@ -655,7 +951,9 @@ pub fn collab_diagram(kg: &Kg, doc: Option<&str>, org: Option<&str>) -> Result<G
     let collab = Collab::build(kg, tasks.as_ref());
     let focus: Option<BTreeSet<NodeIndex>> = match org {
         Some(name) => {
-            let roots = kg.find_entities(name, "organisation", |ix, n| is_network_org(n) && collab.index.contains_key(&ix))?;
+            let roots = kg.find_entities(name, "organisation", |ix, n| {
+                is_network_org(n) && collab.index.contains_key(&ix)
+            })?;
             let mut keep: BTreeSet<NodeIndex> = roots.iter().copied().collect();
             for r in &roots {
                 if let Some(&c) = collab.index.get(r) {
@@ -675,8 +973,21 @@ pub fn collab_diagram(kg: &Kg, doc: Option<&str>, org: Option<&str>) -> Result<G
     let members: Vec<NodeIndex> = collab.index.keys().copied().filter(|&o| keep(o)).collect();
     let mut stmts = defaults(
         {
-            let mut g = vec![a("layout", "neato"), a("overlap", "prism"), a("overlap_scaling", "3"), a("sep", "+10"), a("splines", "true"), a("outputorder", "edgesfirst"), a("pad", "0.3"), a("bgcolor", "white"), a("start", "7")];
-            g.extend(title_attrs(&format!("协作网络 Collaboration network{scope}: {} 个单位", members.len())));
+            let mut g = vec![
+                a("layout", "neato"),
+                a("overlap", "prism"),
+                a("overlap_scaling", "3"),
+                a("sep", "+10"),
+                a("splines", "true"),
+                a("outputorder", "edgesfirst"),
+                a("pad", "0.3"),
+                a("bgcolor", "white"),
+                a("start", "7"),
+            ];
+            g.extend(title_attrs(&format!(
+                "协作网络 Collaboration network{scope}: {} 个单位",
+                members.len()
+            )));
             g
         },
         vec![a("margin", "0.06,0.03")],
@@ -686,9 +997,17 @@ pub fn collab_diagram(kg: &Kg, doc: Option<&str>, org: Option<&str>) -> Result<G
     for &o in &members {
         let n = kg.node(o);
         kinds.extend(n.entity_kind());
-        let degree = collab.index.get(&o).map(|&c| collab.graph.neighbors(c).count()).unwrap_or(0);
+        let degree = collab
+            .index
+            .get(&o)
+            .map(|&c| collab.graph.neighbors(c).count())
+            .unwrap_or(0);
         let mut attrs = entity_attrs(n, 20);
-        set(&mut attrs, "tooltip", &format!("{}: {} 个合作单位 partners", n.label, degree));
+        set(
+            &mut attrs,
+            "tooltip",
+            &format!("{}: {} 个合作单位 partners", n.label, degree),
+        );
         stmts.push(node(&n.iri, attrs));
     }
     let mut links: Vec<(String, String, u32)> = collab
@@ -698,21 +1017,39 @@ pub fn collab_diagram(kg: &Kg, doc: Option<&str>, org: Option<&str>) -> Result<G
         .filter(|(x, y, _)| keep(*x) && keep(*y))
         .map(|(x, y, w)| {
             let (p, q) = (kg.node(x).iri.clone(), kg.node(y).iri.clone());
-            if p < q { (p, q, w) } else { (q, p, w) }
+            if p < q {
+                (p, q, w)
+            } else {
+                (q, p, w)
+            }
         })
         .collect();
     links.sort();
     for (x, y, w) in &links {
         let width = format!("{:.1}", 0.6 + (*w as f64).ln_1p() * 1.4);
-        let mut attrs = vec![a("penwidth", &width), a("weight", &w.to_string()), a("tooltip", &format!("{w} 项共同任务 shared tasks"))];
+        let mut attrs = vec![
+            a("penwidth", &width),
+            a("weight", &w.to_string()),
+            a("tooltip", &format!("{w} 项共同任务 shared tasks")),
+        ];
         if *w > 1 {
             attrs.push(a("label", &w.to_string()));
             attrs.push(a("color", "#334155aa"));
         }
         stmts.push(edge(x, y, attrs));
     }
-    stmts.push(html_legend(&kinds, &[("━━ 3", "#334155", "共同任务数 shared tasks (label, line width)"), ("──", "#94a3b8", "1 项共同任务 one shared task")]));
-    Ok(Graph::Graph { id: q("collaboration"), strict: false, stmts })
+    stmts.push(html_legend(
+        &kinds,
+        &[
+            ("━━ 3", "#334155", "共同任务数 shared tasks (label, line width)"),
+            ("──", "#94a3b8", "1 项共同任务 one shared task"),
+        ],
+    ));
+    Ok(Graph::Graph {
+        id: q("collaboration"),
+        strict: false,
+        stmts,
+    })
 }
 
 /// The cooperation map: places, regions, parks and organisations linked by cooperation.
@@ -747,8 +1084,20 @@ pub fn coop_diagram(kg: &Kg, place: Option<&str>) -> Result<Graph, ViewError> {
     let scope = place.map(|p| format!(" — {p}")).unwrap_or_default();
     let mut stmts = defaults(
         {
-            let mut g = vec![a("layout", "neato"), a("overlap", "prism"), a("sep", "+8"), a("splines", "true"), a("outputorder", "edgesfirst"), a("pad", "0.3"), a("bgcolor", "white"), a("start", "7")];
-            g.extend(title_attrs(&format!("合作地图 Cooperation map{scope}: {} 个地区/单位", keep.len())));
+            let mut g = vec![
+                a("layout", "neato"),
+                a("overlap", "prism"),
+                a("sep", "+8"),
+                a("splines", "true"),
+                a("outputorder", "edgesfirst"),
+                a("pad", "0.3"),
+                a("bgcolor", "white"),
+                a("start", "7"),
+            ];
+            g.extend(title_attrs(&format!(
+                "合作地图 Cooperation map{scope}: {} 个地区/单位",
+                keep.len()
+            )));
             g
         },
         vec![a("margin", "0.06,0.03")],
@@ -766,16 +1115,35 @@ pub fn coop_diagram(kg: &Kg, place: Option<&str>) -> Result<Graph, ViewError> {
         .filter(|(x, y)| keep.contains(x) && keep.contains(y))
         .map(|(x, y)| {
             let (p, q) = (kg.node(x).iri.clone(), kg.node(y).iri.clone());
-            if p < q { (p, q) } else { (q, p) }
+            if p < q {
+                (p, q)
+            } else {
+                (q, p)
+            }
         })
         .collect();
     lines.sort();
     lines.dedup();
     for (x, y) in &lines {
-        stmts.push(edge(x, y, vec![a("tooltip", &format!("{} 合作 {}", kg.get(x).map(|i| kg.node(i).label.as_str()).unwrap_or(""), kg.get(y).map(|i| kg.node(i).label.as_str()).unwrap_or("")))]));
+        stmts.push(edge(
+            x,
+            y,
+            vec![a(
+                "tooltip",
+                &format!(
+                    "{} 合作 {}",
+                    kg.get(x).map(|i| kg.node(i).label.as_str()).unwrap_or(""),
+                    kg.get(y).map(|i| kg.node(i).label.as_str()).unwrap_or("")
+                ),
+            )],
+        ));
     }
     stmts.push(html_legend(&kinds, &[("──", "#0f766e", "合作 cooperates with")]));
-    Ok(Graph::Graph { id: q("cooperation"), strict: false, stmts })
+    Ok(Graph::Graph {
+        id: q("cooperation"),
+        strict: false,
+        stmts,
+    })
 }
 
 /// Builds a diagram from the store: resolves `--doc` (exact id or unique prefix), loads the
@@ -790,7 +1158,12 @@ pub fn diagram(store: &KgStore, kind: DiagramKind, sel: &Selection) -> Result<Gr
                     let ids = store.document_ids()?;
                     match ids.as_slice() {
                         [one] => one.clone(),
-                        _ => return Err(ViewError::Usage(format!("`diagram doc` needs --doc ID; documents: {}", ids.join(", ")))),
+                        _ => {
+                            return Err(ViewError::Usage(format!(
+                                "`diagram doc` needs --doc ID; documents: {}",
+                                ids.join(", ")
+                            )))
+                        }
                     }
                 }
             };
@@ -798,7 +1171,9 @@ pub fn diagram(store: &KgStore, kind: DiagramKind, sel: &Selection) -> Result<Gr
         }
         DiagramKind::Org => {
             let Some(org) = sel.org.as_deref() else {
-                return Err(ViewError::Usage("`diagram org` needs --org NAME (any name the organisation appears under, e.g. 市发改委)".into()));
+                return Err(ViewError::Usage(
+                    "`diagram org` needs --org NAME (any name the organisation appears under, e.g. 市发改委)".into(),
+                ));
             };
             org_diagram(&Kg::load(store, doc.as_deref())?, org)
         }
@@ -809,7 +1184,9 @@ pub fn diagram(store: &KgStore, kind: DiagramKind, sel: &Selection) -> Result<Gr
 
 /// The Graphviz program to run: `$POLICYKG_DOT` if set, else `dot` from `PATH`.
 pub fn dot_program() -> OsString {
-    std::env::var_os(DOT_ENV).filter(|v| !v.is_empty()).unwrap_or_else(|| OsString::from("dot"))
+    std::env::var_os(DOT_ENV)
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| OsString::from("dot"))
 }
 
 /// Renders DOT source to SVG or PNG by running `program -T{format}`; DOT is returned as is.
@@ -819,14 +1196,24 @@ pub fn render(dot: &str, format: Format, program: &std::ffi::OsStr) -> Result<Ve
         return Ok(dot.as_bytes().to_vec());
     }
     let prog = program.to_string_lossy().to_string();
-    let missing = |reason: String| ViewError::DotMissing { format: format.name().to_uppercase(), program: prog.clone(), reason };
+    let missing = |reason: String| ViewError::DotMissing {
+        format: format.name().to_uppercase(),
+        program: prog.clone(),
+        reason,
+    };
     let mut child = Command::new(program)
         .arg(format!("-T{}", format.name()))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| missing(if e.kind() == std::io::ErrorKind::NotFound { "not found".to_string() } else { e.to_string() }))?;
+        .map_err(|e| {
+            missing(if e.kind() == std::io::ErrorKind::NotFound {
+                "not found".to_string()
+            } else {
+                e.to_string()
+            })
+        })?;
     let mut stdin = child.stdin.take().ok_or_else(|| missing("no stdin".into()))?;
     let input = dot.as_bytes().to_vec();
     // Write on a thread so a large output cannot deadlock against a full stdin pipe.
@@ -847,15 +1234,31 @@ pub fn render(dot: &str, format: Format, program: &std::ffi::OsStr) -> Result<Ve
 /// `policykg diagram KIND [--doc ID | --org NAME | --place NAME] [--format F] [-o FILE]`:
 /// opens the store read-only, draws the diagram, renders it (format from `--format`, else
 /// from the output file's extension, else DOT) and writes it to FILE or stdout.
-pub fn cli_diagram(kind: DiagramKind, sel: &Selection, format: Option<Format>, output: Option<&Path>, store_dir: &Path) -> Result<i32, ViewError> {
-    let format = format.or_else(|| output.and_then(Format::from_path)).unwrap_or(Format::Dot);
+pub fn cli_diagram(
+    kind: DiagramKind,
+    sel: &Selection,
+    format: Option<Format>,
+    output: Option<&Path>,
+    store_dir: &Path,
+) -> Result<i32, ViewError> {
+    let format = format
+        .or_else(|| output.and_then(Format::from_path))
+        .unwrap_or(Format::Dot);
     let store = KgStore::open_read_only(store_dir)?;
     let graph = diagram(&store, kind, sel)?;
     let bytes = render(&to_dot(&graph), format, &dot_program())?;
     match output {
         Some(path) => {
-            std::fs::write(path, &bytes).map_err(|source| ViewError::Write { path: path.to_path_buf(), source })?;
-            eprintln!("policykg: wrote {} ({} bytes, {})", path.display(), bytes.len(), format.name());
+            std::fs::write(path, &bytes).map_err(|source| ViewError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            eprintln!(
+                "policykg: wrote {} ({} bytes, {})",
+                path.display(),
+                bytes.len(),
+                format.name()
+            );
         }
         None => {
             let stdout = std::io::stdout();

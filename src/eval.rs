@@ -76,8 +76,7 @@ impl Gold {
     /// Adds one fact to document `doc`, setting its `"doc"` field if it has none.
     pub fn push(&mut self, doc: &str, mut fact: Value) {
         if let Value::Object(m) = &mut fact {
-            m.entry("doc")
-                .or_insert_with(|| Value::String(doc.to_owned()));
+            m.entry("doc").or_insert_with(|| Value::String(doc.to_owned()));
         }
         self.docs.entry(doc.to_owned()).or_default().push(fact);
     }
@@ -201,12 +200,7 @@ pub struct SourceText<'a> {
 
 /// Turns a list of sources into the lookup [`score`] takes.
 pub fn source_lookup<'a>(texts: &'a [SourceText<'a>]) -> impl Fn(&str) -> Option<String> + 'a {
-    move |doc| {
-        texts
-            .iter()
-            .find(|s| s.doc == doc)
-            .map(|s| s.text.to_owned())
-    }
+    move |doc| texts.iter().find(|s| s.doc == doc).map(|s| s.text.to_owned())
 }
 
 /// The source file score.py's `--src DIR` uses for `doc`: the first of `DIR/doc.txt`,
@@ -353,11 +347,7 @@ impl Report {
             );
         }
         if let Some(acc) = self.comparator_acc {
-            let _ = writeln!(
-                out,
-                "comparator accuracy on matched targets: {:.3}",
-                py_round4(acc)
-            );
+            let _ = writeln!(out, "comparator accuracy on matched targets: {:.3}", py_round4(acc));
         }
         if let Some((acc, n)) = self.canonical_acc {
             let _ = writeln!(
@@ -424,8 +414,7 @@ impl Report {
 /// source text as decoded from its file (score.py: UTF-8 without BOM, else GB18030), or
 /// `None`; it is asked once per scored document and enables the evidence check.
 pub fn score(gold: &Gold, pred: &[Value], sources: &dyn Fn(&str) -> Option<String>) -> Report {
-    let mut preds: BTreeMap<&str, Vec<&Value>> =
-        gold.docs.keys().map(|d| (d.as_str(), Vec::new())).collect();
+    let mut preds: BTreeMap<&str, Vec<&Value>> = gold.docs.keys().map(|d| (d.as_str(), Vec::new())).collect();
     for p in pred {
         if let Some(Value::String(doc)) = p.get("doc") {
             if let Some(list) = preds.get_mut(doc.as_str()) {
@@ -438,10 +427,7 @@ pub fn score(gold: &Gold, pred: &[Value], sources: &dyn Fn(&str) -> Option<Strin
     let (mut comparator_ok, mut comparator_n, mut canon_ok, mut canon_n) = (0, 0, 0, 0);
     let mut shown = Vec::new();
     for (doc, golds) in &gold.docs {
-        let doc_preds = preds
-            .get(doc.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let doc_preds = preds.get(doc.as_str()).map(Vec::as_slice).unwrap_or_default();
         for (rel, stat) in RELS.iter().zip(stats.iter_mut()) {
             let of_rel = |f: &&Value| is_str(f.get("rel"), rel);
             let mut gs: Vec<&Value> = golds.iter().filter(of_rel).collect();
@@ -458,10 +444,9 @@ pub fn score(gold: &Gold, pred: &[Value], sources: &dyn Fn(&str) -> Option<Strin
                 gs.retain(|g| !is_collective(g.get("org")));
                 ps.retain(|p| {
                     !is_collective(p.get("org"))
-                        && !coll.iter().any(|c| {
-                            task_match(c, p)
-                                && intersects(&texts(c.get("org")), &texts(p.get("org")))
-                        })
+                        && !coll
+                            .iter()
+                            .any(|c| task_match(c, p) && intersects(&texts(c.get("org")), &texts(p.get("org"))))
                 });
             }
             let mut used = vec![false; ps.len()];
@@ -479,9 +464,7 @@ pub fn score(gold: &Gold, pred: &[Value], sources: &dyn Fn(&str) -> Option<Strin
                     comparator_n += 1;
                     let comparator = |f: &Value| {
                         let c = f.get("indicator").and_then(|i| i.get("comparator"));
-                        c.filter(|c| truthy(c))
-                            .cloned()
-                            .unwrap_or_else(|| "=".into())
+                        c.filter(|c| truthy(c)).cloned().unwrap_or_else(|| "=".into())
                     };
                     if py_eq(&comparator(g), &comparator(p)) {
                         comparator_ok += 1;
@@ -560,10 +543,7 @@ fn evidence_exact(src: &str, bounds: &[usize], p: &Value) -> bool {
     let Some(ev @ Value::Object(_)) = p.get("evidence") else {
         return false;
     };
-    let (Some(start), Some(end)) = (
-        ev.get("start").and_then(py_int),
-        ev.get("end").and_then(py_int),
-    ) else {
+    let (Some(start), Some(end)) = (ev.get("start").and_then(py_int), ev.get("end").and_then(py_int)) else {
         return false;
     };
     let Some(Value::String(text)) = ev.get("text") else {
@@ -723,10 +703,7 @@ pub fn norm_label(s: &str) -> String {
         .collect();
     let stripped: String = circled
         .nfkc()
-        .filter(|&c| {
-            !is_py_space(c)
-                && !matches!(c, '(' | ')' | '（' | '）' | '.' | '、' | '．' | ':' | '：')
-        })
+        .filter(|&c| !is_py_space(c) && !matches!(c, '(' | ')' | '（' | '）' | '.' | '、' | '．' | ':' | '：'))
         .collect();
     t2s(&stripped)
 }
@@ -783,11 +760,7 @@ fn t2s(s: &str) -> String {
             zhconv::ZhConverterBuilder::new()
                 .target(zhconv::Variant::ZhHans)
                 .table(zhconv::tables::ZH_HANS_TABLE)
-                .conv_pairs(
-                    T2S_EXTRA
-                        .split_whitespace()
-                        .filter_map(|p| p.split_once(':')),
-                )
+                .conv_pairs(T2S_EXTRA.split_whitespace().filter_map(|p| p.split_once(':')))
                 .build()
         })
         .convert(s)
@@ -833,9 +806,7 @@ fn py_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::String(x), Value::String(y)) => x == y,
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| py_eq(x, y))
-        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| py_eq(x, y)),
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| py_eq(v, w)))
         }
@@ -937,11 +908,7 @@ fn py_float_repr(x: f64) -> String {
             format!(".{rest}")
         };
         let e = decpt - 1;
-        format!(
-            "{sign}{first}{frac}e{}{:02}",
-            if e < 0 { '-' } else { '+' },
-            e.abs()
-        )
+        format!("{sign}{first}{frac}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
     }
 }
 
@@ -1004,12 +971,11 @@ fn py_json(v: &Value, out: &mut String) {
 /// First code points of the Unicode decimal-digit runs (category Nd, Unicode 14 as in
 /// Python 3.11), which Python's `int()` and `float()` accept like ASCII digits.
 const DIGIT_ZEROS: [u32; 66] = [
-    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
-    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
-    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
-    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
-    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
-    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
+    0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
+    0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
+    0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
+    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 ];
 
 /// A numeric string as Python's `int()`/`float()` see it: trimmed, Unicode digits made
@@ -1029,10 +995,7 @@ fn py_numeric_text(s: &str) -> Option<String> {
     let mut out = String::with_capacity(chars.len());
     for (i, &c) in chars.iter().enumerate() {
         if c == '_' {
-            let digit_at = |j: Option<usize>| {
-                j.and_then(|j| chars.get(j))
-                    .is_some_and(char::is_ascii_digit)
-            };
+            let digit_at = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(char::is_ascii_digit);
             if !(digit_at(i.checked_sub(1)) && digit_at(Some(i + 1))) {
                 return None;
             }
@@ -1185,38 +1148,24 @@ mod tests {
         let r = run(&g, &[miss, hit]);
         assert_eq!(counts(rel(&r, "co_responsible")), (1, 2, 1));
         // An empty label falls back to the anchor; an empty anchor never matches.
-        let g = [
-            json!({"doc": "d", "rel": "leads", "task": {"label": "", "anchor": ""}, "org": {"text": "A"}}),
-        ];
+        let g = [json!({"doc": "d", "rel": "leads", "task": {"label": "", "anchor": ""}, "org": {"text": "A"}})];
         let p = json!({"doc": "d", "rel": "leads", "task": {"label": "", "text": "x"}, "org": {"text": "A"}});
         assert_eq!(run(&g, &[p]).micro.tp, 0);
     }
 
     #[test]
     fn org_matches_by_alt_or_name() {
-        let g = [leads(
-            json!("1"),
-            json!({"text": "筑梦新区管委会", "alt": ["管委会"]}),
-        )];
+        let g = [leads(json!("1"), json!({"text": "筑梦新区管委会", "alt": ["管委会"]}))];
         let r = run(&g, &[leads(json!("1"), json!({"text": "管委会"}))]);
         assert_eq!(rel(&r, "leads").tp, 1);
         let g = [leads(
             json!("1"),
             json!({"text": "市发改委", "name": "无为市发展和改革委员会"}),
         )];
-        let r = run(
-            &g,
-            &[leads(json!("1"), json!({"text": "无为市发展和改革委员会"}))],
-        );
+        let r = run(&g, &[leads(json!("1"), json!({"text": "无为市发展和改革委员会"}))]);
         assert_eq!(rel(&r, "leads").tp, 1);
         // The prediction's alt counts too.
-        let r = run(
-            &g,
-            &[leads(
-                json!("1"),
-                json!({"text": "发改委", "alt": ["市发改委"]}),
-            )],
-        );
+        let r = run(&g, &[leads(json!("1"), json!({"text": "发改委", "alt": ["市发改委"]}))]);
         assert_eq!(rel(&r, "leads").tp, 1);
         let r = run(&g, &[leads(json!("1"), json!({"text": "发改委"}))]);
         assert_eq!(rel(&r, "leads").tp, 0);
@@ -1233,21 +1182,17 @@ mod tests {
         let p = [
             leads(json!("1"), json!({"text": "市发改委"})),
             co("1", json!({"text": "市各有关单位", "type": "Department"})), // collective by its text
-            co("2", json!({"text": "市直各部门"})), // 市 + 直… backtracks to 市直
-            co("3", json!({"text": "某些单位", "type": "Collective"})), // typed Collective
-            co("1", json!({"text": "成员单位", "type": "Department"})), // matches a gold collective
-            co("2", json!({"text": "成员单位"})),   // same org, other task: false
+            co("2", json!({"text": "市直各部门"})),                         // 市 + 直… backtracks to 市直
+            co("3", json!({"text": "某些单位", "type": "Collective"})),     // typed Collective
+            co("1", json!({"text": "成员单位", "type": "Department"})),     // matches a gold collective
+            co("2", json!({"text": "成员单位"})),                           // same org, other task: false
         ];
         let r = run(&g, &p);
         assert_eq!(counts(rel(&r, "leads")), (1, 1, 1));
         assert_eq!(counts(rel(&r, "co_responsible")), (0, 1, 0));
         assert_eq!(r.shown.len(), 1);
         assert_eq!(r.shown[0].kind, ShownKind::False);
-        assert!(
-            collective_prefix("区直单位")
-                && collective_prefix("全市")
-                && collective_prefix("县相关部门")
-        );
+        assert!(collective_prefix("区直单位") && collective_prefix("全市") && collective_prefix("县相关部门"));
         assert!(!collective_prefix("市发改委") && !collective_prefix("各"[..0].as_ref()));
     }
 
@@ -1288,21 +1233,15 @@ mod tests {
                 json!({"text": "@self", "name": "马鞍山市"}),
                 json!({"text": "南京", "name": "南京市"}),
             ),
-            c(
-                json!({"text": "市人民医院"}),
-                json!({"text": "上海新华医院"}),
-            ),
+            c(json!({"text": "市人民医院"}), json!({"text": "上海新华医院"})),
         ];
         let p = [
             c(json!({"text": "上海新华医院"}), json!({"text": "市医院"})), // explicit side missing
-            c(json!({"text": "南京市"}), json!({"text": "马鞍山"})), // swapped sides, @self free
+            c(json!({"text": "南京市"}), json!({"text": "马鞍山"})),       // swapped sides, @self free
         ];
         let r = run(&g, &p);
         assert_eq!(counts(rel(&r, "cooperates_with")), (2, 2, 1));
-        let p = [c(
-            json!({"text": "上海新華醫院"}),
-            json!({"text": "市人民医院"}),
-        )];
+        let p = [c(json!({"text": "上海新華醫院"}), json!({"text": "市人民医院"}))];
         assert_eq!(run(&g, &p).micro.tp, 1);
     }
 
@@ -1315,11 +1254,7 @@ mod tests {
                 json!({"text": "局长"}),
                 json!({"text": "市人社局", "alt": ["人社局"]}),
             ),
-            h(
-                json!({"text": "刘惠子"}),
-                json!({"text": "记者"}),
-                Value::Null,
-            ),
+            h(json!({"text": "刘惠子"}), json!({"text": "记者"}), Value::Null),
         ];
         let p = [
             h(
@@ -1343,9 +1278,7 @@ mod tests {
         // score.py compares norm(None) == norm(None): a missing person on both sides agrees.
         let g = [h(Value::Null, json!({"text": "局长"}), Value::Null)];
         assert_eq!(
-            run(&g, &[h(json!({}), json!({"text": "局长"}), Value::Null)])
-                .micro
-                .tp,
+            run(&g, &[h(json!({}), json!({"text": "局长"}), Value::Null)]).micro.tp,
             1
         );
     }
@@ -1376,10 +1309,7 @@ mod tests {
     #[test]
     fn matching_is_greedy_in_file_order() {
         let i = |org: Value| json!({"doc": "d", "rel": "issued_by", "org": org});
-        let g = [
-            i(json!({"text": "A", "alt": ["B"]})),
-            i(json!({"text": "B"})),
-        ];
+        let g = [i(json!({"text": "A", "alt": ["B"]})), i(json!({"text": "B"}))];
         let p = [i(json!({"text": "B"})), i(json!({"text": "A"}))];
         let r = run(&g, &p);
         assert_eq!(counts(rel(&r, "issued_by")), (2, 2, 1)); // an optimal assignment would give 2
@@ -1390,18 +1320,9 @@ mod tests {
     #[test]
     fn empty_set_conventions() {
         let s = |gold, pred, tp| RelScore { gold, pred, tp };
-        assert_eq!(
-            (s(0, 0, 0).p(), s(0, 0, 0).r(), s(0, 0, 0).f1()),
-            (1.0, 1.0, 1.0)
-        );
-        assert_eq!(
-            (s(0, 3, 0).p(), s(0, 3, 0).r(), s(0, 3, 0).f1()),
-            (0.0, 1.0, 0.0)
-        );
-        assert_eq!(
-            (s(2, 0, 0).p(), s(2, 0, 0).r(), s(2, 0, 0).f1()),
-            (0.0, 0.0, 0.0)
-        );
+        assert_eq!((s(0, 0, 0).p(), s(0, 0, 0).r(), s(0, 0, 0).f1()), (1.0, 1.0, 1.0));
+        assert_eq!((s(0, 3, 0).p(), s(0, 3, 0).r(), s(0, 3, 0).f1()), (0.0, 1.0, 0.0));
+        assert_eq!((s(2, 0, 0).p(), s(2, 0, 0).r(), s(2, 0, 0).f1()), (0.0, 0.0, 0.0));
         assert_eq!(s(4, 2, 2).f1(), 2.0 * 1.0 * 0.5 / 1.5);
     }
 
@@ -1450,14 +1371,8 @@ mod tests {
         let r = score(&g, &[], &sources);
         assert_eq!(r.evidence_exact, Some((0, 0)));
         assert_eq!(r.to_json()["evidence_exact"], Value::Null);
-        let list = [SourceText {
-            doc: "d",
-            text: src,
-        }];
-        assert_eq!(
-            score(&g, &p, &source_lookup(&list)).evidence_exact,
-            Some((5, 10))
-        );
+        let list = [SourceText { doc: "d", text: src }];
+        assert_eq!(score(&g, &p, &source_lookup(&list)).evidence_exact, Some((5, 10)));
     }
 
     #[test]
@@ -1472,26 +1387,11 @@ mod tests {
         let r = run(&g, &p);
         let table = r.to_table();
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(
-            lines[0],
-            "rel               gold  pred    tp      P      R     F1"
-        );
-        assert_eq!(
-            lines[1],
-            "leads               32    32     1  0.031  0.031  0.031"
-        );
-        assert_eq!(
-            lines[2],
-            "co_responsible       0     0     0  1.000  1.000  1.000"
-        );
-        assert_eq!(
-            lines[7],
-            "micro               32    32     1  0.031  0.031  0.031"
-        );
-        assert_eq!(
-            lines[8],
-            "canonical-name accuracy on matched orgs: 1.000 (1)"
-        );
+        assert_eq!(lines[0], "rel               gold  pred    tp      P      R     F1");
+        assert_eq!(lines[1], "leads               32    32     1  0.031  0.031  0.031");
+        assert_eq!(lines[2], "co_responsible       0     0     0  1.000  1.000  1.000");
+        assert_eq!(lines[7], "micro               32    32     1  0.031  0.031  0.031");
+        assert_eq!(lines[8], "canonical-name accuracy on matched orgs: 1.000 (1)");
         assert_eq!(lines.len(), 9);
         let j = r.to_json();
         // round(1/32, 4) == 0.0312: ties go to even, as in Python.
@@ -1519,7 +1419,9 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2);
         let miss = lines[0].strip_prefix("MISS d targets ").unwrap();
-        assert!(miss.starts_with(r#"{"indicator": {"unit": "个", "value": 3100.0}, "rel": "targets", "task": {"label": "1", "text": "xxx"#));
+        assert!(miss.starts_with(
+            r#"{"indicator": {"unit": "个", "value": 3100.0}, "rel": "targets", "task": {"label": "1", "text": "xxx"#
+        ));
         assert_eq!(miss.chars().count(), 300);
         assert_eq!(
             lines[1],
@@ -1559,12 +1461,7 @@ mod tests {
         assert_eq!(py_int(&json!("1e3")), None);
         assert!(py_eq(&json!(1), &json!(1.0)) && py_eq(&json!(true), &json!(1)));
         assert!(!py_eq(&json!("1"), &json!(1)));
-        assert!(
-            !truthy(&json!(0.0))
-                && !truthy(&json!(""))
-                && !truthy(&json!({}))
-                && truthy(&json!([0]))
-        );
+        assert!(!truthy(&json!(0.0)) && !truthy(&json!("")) && !truthy(&json!({})) && truthy(&json!([0])));
         assert_eq!(py_round4(0.03125), 0.0312);
         assert_eq!(py_round4(2.0 / 3.0), 0.6667);
     }

@@ -23,9 +23,18 @@ pub struct Fact {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rel", rename_all = "snake_case")]
 pub enum Relation {
-    Leads { task: TaskRef, org: OrgRef },
-    CoResponsible { task: TaskRef, org: OrgRef },
-    Targets { task: TaskRef, indicator: Indicator },
+    Leads {
+        task: TaskRef,
+        org: OrgRef,
+    },
+    CoResponsible {
+        task: TaskRef,
+        org: OrgRef,
+    },
+    Targets {
+        task: TaskRef,
+        indicator: Indicator,
+    },
     CooperatesWith {
         #[serde(skip_serializing_if = "Option::is_none", default)]
         task: Option<TaskRef>,
@@ -61,7 +70,14 @@ impl Relation {
 }
 
 /// All relation names, in the spec's order.
-pub const RELATIONS: &[&str] = &["leads", "co_responsible", "targets", "cooperates_with", "holds_post", "issued_by"];
+pub const RELATIONS: &[&str] = &[
+    "leads",
+    "co_responsible",
+    "targets",
+    "cooperates_with",
+    "holds_post",
+    "issued_by",
+];
 
 /// The task a fact is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,7 +147,12 @@ impl Fact {
 
     /// Sort key: document, evidence start, relation, then the JSON text for a total order.
     pub fn sort_key(&self) -> (String, u32, &'static str, String) {
-        (self.doc.clone(), self.evidence.start, self.rel.name(), self.to_json_line())
+        (
+            self.doc.clone(),
+            self.evidence.start,
+            self.rel.name(),
+            self.to_json_line(),
+        )
     }
 }
 
@@ -144,14 +165,30 @@ mod tests {
         let f = Fact {
             doc: "d".into(),
             rel: Relation::Leads {
-                task: TaskRef { label: Some("7".into()), text: "贯彻落实".into(), section: Some("一、全面深化".into()) },
-                org: OrgRef { text: "市发改委".into(), name: Some("无为市发展和改革委员会".into()), ty: "Department".into(), code: None },
+                task: TaskRef {
+                    label: Some("7".into()),
+                    text: "贯彻落实".into(),
+                    section: Some("一、全面深化".into()),
+                },
+                org: OrgRef {
+                    text: "市发改委".into(),
+                    name: Some("无为市发展和改革委员会".into()),
+                    ty: "Department".into(),
+                    code: None,
+                },
             },
-            evidence: Evidence { start: 1, end: 3, text: "ab".into() },
+            evidence: Evidence {
+                start: 1,
+                end: 3,
+                text: "ab".into(),
+            },
             task_index: Some(0),
         };
         let line = f.to_json_line();
-        assert!(line.starts_with(r#"{"doc":"d","rel":"leads","task":{"label":"7""#), "{line}");
+        assert!(
+            line.starts_with(r#"{"doc":"d","rel":"leads","task":{"label":"7""#),
+            "{line}"
+        );
         assert!(line.contains(r#""org":{"text":"市发改委","name":"无为市发展和改革委员会","type":"Department"}"#));
         assert!(line.ends_with(r#""evidence":{"start":1,"end":3,"text":"ab"}}"#));
         let back: Fact = serde_json::from_str(&line).unwrap();

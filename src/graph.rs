@@ -35,7 +35,11 @@ pub enum ViewError {
     #[error("no document {given} in the store; documents: {available}")]
     NoDocument { given: String, available: String },
     #[error("no {what} named {name} in the store{hint}")]
-    NotFound { what: &'static str, name: String, hint: String },
+    NotFound {
+        what: &'static str,
+        name: String,
+        hint: String,
+    },
     #[error("{0}")]
     Usage(String),
     #[error(
@@ -43,9 +47,18 @@ pub enum ViewError {
          install graphviz (e.g. `apt-get install graphviz fonts-noto-cjk`) or use `--format dot` \
          to write the DOT source instead"
     )]
-    DotMissing { format: String, program: String, reason: String },
+    DotMissing {
+        format: String,
+        program: String,
+        reason: String,
+    },
     #[error("`{program} -T{format}` failed ({status}): {stderr}")]
-    DotFailed { program: String, format: String, status: String, stderr: String },
+    DotFailed {
+        program: String,
+        format: String,
+        status: String,
+        stderr: String,
+    },
     #[error("cannot write {path}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("writing the output failed")]
@@ -191,7 +204,16 @@ pub struct KgNode {
 
 impl KgNode {
     fn new(iri: &str, kind: NodeKind, label: String) -> KgNode {
-        KgNode { iri: iri.to_string(), kind, label, alt_labels: Vec::new(), doc: None, item: None, position: None, detail: None }
+        KgNode {
+            iri: iri.to_string(),
+            kind,
+            label,
+            alt_labels: Vec::new(),
+            doc: None,
+            item: None,
+            position: None,
+            detail: None,
+        }
     }
 
     /// The entity kind, for organisations, places and regions.
@@ -204,8 +226,13 @@ impl KgNode {
 
     /// All names the node is known by: label, alternative labels, and a place's division code.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        let code = self.detail.as_deref().filter(|_| self.kind == NodeKind::Entity(EntityKind::Place));
-        std::iter::once(self.label.as_str()).chain(self.alt_labels.iter().map(String::as_str)).chain(code)
+        let code = self
+            .detail
+            .as_deref()
+            .filter(|_| self.kind == NodeKind::Entity(EntityKind::Place));
+        std::iter::once(self.label.as_str())
+            .chain(self.alt_labels.iter().map(String::as_str))
+            .chain(code)
     }
 }
 
@@ -301,12 +328,17 @@ impl Row {
 
 fn select(store: &KgStore, (name, text): (&'static str, &str), doc: Option<&str>) -> Result<Vec<Row>, ViewError> {
     let err = |message: String| ViewError::Query { name, message };
-    let mut query = SparqlEvaluator::new().parse_query(text).map_err(|e| err(e.to_string()))?;
+    let mut query = SparqlEvaluator::new()
+        .parse_query(text)
+        .map_err(|e| err(e.to_string()))?;
     query.dataset_mut().set_default_graph_as_union();
     if let Some(d) = doc {
         query = query.substitute_variable(Variable::new_unchecked("docId"), Literal::new_simple_literal(d));
     }
-    let results = query.on_store(store.inner()).execute().map_err(|e| err(e.to_string()))?;
+    let results = query
+        .on_store(store.inner())
+        .execute()
+        .map_err(|e| err(e.to_string()))?;
     let mut rows = Vec::new();
     if let QueryResults::Solutions(solutions) = results {
         for s in solutions {
@@ -356,9 +388,13 @@ impl Kg {
         let mut edges: BTreeSet<(String, String, Rel)> = BTreeSet::new();
 
         for r in select(store, Q_DOCUMENTS, doc)? {
-            let (Some(iri), Some(id)) = (r.get("doc"), r.get("docId")) else { continue };
+            let (Some(iri), Some(id)) = (r.get("doc"), r.get("docId")) else {
+                continue;
+            };
             let title = r.get("title");
-            let node = nodes.entry(iri.clone()).or_insert_with(|| KgNode::new(&iri, NodeKind::Document, id.clone()));
+            let node = nodes
+                .entry(iri.clone())
+                .or_insert_with(|| KgNode::new(&iri, NodeKind::Document, id.clone()));
             node.doc = Some(id.clone());
             node.item = Some(id.clone());
             if let Some(t) = title {
@@ -374,10 +410,18 @@ impl Kg {
             }
         }
         for r in select(store, Q_STRUCTURE, doc)? {
-            let (Some(iri), Some(kind), Some(doc_id)) = (r.get("node"), r.get("kind"), r.get("docId")) else { continue };
-            let kind = if kind == "section" { NodeKind::Section } else { NodeKind::Task };
+            let (Some(iri), Some(kind), Some(doc_id)) = (r.get("node"), r.get("kind"), r.get("docId")) else {
+                continue;
+            };
+            let kind = if kind == "section" {
+                NodeKind::Section
+            } else {
+                NodeKind::Task
+            };
             let text = r.get("text").unwrap_or_default();
-            let node = nodes.entry(iri.clone()).or_insert_with(|| KgNode::new(&iri, kind, text.clone()));
+            let node = nodes
+                .entry(iri.clone())
+                .or_insert_with(|| KgNode::new(&iri, kind, text.clone()));
             if text < node.label {
                 node.label = text;
             }
@@ -395,15 +439,25 @@ impl Kg {
             }
         }
         for r in select(store, Q_ROLES, doc)? {
-            let (Some(org), Some(role), Some(task)) = (r.get("org"), r.get("role"), r.get("task")) else { continue };
-            let rel = if role == "leads" { Rel::Leads } else { Rel::CoResponsible };
+            let (Some(org), Some(role), Some(task)) = (r.get("org"), r.get("role"), r.get("task")) else {
+                continue;
+            };
+            let rel = if role == "leads" {
+                Rel::Leads
+            } else {
+                Rel::CoResponsible
+            };
             edges.insert((org, task, rel));
         }
         for r in select(store, Q_INDICATORS, doc)? {
-            let (Some(task), Some(ind)) = (r.get("task"), r.get("indicator")) else { continue };
+            let (Some(task), Some(ind)) = (r.get("task"), r.get("indicator")) else {
+                continue;
+            };
             let text = r.get("text").unwrap_or_else(|| iri_tail(&ind));
             let detail = indicator_detail(&r);
-            let node = nodes.entry(ind.clone()).or_insert_with(|| KgNode::new(&ind, NodeKind::Indicator, text.clone()));
+            let node = nodes
+                .entry(ind.clone())
+                .or_insert_with(|| KgNode::new(&ind, NodeKind::Indicator, text.clone()));
             node.doc = r.get("docId");
             if node.detail.is_none() || detail.as_ref().is_some_and(|d| Some(d) < node.detail.as_ref()) {
                 node.detail = detail;
@@ -411,7 +465,9 @@ impl Kg {
             edges.insert((task, ind, Rel::Targets));
         }
         for r in select(store, Q_COOPERATION, doc)? {
-            let (Some(a), Some(b)) = (r.get("a"), r.get("b")) else { continue };
+            let (Some(a), Some(b)) = (r.get("a"), r.get("b")) else {
+                continue;
+            };
             if a == b {
                 continue;
             }
@@ -421,7 +477,9 @@ impl Kg {
         for r in select(store, Q_POSTS, doc)? {
             let Some(person) = r.get("person") else { continue };
             let name = r.get("name").unwrap_or_else(|| iri_tail(&person));
-            let node = nodes.entry(person.clone()).or_insert_with(|| KgNode::new(&person, NodeKind::Person, name.clone()));
+            let node = nodes
+                .entry(person.clone())
+                .or_insert_with(|| KgNode::new(&person, NodeKind::Person, name.clone()));
             if name < node.label {
                 node.label = name;
             }
@@ -431,7 +489,11 @@ impl Kg {
         }
 
         // Entities: only those some edge mentions.
-        let mentioned: BTreeSet<&str> = edges.iter().flat_map(|(s, t, _)| [s.as_str(), t.as_str()]).filter(|i| !nodes.contains_key(*i)).collect();
+        let mentioned: BTreeSet<&str> = edges
+            .iter()
+            .flat_map(|(s, t, _)| [s.as_str(), t.as_str()])
+            .filter(|i| !nodes.contains_key(*i))
+            .collect();
         #[derive(Default)]
         struct Info {
             classes: BTreeSet<String>,
@@ -490,17 +552,28 @@ impl Kg {
 
     /// Nodes of one kind, in IRI order.
     pub fn nodes_of(&self, kind: NodeKind) -> Vec<NodeIndex> {
-        self.graph.node_indices().filter(|&n| self.graph[n].kind == kind).collect()
+        self.graph
+            .node_indices()
+            .filter(|&n| self.graph[n].kind == kind)
+            .collect()
     }
 
     /// Entities (organisations, places, regions), in IRI order.
     pub fn entities(&self) -> Vec<NodeIndex> {
-        self.graph.node_indices().filter(|&n| matches!(self.graph[n].kind, NodeKind::Entity(_))).collect()
+        self.graph
+            .node_indices()
+            .filter(|&n| matches!(self.graph[n].kind, NodeKind::Entity(_)))
+            .collect()
     }
 
     /// Targets of `ix`'s outgoing edges with relation `rel`, in index order.
     pub fn targets(&self, ix: NodeIndex, rel: &Rel) -> Vec<NodeIndex> {
-        let mut v: Vec<NodeIndex> = self.graph.edges_directed(ix, Direction::Outgoing).filter(|e| e.weight() == rel).map(|e| e.target()).collect();
+        let mut v: Vec<NodeIndex> = self
+            .graph
+            .edges_directed(ix, Direction::Outgoing)
+            .filter(|e| e.weight() == rel)
+            .map(|e| e.target())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -508,7 +581,12 @@ impl Kg {
 
     /// Sources of `ix`'s incoming edges with relation `rel`, in index order.
     pub fn sources(&self, ix: NodeIndex, rel: &Rel) -> Vec<NodeIndex> {
-        let mut v: Vec<NodeIndex> = self.graph.edges_directed(ix, Direction::Incoming).filter(|e| e.weight() == rel).map(|e| e.source()).collect();
+        let mut v: Vec<NodeIndex> = self
+            .graph
+            .edges_directed(ix, Direction::Incoming)
+            .filter(|e| e.weight() == rel)
+            .map(|e| e.source())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -516,16 +594,32 @@ impl Kg {
 
     /// Organisations with a role on a task: (organisation, role), leads first, then by IRI.
     pub fn roles_on(&self, task: NodeIndex) -> Vec<(NodeIndex, Role)> {
-        let mut v: Vec<(NodeIndex, Role)> = self.sources(task, &Rel::Leads).into_iter().map(|o| (o, Role::Leads)).collect();
-        v.extend(self.sources(task, &Rel::CoResponsible).into_iter().map(|o| (o, Role::CoResponsible)));
+        let mut v: Vec<(NodeIndex, Role)> = self
+            .sources(task, &Rel::Leads)
+            .into_iter()
+            .map(|o| (o, Role::Leads))
+            .collect();
+        v.extend(
+            self.sources(task, &Rel::CoResponsible)
+                .into_iter()
+                .map(|o| (o, Role::CoResponsible)),
+        );
         v.sort_by(|a, b| (a.1, &self.graph[a.0].iri).cmp(&(b.1, &self.graph[b.0].iri)));
         v
     }
 
     /// Tasks of an organisation: (task, role).
     pub fn tasks_of(&self, org: NodeIndex) -> Vec<(NodeIndex, Role)> {
-        let mut v: Vec<(NodeIndex, Role)> = self.targets(org, &Rel::Leads).into_iter().map(|t| (t, Role::Leads)).collect();
-        v.extend(self.targets(org, &Rel::CoResponsible).into_iter().map(|t| (t, Role::CoResponsible)));
+        let mut v: Vec<(NodeIndex, Role)> = self
+            .targets(org, &Rel::Leads)
+            .into_iter()
+            .map(|t| (t, Role::Leads))
+            .collect();
+        v.extend(
+            self.targets(org, &Rel::CoResponsible)
+                .into_iter()
+                .map(|t| (t, Role::CoResponsible)),
+        );
         v.sort_by(|a, b| self.task_key(a.0).cmp(&self.task_key(b.0)).then(a.1.cmp(&b.1)));
         v
     }
@@ -533,36 +627,61 @@ impl Kg {
     /// Sort key of a task or section: (document id, position, IRI).
     pub fn task_key(&self, ix: NodeIndex) -> (String, i64, String) {
         let n = &self.graph[ix];
-        (n.doc.clone().unwrap_or_default(), n.position.unwrap_or(i64::MAX), n.iri.clone())
+        (
+            n.doc.clone().unwrap_or_default(),
+            n.position.unwrap_or(i64::MAX),
+            n.iri.clone(),
+        )
     }
 
     /// The document node of a document id.
     pub fn document(&self, doc_id: &str) -> Option<NodeIndex> {
-        self.nodes_of(NodeKind::Document).into_iter().find(|&d| self.graph[d].doc.as_deref() == Some(doc_id))
+        self.nodes_of(NodeKind::Document)
+            .into_iter()
+            .find(|&d| self.graph[d].doc.as_deref() == Some(doc_id))
     }
 
     /// Tasks of a document, by position.
     pub fn tasks_in(&self, doc_id: &str) -> Vec<NodeIndex> {
-        let mut v: Vec<NodeIndex> = self.nodes_of(NodeKind::Task).into_iter().filter(|&t| self.graph[t].doc.as_deref() == Some(doc_id)).collect();
+        let mut v: Vec<NodeIndex> = self
+            .nodes_of(NodeKind::Task)
+            .into_iter()
+            .filter(|&t| self.graph[t].doc.as_deref() == Some(doc_id))
+            .collect();
         v.sort_by_key(|&t| self.task_key(t));
         v
     }
 
     /// The section a task (or section) is part of, if any.
     pub fn section_of(&self, ix: NodeIndex) -> Option<NodeIndex> {
-        self.targets(ix, &Rel::PartOf).into_iter().find(|&p| self.graph[p].kind == NodeKind::Section)
+        self.targets(ix, &Rel::PartOf)
+            .into_iter()
+            .find(|&p| self.graph[p].kind == NodeKind::Section)
     }
 
     /// Entities known by `name` (preferred or alternative label, or division code); when none
     /// matches exactly, the single entity whose label contains it. Errors list candidates.
-    pub fn find_entities(&self, name: &str, what: &'static str, pred: impl Fn(NodeIndex, &KgNode) -> bool) -> Result<Vec<NodeIndex>, ViewError> {
+    pub fn find_entities(
+        &self,
+        name: &str,
+        what: &'static str,
+        pred: impl Fn(NodeIndex, &KgNode) -> bool,
+    ) -> Result<Vec<NodeIndex>, ViewError> {
         let name = name.trim();
         let pool: Vec<NodeIndex> = self.graph.node_indices().filter(|&n| pred(n, &self.graph[n])).collect();
-        let exact: Vec<NodeIndex> = pool.iter().copied().filter(|&n| self.graph[n].names().any(|l| l == name)).collect();
+        let exact: Vec<NodeIndex> = pool
+            .iter()
+            .copied()
+            .filter(|&n| self.graph[n].names().any(|l| l == name))
+            .collect();
         if !exact.is_empty() {
             return Ok(exact);
         }
-        let partial: Vec<NodeIndex> = pool.iter().copied().filter(|&n| !name.is_empty() && self.graph[n].names().any(|l| l.contains(name))).collect();
+        let partial: Vec<NodeIndex> = pool
+            .iter()
+            .copied()
+            .filter(|&n| !name.is_empty() && self.graph[n].names().any(|l| l.contains(name)))
+            .collect();
         if partial.len() == 1 {
             return Ok(partial);
         }
@@ -574,9 +693,17 @@ impl Kg {
             names.dedup();
             let more = names.len().saturating_sub(12);
             names.truncate(12);
-            format!("; did you mean one of: {}{}", names.join(", "), if more > 0 { format!(" (+{more})") } else { String::new() })
+            format!(
+                "; did you mean one of: {}{}",
+                names.join(", "),
+                if more > 0 { format!(" (+{more})") } else { String::new() }
+            )
         };
-        Err(ViewError::NotFound { what, name: name.to_string(), hint })
+        Err(ViewError::NotFound {
+            what,
+            name: name.to_string(),
+            hint,
+        })
     }
 }
 
@@ -590,7 +717,11 @@ pub fn resolve_doc(store: &KgStore, given: &str) -> Result<String, ViewError> {
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
         _ => {
-            let list: Vec<&String> = if matches.is_empty() { ids.iter().collect() } else { matches };
+            let list: Vec<&String> = if matches.is_empty() {
+                ids.iter().collect()
+            } else {
+                matches
+            };
             let mut available = list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
             if list.len() > 20 {
                 available.push_str(&format!(" … ({} in all)", list.len()));
@@ -598,7 +729,10 @@ pub fn resolve_doc(store: &KgStore, given: &str) -> Result<String, ViewError> {
             if available.is_empty() {
                 available = "(none: the store is empty)".into();
             }
-            Err(ViewError::NoDocument { given: given.to_string(), available })
+            Err(ViewError::NoDocument {
+                given: given.to_string(),
+                available,
+            })
         }
     }
 }
@@ -674,7 +808,12 @@ pub struct Table {
 
 impl Table {
     fn new(title: impl Into<String>, header: &[&str]) -> Table {
-        Table { title: title.into(), header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new(), notes: Vec::new() }
+        Table {
+            title: title.into(),
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 
     /// Aligned text: columns padded by display width, numeric columns right-aligned.
@@ -759,7 +898,12 @@ impl Collab {
             if tasks.is_some_and(|s| !s.contains(&t)) {
                 continue;
             }
-            let mut orgs: Vec<NodeIndex> = kg.roles_on(t).into_iter().map(|(o, _)| o).filter(|&o| is_network_org(kg.node(o))).collect();
+            let mut orgs: Vec<NodeIndex> = kg
+                .roles_on(t)
+                .into_iter()
+                .map(|(o, _)| o)
+                .filter(|&o| is_network_org(kg.node(o)))
+                .collect();
             orgs.sort();
             orgs.dedup();
             members.extend(orgs.iter().copied());
@@ -784,7 +928,11 @@ impl Collab {
 
     /// Partners of a member, sorted by shared tasks (desc) then Kg index.
     pub fn partners(&self, c: NodeIndex) -> Vec<(NodeIndex, u32)> {
-        let mut v: Vec<(NodeIndex, u32)> = self.graph.edges(c).map(|e| (if e.source() == c { e.target() } else { e.source() }, *e.weight())).collect();
+        let mut v: Vec<(NodeIndex, u32)> = self
+            .graph
+            .edges(c)
+            .map(|e| (if e.source() == c { e.target() } else { e.source() }, *e.weight()))
+            .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(self.graph[a.0].cmp(&self.graph[b.0])));
         v
     }
@@ -959,7 +1107,11 @@ fn counts(kg: &Kg, org: NodeIndex, tasks: Option<&BTreeSet<NodeIndex>>) -> Count
         }
         docs.insert(kg.node(t).doc.clone());
     }
-    Counts { leads, shared, docs: docs.len() }
+    Counts {
+        leads,
+        shared,
+        docs: docs.len(),
+    }
 }
 
 /// `workload`: organisations ranked by tasks (led + shared), then tasks led, then name.
@@ -974,18 +1126,41 @@ pub fn workload(kg: &Kg, limit: Option<usize>) -> Table {
             k.leads + k.shared,
             k.leads,
             n.label.clone(),
-            vec![n.label.clone(), kind_name(kg, o).to_string(), k.leads.to_string(), k.shared.to_string(), (k.leads + k.shared).to_string(), k.docs.to_string(), partners.to_string()],
+            vec![
+                n.label.clone(),
+                kind_name(kg, o).to_string(),
+                k.leads.to_string(),
+                k.shared.to_string(),
+                (k.leads + k.shared).to_string(),
+                k.docs.to_string(),
+                partners.to_string(),
+            ],
         ));
     }
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-    let mut t = Table::new("Workload: organisations by tasks led and shared", &["rank", "organisation", "type", "leads", "shared", "tasks", "docs", "partners"]);
+    let mut t = Table::new(
+        "Workload: organisations by tasks led and shared",
+        &[
+            "rank",
+            "organisation",
+            "type",
+            "leads",
+            "shared",
+            "tasks",
+            "docs",
+            "partners",
+        ],
+    );
     let total = rows.len();
     for (i, (_, _, _, r)) in rows.into_iter().take(limit.unwrap_or(usize::MAX)).enumerate() {
         let mut row = vec![(i + 1).to_string()];
         row.extend(r);
         t.rows.push(row);
     }
-    t.notes.push(format!("{} of {total} organisations (collectives such as 各有关单位 not counted)", t.rows.len()));
+    t.notes.push(format!(
+        "{} of {total} organisations (collectives such as 各有关单位 not counted)",
+        t.rows.len()
+    ));
     t
 }
 
@@ -1018,13 +1193,19 @@ pub fn brokers(kg: &Kg, limit: Option<usize>) -> Table {
         ));
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
-    let mut t = Table::new("Brokers of the collaboration network (betweenness centrality, PageRank)", &["rank", "organisation", "betweenness", "pagerank", "partners", "shared"]);
+    let mut t = Table::new(
+        "Brokers of the collaboration network (betweenness centrality, PageRank)",
+        &["rank", "organisation", "betweenness", "pagerank", "partners", "shared"],
+    );
     for (i, (_, _, _, r)) in rows.into_iter().take(limit.unwrap_or(usize::MAX)).enumerate() {
         let mut row = vec![(i + 1).to_string()];
         row.extend(r);
         t.rows.push(row);
     }
-    t.notes.push(format!("{n} organisations, {} links; shared = tasks shared with partners (sum of link weights)", collab.graph.edge_count()));
+    t.notes.push(format!(
+        "{n} organisations, {} links; shared = tasks shared with partners (sum of link weights)",
+        collab.graph.edge_count()
+    ));
     t
 }
 
@@ -1032,11 +1213,26 @@ pub fn brokers(kg: &Kg, limit: Option<usize>) -> Table {
 pub fn components(kg: &Kg, limit: Option<usize>) -> Table {
     let collab = Collab::build(kg, None);
     let comps = collab.components();
-    let mut t = Table::new("Components of the collaboration network", &["component", "size", "links", "most connected members"]);
+    let mut t = Table::new(
+        "Components of the collaboration network",
+        &["component", "size", "links", "most connected members"],
+    );
     for (i, comp) in comps.iter().enumerate().take(limit.unwrap_or(usize::MAX)) {
         let set: BTreeSet<NodeIndex> = comp.iter().copied().collect();
-        let links = collab.graph.edge_references().filter(|e| set.contains(&e.source())).count();
-        let mut members: Vec<(usize, &str)> = comp.iter().map(|&c| (collab.graph.neighbors(c).count(), kg.node(collab.graph[c]).label.as_str())).collect();
+        let links = collab
+            .graph
+            .edge_references()
+            .filter(|e| set.contains(&e.source()))
+            .count();
+        let mut members: Vec<(usize, &str)> = comp
+            .iter()
+            .map(|&c| {
+                (
+                    collab.graph.neighbors(c).count(),
+                    kg.node(collab.graph[c]).label.as_str(),
+                )
+            })
+            .collect();
         members.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         let shown: Vec<&str> = members.iter().take(5).map(|m| m.1).collect();
         let more = members.len().saturating_sub(shown.len());
@@ -1044,9 +1240,18 @@ pub fn components(kg: &Kg, limit: Option<usize>) -> Table {
         if more > 0 {
             list.push_str(&format!(" … (+{more})"));
         }
-        t.rows.push(vec![(i + 1).to_string(), comp.len().to_string(), links.to_string(), list]);
+        t.rows.push(vec![
+            (i + 1).to_string(),
+            comp.len().to_string(),
+            links.to_string(),
+            list,
+        ]);
     }
-    t.notes.push(format!("{} components, {} organisations", comps.len(), collab.graph.node_count()));
+    t.notes.push(format!(
+        "{} components, {} organisations",
+        comps.len(),
+        collab.graph.node_count()
+    ));
     t
 }
 
@@ -1055,29 +1260,52 @@ pub fn path(kg: &Kg, a: &str, b: &str) -> Result<Table, ViewError> {
     let named = |_: NodeIndex, n: &KgNode| matches!(n.kind, NodeKind::Entity(_) | NodeKind::Person);
     let from = kg.find_entities(a, "entity", named)?;
     let to = kg.find_entities(b, "entity", named)?;
-    let mut t = Table::new(format!("Shortest path from {a} to {b}"), &["step", "node", "type", "relation to next"]);
+    let mut t = Table::new(
+        format!("Shortest path from {a} to {b}"),
+        &["step", "node", "type", "relation to next"],
+    );
     match shortest_path(kg, &from, &to) {
         Some(p) => {
             for (i, &n) in p.iter().enumerate() {
                 let node = kg.node(n);
-                let short_doc = node.doc.as_deref().map(|d| d.split('_').next().unwrap_or(d)).unwrap_or("");
+                let short_doc = node
+                    .doc
+                    .as_deref()
+                    .map(|d| d.split('_').next().unwrap_or(d))
+                    .unwrap_or("");
                 let label = match node.kind {
-                    NodeKind::Task => format!("{short_doc}#{} {}", node.item.as_deref().unwrap_or(""), shorten(&node.label, 36)),
+                    NodeKind::Task => format!(
+                        "{short_doc}#{} {}",
+                        node.item.as_deref().unwrap_or(""),
+                        shorten(&node.label, 36)
+                    ),
                     NodeKind::Section => format!("{short_doc} {}", shorten(&node.label, 36)),
                     NodeKind::Document => format!("{} {}", node.doc.as_deref().unwrap_or(""), shorten(&node.label, 36)),
                     NodeKind::Indicator => shorten(&node.label, 36),
                     _ => node.label.clone(),
                 };
-                let rel = p.get(i + 1).map(|&next| relation_between(kg, n, next)).unwrap_or_default();
-                t.rows.push(vec![i.to_string(), label, node.kind.name().to_string(), rel]);
+                let rel = p
+                    .get(i + 1)
+                    .map(|&next| relation_between(kg, n, next))
+                    .unwrap_or_default();
+                t.rows
+                    .push(vec![i.to_string(), label, node.kind.name().to_string(), rel]);
             }
             t.notes.push(format!("length {}", p.len() - 1));
         }
-        None => t.notes.push(format!("no path: {a} and {b} are not connected in the store")),
+        None => t
+            .notes
+            .push(format!("no path: {a} and {b} are not connected in the store")),
     }
-    let names = |v: &[NodeIndex]| v.iter().map(|&n| kg.node(n).label.as_str()).collect::<Vec<_>>().join(", ");
+    let names = |v: &[NodeIndex]| {
+        v.iter()
+            .map(|&n| kg.node(n).label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if from.len() > 1 {
-        t.notes.push(format!("{a} names {} entities: {}", from.len(), names(&from)));
+        t.notes
+            .push(format!("{a} names {} entities: {}", from.len(), names(&from)));
     }
     if to.len() > 1 {
         t.notes.push(format!("{b} names {} entities: {}", to.len(), names(&to)));
@@ -1095,16 +1323,32 @@ pub fn path_length(kg: &Kg, a: &str, b: &str) -> Result<Option<usize>, ViewError
 
 /// `unled`: tasks with no lead organisation, by document and position.
 pub fn unled(kg: &Kg, limit: Option<usize>) -> Table {
-    let mut t = Table::new("Tasks without a lead organisation", &["doc", "item", "section", "task", "co-responsible"]);
-    let mut tasks: Vec<NodeIndex> = kg.nodes_of(NodeKind::Task).into_iter().filter(|&x| kg.sources(x, &Rel::Leads).is_empty()).collect();
+    let mut t = Table::new(
+        "Tasks without a lead organisation",
+        &["doc", "item", "section", "task", "co-responsible"],
+    );
+    let mut tasks: Vec<NodeIndex> = kg
+        .nodes_of(NodeKind::Task)
+        .into_iter()
+        .filter(|&x| kg.sources(x, &Rel::Leads).is_empty())
+        .collect();
     tasks.sort_by_key(|&x| kg.task_key(x));
     let total = tasks.len();
     let all = kg.nodes_of(NodeKind::Task).len();
     for x in tasks.into_iter().take(limit.unwrap_or(usize::MAX)) {
         let n = kg.node(x);
-        let section = kg.section_of(x).map(|s| shorten(&kg.node(s).label, 24)).unwrap_or_default();
+        let section = kg
+            .section_of(x)
+            .map(|s| shorten(&kg.node(s).label, 24))
+            .unwrap_or_default();
         let co = kg.sources(x, &Rel::CoResponsible).len();
-        t.rows.push(vec![n.doc.clone().unwrap_or_default(), n.item.clone().unwrap_or_default(), section, shorten(&n.label, 40), co.to_string()]);
+        t.rows.push(vec![
+            n.doc.clone().unwrap_or_default(),
+            n.item.clone().unwrap_or_default(),
+            section,
+            shorten(&n.label, 40),
+            co.to_string(),
+        ]);
     }
     t.notes.push(format!("{total} of {all} tasks have no lead"));
     t
@@ -1113,7 +1357,10 @@ pub fn unled(kg: &Kg, limit: Option<usize>) -> Table {
 /// `isolated`: organisations with tasks but no partner organisation on any of them.
 pub fn isolated(kg: &Kg, limit: Option<usize>) -> Table {
     let collab = Collab::build(kg, None);
-    let mut t = Table::new("Organisations with no partner (no task shared with another organisation)", &["organisation", "type", "leads", "shared", "docs"]);
+    let mut t = Table::new(
+        "Organisations with no partner (no task shared with another organisation)",
+        &["organisation", "type", "leads", "shared", "docs"],
+    );
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (&o, &c) in &collab.index {
         if collab.graph.neighbors(c).next().is_some() {
@@ -1121,19 +1368,31 @@ pub fn isolated(kg: &Kg, limit: Option<usize>) -> Table {
         }
         let k = counts(kg, o, None);
         let n = kg.node(o);
-        rows.push(vec![n.label.clone(), kind_name(kg, o).to_string(), k.leads.to_string(), k.shared.to_string(), k.docs.to_string()]);
+        rows.push(vec![
+            n.label.clone(),
+            kind_name(kg, o).to_string(),
+            k.leads.to_string(),
+            k.shared.to_string(),
+            k.docs.to_string(),
+        ]);
     }
     rows.sort();
     let total = rows.len();
     t.rows = rows.into_iter().take(limit.unwrap_or(usize::MAX)).collect();
-    t.notes.push(format!("{total} of {} organisations have no partner", collab.graph.node_count()));
+    t.notes.push(format!(
+        "{total} of {} organisations have no partner",
+        collab.graph.node_count()
+    ));
     t
 }
 
 /// Computes one report (`names` are the two entities of `path`).
 pub fn report(kg: &Kg, which: Report, names: &[String], limit: Option<usize>) -> Result<Table, ViewError> {
     if which != Report::Path && !names.is_empty() {
-        return Err(ViewError::Usage(format!("unexpected arguments {:?}: only `path A B` takes names", names)));
+        return Err(ViewError::Usage(format!(
+            "unexpected arguments {:?}: only `path A B` takes names",
+            names
+        )));
     }
     Ok(match which {
         Report::Workload => workload(kg, Some(limit.unwrap_or(20))),
@@ -1143,14 +1402,24 @@ pub fn report(kg: &Kg, which: Report, names: &[String], limit: Option<usize>) ->
         Report::Isolated => isolated(kg, limit),
         Report::Path => match names {
             [a, b] => path(kg, a, b)?,
-            _ => return Err(ViewError::Usage("path needs two names: `policykg graph path 市商务局 芜湖市`".into())),
+            _ => {
+                return Err(ViewError::Usage(
+                    "path needs two names: `policykg graph path 市商务局 芜湖市`".into(),
+                ))
+            }
         },
     })
 }
 
 /// `policykg graph REPORT [NAMES] [--doc ID] [--limit N] [--store DIR]`: loads the store
 /// (read-only), computes the report and prints it as a table. Returns the exit code.
-pub fn cli_graph(which: Report, names: &[String], doc: Option<&str>, limit: Option<usize>, store_dir: &Path) -> Result<i32, ViewError> {
+pub fn cli_graph(
+    which: Report,
+    names: &[String],
+    doc: Option<&str>,
+    limit: Option<usize>,
+    store_dir: &Path,
+) -> Result<i32, ViewError> {
     let store = KgStore::open_read_only(store_dir)?;
     let doc = doc.map(|d| resolve_doc(&store, d)).transpose()?;
     let kg = Kg::load(&store, doc.as_deref())?;

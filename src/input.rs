@@ -28,7 +28,10 @@ impl InputError {
     /// The file the error is about.
     pub fn path(&self) -> &str {
         match self {
-            InputError::Read { path, .. } | InputError::NotText { path, .. } | InputError::Missing { path } | InputError::Internal { path, .. } => path,
+            InputError::Read { path, .. }
+            | InputError::NotText { path, .. }
+            | InputError::Missing { path }
+            | InputError::Internal { path, .. } => path,
         }
     }
 }
@@ -44,7 +47,9 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk(p, &mut files, &mut errors, &mut seen_dirs),
             Ok(_) => files.push(p.clone()),
-            Err(_) => errors.push(InputError::Missing { path: p.display().to_string() }),
+            Err(_) => errors.push(InputError::Missing {
+                path: p.display().to_string(),
+            }),
         }
     }
     (files, errors)
@@ -58,14 +63,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputError>, seen
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(source) => {
-            errors.push(InputError::Read { path: dir.display().to_string(), source });
+            errors.push(InputError::Read {
+                path: dir.display().to_string(),
+                source,
+            });
             return;
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
-        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -85,7 +96,19 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputError>, seen
 /// Reads and decodes one file into a document.
 pub fn read_document(path: &Path) -> Result<SourceDoc, InputError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read { path: shown.clone(), source })?;
-    let d = decode(&bytes).map_err(|reason| InputError::NotText { path: shown.clone(), reason })?;
-    Ok(SourceDoc { id: DocId::from_path(path), path: shown, text: d.text, encoding: d.encoding, replaced: d.replaced })
+    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let d = decode(&bytes).map_err(|reason| InputError::NotText {
+        path: shown.clone(),
+        reason,
+    })?;
+    Ok(SourceDoc {
+        id: DocId::from_path(path),
+        path: shown,
+        text: d.text,
+        encoding: d.encoding,
+        replaced: d.replaced,
+    })
 }

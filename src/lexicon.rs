@@ -149,8 +149,12 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "divisions.tsv",
 );
 
-static DEFAULT: LazyLock<Arc<Lexicon>> =
-    LazyLock::new(|| Arc::new(Lexicon::from_sources(EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string()))).expect("embedded tables are valid (checked by tests)")));
+static DEFAULT: LazyLock<Arc<Lexicon>> = LazyLock::new(|| {
+    Arc::new(
+        Lexicon::from_sources(EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+            .expect("embedded tables are valid (checked by tests)"),
+    )
+});
 
 impl Lexicon {
     /// The tables embedded in the binary (parsed once per process).
@@ -165,10 +169,19 @@ impl Lexicon {
         for (name, text) in EMBEDDED {
             let p = dir.join(name);
             let alt = dir.join(Path::new(name).file_name().unwrap_or_default());
-            let chosen = if p.exists() { Some(p) } else if alt.exists() { Some(alt) } else { None };
+            let chosen = if p.exists() {
+                Some(p)
+            } else if alt.exists() {
+                Some(alt)
+            } else {
+                None
+            };
             match chosen {
                 Some(p) => {
-                    let t = std::fs::read_to_string(&p).map_err(|source| LexiconError::Io { path: p.clone(), source })?;
+                    let t = std::fs::read_to_string(&p).map_err(|source| LexiconError::Io {
+                        path: p.clone(),
+                        source,
+                    })?;
                     sources.push((name.to_string(), t));
                 }
                 None => sources.push((name.to_string(), text.to_string())),
@@ -192,26 +205,39 @@ impl Lexicon {
         };
         for (name, text) in sources {
             let rows = rows(&text);
-            let err = |line: usize, msg: &str| LexiconError::Row { file: name.clone(), line, msg: msg.to_string() };
-            let stem = Path::new(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let err = |line: usize, msg: &str| LexiconError::Row {
+                file: name.clone(),
+                line,
+                msg: msg.to_string(),
+            };
+            let stem = Path::new(&name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             match stem.as_str() {
                 "dept_aliases" => {
                     for (line, cols) in &rows {
-                        let [alias, canon, ty] = cols.as_slice() else { return Err(err(*line, "expected alias, canonical, type")) };
+                        let [alias, canon, ty] = cols.as_slice() else {
+                            return Err(err(*line, "expected alias, canonical, type"));
+                        };
                         let ty = OrgType::parse(ty).ok_or_else(|| err(*line, "unknown org type"))?;
                         lx.dept_aliases.insert(alias.clone(), (canon.clone(), ty));
                     }
                 }
                 "org_types" => {
                     for (line, cols) in &rows {
-                        let [suffix, ty] = cols.as_slice() else { return Err(err(*line, "expected suffix, type")) };
+                        let [suffix, ty] = cols.as_slice() else {
+                            return Err(err(*line, "expected suffix, type"));
+                        };
                         let ty = OrgType::parse(ty).ok_or_else(|| err(*line, "unknown org type"))?;
                         lx.org_suffixes.push((suffix.clone(), ty));
                     }
                 }
                 "responsibility" => {
                     for (line, cols) in &rows {
-                        let [phrase, role, pos] = cols.as_slice() else { return Err(err(*line, "expected phrase, role, position")) };
+                        let [phrase, role, pos] = cols.as_slice() else {
+                            return Err(err(*line, "expected phrase, role, position"));
+                        };
                         let role = match role.as_str() {
                             "leads" => Role::Leads,
                             "co" => Role::Co,
@@ -223,12 +249,18 @@ impl Lexicon {
                             "label" => Position::Label,
                             _ => return Err(err(*line, "position must be after, before or label")),
                         };
-                        lx.triggers.push(Trigger { phrase: phrase.clone(), role, position });
+                        lx.triggers.push(Trigger {
+                            phrase: phrase.clone(),
+                            role,
+                            position,
+                        });
                     }
                 }
                 "collective" => {
                     for (line, cols) in &rows {
-                        let [pat, kind] = cols.as_slice() else { return Err(err(*line, "expected pattern, kind")) };
+                        let [pat, kind] = cols.as_slice() else {
+                            return Err(err(*line, "expected pattern, kind"));
+                        };
                         match kind.as_str() {
                             "prefix" => lx.collective_prefix.push(pat.clone()),
                             "infix" => lx.collective_infix.push(pat.clone()),
@@ -248,25 +280,42 @@ impl Lexicon {
                         };
                         index.insert(code.clone(), lx.divisions.len());
                         parents.push(rest.first().cloned().unwrap_or_default());
-                        lx.divisions.push(Division { code: code.clone(), name: name.clone(), level: level.clone(), kind: kind.clone(), parent: None });
+                        lx.divisions.push(Division {
+                            code: code.clone(),
+                            name: name.clone(),
+                            level: level.clone(),
+                            kind: kind.clone(),
+                            parent: None,
+                        });
                     }
                     for (d, p) in lx.divisions.iter_mut().zip(parents) {
                         d.parent = index.get(&p).copied();
                     }
                 }
                 _ => {
-                    lx.lists.insert(stem.clone(), rows.into_iter().map(|(_, c)| c).collect());
+                    lx.lists
+                        .insert(stem.clone(), rows.into_iter().map(|(_, c)| c).collect());
                 }
             }
         }
-        lx.org_suffixes.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
-        lx.triggers.sort_by(|a, b| b.phrase.chars().count().cmp(&a.phrase.chars().count()).then(a.phrase.cmp(&b.phrase)));
+        lx.org_suffixes
+            .sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
+        lx.triggers.sort_by(|a, b| {
+            b.phrase
+                .chars()
+                .count()
+                .cmp(&a.phrase.chars().count())
+                .then(a.phrase.cmp(&b.phrase))
+        });
         Ok(lx)
     }
 
     /// First column of an extra list table (`regions`, `coop_verbs`, …).
     pub fn list(&self, stem: &str) -> Vec<String> {
-        self.lists.get(stem).map(|rows| rows.iter().map(|r| r[0].clone()).collect()).unwrap_or_default()
+        self.lists
+            .get(stem)
+            .map(|rows| rows.iter().map(|r| r[0].clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Rows of an extra table.
@@ -276,14 +325,19 @@ impl Lexicon {
 
     /// Type of an organisation mention from its ending, if it has a known one.
     pub fn org_type_by_suffix(&self, mention: &str) -> Option<OrgType> {
-        self.org_suffixes.iter().find(|(s, _)| mention.ends_with(s.as_str())).map(|(_, t)| *t)
+        self.org_suffixes
+            .iter()
+            .find(|(s, _)| mention.ends_with(s.as_str()))
+            .map(|(_, t)| *t)
     }
 
     /// True when a mention names a non-specific set of bodies (市各有关单位, 各县市区政府).
     pub fn is_collective(&self, mention: &str) -> bool {
         let bare = mention.trim_start_matches(['市', '区', '县', '镇', '省']);
         let bare = bare.strip_prefix('级').unwrap_or(bare);
-        self.collective_prefix.iter().any(|p| bare.starts_with(p.as_str()) || mention.starts_with(p.as_str()))
+        self.collective_prefix
+            .iter()
+            .any(|p| bare.starts_with(p.as_str()) || mention.starts_with(p.as_str()))
             || self.collective_infix.iter().any(|p| mention.contains(p.as_str()))
             || self.collective_suffix.iter().any(|p| mention.ends_with(p.as_str()))
     }
@@ -305,7 +359,10 @@ mod tests {
     #[test]
     fn embedded_tables_parse() {
         let lx = Lexicon::embedded();
-        assert_eq!(lx.dept_aliases.get("发改委").map(|x| x.0.as_str()), Some("{jur}发展和改革委员会"));
+        assert_eq!(
+            lx.dept_aliases.get("发改委").map(|x| x.0.as_str()),
+            Some("{jur}发展和改革委员会")
+        );
         assert!(lx.divisions.len() > 3000);
         assert!(lx.triggers.iter().any(|t| t.phrase == "牵头" && t.role == Role::Leads));
         assert!(lx.is_collective("市各有关单位"));
@@ -334,7 +391,11 @@ mod tests {
     fn override_dir_is_used() {
         let dir = std::env::temp_dir().join(format!("pkg-lex-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("lexicon")).unwrap();
-        std::fs::write(dir.join("lexicon/dept_aliases.tsv"), "# alias\tcanonical\ttype\n数管局\t{jur}数据资源管理局\tDepartment\n").unwrap();
+        std::fs::write(
+            dir.join("lexicon/dept_aliases.tsv"),
+            "# alias\tcanonical\ttype\n数管局\t{jur}数据资源管理局\tDepartment\n",
+        )
+        .unwrap();
         let lx = Lexicon::from_dir(&dir).unwrap();
         assert!(lx.dept_aliases.contains_key("数管局"));
         std::fs::write(dir.join("lexicon/dept_aliases.tsv"), "数管局\t{jur}x\tNoSuchType\n").unwrap();

@@ -37,7 +37,10 @@ impl NormText {
             let p = if a < n { self.src[a] } else { self.src_len };
             return Span { start: p, end: p };
         }
-        Span { start: self.src[a], end: self.src[b - 1] + 1 }
+        Span {
+            start: self.src[a],
+            end: self.src[b - 1] + 1,
+        }
     }
 
     /// Index of the character starting at (or containing) this byte offset.
@@ -106,7 +109,9 @@ pub fn starts_with_marker(s: &str) -> bool {
         let inner: String = rest.chars().skip(1).take_while(|c| *c != ')' && *c != '）').collect();
         return !inner.is_empty()
             && inner.chars().count() <= 3
-            && inner.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
     }
     if c0.is_ascii_digit() {
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -117,7 +122,10 @@ pub fn starts_with_marker(s: &str) -> bool {
             && !after2.is_some_and(|c| c.is_ascii_digit());
     }
     if "一二三四五六七八九十".contains(c0) {
-        let n: String = rest.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).collect();
+        let n: String = rest
+            .chars()
+            .take_while(|c| "一二三四五六七八九十".contains(*c))
+            .collect();
         return rest.chars().nth(n.chars().count()) == Some('、');
     }
     if c0 == '第' {
@@ -211,7 +219,12 @@ pub fn normalize(source: &str) -> NormText {
         text.push(c);
     }
     starts.push(text.len() as u32);
-    NormText { text, starts, src, src_len }
+    NormText {
+        text,
+        starts,
+        src,
+        src_len,
+    }
 }
 
 /// Length in chars of a pinyin gloss like `(chuàng)` at the start of `s`, if it is one.
@@ -349,15 +362,24 @@ mod tests {
     #[test]
     fn page_break_joined_inside_sentence_only() {
         let s = "“三个努力方向”,一是引进人才工\n\n作上,要有新突破。\n\n全媒体记者 刘惠子\n\n打造创新高地";
-        assert_eq!(norm(s), "“三个努力方向”,一是引进人才工作上,要有新突破。\n\n全媒体记者刘惠子\n\n打造创新高地");
+        assert_eq!(
+            norm(s),
+            "“三个努力方向”,一是引进人才工作上,要有新突破。\n\n全媒体记者刘惠子\n\n打造创新高地"
+        );
         let t = "一、全面深化与沪苏浙区域合作\n1.落实方案。";
         assert_eq!(norm(t), t);
-        assert_eq!(norm("关于印发《东莞市与呼伦贝尔市加强\n友好合作工作方案》的通知"), "关于印发《东莞市与呼伦贝尔市加强友好合作工作方案》的通知");
+        assert_eq!(
+            norm("关于印发《东莞市与呼伦贝尔市加强\n友好合作工作方案》的通知"),
+            "关于印发《东莞市与呼伦贝尔市加强友好合作工作方案》的通知"
+        );
     }
 
     #[test]
     fn inline_headings_split() {
-        assert_eq!(norm("新气象。 一、紧扣第一要务,协力推进"), "新气象。\n一、紧扣第一要务,协力推进");
+        assert_eq!(
+            norm("新气象。 一、紧扣第一要务,协力推进"),
+            "新气象。\n一、紧扣第一要务,协力推进"
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub fn process_file(path: &std::path::Path, gz: &Gazetteer) -> Outcome {
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown panic".into());
-        InputError::Internal { path: path.display().to_string(), msg }
+        InputError::Internal {
+            path: path.display().to_string(),
+            msg,
+        }
     })
 }
 

@@ -77,8 +77,8 @@ use oxigraph::model::vocab::xsd;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Term, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{
-    CancellationToken, PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolution,
-    SparqlEvaluator, SparqlSyntaxError,
+    CancellationToken, PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator,
+    SparqlSyntaxError,
 };
 use oxigraph::store::Store;
 use unicode_width::UnicodeWidthStr;
@@ -97,10 +97,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("dcterms", "http://purl.org/dc/terms/"),
     ("schema", "http://schema.org/"),
     ("foaf", "http://xmlns.com/foaf/0.1/"),
-    (
-        "nif",
-        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    ),
+    ("nif", "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"),
     ("pkg", PKG_NS),
 ];
 
@@ -209,8 +206,7 @@ impl OutputFormat {
         Self::NTriples,
     ];
     /// The names accepted by [`FromStr`] and produced by [`Display`](fmt::Display).
-    pub const NAMES: [&'static str; 7] =
-        ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"];
+    pub const NAMES: [&'static str; 7] = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"];
 
     /// The canonical name of the format.
     pub fn name(self) -> &'static str {
@@ -253,15 +249,12 @@ impl FromStr for OutputFormat {
             "nt" | "n-triples" => return Ok(Self::NTriples),
             _ => {}
         }
-        Self::ALL
-            .into_iter()
-            .find(|f| f.name() == lower)
-            .ok_or_else(|| {
-                format!(
-                    "unknown output format `{s}`; expected one of: {}",
-                    Self::NAMES.join(", ")
-                )
-            })
+        Self::ALL.into_iter().find(|f| f.name() == lower).ok_or_else(|| {
+            format!(
+                "unknown output format `{s}`; expected one of: {}",
+                Self::NAMES.join(", ")
+            )
+        })
     }
 }
 
@@ -361,9 +354,7 @@ impl ParamKind {
                 let digits = value.trim();
                 let digits = digits.strip_suffix('年').unwrap_or(digits).trim();
                 match digits.parse::<i64>() {
-                    Ok(y) if digits.len() == 4 && (1000..=9999).contains(&y) => {
-                        Ok(Literal::from(y).into())
-                    }
+                    Ok(y) if digits.len() == 4 && (1000..=9999).contains(&y) => Ok(Literal::from(y).into()),
                     _ => Err("not a four-digit year such as 2024".to_owned()),
                 }
             }
@@ -534,10 +525,7 @@ fn parse_param_line(rest: &str) -> Option<Param> {
 /// value to a term of its kind. Every given name must be declared ([`QueryError::UnknownParam`])
 /// and every declared, non-optional parameter given ([`QueryError::MissingParam`]); a later
 /// pair overrides an earlier one with the same name. Names may carry a leading `?`.
-pub fn bind_params(
-    q: &NamedQuery,
-    given: &[(String, String)],
-) -> Result<Vec<(String, Term)>, QueryError> {
+pub fn bind_params(q: &NamedQuery, given: &[(String, String)]) -> Result<Vec<(String, Term)>, QueryError> {
     let mut bound: Vec<(String, Term)> = Vec::new();
     for (name, value) in given {
         let name = name.trim_start_matches(['?', '$']);
@@ -546,14 +534,11 @@ pub fn bind_params(
             param: name.to_owned(),
             declared: q.params.iter().map(|p| p.name.clone()).collect(),
         })?;
-        let term = param
-            .kind
-            .to_term(value)
-            .map_err(|reason| QueryError::InvalidParam {
-                param: name.to_owned(),
-                value: value.clone(),
-                reason,
-            })?;
+        let term = param.kind.to_term(value).map_err(|reason| QueryError::InvalidParam {
+            param: name.to_owned(),
+            value: value.clone(),
+            reason,
+        })?;
         bound.retain(|(n, _)| n != name);
         bound.push((name.to_owned(), term));
     }
@@ -675,12 +660,10 @@ fn prepare(
         prepared.dataset_mut().set_default_graph_as_union();
     }
     for (name, term) in bindings {
-        let variable = Variable::new(name.trim_start_matches(['?', '$'])).map_err(|e| {
-            QueryError::InvalidParam {
-                param: name.clone(),
-                value: term.to_string(),
-                reason: format!("not a valid SPARQL variable name ({e})"),
-            }
+        let variable = Variable::new(name.trim_start_matches(['?', '$'])).map_err(|e| QueryError::InvalidParam {
+            param: name.clone(),
+            value: term.to_string(),
+            reason: format!("not a valid SPARQL variable name ({e})"),
         })?;
         prepared = prepared.substitute_variable(variable, term.clone());
     }
@@ -729,9 +712,7 @@ pub fn evaluate(
     let token = CancellationToken::new();
     let evaluator = SparqlEvaluator::new().with_cancellation_token(token.clone());
     let prepared = prepare(evaluator, sparql, bindings, options)?;
-    let _watchdog = options
-        .timeout
-        .map(|timeout| Watchdog::start(timeout, token.clone()));
+    let _watchdog = options.timeout.map(|timeout| Watchdog::start(timeout, token.clone()));
     let answer = (|| {
         Ok(match prepared.on_store(store).execute()? {
             QueryResults::Solutions(solutions) => {
@@ -740,9 +721,7 @@ pub fn evaluate(
                 Answer::Solutions { variables, rows }
             }
             QueryResults::Boolean(value) => Answer::Boolean(value),
-            QueryResults::Graph(triples) => {
-                Answer::Graph(collect_limited(triples, options.max_results)?)
-            }
+            QueryResults::Graph(triples) => Answer::Graph(collect_limited(triples, options.max_results)?),
         })
     })();
     match answer {
@@ -759,11 +738,7 @@ pub fn evaluate(
 /// `true`/`false`); `CONSTRUCT`/`DESCRIBE` answers go to turtle or ntriples, with `table`
 /// meaning Turtle. Other combinations are a [`QueryError::Format`], raised before anything is
 /// written.
-pub fn write_answer(
-    answer: &Answer,
-    format: OutputFormat,
-    out: &mut dyn Write,
-) -> Result<usize, QueryError> {
+pub fn write_answer(answer: &Answer, format: OutputFormat, out: &mut dyn Write) -> Result<usize, QueryError> {
     let mut out = BufWriter::new(out);
     match answer {
         Answer::Solutions { variables, rows } => {
@@ -840,28 +815,19 @@ pub fn validate(q: &NamedQuery) -> Result<(), QueryError> {
                 ParamKind::Int | ParamKind::Year => "2024",
                 ParamKind::Literal | ParamKind::Zh | ParamKind::Org => "示例",
             };
-            let term = p
-                .kind
-                .to_term(sample)
-                .map_err(|reason| QueryError::InvalidParam {
-                    param: p.name.clone(),
-                    value: sample.to_owned(),
-                    reason,
-                })?;
+            let term = p.kind.to_term(sample).map_err(|reason| QueryError::InvalidParam {
+                param: p.name.clone(),
+                value: sample.to_owned(),
+                reason,
+            })?;
             Ok((p.name.clone(), term))
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
-    let store =
-        Store::new().map_err(|e| QueryError::Eval(QueryEvaluationError::Dataset(Box::new(e))))?;
+    let store = Store::new().map_err(|e| QueryError::Eval(QueryEvaluationError::Dataset(Box::new(e))))?;
     // Substitution errors surface when execution starts; the (empty) answer is dropped.
-    prepare(
-        SparqlEvaluator::new(),
-        &q.text,
-        &bindings,
-        &EvalOptions::default(),
-    )?
-    .on_store(&store)
-    .execute()?;
+    prepare(SparqlEvaluator::new(), &q.text, &bindings, &EvalOptions::default())?
+        .on_store(&store)
+        .execute()?;
     Ok(())
 }
 
@@ -1048,11 +1014,7 @@ pub fn shorten_tail(text: &str, max: usize) -> String {
 /// holding only numbers are right-aligned. Every table line has the same display width.
 /// Cells wider than [`TABLE_CELL_MAX_WIDTH`] are shortened with `…` (use csv, tsv or json for
 /// the full values).
-fn write_table(
-    variables: &[Variable],
-    rows: &[QuerySolution],
-    out: &mut dyn Write,
-) -> io::Result<()> {
+fn write_table(variables: &[Variable], rows: &[QuerySolution], out: &mut dyn Write) -> io::Result<()> {
     let header: Vec<String> = variables.iter().map(|v| one_line(v.as_str())).collect();
     let mut numeric = vec![true; variables.len()];
     let cells: Vec<Vec<String>> = rows
@@ -1183,10 +1145,7 @@ mod tests {
         "SELECT ?task ?org ?title WHERE { ?task pkg:leadOrgName ?org ; pkg:title ?title } ORDER BY ?task";
 
     fn parsed_solutions(format: QueryResultsFormat, bytes: &[u8]) -> Vec<QuerySolution> {
-        match QueryResultsParser::from_format(format)
-            .for_slice(bytes)
-            .unwrap()
-        {
+        match QueryResultsParser::from_format(format).for_slice(bytes).unwrap() {
             SliceQueryResultsParserOutput::Solutions(s) => s.collect::<Result<_, _>>().unwrap(),
             SliceQueryResultsParserOutput::Boolean(_) => panic!("expected solutions"),
         }
@@ -1256,11 +1215,7 @@ mod tests {
         );
         assert_eq!(
             rows[2].get("title"),
-            Some(
-                &Literal::new_language_tagged_literal("新建学校", "zh")
-                    .unwrap()
-                    .into()
-            )
+            Some(&Literal::new_language_tagged_literal("新建学校", "zh").unwrap().into())
         );
     }
 
@@ -1269,10 +1224,7 @@ mod tests {
         let store = sample_store();
         let json = run_to_string(&store, TASKS, &[], OutputFormat::Json).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(
-            v["head"]["vars"],
-            serde_json::json!(["task", "org", "title"])
-        );
+        assert_eq!(v["head"]["vars"], serde_json::json!(["task", "org", "title"]));
         let bindings = v["results"]["bindings"].as_array().unwrap();
         assert_eq!(bindings.len(), 3);
         assert_eq!(bindings[0]["org"]["value"], "市发改委");
@@ -1294,26 +1246,14 @@ mod tests {
     fn ask_in_every_result_format() {
         let store = sample_store();
         let ask = "ASK { ?t pkg:leadOrgName \"市发改委\" }";
-        assert_eq!(
-            run_to_string(&store, ask, &[], OutputFormat::Table).unwrap(),
-            "true\n"
-        );
+        assert_eq!(run_to_string(&store, ask, &[], OutputFormat::Table).unwrap(), "true\n");
         let json = run_to_string(&store, ask, &[], OutputFormat::Json).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["boolean"], true);
         let mut out = Vec::new();
-        let n = run(
-            &store,
-            "ASK { ?t pkg:nope ?o }",
-            &[],
-            OutputFormat::Xml,
-            &mut out,
-        )
-        .unwrap();
+        let n = run(&store, "ASK { ?t pkg:nope ?o }", &[], OutputFormat::Xml, &mut out).unwrap();
         assert_eq!(n, 0);
-        assert!(String::from_utf8(out)
-            .unwrap()
-            .contains("<boolean>false</boolean>"));
+        assert!(String::from_utf8(out).unwrap().contains("<boolean>false</boolean>"));
         assert!(matches!(
             run_to_string(&store, ask, &[], OutputFormat::Turtle),
             Err(QueryError::Format(_))
@@ -1336,39 +1276,23 @@ mod tests {
         // GRAPH still sees the individual documents.
         let q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s pkg:title ?t } } GROUP BY ?g ORDER BY ?g";
         let text = run_to_string(&store, q, &[], OutputFormat::Csv).unwrap();
-        assert!(
-            text.contains("https://w3id.org/policykg/id/doc1,2"),
-            "{text}"
-        );
-        assert!(
-            text.contains("https://w3id.org/policykg/id/doc2,1"),
-            "{text}"
-        );
+        assert!(text.contains("https://w3id.org/policykg/id/doc1,2"), "{text}");
+        assert!(text.contains("https://w3id.org/policykg/id/doc2,1"), "{text}");
         // An explicit FROM keeps its own dataset.
         let from = format!("SELECT ?s FROM <{EX}doc2> WHERE {{ ?s pkg:title ?t }}");
         let mut out = Vec::new();
-        assert_eq!(
-            run(&store, &from, &[], OutputFormat::Csv, &mut out).unwrap(),
-            1
-        );
+        assert_eq!(run(&store, &from, &[], OutputFormat::Csv, &mut out).unwrap(), 1);
     }
 
     #[test]
     fn parse_errors_keep_the_parser_message() {
         let store = Store::new().unwrap();
         let bad = "SELECT ?x WHERE { ?x ?p }";
-        let parser_message = SparqlEvaluator::new()
-            .parse_query(bad)
-            .err()
-            .unwrap()
-            .to_string();
+        let parser_message = SparqlEvaluator::new().parse_query(bad).err().unwrap().to_string();
         let err = run_to_string(&store, bad, &[], OutputFormat::Table).unwrap_err();
         assert!(matches!(err, QueryError::Parse(_)), "{err:?}");
         assert!(!parser_message.is_empty());
-        assert!(
-            err.to_string().contains(&parser_message),
-            "{err} vs {parser_message}"
-        );
+        assert!(err.to_string().contains(&parser_message), "{err} vs {parser_message}");
     }
 
     #[test]
@@ -1380,10 +1304,7 @@ mod tests {
         assert_eq!(n, 2);
         let ttl = String::from_utf8(out).unwrap();
         assert!(ttl.contains("@prefix rdfs:"), "{ttl}");
-        assert!(
-            !ttl.contains("@prefix pkg:"),
-            "unused prefix declared:\n{ttl}"
-        );
+        assert!(!ttl.contains("@prefix pkg:"), "unused prefix declared:\n{ttl}");
         assert!(ttl.contains("rdfs:label"), "{ttl}");
         let parsed: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
             .for_slice(ttl.as_bytes())
@@ -1399,10 +1320,7 @@ mod tests {
         assert!(nt.contains("<http://www.w3.org/2000/01/rdf-schema#label> \"老旧小区改造\""));
 
         let err = run_to_string(&store, q, &[], OutputFormat::Csv).unwrap_err();
-        assert!(
-            matches!(&err, QueryError::Format(m) if m.contains("turtle")),
-            "{err}"
-        );
+        assert!(matches!(&err, QueryError::Format(m) if m.contains("turtle")), "{err}");
         let err = run_to_string(&store, TASKS, &[], OutputFormat::Turtle).unwrap_err();
         assert!(matches!(err, QueryError::Format(_)));
     }
@@ -1444,18 +1362,12 @@ mod tests {
     fn params_are_checked_and_typed() {
         let q = parse_header("by-org", BY_ORG);
         let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-                .collect()
+            pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
         };
         let b = bind_params(&q, &given(&[("org", "市发改委")])).unwrap();
         assert_eq!(
             b,
-            vec![(
-                "org".to_owned(),
-                Literal::new_simple_literal("市发改委").into()
-            )]
+            vec![("org".to_owned(), Literal::new_simple_literal("市发改委").into())]
         );
         let b = bind_params(&q, &given(&[("org", "x"), ("year", "2024年")])).unwrap();
         assert_eq!(b[1].1, Literal::from(2024).into());
@@ -1471,10 +1383,7 @@ mod tests {
             bind_params(&q, &given(&[("org", "x"), ("year", "24")])),
             Err(QueryError::InvalidParam { .. })
         ));
-        assert_eq!(
-            ParamKind::Iri.to_term("pkg:Task").unwrap(),
-            pkg("Task").into()
-        );
+        assert_eq!(ParamKind::Iri.to_term("pkg:Task").unwrap(), pkg("Task").into());
         assert_eq!(
             ParamKind::Iri.to_term("<https://example.org/a>").unwrap(),
             NamedNode::new("https://example.org/a").unwrap().into()
@@ -1482,14 +1391,9 @@ mod tests {
         assert!(ParamKind::Iri.to_term("not an iri").is_err());
         assert_eq!(
             ParamKind::Zh.to_term("市发改委").unwrap(),
-            Literal::new_language_tagged_literal("市发改委", "zh")
-                .unwrap()
-                .into()
+            Literal::new_language_tagged_literal("市发改委", "zh").unwrap().into()
         );
-        assert_eq!(
-            ParamKind::Int.to_term(" 42 ").unwrap(),
-            Literal::from(42).into()
-        );
+        assert_eq!(ParamKind::Int.to_term(" 42 ").unwrap(), Literal::from(42).into());
         assert!(ParamKind::Int.to_term("四十二").is_err());
     }
 
@@ -1499,34 +1403,22 @@ mod tests {
         let q = parse_header("by-org", BY_ORG);
         let given = vec![("org".to_owned(), "市发改委".to_owned())];
         let mut out = Vec::new();
-        assert_eq!(
-            run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(),
-            1
-        );
+        assert_eq!(run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(), 1);
         let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.contains("市发改委,2024,https://w3id.org/policykg/id/t1"),
-            "{text}"
-        );
+        assert!(text.contains("市发改委,2024,https://w3id.org/policykg/id/t1"), "{text}");
         // An optional parameter narrows the answer when given.
         let given = vec![
             ("org".to_owned(), "市发改委".to_owned()),
             ("year".to_owned(), "2023".to_owned()),
         ];
         let mut out = Vec::new();
-        assert_eq!(
-            run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(),
-            0
-        );
+        assert_eq!(run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(), 0);
         let given = vec![
             ("org".to_owned(), "市发改委".to_owned()),
             ("year".to_owned(), "2024".to_owned()),
         ];
         let mut out = Vec::new();
-        assert_eq!(
-            run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(),
-            1
-        );
+        assert_eq!(run_named(&store, &q, &given, OutputFormat::Csv, &mut out).unwrap(), 1);
         validate(&q).unwrap();
     }
 
@@ -1537,10 +1429,7 @@ mod tests {
         let q = parse_header("by-org", BY_ORG);
         let given = vec![("org".to_owned(), evil.to_owned())];
         let mut out = Vec::new();
-        assert_eq!(
-            run_named(&store, &q, &given, OutputFormat::Json, &mut out).unwrap(),
-            0
-        );
+        assert_eq!(run_named(&store, &q, &given, OutputFormat::Json, &mut out).unwrap(), 0);
         assert_eq!(store.len().unwrap(), 8, "store untouched");
 
         // A literal with exactly those characters is matched, and nothing else.
@@ -1556,20 +1445,11 @@ mod tests {
         store
             .insert(&Quad::new(iri("t9"), pkg("year"), Literal::from(2025), g))
             .unwrap();
-        let text = run_to_string(
-            &store,
-            &q.text,
-            &bind_params(&q, &given).unwrap(),
-            OutputFormat::Tsv,
-        )
-        .unwrap();
+        let text = run_to_string(&store, &q.text, &bind_params(&q, &given).unwrap(), OutputFormat::Tsv).unwrap();
         let rows = parsed_solutions(QueryResultsFormat::Tsv, text.as_bytes());
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].get("task"), Some(&iri("t9").into()));
-        assert_eq!(
-            rows[0].get("org"),
-            Some(&Literal::new_simple_literal(evil).into())
-        );
+        assert_eq!(rows[0].get("org"), Some(&Literal::new_simple_literal(evil).into()));
     }
 
     #[test]
@@ -1625,9 +1505,6 @@ mod tests {
             assert_eq!(f.to_string().parse::<OutputFormat>(), Ok(f));
         }
         assert_eq!("TTL".parse::<OutputFormat>(), Ok(OutputFormat::Turtle));
-        assert!("yaml"
-            .parse::<OutputFormat>()
-            .unwrap_err()
-            .contains("table, csv"));
+        assert!("yaml".parse::<OutputFormat>().unwrap_err().contains("table, csv"));
     }
 }

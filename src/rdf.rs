@@ -18,7 +18,9 @@ pub fn iri_segment(s: &str) -> String {
     for c in s.chars() {
         match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '.' | '_' | '~' => out.push(c),
-            c if (c as u32) >= 0xA0 && !c.is_whitespace() && !matches!(c as u32, 0xFFF0..=0xFFFF | 0xE000..=0xF8FF) => out.push(c),
+            c if (c as u32) >= 0xA0 && !c.is_whitespace() && !matches!(c as u32, 0xFFF0..=0xFFFF | 0xE000..=0xF8FF) => {
+                out.push(c)
+            }
             c => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
@@ -80,7 +82,8 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
-        self.quads.push(Quad::new(s.clone(), nn(p.to_string()), o.into(), self.graph.clone()));
+        self.quads
+            .push(Quad::new(s.clone(), nn(p.to_string()), o.into(), self.graph.clone()));
     }
     fn lit(&mut self, s: &NamedNode, p: &str, v: &str) {
         self.add(s, p, Literal::new_simple_literal(v));
@@ -100,7 +103,10 @@ impl Sink<'_> {
 pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     let mut quads = Vec::new();
     let graph = GraphName::NamedNode(graph_iri(&ex.doc));
-    let mut s = Sink { graph, quads: &mut quads };
+    let mut s = Sink {
+        graph,
+        quads: &mut quads,
+    };
     let doc = ex.doc.as_str();
     let d = doc_iri(doc);
     let jur_name = ex.meta.jurisdiction.as_ref().map(|j| j.1.as_str());
@@ -160,7 +166,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             Relation::Leads { org, .. } | Relation::CoResponsible { org, .. } => {
                 let o = org_iri(doc, jur_name, org);
                 org_triples(&mut s, &o, org);
-                let p = if matches!(f.rel, Relation::Leads { .. }) { pkg("leads") } else { pkg("coResponsibleFor") };
+                let p = if matches!(f.rel, Relation::Leads { .. }) {
+                    pkg("leads")
+                } else {
+                    pkg("coResponsibleFor")
+                };
                 let Some(t) = task.clone() else { continue };
                 s.add(&o, &p, t.clone());
                 (o, p, t.into())
@@ -199,10 +209,25 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
                 (ai, pkg("cooperatesWith"), bi.into())
             }
             Relation::HoldsPost { person, post, org } => {
-                let scope = org.as_ref().map(|o| org_iri(doc, jur_name, o).as_str().to_string()).unwrap_or_else(|| doc.to_string());
-                let pi = nn(format!("{ID}person/{}/{}", iri_segment(jur_name.unwrap_or(doc)), iri_segment(&person.text)));
-                let post_i = nn(format!("{}/post/{}", scope.trim_end_matches('/'), iri_segment(&post.text)));
-                let post_i = if post_i.as_str().starts_with(ID) { post_i } else { nn(format!("{ID}doc/{}/post/{}", iri_segment(doc), iri_segment(&post.text))) };
+                let scope = org
+                    .as_ref()
+                    .map(|o| org_iri(doc, jur_name, o).as_str().to_string())
+                    .unwrap_or_else(|| doc.to_string());
+                let pi = nn(format!(
+                    "{ID}person/{}/{}",
+                    iri_segment(jur_name.unwrap_or(doc)),
+                    iri_segment(&person.text)
+                ));
+                let post_i = nn(format!(
+                    "{}/post/{}",
+                    scope.trim_end_matches('/'),
+                    iri_segment(&post.text)
+                ));
+                let post_i = if post_i.as_str().starts_with(ID) {
+                    post_i
+                } else {
+                    nn(format!("{ID}doc/{}/post/{}", iri_segment(doc), iri_segment(&post.text)))
+                };
                 s.a(&pi, FOAF_PERSON);
                 s.zh(&pi, FOAF_NAME, &person.text);
                 s.a(&post_i, ORG_POST);
@@ -241,7 +266,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
 
 fn decimal(v: f64) -> String {
     let s = format!("{v}");
-    if s.contains('.') { s } else { format!("{s}.0") }
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 fn span_triples(s: &mut Sink, node: &NamedNode, start: u32, end: u32) {

@@ -40,7 +40,23 @@ pub struct Gazetteer {
     pub coop_verbs_ac: AhoCorasick,
 }
 
-const SUFFIXES: &[&str] = &["特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "林区", "省", "市", "区", "县", "盟", "旗"];
+const SUFFIXES: &[&str] = &[
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "地区",
+    "林区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "盟",
+    "旗",
+];
 
 /// Short form of a division name (`马鞍山市` → `马鞍山`), if it is safe to use alone.
 pub fn short_form(name: &str) -> Option<String> {
@@ -64,7 +80,11 @@ impl Gazetteer {
             if d.kind == "zone" {
                 continue;
             }
-            names.entry(d.name.clone()).or_insert_with(|| (Vec::new(), true, None)).0.push(i);
+            names
+                .entry(d.name.clone())
+                .or_insert_with(|| (Vec::new(), true, None))
+                .0
+                .push(i);
             by_name.entry(d.name.clone()).or_default().push(i);
             // Short forms only for prefectures and provinces, and county-level cities; bare
             // district stems (`鼓楼`, `城`) are too ambiguous.
@@ -94,7 +114,14 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&coop_verbs)
             .expect("verb patterns are plain strings");
-        Gazetteer { lex, ac, pats, by_name, coop_verbs, coop_verbs_ac }
+        Gazetteer {
+            lex,
+            ac,
+            pats,
+            by_name,
+            coop_verbs,
+            coop_verbs_ac,
+        }
     }
 
     /// The shared gazetteer over the embedded tables.
@@ -114,7 +141,13 @@ impl Gazetteer {
             .find_iter(text)
             .map(|m| {
                 let (divs, full, region) = &self.pats[m.pattern().as_usize()];
-                PlaceMatch { start: m.start(), end: m.end(), divisions: divs.clone(), full: *full, region: region.clone() }
+                PlaceMatch {
+                    start: m.start(),
+                    end: m.end(),
+                    divisions: divs.clone(),
+                    full: *full,
+                    region: region.clone(),
+                }
             })
             .collect()
     }
@@ -225,7 +258,12 @@ pub fn detect_jurisdiction(gz: &Gazetteer, zones: &[&str], body: &str) -> Jurisd
     let resolved: Vec<(usize, usize)> = mentioned
         .iter()
         .map(|(&d, &n)| {
-            let bonus: usize = gz.chain(d).iter().skip(1).map(|a| mentioned.get(a).copied().unwrap_or(0)).sum();
+            let bonus: usize = gz
+                .chain(d)
+                .iter()
+                .skip(1)
+                .map(|a| mentioned.get(a).copied().unwrap_or(0))
+                .sum();
             (d, n * 2 + bonus.min(4))
         })
         .collect();
@@ -256,7 +294,12 @@ pub fn detect_jurisdiction(gz: &Gazetteer, zones: &[&str], body: &str) -> Jurisd
             .filter(|(d, _)| wants(*d))
             .max_by_key(|(d, s)| (*s, std::cmp::Reverse(*d)))
             .map(|(d, _)| *d)
-            .or_else(|| resolved.iter().max_by_key(|(d, s)| (*s, std::cmp::Reverse(*d))).map(|(d, _)| *d));
+            .or_else(|| {
+                resolved
+                    .iter()
+                    .max_by_key(|(d, s)| (*s, std::cmp::Reverse(*d)))
+                    .map(|(d, _)| *d)
+            });
     }
     Jurisdiction { division: chosen }
 }
@@ -277,7 +320,10 @@ pub fn resolve_org(gz: &Gazetteer, jur: &Jurisdiction, mention: &str) -> Option<
         return None;
     }
     if lex.is_collective(m) {
-        return Some(ResolvedOrg { name: None, ty: OrgType::Collective });
+        return Some(ResolvedOrg {
+            name: None,
+            ty: OrgType::Collective,
+        });
     }
     // Level prefix (`市发改委`) or an explicit place (`泰安市发改委`, `新泰市政府`).
     let (place, stem): (Option<usize>, &str) = {
@@ -286,7 +332,10 @@ pub fn resolve_org(gz: &Gazetteer, jur: &Jurisdiction, mention: &str) -> Option<
         if matches!(first, '市' | '区' | '县' | '省') && !rest.is_empty() && !rest.starts_with("级") {
             (jur.for_prefix(gz, first), rest)
         } else {
-            let found = gz.find(m).into_iter().find(|p| p.start == 0 && p.full && !p.divisions.is_empty());
+            let found = gz
+                .find(m)
+                .into_iter()
+                .find(|p| p.start == 0 && p.full && !p.divisions.is_empty());
             match found {
                 Some(p) => {
                     let d = pick_division(gz, jur, &p.divisions);
@@ -318,7 +367,11 @@ pub fn pick_division(gz: &Gazetteer, jur: &Jurisdiction, cands: &[usize]) -> Opt
     let own = jur.division?;
     let own_chain = gz.chain(own);
     let province = *own_chain.last()?;
-    let inside: Vec<usize> = cands.iter().copied().filter(|c| gz.chain(*c).contains(&province)).collect();
+    let inside: Vec<usize> = cands
+        .iter()
+        .copied()
+        .filter(|c| gz.chain(*c).contains(&province))
+        .collect();
     if inside.len() == 1 {
         Some(inside[0])
     } else {
@@ -332,7 +385,9 @@ mod tests {
 
     fn jur_of(name: &str) -> Jurisdiction {
         let gz = Gazetteer::embedded();
-        Jurisdiction { division: gz.by_name.get(name).map(|v| v[0]) }
+        Jurisdiction {
+            division: gz.by_name.get(name).map(|v| v[0]),
+        }
     }
 
     #[test]
@@ -342,22 +397,45 @@ mod tests {
         let r = resolve_org(gz, &wuwei, "市发改委").unwrap();
         assert_eq!(r.name.as_deref(), Some("无为市发展和改革委员会"));
         assert_eq!(resolve_org(gz, &wuwei, "市发展改革委").unwrap().name, r.name);
-        assert_eq!(resolve_org(gz, &wuwei, "市委组织部").unwrap().name.as_deref(), Some("中共无为市委组织部"));
+        assert_eq!(
+            resolve_org(gz, &wuwei, "市委组织部").unwrap().name.as_deref(),
+            Some("中共无为市委组织部")
+        );
         let lishan = jur_of("立山区");
-        assert_eq!(resolve_org(gz, &lishan, "区发改局").unwrap().name.as_deref(), Some("鞍山市立山区发展和改革局"));
+        assert_eq!(
+            resolve_org(gz, &lishan, "区发改局").unwrap().name.as_deref(),
+            Some("鞍山市立山区发展和改革局")
+        );
         let taian = jur_of("泰安市");
-        assert_eq!(resolve_org(gz, &taian, "市税务局").unwrap().name.as_deref(), Some("国家税务总局泰安市税务局"));
-        assert_eq!(resolve_org(gz, &taian, "新泰市政府").unwrap().name.as_deref(), Some("新泰市人民政府"));
-        assert_eq!(resolve_org(gz, &taian, "市有关部门、单位").unwrap().ty, OrgType::Collective);
+        assert_eq!(
+            resolve_org(gz, &taian, "市税务局").unwrap().name.as_deref(),
+            Some("国家税务总局泰安市税务局")
+        );
+        assert_eq!(
+            resolve_org(gz, &taian, "新泰市政府").unwrap().name.as_deref(),
+            Some("新泰市人民政府")
+        );
+        assert_eq!(
+            resolve_org(gz, &taian, "市有关部门、单位").unwrap().ty,
+            OrgType::Collective
+        );
         assert_eq!(resolve_org(gz, &wuwei, "无为经济开发区").unwrap().ty, OrgType::Park);
     }
 
     #[test]
     fn jurisdiction_from_text() {
         let gz = Gazetteer::embedded();
-        let j = detect_jurisdiction(gz, &["无为市推进重大区域发展战略2024年度工作要点"], "芜湖市部署。(市发改委牵头)");
+        let j = detect_jurisdiction(
+            gz,
+            &["无为市推进重大区域发展战略2024年度工作要点"],
+            "芜湖市部署。(市发改委牵头)",
+        );
         assert_eq!(gz.division(j.division.unwrap()).name, "无为市");
-        let j = detect_jurisdiction(gz, &[], "根据《昆明市人民政府关于印发…》,结合官渡区实际。(区政务服务局牵头,区发改局配合)");
+        let j = detect_jurisdiction(
+            gz,
+            &[],
+            "根据《昆明市人民政府关于印发…》,结合官渡区实际。(区政务服务局牵头,区发改局配合)",
+        );
         assert_eq!(gz.qualified_name(j.division.unwrap()), "昆明市官渡区");
         let j = detect_jurisdiction(gz, &["鞍山市立山区人民政府文件"], "(区发改局牵头)\n(区工信局牵头)");
         assert_eq!(gz.qualified_name(j.division.unwrap()), "鞍山市立山区");

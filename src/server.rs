@@ -49,9 +49,7 @@
 use crate::query::{self, Answer, EvalOptions, NamedQuery, OutputFormat, QueryError};
 use crate::store::{KgStore, StoreError};
 use oxigraph::model::NamedNode;
-use oxigraph::sparql::{
-    CancellationToken, QueryEvaluationError, SparqlEvaluator, UpdateEvaluationError,
-};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, SparqlEvaluator, UpdateEvaluationError};
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -177,9 +175,7 @@ impl Permits {
 
     fn try_acquire(self: &Arc<Self>) -> Option<Permit> {
         self.used
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < self.max).then_some(n + 1)
-            })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < self.max).then_some(n + 1))
             .ok()
             .map(|_| Permit(Arc::clone(self)))
     }
@@ -316,11 +312,7 @@ impl Server {
                 acceptor(&listener, &stop, &work_tx, &busy_tx, log)
             }));
         }
-        Ok(Server {
-            addr,
-            stop,
-            threads,
-        })
+        Ok(Server { addr, stop, threads })
     }
 
     /// The address the server listens on.
@@ -405,9 +397,7 @@ fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
             )
         }
         (Some(_), false) => return fail("--token is only used with --allow-update"),
-        (Some(t), true)
-            if t.len() < 8 || t.chars().any(|c| c.is_whitespace() || c.is_control()) =>
-        {
+        (Some(t), true) if t.len() < 8 || t.chars().any(|c| c.is_whitespace() || c.is_control()) => {
             return fail("--token must be at least 8 characters without spaces (use a random one)")
         }
         _ => {}
@@ -524,11 +514,7 @@ fn serve_connection(ctx: &Context, mut stream: TcpStream) {
             reply.status,
             reply.body.len(),
             started.elapsed().as_secs_f64() * 1e3,
-            if written.is_err() {
-                " (client gone)"
-            } else {
-                ""
-            }
+            if written.is_err() { " (client gone)" } else { "" }
         );
     }
     if read_whole {
@@ -540,10 +526,7 @@ fn serve_connection(ctx: &Context, mut stream: TcpStream) {
 
 /// `text` for a log line: control characters replaced, at most `max` bytes.
 fn printable(text: &str, max: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
+    let mut out: String = text.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
     if out.len() > max {
         let cut = (0..=max.saturating_sub(3))
             .rev()
@@ -647,8 +630,7 @@ fn read_line(reader: &mut impl BufRead, budget: &mut usize) -> Result<String, Re
     if line.last() == Some(&b'\r') {
         line.pop();
     }
-    String::from_utf8(line)
-        .map_err(|_| Reply::text(400, "bad request: the request head is not UTF-8").into())
+    String::from_utf8(line).map_err(|_| Reply::text(400, "bad request: the request head is not UTF-8").into())
 }
 
 fn read_request(stream: &TcpStream, max_body: usize) -> Result<Request, ReadError> {
@@ -661,8 +643,7 @@ fn read_request(stream: &TcpStream, max_body: usize) -> Result<Request, ReadErro
     }
     let bad = |m: &str| ReadError::Reply(Reply::text(400, format!("bad request: {m}")));
     let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(bad("malformed request line"));
     };
@@ -719,9 +700,7 @@ fn read_request(stream: &TcpStream, max_body: usize) -> Result<Request, ReadErro
 fn too_large_body(max_body: usize) -> ReadError {
     Reply::text(
         413,
-        format!(
-            "request too large: the body has more than {max_body} bytes (the server's --max-body)"
-        ),
+        format!("request too large: the body has more than {max_body} bytes (the server's --max-body)"),
     )
     .into()
 }
@@ -747,9 +726,7 @@ fn read_body(
     let chunked = match req.header("Transfer-Encoding") {
         None => false,
         Some(te) if te.eq_ignore_ascii_case("chunked") => true,
-        Some(te) => {
-            return Err(Reply::text(501, format!("Transfer-Encoding {te} is not supported")).into())
-        }
+        Some(te) => return Err(Reply::text(501, format!("Transfer-Encoding {te} is not supported")).into()),
     };
     let send_continue = || {
         if expect_continue {
@@ -771,9 +748,7 @@ fn read_body(
     if lengths.iter().any(|l| l != first) {
         return Err(bad("conflicting Content-Length headers"));
     }
-    let len: u64 = first
-        .parse()
-        .map_err(|_| bad("Content-Length is not a number"))?;
+    let len: u64 = first.parse().map_err(|_| bad("Content-Length is not a number"))?;
     if len > max_body as u64 {
         return Err(too_large_body(max_body));
     }
@@ -801,9 +776,7 @@ fn read_chunked(reader: &mut impl BufRead, max_body: usize) -> Result<Vec<u8>, R
         }
         let start = body.len();
         body.resize(start + size, 0);
-        reader
-            .read_exact(&mut body[start..])
-            .map_err(|e| io_error(&e))?;
+        reader.read_exact(&mut body[start..]).map_err(|e| io_error(&e))?;
         if !read_line(reader, &mut budget)?.is_empty() {
             return Err(bad("chunk not followed by CRLF"));
         }
@@ -870,12 +843,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_reply(
-    stream: &mut TcpStream,
-    reply: &Reply,
-    head_only: bool,
-    cors_origin: &str,
-) -> io::Result<()> {
+fn write_reply(stream: &mut TcpStream, reply: &Reply, head_only: bool, cors_origin: &str) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nDate: {}\r\nServer: policykg/{}\r\nConnection: close\r\n\
          Access-Control-Allow-Origin: {cors_origin}\r\nVary: Accept, Origin\r\n",
@@ -904,10 +872,7 @@ fn write_reply(
 
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
 fn http_date(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let days = secs / 86_400;
     let rem = secs % 86_400;
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -968,10 +933,8 @@ fn parse_params(s: &str) -> Result<Vec<(String, String)>, Reply> {
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             Ok((
-                percent_decode(k, true)
-                    .map_err(|m| Reply::text(400, format!("bad parameter: {m}")))?,
-                percent_decode(v, true)
-                    .map_err(|m| Reply::text(400, format!("bad parameter: {m}")))?,
+                percent_decode(k, true).map_err(|m| Reply::text(400, format!("bad parameter: {m}")))?,
+                percent_decode(v, true).map_err(|m| Reply::text(400, format!("bad parameter: {m}")))?,
             ))
         })
         .collect()
@@ -985,20 +948,14 @@ fn route(ctx: &Context, req: &Request) -> Reply {
     if req.method == "OPTIONS" {
         return Reply::empty(204)
             .header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
-            .header(
-                "Access-Control-Allow-Headers",
-                "Accept, Authorization, Content-Type",
-            )
+            .header("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type")
             .header("Access-Control-Max-Age", "600")
             .header("Allow", "GET, HEAD, POST, OPTIONS");
     }
     let get = matches!(req.method.as_str(), "GET" | "HEAD");
     let not_allowed = |allow: &str| {
-        Reply::text(
-            405,
-            format!("method {} not allowed here; use {allow}", req.method),
-        )
-        .header("Allow", format!("{allow}, OPTIONS"))
+        Reply::text(405, format!("method {} not allowed here; use {allow}", req.method))
+            .header("Allow", format!("{allow}, OPTIONS"))
     };
     let result = match req.path.as_str() {
         "/" if get => Ok(help(ctx)),
@@ -1068,8 +1025,7 @@ fn list_queries(ctx: &Context) -> Reply {
             })
         })
         .collect();
-    let body =
-        serde_json::to_vec_pretty(&serde_json::json!({ "queries": queries })).unwrap_or_default();
+    let body = serde_json::to_vec_pretty(&serde_json::json!({ "queries": queries })).unwrap_or_default();
     Reply {
         status: 200,
         content_type: Some("application/json".to_owned()),
@@ -1093,10 +1049,7 @@ fn media_type(req: &Request) -> Result<String, Reply> {
                 && !v.eq_ignore_ascii_case("utf-8")
                 && !v.eq_ignore_ascii_case("utf8")
             {
-                return Err(Reply::text(
-                    415,
-                    format!("unsupported charset {v}; send UTF-8"),
-                ));
+                return Err(Reply::text(415, format!("unsupported charset {v}; send UTF-8")));
             }
         }
     }
@@ -1106,17 +1059,12 @@ fn media_type(req: &Request) -> Result<String, Reply> {
 /// The protocol parameters of a query or update request: URL parameters, plus a form body or
 /// a direct body (`application/sparql-query`/`-update`) as the `field` parameter. Returns the
 /// single `field` value and all parameters.
-fn protocol_params(
-    req: &Request,
-    field: &str,
-    direct_type: &str,
-) -> Result<(String, Vec<(String, String)>), Reply> {
+fn protocol_params(req: &Request, field: &str, direct_type: &str) -> Result<(String, Vec<(String, String)>), Reply> {
     let mut params = parse_params(&req.query)?;
     if req.method == "POST" {
         let media = media_type(req)?;
         if media == "application/x-www-form-urlencoded" {
-            let body = std::str::from_utf8(&req.body)
-                .map_err(|_| Reply::text(400, "the form body is not UTF-8"))?;
+            let body = std::str::from_utf8(&req.body).map_err(|_| Reply::text(400, "the form body is not UTF-8"))?;
             params.extend(parse_params(body)?);
         } else if media == direct_type {
             let text = String::from_utf8(req.body.clone())
@@ -1144,10 +1092,7 @@ fn protocol_params(
             400,
             format!("missing `{field}` parameter (the SPARQL text)"),
         )),
-        (Some(_), Some(_)) => Err(Reply::text(
-            400,
-            format!("more than one `{field}` parameter"),
-        )),
+        (Some(_), Some(_)) => Err(Reply::text(400, format!("more than one `{field}` parameter"))),
     }
 }
 
@@ -1156,10 +1101,7 @@ fn graph_params(params: &[(String, String)], name: &str) -> Result<Vec<NamedNode
     params
         .iter()
         .filter(|(k, _)| k == name)
-        .map(|(_, v)| {
-            NamedNode::new(v.as_str())
-                .map_err(|e| Reply::text(400, format!("bad {name} {v:?}: {e}")))
-        })
+        .map(|(_, v)| NamedNode::new(v.as_str()).map_err(|e| Reply::text(400, format!("bad {name} {v:?}: {e}"))))
         .collect()
 }
 
@@ -1401,12 +1343,7 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
-    let Some(token) = ctx
-        .config
-        .token
-        .as_deref()
-        .filter(|_| ctx.config.allow_update)
-    else {
+    let Some(token) = ctx.config.token.as_deref().filter(|_| ctx.config.allow_update) else {
         return Err(Reply::text(
             403,
             "this endpoint is read-only: SPARQL Update is refused. Start the server with \
@@ -1415,9 +1352,7 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     };
     let given = req.header("Authorization").and_then(|v| {
         let (scheme, credentials) = v.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("Bearer")
-            .then(|| credentials.trim())
+        scheme.eq_ignore_ascii_case("Bearer").then(|| credentials.trim())
     });
     match given {
         None => {
@@ -1439,16 +1374,14 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     let using_named = graph_params(&params, "using-named-graph-uri")?;
     let cancel = CancellationToken::new();
     let evaluator =
-        query::with_prefixes(SparqlEvaluator::new().with_cancellation_token(cancel.clone()))
-            .map_err(error_reply)?;
+        query::with_prefixes(SparqlEvaluator::new().with_cancellation_token(cancel.clone())).map_err(error_reply)?;
     let mut prepared = evaluator
         .parse_update(&text)
         .map_err(|e| Reply::text(400, format!("SPARQL syntax error: {e}")))?;
     if !using_default.is_empty() || !using_named.is_empty() {
         for dataset in prepared.using_datasets_mut() {
             dataset.set_default_graph(using_default.iter().cloned().map(Into::into).collect());
-            dataset
-                .set_available_named_graphs(using_named.iter().cloned().map(Into::into).collect());
+            dataset.set_available_named_graphs(using_named.iter().cloned().map(Into::into).collect());
         }
     }
     let store = Arc::clone(&ctx.store);
@@ -1478,10 +1411,9 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
             501,
             format!("{e}. This policykg build has no HTTP client: SERVICE and LOAD cannot fetch remote data."),
         )),
-        Err(
-            e @ (UpdateEvaluationError::GraphAlreadyExists(_)
-            | UpdateEvaluationError::GraphDoesNotExist(_)),
-        ) => Err(Reply::text(400, format!("update failed, nothing was changed: {e}"))),
+        Err(e @ (UpdateEvaluationError::GraphAlreadyExists(_) | UpdateEvaluationError::GraphDoesNotExist(_))) => {
+            Err(Reply::text(400, format!("update failed, nothing was changed: {e}")))
+        }
         Err(e) => Err(Reply::text(500, format!("update failed, nothing was changed: {e}"))),
     }
 }
@@ -1567,9 +1499,7 @@ fn iri_end(chars: &[char], start: usize) -> Option<usize> {
     while i < chars.len() {
         match chars[i] {
             '>' => return Some(i),
-            c if c.is_whitespace() || matches!(c, '<' | '"' | '{' | '}' | '|' | '^' | '`') => {
-                return None
-            }
+            c if c.is_whitespace() || matches!(c, '<' | '"' | '{' | '}' | '|' | '^' | '`') => return None,
             _ => i += 1,
         }
     }
@@ -1614,25 +1544,17 @@ mod tests {
 
     #[test]
     fn service_keyword_is_found_only_where_it_is_a_keyword() {
-        assert!(uses_service(
-            "SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }"
-        ));
+        assert!(uses_service("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }"));
         assert!(uses_service("select * { service silent <http://x/> {} }"));
         assert!(uses_service("SELECT * {SERVICE<http://x/>{}}"));
         assert!(uses_service("SELECT * { SERVICE ?endpoint {} }"));
         assert!(uses_service("SELECT * { \\u0053ERVICE <http://x/> {} }"));
-        assert!(!uses_service(
-            "SELECT ?service WHERE { ?service ?p \"SERVICE\" }"
-        ));
-        assert!(!uses_service(
-            "SELECT * { ?s <http://x/SERVICE> ?o } # SERVICE <x>"
-        ));
+        assert!(!uses_service("SELECT ?service WHERE { ?service ?p \"SERVICE\" }"));
+        assert!(!uses_service("SELECT * { ?s <http://x/SERVICE> ?o } # SERVICE <x>"));
         assert!(!uses_service(
             "PREFIX service: <http://x/> SELECT * { ?s service:a ?o ; ex:service ?x }"
         ));
-        assert!(!uses_service(
-            "SELECT * { ?s ?p '''a \n SERVICE ''' FILTER(?p < 3) }"
-        ));
+        assert!(!uses_service("SELECT * { ?s ?p '''a \n SERVICE ''' FILTER(?p < 3) }"));
         assert!(!uses_service("SELECT * { ?s ?p \"x\"@service }"));
         assert!(!uses_service("SELECT * { _:service ?p ?o }"));
     }
@@ -1644,20 +1566,14 @@ mod tests {
         assert_eq!(negotiate("text/csv", false), Some(OutputFormat::Csv));
         assert_eq!(negotiate("text/csv", true), None);
         assert_eq!(
-            negotiate(
-                "application/sparql-results+xml;q=0.5, text/tab-separated-values",
-                false
-            ),
+            negotiate("application/sparql-results+xml;q=0.5, text/tab-separated-values", false),
             Some(OutputFormat::Tsv)
         );
         assert_eq!(
             negotiate("text/html,application/xhtml+xml,*/*;q=0.8", false),
             Some(OutputFormat::Json)
         );
-        assert_eq!(
-            negotiate("application/n-triples", true),
-            Some(OutputFormat::NTriples)
-        );
+        assert_eq!(negotiate("application/n-triples", true), Some(OutputFormat::NTriples));
         assert_eq!(
             negotiate("text/turtle;q=0, */*;q=0.1", true),
             Some(OutputFormat::Turtle)
@@ -1718,9 +1634,7 @@ mod tests {
             evaluations: Permits::new(1),
         };
         let started = Instant::now();
-        let stuck = run_bounded(&ctx, "query", || {
-            std::thread::sleep(Duration::from_millis(1500))
-        });
+        let stuck = run_bounded(&ctx, "query", || std::thread::sleep(Duration::from_millis(1500)));
         let reply = stuck.unwrap_err();
         assert_eq!(reply.status, 503);
         assert!(String::from_utf8_lossy(&reply.body).starts_with("query timeout"));

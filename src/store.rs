@@ -40,13 +40,21 @@ impl KgStore {
     /// Opens (creating if needed) a read-write store in a directory.
     pub fn open(path: &Path) -> Result<KgStore, StoreError> {
         match Store::open(path) {
-            Ok(store) => Ok(KgStore { store, path: Some(path.to_path_buf()) }),
+            Ok(store) => Ok(KgStore {
+                store,
+                path: Some(path.to_path_buf()),
+            }),
             Err(e) => {
                 let msg = e.to_string();
                 if msg.contains("LOCK") || msg.contains("lock") {
-                    Err(StoreError::Locked { path: path.to_path_buf() })
+                    Err(StoreError::Locked {
+                        path: path.to_path_buf(),
+                    })
                 } else {
-                    Err(StoreError::Open { path: path.to_path_buf(), source: e })
+                    Err(StoreError::Open {
+                        path: path.to_path_buf(),
+                        source: e,
+                    })
                 }
             }
         }
@@ -55,15 +63,26 @@ impl KgStore {
     /// Opens an existing store read-only (queries, views).
     pub fn open_read_only(path: &Path) -> Result<KgStore, StoreError> {
         if !path.join("CURRENT").exists() {
-            return Err(StoreError::Missing { path: path.to_path_buf() });
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
         }
-        let store = Store::open_read_only(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        Ok(KgStore { store, path: Some(path.to_path_buf()) })
+        let store = Store::open_read_only(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(KgStore {
+            store,
+            path: Some(path.to_path_buf()),
+        })
     }
 
     /// An in-memory store (tests, `--store :memory:`).
     pub fn in_memory() -> Result<KgStore, StoreError> {
-        Ok(KgStore { store: Store::new()?, path: None })
+        Ok(KgStore {
+            store: Store::new()?,
+            path: None,
+        })
     }
 
     /// The underlying Oxigraph store.
@@ -160,15 +179,27 @@ impl KgStore {
 
     /// Runs a SELECT with two variables over the union of all graphs; returns lexical values.
     pub fn select_pairs(&self, sparql: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let mut query = SparqlEvaluator::new().parse_query(sparql).map_err(|e| StoreError::Query(e.to_string()))?;
+        let mut query = SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map_err(|e| StoreError::Query(e.to_string()))?;
         query.dataset_mut().set_default_graph_as_union();
-        let results = query.on_store(&self.store).execute().map_err(|e| StoreError::Query(e.to_string()))?;
+        let results = query
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| StoreError::Query(e.to_string()))?;
         let mut out = Vec::new();
         if let QueryResults::Solutions(sol) = results {
             for s in sol {
                 let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                let vals: Vec<String> = s.values().iter().map(|v| v.as_ref().map(term_text).unwrap_or_default()).collect();
-                out.push((vals.first().cloned().unwrap_or_default(), vals.get(1).cloned().unwrap_or_default()));
+                let vals: Vec<String> = s
+                    .values()
+                    .iter()
+                    .map(|v| v.as_ref().map(term_text).unwrap_or_default())
+                    .collect();
+                out.push((
+                    vals.first().cloned().unwrap_or_default(),
+                    vals.get(1).cloned().unwrap_or_default(),
+                ));
             }
         }
         Ok(out)
@@ -176,7 +207,10 @@ impl KgStore {
 
     /// Number of quads in a document's graph.
     pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> Result<usize, StoreError> {
-        Ok(self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph))).count())
+        Ok(self
+            .store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph)))
+            .count())
     }
 }
 

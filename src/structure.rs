@@ -79,11 +79,11 @@ pub struct Document {
     pub front_matter_end: usize,
 }
 
-static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$").expect("valid regex")
-});
+static DATE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$").expect("valid regex"));
 static DATE_CN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$").expect("valid regex")
+    Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+        .expect("valid regex")
 });
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?").expect("valid regex"));
@@ -91,11 +91,14 @@ static ISO_DATE: LazyLock<Regex> =
 pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([\p{Han}]{1,10})[〔\[【(（]((?:19|20)\d{2})[〕\]】)）](\d{1,4})号").expect("valid regex")
 });
-static NOTICE_TITLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.{0,40}?)关于(印发|转发|下发)?(.+?)的(通知|意见|决定|批复|报告|函)").expect("valid regex"));
+static NOTICE_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.{0,40}?)关于(印发|转发|下发)?(.+?)的(通知|意见|决定|批复|报告|函)").expect("valid regex")
+});
 static PLAN_TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$")
-        .expect("valid regex")
+    Regex::new(
+        r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$",
+    )
+    .expect("valid regex")
 });
 
 /// True for a line that is only a date (`2022年3月21日`, `二〇二二年三月二十一日`).
@@ -116,7 +119,10 @@ pub fn iso_date(s: &str) -> Option<String> {
         }
     }
     if let Some(c) = DATE_CN.captures(s) {
-        let y: String = c[1].chars().map(|ch| char::from_digit(cn_digit(ch)?, 10)).collect::<Option<String>>()?;
+        let y: String = c[1]
+            .chars()
+            .map(|ch| char::from_digit(cn_digit(ch)?, 10))
+            .collect::<Option<String>>()?;
         let m = crate::numbers::parse_cn_int(&c[2])?;
         let d = crate::numbers::parse_cn_int(&c[3])?;
         return Some(format!("{y}-{m:02}-{d:02}"));
@@ -125,12 +131,17 @@ pub fn iso_date(s: &str) -> Option<String> {
 }
 
 fn cn_digit(c: char) -> Option<u32> {
-    "〇一二三四五六七八九".chars().position(|x| x == c).or_else(|| (c == '零').then_some(0)).map(|p| p as u32)
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|x| x == c)
+        .or_else(|| (c == '零').then_some(0))
+        .map(|p| p as u32)
 }
 
 /// Recognises a unit marker at the start of a line: kind, label, marker length in bytes.
 pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
-    static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]{1,3})、").expect("valid regex"));
+    static SECTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]{1,3})、").expect("valid regex"));
     static PART: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^第([一二三四五六七八九十]{1,3})(部分|章|篇)").expect("valid regex"));
     static SUBSECTION: LazyLock<Regex> =
@@ -171,7 +182,10 @@ pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
 pub fn parse(norm: &NormText) -> Document {
     let text = norm.text.as_str();
     let lines: Vec<Range<usize>> = norm.lines();
-    let mut doc = Document { lines: lines.clone(), ..Default::default() };
+    let mut doc = Document {
+        lines: lines.clone(),
+        ..Default::default()
+    };
     let line_text = |r: &Range<usize>| text[r.clone()].trim();
 
     // Header metadata: `key|value|key|value|` rows and `key:value` rows among the first lines.
@@ -306,9 +320,27 @@ fn looks_like_office_line(s: &str) -> bool {
 
 fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
     const KEYS: &[&str] = &[
-        "索引号", "发布机构", "文件编号", "文号", "发文字号", "发文机关", "生成日期", "发布日期", "成文日期",
-        "公开方式", "组配分类", "有效性", "信息分类", "是否有效", "名称", "标题", "主题分类", "文件分类", "所属机构",
-        "公开日期", "主题词",
+        "索引号",
+        "发布机构",
+        "文件编号",
+        "文号",
+        "发文字号",
+        "发文机关",
+        "生成日期",
+        "发布日期",
+        "成文日期",
+        "公开方式",
+        "组配分类",
+        "有效性",
+        "信息分类",
+        "是否有效",
+        "名称",
+        "标题",
+        "主题分类",
+        "文件分类",
+        "所属机构",
+        "公开日期",
+        "主题词",
     ];
     for r in lines.iter().take(15) {
         let t = &text[r.clone()];
@@ -338,11 +370,19 @@ fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
                         }
                     }
                 };
-                doc.meta.push(MetaField { key: key.to_string(), value, line: r.clone() });
+                doc.meta.push(MetaField {
+                    key: key.to_string(),
+                    value,
+                    line: r.clone(),
+                });
             } else if inline_val.is_some() && cells.len() == 1 {
                 // `索引号: 000014349/2020-105482 发布日期: 2020-06-28 发布机构: 下陆区政府办公室`
                 for (kk, vv) in split_inline_fields(cell, KEYS) {
-                    doc.meta.push(MetaField { key: kk, value: vv, line: r.clone() });
+                    doc.meta.push(MetaField {
+                        key: kk,
+                        value: vv,
+                        line: r.clone(),
+                    });
                 }
                 k += 1;
             } else {
@@ -377,9 +417,16 @@ fn split_inline_fields(s: &str, keys: &[&str]) -> Vec<(String, String)> {
 fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
     let front: Vec<&Range<usize>> = lines.iter().take(doc.front_matter_end.max(1)).collect();
     // 1. A notice: `[issuer]关于印发《X》的通知` → title X, issuer.
-    let mut from_meta: Vec<(String, Range<usize>)> =
-        doc.meta.iter().filter(|f| f.key == "名称" || f.key == "标题").map(|f| (f.value.clone(), f.line.clone())).collect();
-    let mut candidates: Vec<(String, Range<usize>)> = front.iter().map(|r| (text[(*r).clone()].trim().to_string(), (*r).clone())).collect();
+    let mut from_meta: Vec<(String, Range<usize>)> = doc
+        .meta
+        .iter()
+        .filter(|f| f.key == "名称" || f.key == "标题")
+        .map(|f| (f.value.clone(), f.line.clone()))
+        .collect();
+    let mut candidates: Vec<(String, Range<usize>)> = front
+        .iter()
+        .map(|r| (text[(*r).clone()].trim().to_string(), (*r).clone()))
+        .collect();
     candidates.append(&mut from_meta);
     for (t, r) in &candidates {
         let t = t.trim_matches(|c: char| c == '|' || c.is_whitespace());
@@ -390,7 +437,11 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         }
         if let Some(c) = NOTICE_TITLE.captures(t) {
             let issuer = c[1].trim().trim_start_matches(['|', ' ']);
-            if doc.title_issuer.is_none() && !issuer.is_empty() && issuer.chars().count() <= 30 && !issuer.contains(['《', ',']) {
+            if doc.title_issuer.is_none()
+                && !issuer.is_empty()
+                && issuer.chars().count() <= 30
+                && !issuer.contains(['《', ','])
+            {
                 doc.title_issuer = Some((issuer.to_string(), r.clone()));
             }
             if doc.title.is_none() {
@@ -403,14 +454,23 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
                         .trim_start_matches(issuer)
                         .to_string()
                 };
-                let title = if c.get(2).is_some() { title } else { format!("{issuer}{title}") };
+                let title = if c.get(2).is_some() {
+                    title
+                } else {
+                    format!("{issuer}{title}")
+                };
                 doc.title = Some((title, r.clone()));
             }
         }
     }
     // 2. A standalone plan title line (after the signature date, or the first lines) wins over
     //    a forwarding notice's inner title when they say the same, and is used when no notice.
-    let after_sig = doc.signature.as_ref().map(|s| s.1.end).or_else(|| doc.date.as_ref().map(|d| d.1.end)).unwrap_or(0);
+    let after_sig = doc
+        .signature
+        .as_ref()
+        .map(|s| s.1.end)
+        .or_else(|| doc.date.as_ref().map(|d| d.1.end))
+        .unwrap_or(0);
     let limit = lines.get(doc.front_matter_end).map(|r| r.start).unwrap_or(text.len());
     let mut k = 0;
     while k < lines.len() {
@@ -428,8 +488,17 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             continue;
         }
         // Titles broken over two lines: `…综合试验区建设` + `2022年工作要点`.
-        let joined = lines.get(k + 1).filter(|n| n.start < limit).map(|n| format!("{t}{}", text[n.clone()].trim()));
-        for (cand, range) in [(t.to_string(), r.clone()), (joined.clone().unwrap_or_default(), r.start..lines.get(k + 1).map(|n| n.end).unwrap_or(r.end))] {
+        let joined = lines
+            .get(k + 1)
+            .filter(|n| n.start < limit)
+            .map(|n| format!("{t}{}", text[n.clone()].trim()));
+        for (cand, range) in [
+            (t.to_string(), r.clone()),
+            (
+                joined.clone().unwrap_or_default(),
+                r.start..lines.get(k + 1).map(|n| n.end).unwrap_or(r.end),
+            ),
+        ] {
             let n = cand.chars().count();
             if (6..=80).contains(&n)
                 && !cand.contains(['。', ':', '|', ','])
@@ -475,13 +544,34 @@ mod tests {
 
     #[test]
     fn markers() {
-        assert_eq!(parse_marker("一、全面深化").map(|m| (m.0, m.1)), Some((UnitKind::Section, "一".into())));
-        assert_eq!(parse_marker("(三)加强").map(|m| (m.0, m.1)), Some((UnitKind::Subsection, "三".into())));
-        assert_eq!(parse_marker("17.加快").map(|m| (m.0, m.1)), Some((UnitKind::Item, "17".into())));
-        assert_eq!(parse_marker("1、切实").map(|m| (m.0, m.1)), Some((UnitKind::Item, "1".into())));
-        assert_eq!(parse_marker("(2)推进").map(|m| (m.0, m.1)), Some((UnitKind::SubItem, "2".into())));
-        assert_eq!(parse_marker("③完善").map(|m| (m.0, m.1)), Some((UnitKind::Circled, "3".into())));
-        assert_eq!(parse_marker("第二部分 重点任务").map(|m| (m.0, m.1)), Some((UnitKind::Part, "二".into())));
+        assert_eq!(
+            parse_marker("一、全面深化").map(|m| (m.0, m.1)),
+            Some((UnitKind::Section, "一".into()))
+        );
+        assert_eq!(
+            parse_marker("(三)加强").map(|m| (m.0, m.1)),
+            Some((UnitKind::Subsection, "三".into()))
+        );
+        assert_eq!(
+            parse_marker("17.加快").map(|m| (m.0, m.1)),
+            Some((UnitKind::Item, "17".into()))
+        );
+        assert_eq!(
+            parse_marker("1、切实").map(|m| (m.0, m.1)),
+            Some((UnitKind::Item, "1".into()))
+        );
+        assert_eq!(
+            parse_marker("(2)推进").map(|m| (m.0, m.1)),
+            Some((UnitKind::SubItem, "2".into()))
+        );
+        assert_eq!(
+            parse_marker("③完善").map(|m| (m.0, m.1)),
+            Some((UnitKind::Circled, "3".into()))
+        );
+        assert_eq!(
+            parse_marker("第二部分 重点任务").map(|m| (m.0, m.1)),
+            Some((UnitKind::Part, "二".into()))
+        );
         assert!(parse_marker("3.2米及以下").is_none());
         assert!(parse_marker("2022年是关键之年").is_none());
     }
@@ -501,9 +591,15 @@ mod tests {
         let n = normalize(src);
         let d = parse(&n);
         assert_eq!(d.number.as_ref().map(|x| x.0.as_str()), Some("泰动能办〔2022〕3号"));
-        assert_eq!(d.signature.as_ref().map(|x| x.0.as_str()), Some("泰安市新旧动能转换综合试验区建设领导小组办公室"));
+        assert_eq!(
+            d.signature.as_ref().map(|x| x.0.as_str()),
+            Some("泰安市新旧动能转换综合试验区建设领导小组办公室")
+        );
         assert_eq!(d.date.as_ref().map(|x| x.0.as_str()), Some("2022-03-21"));
-        assert_eq!(d.title.as_ref().map(|x| x.0.as_str()), Some("泰安市新旧动能转换综合试验区建设2022年工作要点"));
+        assert_eq!(
+            d.title.as_ref().map(|x| x.0.as_str()),
+            Some("泰安市新旧动能转换综合试验区建设2022年工作要点")
+        );
         let items: Vec<(&str, Option<&str>)> = d
             .units
             .iter()

@@ -24,13 +24,19 @@ fn extract_jsonl_and_skipped_binary() {
     let dir = temp_dir("cli-extract");
     std::fs::copy(project("seeds/003_333bffa1260437b2.txt"), dir.join("003.txt")).unwrap();
     std::fs::write(dir.join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0binary").unwrap();
-    let out = policykg().args(["extract", "--format", "jsonl"]).arg(&dir).output().unwrap();
+    let out = policykg()
+        .args(["extract", "--format", "jsonl"])
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "a skipped input gives exit 1");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("image.txt") && err.contains("PNG"), "{err}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(lines.iter().any(|v| v["rel"] == "leads" && v["org"]["text"] == "市发改委"));
+    assert!(lines
+        .iter()
+        .any(|v| v["rel"] == "leads" && v["org"]["text"] == "市发改委"));
     assert!(lines.iter().all(|v| v["doc"] == "003"));
 
     let table = policykg().arg("extract").arg(dir.join("003.txt")).output().unwrap();
@@ -43,7 +49,11 @@ fn extract_jsonl_and_skipped_binary() {
 #[test]
 fn missing_store_is_a_clear_error() {
     let dir = temp_dir("cli-nostore");
-    let out = policykg().args(["query", "--query", "SELECT * WHERE { ?s ?p ?o }", "--store"]).arg(dir.join("nope")).output().unwrap();
+    let out = policykg()
+        .args(["query", "--query", "SELECT * WHERE { ?s ?p ?o }", "--store"])
+        .arg(dir.join("nope"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
@@ -54,12 +64,24 @@ fn demo_builds_and_answers() {
     let store = dir.join("kg.db");
     let out = policykg().arg("demo").arg("--store").arg(&store).output().unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{s}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{s}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(s.contains("documents") && s.contains("facts: leads"), "{s}");
     assert!(s.contains("无为市发展和改革委员会"), "{s}");
     // The store it left answers queries.
     let q = policykg()
-        .args(["query", "--format", "csv", "--query", "PREFIX pkg: <https://w3id.org/policykg/ont#> SELECT (COUNT(*) AS ?n) WHERE { ?d a pkg:Document }", "--store"])
+        .args([
+            "query",
+            "--format",
+            "csv",
+            "--query",
+            "PREFIX pkg: <https://w3id.org/policykg/ont#> SELECT (COUNT(*) AS ?n) WHERE { ?d a pkg:Document }",
+            "--store",
+        ])
         .arg(&store)
         .output()
         .unwrap();

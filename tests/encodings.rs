@@ -15,7 +15,10 @@ fn key(rel: &Relation) -> String {
         Relation::Leads { task, org } | Relation::CoResponsible { task, org } => {
             format!("{} {:?} {} {:?} {}", rel.name(), task.label, org.text, org.name, org.ty)
         }
-        Relation::Targets { task, indicator } => format!("targets {:?} {} {:?} {}", task.label, indicator.value, indicator.unit, indicator.comparator),
+        Relation::Targets { task, indicator } => format!(
+            "targets {:?} {} {:?} {}",
+            task.label, indicator.value, indicator.unit, indicator.comparator
+        ),
         other => format!("{} {}", other.name(), serde_json::to_string(other).unwrap()),
     }
 }
@@ -48,14 +51,26 @@ fn traditional_copy_gives_same_facts() {
     let copy = read_document(&p).unwrap();
     let a = extract(&orig, Gazetteer::embedded());
     let b = extract(&copy, Gazetteer::embedded());
-    let ka: Vec<String> = a.facts.iter().filter(|f| matches!(f.rel, Relation::Leads { .. } | Relation::CoResponsible { .. })).map(|f| key(&f.rel)).collect();
-    let kb: Vec<String> = b.facts.iter().filter(|f| matches!(f.rel, Relation::Leads { .. } | Relation::CoResponsible { .. })).map(|f| key(&f.rel)).collect();
+    let ka: Vec<String> = a
+        .facts
+        .iter()
+        .filter(|f| matches!(f.rel, Relation::Leads { .. } | Relation::CoResponsible { .. }))
+        .map(|f| key(&f.rel))
+        .collect();
+    let kb: Vec<String> = b
+        .facts
+        .iter()
+        .filter(|f| matches!(f.rel, Relation::Leads { .. } | Relation::CoResponsible { .. }))
+        .map(|f| key(&f.rel))
+        .collect();
     assert!(ka.len() > 90, "{}", ka.len());
     assert_eq!(ka, kb);
     // Spans still point into the Traditional source.
     for f in &b.facts {
         let chars: Vec<char> = copy.text.chars().collect();
-        let s: String = chars[f.evidence.start as usize..f.evidence.end as usize].iter().collect();
+        let s: String = chars[f.evidence.start as usize..f.evidence.end as usize]
+            .iter()
+            .collect();
         assert_eq!(s, f.evidence.text);
     }
 }

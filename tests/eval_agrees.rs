@@ -27,11 +27,7 @@ fn load_pred(rel: &str) -> Vec<Value> {
 fn sources_in(dir: PathBuf) -> impl Fn(&str) -> Option<String> {
     move |doc| {
         let text = std::fs::read_to_string(eval::find_source(&dir, doc)?).ok()?;
-        Some(
-            text.strip_prefix('\u{feff}')
-                .map(str::to_owned)
-                .unwrap_or(text),
-        )
+        Some(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
     }
 }
 
@@ -82,11 +78,7 @@ fn dev_gold_scores_perfectly_against_itself() {
 #[test]
 fn perturbed_dev_agrees_with_score_py() {
     let gold = eval::load_gold_dir(&data("tests/data/gold/dev")).unwrap();
-    let r = eval::score(
-        &gold,
-        &load_pred("tests/data/eval/dev_perturbed.jsonl"),
-        &no_sources,
-    );
+    let r = eval::score(&gold, &load_pred("tests/data/eval/dev_perturbed.jsonl"), &no_sources);
     assert_eq!(
         r.to_table(),
         "\
@@ -166,9 +158,7 @@ fn fuzzed_values_agree_with_score_py() {
     let r = eval::score(&gold, &pred, &sources_in(data("tests/data/eval/fuzz/src")));
     let expected = std::fs::read_to_string(data("tests/data/eval/fuzz/score_py.txt")).unwrap();
     assert_eq!(format!("{}{}", r.to_table(), r.show_lines()), expected);
-    let expected: Value = serde_json::from_str(
-        &std::fs::read_to_string(data("tests/data/eval/fuzz/score_py.json")).unwrap(),
-    )
-    .unwrap();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(data("tests/data/eval/fuzz/score_py.json")).unwrap()).unwrap();
     assert_eq!(r.to_json(), expected);
 }

@@ -43,16 +43,30 @@ fn rel<'a>(r: &'a Report, name: &str) -> &'a policykg::eval::RelScore {
 
 #[test]
 fn responsibility_on_the_work_plans_is_near_perfect() {
-    let r = report(&["tests/data/gold/seeds"], &["seeds"], Some(&["003_333bffa1260437b2", "004_3ff853ae4ec18c33"]));
+    let r = report(
+        &["tests/data/gold/seeds"],
+        &["seeds"],
+        Some(&["003_333bffa1260437b2", "004_3ff853ae4ec18c33"]),
+    );
     for name in ["leads", "co_responsible"] {
         let s = rel(&r, name);
-        assert!(s.p() >= 0.98 && s.r() >= 0.98, "{name}: P {:.3} R {:.3}\n{}", s.p(), s.r(), r.to_table());
+        assert!(
+            s.p() >= 0.98 && s.r() >= 0.98,
+            "{name}: P {:.3} R {:.3}\n{}",
+            s.p(),
+            s.r(),
+            r.to_table()
+        );
     }
 }
 
 #[test]
 fn every_relation_on_seeds_and_dev_corpus() {
-    let r = report(&["tests/data/gold/seeds", "tests/data/gold/dev"], &["seeds", "tests/data/dev"], None);
+    let r = report(
+        &["tests/data/gold/seeds", "tests/data/gold/dev"],
+        &["seeds", "tests/data/dev"],
+        None,
+    );
     let table = r.to_table();
     assert!(r.micro.f1() >= 0.985, "micro F1 {:.3}\n{table}", r.micro.f1());
     for (name, s) in &r.per_rel {

@@ -5,9 +5,7 @@ mod common;
 
 use common::{extract_dir, project};
 use oxigraph::model::Term;
-use policykg::query::{
-    bind_params, evaluate, find, load_library, Answer, EvalOptions, NamedQuery, QueryError,
-};
+use policykg::query::{bind_params, evaluate, find, load_library, Answer, EvalOptions, NamedQuery, QueryError};
 use policykg::rdf::{graph_iri, to_quads};
 use policykg::store::KgStore;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,8 +26,7 @@ const TESTED: &[&str] = &[
 
 const WUWEI: &str = "003_333bffa1260437b2";
 const TAIAN: &str = "004_3ff853ae4ec18c33";
-const WUWEI_ISSUER: &str =
-    "无为市推动长三角地区更高质量一体化发展、“一带一路”建设暨中部地区崛起领导小组办公室";
+const WUWEI_ISSUER: &str = "无为市推动长三角地区更高质量一体化发展、“一带一路”建设暨中部地区崛起领导小组办公室";
 const TAIAN_ISSUER: &str = "泰安市新旧动能转换综合试验区建设领导小组办公室";
 
 fn seed_store() -> &'static KgStore {
@@ -42,13 +39,7 @@ fn seed_store() -> &'static KgStore {
             .collect();
         let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
         store
-            .replace_documents(
-                graphs
-                    .iter()
-                    .zip(docs)
-                    .map(|(g, (_, q))| (g.as_ref(), q))
-                    .collect(),
-            )
+            .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
             .unwrap();
         store
     })
@@ -72,24 +63,12 @@ fn text(term: &Term) -> String {
 /// Runs a named query; rows as variable → lexical value (unbound variables left out).
 fn try_rows(name: &str, params: &[(&str, &str)]) -> Result<Vec<Row>, QueryError> {
     let q = find(library(), name)?;
-    let given: Vec<(String, String)> = params
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    let given: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let bindings = bind_params(q, &given)?;
-    match evaluate(
-        seed_store().inner(),
-        &q.text,
-        &bindings,
-        &EvalOptions::default(),
-    )? {
+    match evaluate(seed_store().inner(), &q.text, &bindings, &EvalOptions::default())? {
         Answer::Solutions { rows, .. } => Ok(rows
             .iter()
-            .map(|s| {
-                s.iter()
-                    .map(|(v, t)| (v.as_str().to_owned(), text(t)))
-                    .collect()
-            })
+            .map(|s| s.iter().map(|(v, t)| (v.as_str().to_owned(), text(t))).collect())
             .collect()),
         other => panic!("{name}: expected solutions, got {other:?}"),
     }
@@ -136,11 +115,7 @@ fn every_query_is_tested_and_documented() {
             q.name
         );
         assert!(q.description.len() > 40, "{} needs a description", q.name);
-        assert!(
-            q.text.contains("PREFIX pkg:"),
-            "{} should declare its prefixes",
-            q.name
-        );
+        assert!(q.text.contains("PREFIX pkg:"), "{} should declare its prefixes", q.name);
         policykg::query::validate(q).unwrap_or_else(|e| panic!("{}: {e}", q.name));
     }
 }
@@ -179,10 +154,7 @@ fn responsibility_chain_of_a_department() {
         strs(&["无为经济开发区", "无为市工业和信息化局"])
     );
     assert_eq!(get(by_item("17"), "section"), "三、加快建设现代化产业体系");
-    assert_eq!(
-        set(by_item("17"), "partners", "、"),
-        strs(&["无为市工业和信息化局"])
-    );
+    assert_eq!(set(by_item("17"), "partners", "、"), strs(&["无为市工业和信息化局"]));
     assert_eq!(get(by_item("29"), "targets"), "开发区新批工业用地100%");
     assert_eq!(get(by_item("10"), "targets"), "不少于1项");
     assert_eq!(set(by_item("10"), "partners", "、").len(), 20);
@@ -193,16 +165,11 @@ fn responsibility_chain_of_a_department() {
 fn a_department_is_found_under_any_of_its_names() {
     let base = item_roles(&rows("responsibility", &[("dept", "市发改委")]));
     // Canonical name, and a place-qualified short name resolved through the alias table.
-    for name in [
-        "无为市发展和改革委员会",
-        "无为市发改委",
-        " 无为市发展改革委 ",
-    ] {
+    for name in ["无为市发展和改革委员会", "无为市发改委", " 无为市发展改革委 "] {
         let r = rows("responsibility", &[("dept", name)]);
         assert_eq!(item_roles(&r), base, "{name}");
         assert!(
-            r.iter()
-                .all(|row| get(row, "dept") == "无为市发展和改革委员会"),
+            r.iter().all(|row| get(row, "dept") == "无为市发展和改革委员会"),
             "{name}"
         );
     }
@@ -212,15 +179,9 @@ fn a_department_is_found_under_any_of_its_names() {
     assert!(taian
         .iter()
         .all(|r| get(r, "doc") == TAIAN && get(r, "org") == "泰安市发展和改革委员会"));
-    assert_eq!(
-        taian.iter().filter(|r| get(r, "role") == "leads").count(),
-        4
-    );
+    assert_eq!(taian.iter().filter(|r| get(r, "role") == "leads").count(), 4);
     assert!(taian.iter().all(|r| get(r, "issuer") == TAIAN_ISSUER));
-    assert_eq!(
-        rows("responsibility", &[("dept", "泰安市发改委")]).len(),
-        19
-    );
+    assert_eq!(rows("responsibility", &[("dept", "泰安市发改委")]).len(), 19);
     // A bare department name finds it in every jurisdiction.
     let all = rows("responsibility", &[("dept", "发改委")]);
     assert_eq!(all.len(), 30);
@@ -262,20 +223,14 @@ fn full_chain_of_one_task() {
     assert_eq!(get(row, "issuer"), TAIAN_ISSUER);
     assert_eq!(get(row, "number"), "泰动能办〔2022〕3号");
     assert_eq!(get(row, "issued"), "2022-03-21");
-    assert_eq!(
-        get(row, "title"),
-        "泰安市新旧动能转换综合试验区建设2022年工作要点"
-    );
+    assert_eq!(get(row, "title"), "泰安市新旧动能转换综合试验区建设2022年工作要点");
     assert_eq!(get(row, "section"), "五、聚力推进数字赋能");
     assert!(get(row, "task").starts_with("推进数字基础设施建设。"));
     assert_eq!(get(row, "leads"), "泰安市工业和信息化局");
     assert_eq!(get(row, "partners"), "");
     assert_eq!(
         set(row, "indicators", "；"),
-        strs(&[
-            "新建5G基站3100个 (=, 2022)",
-            "累计达到10000个以上 (>=, 2022)"
-        ])
+        strs(&["新建5G基站3100个 (=, 2022)", "累计达到10000个以上 (>=, 2022)"])
     );
 
     let r = rows("task-chain", &[("doc", WUWEI), ("item", "4")]);
@@ -286,11 +241,7 @@ fn full_chain_of_one_task() {
         strs(&["无为市发展和改革委员会", "无为市工业和信息化局"])
     );
     assert_eq!(get(&r[0], "issuer"), WUWEI_ISSUER);
-    assert_eq!(
-        get(&r[0], "number"),
-        "",
-        "the 无为 plan has no document number"
-    );
+    assert_eq!(get(&r[0], "number"), "", "the 无为 plan has no document number");
     assert!(rows("task-chain", &[("doc", WUWEI), ("item", "999")]).is_empty());
 }
 
@@ -312,16 +263,10 @@ fn workload_ranking() {
         ]
     );
     assert!(r.iter().all(|row| get(row, "type") != "Collective"));
-    let totals: Vec<u32> = r
-        .iter()
-        .map(|row| get(row, "total").parse().unwrap())
-        .collect();
+    let totals: Vec<u32> = r.iter().map(|row| get(row, "total").parse().unwrap()).collect();
     assert!(totals.windows(2).all(|w| w[0] >= w[1]), "busiest first");
     // Every organisation that leads a task is listed with that count.
-    let park = r
-        .iter()
-        .find(|row| get(row, "org") == "无为经济开发区")
-        .unwrap();
+    let park = r.iter().find(|row| get(row, "org") == "无为经济开发区").unwrap();
     assert_eq!(
         (get(park, "type"), get(park, "leads"), get(park, "shares")),
         ("Park", "1", "3")
@@ -331,42 +276,22 @@ fn workload_ranking() {
 #[test]
 fn partner_pairs_most_shared_first() {
     let r = rows("partner-pairs", &[]);
-    let pair =
-        |row: &Row| ["a", "b", "shared", "a_leads", "b_leads"].map(|v| get(row, v).to_owned());
+    let pair = |row: &Row| ["a", "b", "shared", "a_leads", "b_leads"].map(|v| get(row, v).to_owned());
     assert_eq!(
         pair(&r[0]),
-        [
-            "泰安市发展和改革委员会",
-            "泰安市工业和信息化局",
-            "8",
-            "0",
-            "0"
-        ]
-        .map(str::to_owned)
+        ["泰安市发展和改革委员会", "泰安市工业和信息化局", "8", "0", "0"].map(str::to_owned)
     );
     assert_eq!(
         pair(&r[1]),
-        [
-            "无为市发展和改革委员会",
-            "无为市工业和信息化局",
-            "6",
-            "0",
-            "1"
-        ]
-        .map(str::to_owned)
+        ["无为市发展和改革委员会", "无为市工业和信息化局", "6", "0", "1"].map(str::to_owned)
     );
     assert_eq!(
         pair(&r[2]),
         ["无为市发展和改革委员会", "无为经济开发区", "4", "0", "1"].map(str::to_owned)
     );
-    assert!(
-        r.iter().all(|row| get(row, "a") < get(row, "b")),
-        "each pair once"
-    );
+    assert!(r.iter().all(|row| get(row, "a") < get(row, "b")), "each pair once");
     let mut seen = BTreeSet::new();
-    assert!(r
-        .iter()
-        .all(|row| seen.insert((get(row, "a"), get(row, "b")))));
+    assert!(r.iter().all(|row| seen.insert((get(row, "a"), get(row, "b")))));
     assert!(r
         .iter()
         .all(|row| !get(row, "a").contains("各") && !get(row, "b").contains("各")));
@@ -376,44 +301,18 @@ fn partner_pairs_most_shared_first() {
 #[test]
 fn cooperation_partners_of_a_place() {
     let r = rows("place-partners", &[("place", "无为市")]);
-    let cells = |row: &Row| {
-        ["party", "partner", "kind", "verbs", "items", "mentions"].map(|v| get(row, v).to_owned())
-    };
+    let cells = |row: &Row| ["party", "partner", "kind", "verbs", "items", "mentions"].map(|v| get(row, v).to_owned());
     let all: Vec<_> = r.iter().map(cells).collect();
     assert_eq!(all.len(), 12);
     for expected in [
         ["无为市", "沪苏浙", "Region", "合作", "10", "2"],
         ["无为市", "长三角", "Region", "融入", "3", "1"],
-        [
-            "无为市发展和改革委员会",
-            "虹桥国际开放枢纽",
-            "Region",
-            "联动",
-            "1",
-            "1",
-        ],
+        ["无为市发展和改革委员会", "虹桥国际开放枢纽", "Region", "联动", "1", "1"],
         ["无为经济开发区", "平湖经济开发区", "Park", "签约", "4", "1"],
-        [
-            "无为经济开发区",
-            "溧阳市经济开发区",
-            "Park",
-            "合作",
-            "4",
-            "1",
-        ],
-        [
-            "无为市教育局",
-            "镇江高等职业技术学校",
-            "Institution",
-            "合作",
-            "41",
-            "1",
-        ],
+        ["无为经济开发区", "溧阳市经济开发区", "Park", "合作", "4", "1"],
+        ["无为市教育局", "镇江高等职业技术学校", "Institution", "合作", "41", "1"],
     ] {
-        assert!(
-            all.contains(&expected.map(str::to_owned)),
-            "{expected:?} in {all:?}"
-        );
+        assert!(all.contains(&expected.map(str::to_owned)), "{expected:?} in {all:?}");
     }
     assert!(r
         .iter()
@@ -436,10 +335,7 @@ fn cooperation_partners_of_a_place() {
         .into_iter()
         .collect()
     );
-    let nanjing = hexian
-        .iter()
-        .find(|row| get(row, "partner") == "南京市")
-        .unwrap();
+    let nanjing = hexian.iter().find(|row| get(row, "partner") == "南京市").unwrap();
     assert_eq!(
         (
             get(nanjing, "party"),
@@ -469,30 +365,10 @@ fn indicators_due_by_a_year() {
         .find(|row| get(row, "indicator") == "坐诊人次不少于200次")
         .unwrap();
     assert_eq!(
-        [
-            "doc",
-            "item",
-            "measure",
-            "comparator",
-            "value",
-            "unit",
-            "leads"
-        ]
-        .map(|v| get(clinic, v)),
-        [
-            WUWEI,
-            "39",
-            "坐诊人次",
-            ">=",
-            "200",
-            "次",
-            "无为市卫生健康委员会"
-        ]
+        ["doc", "item", "measure", "comparator", "value", "unit", "leads"].map(|v| get(clinic, v)),
+        [WUWEI, "39", "坐诊人次", ">=", "200", "次", "无为市卫生健康委员会"]
     );
-    let range = r
-        .iter()
-        .find(|row| get(row, "indicator") == "谋划推进3—5条")
-        .unwrap();
+    let range = r.iter().find(|row| get(row, "indicator") == "谋划推进3—5条").unwrap();
     assert_eq!(
         ["comparator", "value", "max", "unit"].map(|v| get(range, v)),
         ["range", "3", "5", "条"]
@@ -501,10 +377,7 @@ fn indicators_due_by_a_year() {
         .iter()
         .find(|row| get(row, "indicator") == "新建5G基站3100个")
         .unwrap();
-    assert_eq!(
-        (get(base, "item"), get(base, "leads")),
-        ("16", "泰安市工业和信息化局")
-    );
+    assert_eq!((get(base, "item"), get(base, "leads")), ("16", "泰安市工业和信息化局"));
     assert_eq!(rows("indicators-due", &[("year", "2022年")]).len(), 33);
     assert!(rows("indicators-due", &[("year", "2021")]).is_empty());
     assert_eq!(rows("indicators-due", &[("year", "2030")]).len(), 44);
@@ -553,12 +426,7 @@ fn people_and_posts_of_an_organisation() {
         assert_eq!(r.len(), 1, "{name}");
         assert_eq!(
             ["organisation", "person", "post", "doc"].map(|v| get(&r[0], v)),
-            [
-                "安庆市人力资源和社会保障局",
-                "聂立新",
-                "局长",
-                "001_f8e16d3c8f418328"
-            ]
+            ["安庆市人力资源和社会保障局", "聂立新", "局长", "001_f8e16d3c8f418328"]
         );
         assert!(get(&r[0], "evidence").contains("市人社局局长"));
     }
@@ -632,26 +500,15 @@ fn documents_by_issuer_and_date() {
 fn tables_shorten_long_cells() {
     let q = find(library(), "responsibility").unwrap();
     let b = bind_params(q, &[("dept".into(), "市发改委".into())]).unwrap();
-    let table = policykg::query::run_to_string(
-        seed_store().inner(),
-        &q.text,
-        &b,
-        policykg::query::OutputFormat::Table,
-    )
-    .unwrap();
+    let table = policykg::query::run_to_string(seed_store().inner(), &q.text, &b, policykg::query::OutputFormat::Table)
+        .unwrap();
     use unicode_width::UnicodeWidthStr;
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.last(), Some(&"11 rows"));
     let width = lines[0].width();
-    assert!(
-        lines[..lines.len() - 1].iter().all(|l| l.width() == width),
-        "{table}"
-    );
+    assert!(lines[..lines.len() - 1].iter().all(|l| l.width() == width), "{table}");
     assert!(width < 330, "width {width}:\n{table}");
-    assert!(
-        table.contains("落实《芜湖市融入虹桥国际开放枢纽工…"),
-        "{table}"
-    );
+    assert!(table.contains("落实《芜湖市融入虹桥国际开放枢纽工…"), "{table}");
     for cell in lines[2].split(" | ") {
         assert!(
             cell.trim_end().width() <= policykg::query::TABLE_CELL_MAX_WIDTH,

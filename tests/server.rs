@@ -8,9 +8,7 @@ mod common;
 
 use common::{extract_dir, project, temp_dir};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::sparql::results::{
-    QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput,
-};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
 use oxigraph::sparql::QuerySolution;
 use policykg::query::{bind_params, load_library, run, NamedQuery, OutputFormat};
 use policykg::rdf::{graph_iri, to_quads};
@@ -48,9 +46,7 @@ impl Response {
 /// Sends raw bytes and reads the whole answer (the server closes every connection).
 fn exchange(addr: SocketAddr, raw: &[u8]) -> Response {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     stream.write_all(raw).expect("send");
     let mut data = Vec::new();
     stream.read_to_end(&mut data).expect("read");
@@ -73,31 +69,17 @@ fn parse_response(data: &[u8]) -> Response {
         })
         .collect();
     let body = data[split + 4..].to_vec();
-    let response = Response {
-        status,
-        headers,
-        body,
-    };
+    let response = Response { status, headers, body };
     match response.header("Content-Length") {
         // HEAD answers announce the length of the body they leave out.
         Some(_) if response.body.is_empty() => {}
-        Some(len) => assert_eq!(
-            len.parse::<usize>().unwrap(),
-            response.body.len(),
-            "Content-Length"
-        ),
+        Some(len) => assert_eq!(len.parse::<usize>().unwrap(), response.body.len(), "Content-Length"),
         None => {}
     }
     response
 }
 
-fn request(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Response {
+fn request(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
     let mut raw = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (n, v) in headers {
         raw.push_str(&format!("{n}: {v}\r\n"));
@@ -115,9 +97,7 @@ fn request(
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -150,13 +130,7 @@ fn build_into(store: &KgStore) {
         .collect();
     let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
     store
-        .replace_documents(
-            graphs
-                .iter()
-                .zip(docs)
-                .map(|(g, (_, q))| (g.as_ref(), q))
-                .collect(),
-        )
+        .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
         .unwrap();
 }
 
@@ -188,13 +162,11 @@ fn start(config: ServerConfig) -> Server {
 const COUNT_DOCS: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?d a pkg:Document }";
 const DOC_IDS: &str = "PREFIX pkg: <https://w3id.org/policykg/ont#>
 SELECT ?id ?title WHERE { ?d pkg:docId ?id OPTIONAL { ?d <http://purl.org/dc/terms/title> ?title } } ORDER BY ?id";
-const CONSTRUCT: &str = "CONSTRUCT { ?d <http://purl.org/dc/terms/title> ?t } WHERE { ?d a pkg:Document ; dcterms:title ?t }";
+const CONSTRUCT: &str =
+    "CONSTRUCT { ?d <http://purl.org/dc/terms/title> ?t } WHERE { ?d a pkg:Document ; dcterms:title ?t }";
 
 fn solutions(format: QueryResultsFormat, body: &[u8]) -> Vec<QuerySolution> {
-    match QueryResultsParser::from_format(format)
-        .for_slice(body)
-        .unwrap()
-    {
+    match QueryResultsParser::from_format(format).for_slice(body).unwrap() {
         SliceQueryResultsParserOutput::Solutions(s) => s.collect::<Result<_, _>>().unwrap(),
         SliceQueryResultsParserOutput::Boolean(_) => panic!("expected solutions"),
     }
@@ -214,10 +186,7 @@ fn get_and_post_queries() {
     let expected = "5";
     let r = get_query(addr, COUNT_DOCS, "application/sparql-results+json");
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(
-        r.header("Content-Type"),
-        Some("application/sparql-results+json")
-    );
+    assert_eq!(r.header("Content-Type"), Some("application/sparql-results+json"));
     assert_eq!(json_rows(&r.body)[0]["n"]["value"], expected);
 
     let r = post_form(addr, "/query", &format!("query={}", enc(COUNT_DOCS)), &[]);
@@ -256,24 +225,14 @@ fn get_and_post_queries() {
     let r = request(
         addr,
         "GET",
-        &format!(
-            "/query?query={}&default-graph-uri={}",
-            enc(COUNT_DOCS),
-            enc(g.as_str())
-        ),
+        &format!("/query?query={}&default-graph-uri={}", enc(COUNT_DOCS), enc(g.as_str())),
         &[],
         b"",
     );
     assert_eq!(json_rows(&r.body)[0]["n"]["value"], "1");
 
     // HEAD: same headers, no body.
-    let r = request(
-        addr,
-        "HEAD",
-        &format!("/query?query={}", enc(COUNT_DOCS)),
-        &[],
-        b"",
-    );
+    let r = request(addr, "HEAD", &format!("/query?query={}", enc(COUNT_DOCS)), &[], b"");
     assert_eq!(r.status, 200);
     assert!(r.body.is_empty());
     assert!(r.header("Content-Length").is_some());
@@ -334,19 +293,12 @@ fn every_result_format() {
     let csv = get_query(addr, DOC_IDS, "text/csv");
     assert_eq!(csv.header("Content-Type"), Some("text/csv; charset=utf-8"));
     let text = csv.text();
-    assert!(
-        text.starts_with("id,title\r\n000_b7ec731a890b3eaa,\r\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("id,title\r\n000_b7ec731a890b3eaa,\r\n"), "{text}");
     assert!(text.contains("004_3ff853ae4ec18c33,泰安市新旧动能转换综合试验区建设2022年工作要点"));
     let table = get_query(addr, DOC_IDS, "text/plain").text();
     assert!(table.ends_with("5 rows\n"), "{table}");
     // Quality values and a `format` parameter (as SPARQLWrapper sends).
-    let r = get_query(
-        addr,
-        DOC_IDS,
-        "application/sparql-results+json;q=0.2, text/csv;q=0.9",
-    );
+    let r = get_query(addr, DOC_IDS, "application/sparql-results+json;q=0.2, text/csv;q=0.9");
     assert_eq!(r.header("Content-Type"), Some("text/csv; charset=utf-8"));
     let r = request(
         addr,
@@ -355,27 +307,16 @@ fn every_result_format() {
         &[("Accept", "application/sparql-results+json")],
         b"",
     );
-    assert_eq!(
-        r.header("Content-Type"),
-        Some("application/sparql-results+xml")
-    );
+    assert_eq!(r.header("Content-Type"), Some("application/sparql-results+xml"));
     // ASK.
-    let r = get_query(
-        addr,
-        "ASK { ?t a pkg:Task }",
-        "application/sparql-results+xml",
-    );
+    let r = get_query(addr, "ASK { ?t a pkg:Task }", "application/sparql-results+xml");
     assert!(r.text().contains("<boolean>true</boolean>"), "{}", r.text());
 
     // Graphs: Turtle by default, N-Triples on request; both parse to the same 2 triples.
     for (accept, rdf, content_type) in [
         ("*/*", RdfFormat::Turtle, "text/turtle"),
         ("text/turtle", RdfFormat::Turtle, "text/turtle"),
-        (
-            "application/n-triples",
-            RdfFormat::NTriples,
-            "application/n-triples",
-        ),
+        ("application/n-triples", RdfFormat::NTriples, "application/n-triples"),
     ] {
         let r = get_query(addr, CONSTRUCT, accept);
         assert_eq!(r.status, 200, "{accept}: {}", r.text());
@@ -389,11 +330,7 @@ fn every_result_format() {
     // Nothing acceptable: 406 before evaluating; a graph asked as CSV: 406 too.
     let r = get_query(addr, DOC_IDS, "image/png");
     assert_eq!(r.status, 406);
-    assert!(
-        r.text().contains("application/sparql-results+json"),
-        "{}",
-        r.text()
-    );
+    assert!(r.text().contains("application/sparql-results+json"), "{}", r.text());
     let r = get_query(addr, CONSTRUCT, "text/csv");
     assert_eq!(r.status, 406, "{}", r.text());
 }
@@ -489,12 +426,7 @@ fn updates_are_refused_unless_enabled_with_a_token() {
     let r = post_form(addr, "/update", &form, &[]);
     assert_eq!(r.status, 403);
     assert!(r.text().contains("Authorization: Bearer"), "{}", r.text());
-    let r = post_form(
-        addr,
-        "/update",
-        &form,
-        &[("Authorization", "Bearer wrong-token-xxxx")],
-    );
+    let r = post_form(addr, "/update", &form, &[("Authorization", "Bearer wrong-token-xxxx")]);
     assert_eq!(r.status, 403);
     assert!(r.text().contains("wrong bearer token"), "{}", r.text());
     assert_eq!(store.inner().len().unwrap(), 0);
@@ -502,11 +434,7 @@ fn updates_are_refused_unless_enabled_with_a_token() {
     let r = post_form(addr, "/update", &form, &[("Authorization", &bearer)]);
     assert_eq!(r.status, 204, "{}", r.text());
     assert_eq!(store.inner().len().unwrap(), 1);
-    let r = get_query(
-        addr,
-        "ASK { <urn:a> <urn:b> \"c\" }",
-        "application/sparql-results+json",
-    );
+    let r = get_query(addr, "ASK { <urn:a> <urn:b> \"c\" }", "application/sparql-results+json");
     assert!(r.text().contains("true"), "{}", r.text());
     let r = request(
         addr,
@@ -538,10 +466,7 @@ fn slow_queries_time_out_with_503() {
     assert!(r.text().starts_with("query timeout:"), "{}", r.text());
     assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
     // Not the minute the query would take (the margin is for loaded test machines).
-    assert!(
-        elapsed < Duration::from_secs(10),
-        "answered after {elapsed:?}"
-    );
+    assert!(elapsed < Duration::from_secs(10), "answered after {elapsed:?}");
     // The server is still there.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -566,11 +491,7 @@ fn too_large_answers_and_requests_get_413() {
     assert_eq!(r.status, 413);
     assert!(r.text().starts_with("result too large:"), "{}", r.text());
     assert!(r.text().contains("10"), "{}", r.text());
-    let r = get_query(
-        addr,
-        CONSTRUCT.replace("?d a pkg:Document ;", "?d").as_str(),
-        "*/*",
-    );
+    let r = get_query(addr, CONSTRUCT.replace("?d a pkg:Document ;", "?d").as_str(), "*/*");
     assert_eq!(r.status, 200, "2 triples are fine: {}", r.text());
     let r = get_query(addr, "CONSTRUCT WHERE { ?s ?p ?o }", "*/*");
     assert_eq!(r.status, 413);
@@ -587,13 +508,7 @@ fn too_large_answers_and_requests_get_413() {
     );
     assert_eq!(r.status, 413);
     assert!(r.text().contains("2000 bytes"), "{}", r.text());
-    let r = request(
-        addr,
-        "GET",
-        &format!("/query?query={}", enc(&padding)),
-        &[],
-        b"",
-    );
+    let r = request(addr, "GET", &format!("/query?query={}", enc(&padding)), &[], b"");
     assert_eq!(r.status, 413);
     // A huge declared length is refused without being read (and without allocating it).
     let r = exchange(
@@ -617,23 +532,14 @@ fn cors_preflight_and_headers() {
         &[
             ("Origin", "http://localhost:8080"),
             ("Access-Control-Request-Method", "POST"),
-            (
-                "Access-Control-Request-Headers",
-                "content-type, authorization",
-            ),
+            ("Access-Control-Request-Headers", "content-type, authorization"),
         ],
         b"",
     );
     assert_eq!(r.status, 204);
     assert_eq!(r.header("Access-Control-Allow-Origin"), Some("*"));
-    assert!(r
-        .header("Access-Control-Allow-Methods")
-        .unwrap()
-        .contains("POST"));
-    let allowed = r
-        .header("Access-Control-Allow-Headers")
-        .unwrap()
-        .to_ascii_lowercase();
+    assert!(r.header("Access-Control-Allow-Methods").unwrap().contains("POST"));
+    let allowed = r.header("Access-Control-Allow-Headers").unwrap().to_ascii_lowercase();
     assert!(allowed.contains("content-type") && allowed.contains("authorization"));
     assert!(r.body.is_empty());
     for r in [
@@ -654,10 +560,7 @@ fn cors_preflight_and_headers() {
         ..config()
     });
     let r = get_query(server.local_addr(), COUNT_DOCS, "*/*");
-    assert_eq!(
-        r.header("Access-Control-Allow-Origin"),
-        Some("https://analyst.example")
-    );
+    assert_eq!(r.header("Access-Control-Allow-Origin"), Some("https://analyst.example"));
 }
 
 #[test]
@@ -674,11 +577,7 @@ fn service_is_refused_by_default() {
     );
     assert_eq!(r.status, 403, "SILENT does not help");
     // The word in a string or IRI is fine.
-    let r = get_query(
-        server.local_addr(),
-        "SELECT (\"SERVICE\" AS ?x) WHERE {}",
-        "*/*",
-    );
+    let r = get_query(server.local_addr(), "SELECT (\"SERVICE\" AS ?x) WHERE {}", "*/*");
     assert_eq!(r.status, 200, "{}", r.text());
     drop(server);
     let server = start(ServerConfig {
@@ -722,10 +621,7 @@ fn saturation_is_answered_with_503() {
 const NAMED: &[(&str, &[(&str, &str)])] = &[
     ("responsibility", &[("dept", "市发改委")]),
     ("responsibility", &[("dept", "发改委")]),
-    (
-        "task-chain",
-        &[("doc", "004_3ff853ae4ec18c33"), ("item", "16")],
-    ),
+    ("task-chain", &[("doc", "004_3ff853ae4ec18c33"), ("item", "16")]),
     ("workload", &[]),
     ("partner-pairs", &[]),
     ("place-partners", &[("place", "无为市")]),
@@ -744,10 +640,7 @@ fn named_queries_over_http_give_the_same_rows() {
     let lib = library();
     for (name, params) in NAMED {
         let q = lib.iter().find(|q| q.name == *name).unwrap();
-        let given: Vec<(String, String)> = params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let given: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let mut local = Vec::new();
         let n = run(
             seed_store().inner(),
@@ -758,10 +651,7 @@ fn named_queries_over_http_give_the_same_rows() {
         )
         .unwrap();
         assert!(n > 0, "{name} {params:?} has rows on the seeds");
-        let query: Vec<String> = params
-            .iter()
-            .map(|(k, v)| format!("{k}={}", enc(v)))
-            .collect();
+        let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
         let r = request(
             addr,
             "GET",
@@ -795,13 +685,7 @@ fn named_queries_over_http_give_the_same_rows() {
     let r = request(addr, "GET", "/queries/responsibility", &[], b"");
     assert_eq!(r.status, 400);
     assert!(r.text().contains("needs parameter `dept`"), "{}", r.text());
-    let r = request(
-        addr,
-        "GET",
-        "/queries/responsibility?dept=x&who=y",
-        &[],
-        b"",
-    );
+    let r = request(addr, "GET", "/queries/responsibility?dept=x&who=y", &[], b"");
     assert_eq!(r.status, 400);
     let r = request(addr, "GET", "/queries/indicators-due?year=soon", &[], b"");
     assert_eq!(r.status, 400);
@@ -851,14 +735,7 @@ fn the_binary_serves_an_on_disk_store_read_only_next_to_a_second_handle() {
     } // The writer is closed before anything opens the store read-only.
     let mut child = ChildGuard(
         Command::new(env!("CARGO_BIN_EXE_policykg"))
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--timeout",
-                "20",
-                "--store",
-            ])
+            .args(["serve", "--bind", "127.0.0.1:0", "--timeout", "20", "--store"])
             .arg(&dir)
             .current_dir(project(""))
             .stdout(Stdio::null())

@@ -26,11 +26,21 @@ fn extract_output_matches_snapshots() {
             }
             let want = std::fs::read_to_string(&path).unwrap_or_default();
             if want != got {
-                failures.push(format!("{} differs from {} ({} vs {} lines)", ex.doc, path.display(), got.lines().count(), want.lines().count()));
+                failures.push(format!(
+                    "{} differs from {} ({} vs {} lines)",
+                    ex.doc,
+                    path.display(),
+                    got.lines().count(),
+                    want.lines().count()
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "snapshot mismatches (UPDATE_SNAPSHOTS=1 to re-bless):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "snapshot mismatches (UPDATE_SNAPSHOTS=1 to re-bless):\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -43,8 +53,25 @@ fn every_evidence_span_is_the_source_slice() {
             let ex = policykg::extract::extract(&src, policykg::resolve::Gazetteer::embedded());
             for fact in &ex.facts {
                 let e = &fact.evidence;
-                assert!(e.start <= e.end && (e.end as usize) < offsets.len(), "{}: span out of range", ex.doc);
-                assert_eq!(slice_chars(&src.text, &offsets, Span { start: e.start, end: e.end }), e.text, "{}: {}", ex.doc, fact.to_json_line());
+                assert!(
+                    e.start <= e.end && (e.end as usize) < offsets.len(),
+                    "{}: span out of range",
+                    ex.doc
+                );
+                assert_eq!(
+                    slice_chars(
+                        &src.text,
+                        &offsets,
+                        Span {
+                            start: e.start,
+                            end: e.end
+                        }
+                    ),
+                    e.text,
+                    "{}: {}",
+                    ex.doc,
+                    fact.to_json_line()
+                );
                 assert!(!e.text.is_empty(), "{}: empty evidence", ex.doc);
             }
         }
@@ -61,7 +88,12 @@ fn seed_work_plans_have_their_items_in_sections() {
         let labels: Vec<String> = items.iter().map(|u| u.label.clone()).collect();
         let expected: Vec<String> = (1..=items.len()).map(|i| i.to_string()).collect();
         assert_eq!(labels, expected, "{doc}: items numbered in order");
-        assert!(items.iter().all(|u| u.parent.is_some_and(|p| ctx.doc.units[p].kind == UnitKind::Section)), "{doc}: every item sits in a section");
+        assert!(
+            items
+                .iter()
+                .all(|u| u.parent.is_some_and(|p| ctx.doc.units[p].kind == UnitKind::Section)),
+            "{doc}: every item sits in a section"
+        );
         items.len()
     };
     assert_eq!(count("003_333bffa1260437b2"), 46);

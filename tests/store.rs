@@ -10,9 +10,14 @@ use policykg::rdf::{graph_iri, to_quads};
 use policykg::store::KgStore;
 
 fn build(store: &KgStore) {
-    let docs: Vec<(String, Vec<oxigraph::model::Quad>)> = extract_dir(&project("seeds")).iter().map(|ex| (ex.doc.clone(), to_quads(ex))).collect();
+    let docs: Vec<(String, Vec<oxigraph::model::Quad>)> = extract_dir(&project("seeds"))
+        .iter()
+        .map(|ex| (ex.doc.clone(), to_quads(ex)))
+        .collect();
     let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
-    store.replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect()).unwrap();
+    store
+        .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
+        .unwrap();
 }
 
 #[test]
@@ -23,21 +28,38 @@ fn seed_store_answers_responsibility_chain() {
     let n1 = store.inner().len().unwrap();
     let summary = store.summary().unwrap();
     assert_eq!(summary["documents"], 5);
-    assert_eq!(summary["tasks"] >= 77, true, "{summary:?}");
+    assert!(summary["tasks"] >= 77, "{summary:?}");
     assert!(summary["facts:leads"] >= 45, "{summary:?}");
 
     let lib = load_library(&project("queries")).unwrap();
-    let q = lib.iter().find(|q| q.name == "responsibility").expect("responsibility.rq");
+    let q = lib
+        .iter()
+        .find(|q| q.name == "responsibility")
+        .expect("responsibility.rq");
     let b = bind_params(q, &[("dept".into(), "市发改委".into())]).unwrap();
     let out = run_to_string(store.inner(), &q.text, &b, OutputFormat::Tsv).unwrap();
     // 市发改委 of the 无为市 plan leads items 1, 3 and 7 and shares eight others.
     assert!(out.contains("无为市发展和改革委员会"), "{out}");
-    let leads_items: Vec<&str> = out.lines().filter(|l| l.contains("\"leads\"")).map(|l| l.split('\t').nth(3).unwrap_or("")).collect();
+    let leads_items: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("\"leads\""))
+        .map(|l| l.split('\t').nth(3).unwrap_or(""))
+        .collect();
     assert_eq!(leads_items, vec!["\"1\"", "\"3\"", "\"7\""], "{out}");
-    assert_eq!(out.lines().filter(|l| l.contains("\"co_responsible\"")).count(), 8, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("\"co_responsible\"")).count(),
+        8,
+        "{out}"
+    );
     // Partners of item 4: the lead 无为经济开发区 and 市工信局 (无为市工业和信息化局).
-    let item4 = out.lines().find(|l| l.split('\t').nth(3) == Some("\"4\"")).unwrap_or("");
-    assert!(item4.contains("无为经济开发区") && item4.contains("无为市工业和信息化局"), "{item4}");
+    let item4 = out
+        .lines()
+        .find(|l| l.split('\t').nth(3) == Some("\"4\""))
+        .unwrap_or("");
+    assert!(
+        item4.contains("无为经济开发区") && item4.contains("无为市工业和信息化局"),
+        "{item4}"
+    );
     // The canonical name finds the same rows.
     let b2 = bind_params(q, &[("dept".into(), "无为市发展和改革委员会".into())]).unwrap();
     let out2 = run_to_string(store.inner(), &q.text, &b2, OutputFormat::Tsv).unwrap();

@@ -97,7 +97,9 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 }
             }
             for (actor, partner) in pairs {
-                let Some(b) = partner_ref(cx, &partner, &generic) else { continue };
+                let Some(b) = partner_ref(cx, &partner, &generic) else {
+                    continue;
+                };
                 let abs = cl.start + vrel;
                 // Only numbered items count as tasks here; elsewhere one fact per pair per document.
                 let task = item_task(cx, abs);
@@ -105,7 +107,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                     Some(a) => a,
                     None => self_actor(cx, task, out),
                 };
-                let key = (task, a.name.clone().unwrap_or(a.text.clone()), b.name.clone().unwrap_or(b.text.clone()));
+                let key = (
+                    task,
+                    a.name.clone().unwrap_or(a.text.clone()),
+                    b.name.clone().unwrap_or(b.text.clone()),
+                );
                 if a.text == b.text || !seen.insert(key) {
                     continue;
                 }
@@ -114,7 +120,12 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 let task_ref = task.map(|t| cx.task_ref(t));
                 out.push(Fact {
                     doc: String::new(),
-                    rel: Relation::CooperatesWith { task: task_ref, a, b, verb: verb.clone() },
+                    rel: Relation::CooperatesWith {
+                        task: task_ref,
+                        a,
+                        b,
+                        verb: verb.clone(),
+                    },
                     evidence,
                     task_index: task,
                 });
@@ -126,23 +137,41 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 fn item_task(cx: &mut Context, pos: usize) -> Option<usize> {
     use crate::structure::UnitKind;
     let unit = crate::structure::unit_at(&cx.doc, pos)?;
-    if matches!(cx.doc.units[unit].kind, UnitKind::Item | UnitKind::SubItem | UnitKind::Circled) {
+    if matches!(
+        cx.doc.units[unit].kind,
+        UnitKind::Item | UnitKind::SubItem | UnitKind::Circled
+    ) {
         cx.task_at(pos)
     } else {
         None
     }
 }
 
-const ADVERBS: &[&str] = &["深度", "主动", "积极", "全面", "加快", "更好", "加速", "进一步", "全方位", "深入"];
+const ADVERBS: &[&str] = &[
+    "深度",
+    "主动",
+    "积极",
+    "全面",
+    "加快",
+    "更好",
+    "加速",
+    "进一步",
+    "全方位",
+    "深入",
+];
 
 /// A named place immediately before a verb (adverbs skipped): the explicit actor.
 fn place_before(cx: &Context, before: &str) -> Option<String> {
     let mut b = before;
-    loop {
-        let Some(a) = ADVERBS.iter().find(|a| b.ends_with(*a)) else { break };
+    while let Some(a) = ADVERBS.iter().find(|a| b.ends_with(*a)) {
         b = &b[..b.len() - a.len()];
     }
-    cx.gz.find(b).into_iter().rev().find(|m| m.end == b.len() && m.full && !m.divisions.is_empty()).map(|m| b[m.start..m.end].to_string())
+    cx.gz
+        .find(b)
+        .into_iter()
+        .rev()
+        .find(|m| m.end == b.len() && m.full && !m.divisions.is_empty())
+        .map(|m| b[m.start..m.end].to_string())
 }
 
 fn inside_title(before: &str) -> bool {
@@ -164,20 +193,26 @@ fn strip_parens(s: &str) -> String {
 }
 
 fn inside_quote(before: &str) -> bool {
-    before.matches('“').count() > before.matches('”').count() && before.rfind('“').is_some_and(|p| before.len() - p < 12)
+    before.matches('“').count() > before.matches('”').count()
+        && before.rfind('“').is_some_and(|p| before.len() - p < 12)
 }
 
 /// Partners named between `与` and the verb: `芜湖等沿江城市对接` → [芜湖].
 fn partner_list(s: &str) -> Vec<String> {
     let mut s = s.trim();
     // Cut at the first word that starts the predicate: `呼伦贝尔市加强友好` → 呼伦贝尔市.
-    for cut in ["加强", "开展", "深化", "建立", "推进", "进行", "全面", "深度", "友好", "紧密", "务实", "的", "交流"] {
+    for cut in [
+        "加强", "开展", "深化", "建立", "推进", "进行", "全面", "深度", "友好", "紧密", "务实", "的", "交流",
+    ] {
         if let Some(p) = s.find(cut).filter(|p| *p > 0) {
             s = &s[..p];
         }
     }
     let s = cut_etc(s);
-    s.split(['、', '和', '及']).map(|p| p.trim_matches(['“', '”', ' ']).to_string()).filter(|p| p.chars().count() >= 2).collect()
+    s.split(['、', '和', '及'])
+        .map(|p| p.trim_matches(['“', '”', ' ']).to_string())
+        .filter(|p| p.chars().count() >= 2)
+        .collect()
 }
 
 /// Cuts a list at `等` that ends it (`芜湖等沿江城市` → 芜湖), not at the 等 of words such as
@@ -199,11 +234,7 @@ fn cut_etc(s: &str) -> &str {
 fn direct_objects(cx: &Context, after: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = after.trim_start_matches(['“', ' ']);
-    loop {
-        let Some(m) = cx.gz.find(rest).into_iter().find(|m| m.start == 0) else {
-            // An organisation name ending with a telling suffix.
-            break;
-        };
+    while let Some(m) = cx.gz.find(rest).into_iter().find(|m| m.start == 0) {
         let name = rest[..m.end].to_string();
         rest = rest[m.end..].trim_start_matches('”');
         out.push((name, rest.to_string()));
@@ -218,8 +249,15 @@ fn direct_objects(cx: &Context, after: &str) -> Vec<(String, String)> {
 
 fn explicit_actor(cx: &Context, actor: &str) -> Option<String> {
     // The last named entity right before `与`.
-    let tail: String = actor.chars().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
-    let tail = tail.split(['、', ',']).last().unwrap_or("").to_string();
+    let tail: String = actor
+        .chars()
+        .rev()
+        .take(20)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail = tail.rsplit(['、', ',']).next().unwrap_or("").to_string();
     let tail = tail.split('等').next().unwrap_or("").to_string();
     for start in tail.char_indices().map(|(i, _)| i) {
         let cand = &tail[start..];
@@ -230,7 +268,12 @@ fn explicit_actor(cx: &Context, actor: &str) -> Option<String> {
         if !anchored {
             continue;
         }
-        if cx.gz.find(cand).into_iter().any(|m| m.start == 0 && m.end == cand.len()) {
+        if cx
+            .gz
+            .find(cand)
+            .into_iter()
+            .any(|m| m.start == 0 && m.end == cand.len())
+        {
             return Some(cand.to_string());
         }
         if let Some(o) = cx.org_ref(cand) {
@@ -256,17 +299,30 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
     // `长三角区域文化旅游`, `长三角G60科创走廊各城区间`: a named place followed by a generic word.
     if let Some(pm) = cx.gz.find(m).into_iter().find(|p| p.start == 0 && p.end < m.len()) {
         let rest = &m[pm.end..];
-        if ["各", "相关", "区域", "地区", "城市", "间"].iter().any(|g| rest.starts_with(g)) {
+        if ["各", "相关", "区域", "地区", "城市", "间"]
+            .iter()
+            .any(|g| rest.starts_with(g))
+        {
             return partner_ref(cx, &m[..pm.end], generic);
         }
     }
     if let Some(pm) = cx.gz.find(m).into_iter().find(|p| p.start == 0 && p.end == m.len()) {
         if let Some(ty) = pm.region {
-            return Some(OrgRef { text: m.to_string(), name: None, ty, code: None });
+            return Some(OrgRef {
+                text: m.to_string(),
+                name: None,
+                ty,
+                code: None,
+            });
         }
         let d = crate::resolve::pick_division(cx.gz, &cx.jur, &pm.divisions)?;
         let div = cx.gz.division(d);
-        return Some(OrgRef { text: m.to_string(), name: Some(div.name.clone()), ty: super::place_type(div), code: Some(div.code.clone()) });
+        return Some(OrgRef {
+            text: m.to_string(),
+            name: Some(div.name.clone()),
+            ty: super::place_type(div),
+            code: Some(div.code.clone()),
+        });
     }
     // Type from the name without its parenthetical (`山东自贸试验区(济南片区)`).
     let bare: String = crate::extract::responsibility::split_top(m, &[]).concat();
@@ -274,8 +330,18 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
     let r = crate::resolve::resolve_org(cx.gz, &cx.jur, &bare)?;
     let external = !m.starts_with(['市', '区', '县']);
     match r.ty {
-        OrgType::Park | OrgType::Institution | OrgType::Enterprise => Some(OrgRef { text: m.to_string(), name: r.name, ty: r.ty.as_str().into(), code: None }),
-        OrgType::Department if external && m.chars().count() >= 6 => Some(OrgRef { text: m.to_string(), name: None, ty: "Institution".into(), code: None }),
+        OrgType::Park | OrgType::Institution | OrgType::Enterprise => Some(OrgRef {
+            text: m.to_string(),
+            name: r.name,
+            ty: r.ty.as_str().into(),
+            code: None,
+        }),
+        OrgType::Department if external && m.chars().count() >= 6 => Some(OrgRef {
+            text: m.to_string(),
+            name: None,
+            ty: "Institution".into(),
+            code: None,
+        }),
         _ => None,
     }
 }
@@ -286,7 +352,12 @@ fn self_actor(cx: &Context, task: Option<usize>, facts: &[Fact]) -> OrgRef {
         for f in facts {
             if let (Some(ti), Relation::Leads { org, .. }) = (f.task_index, &f.rel) {
                 if ti == t {
-                    return OrgRef { text: "@self".into(), name: org.name.clone().or(Some(org.text.clone())), ty: org.ty.clone(), code: None };
+                    return OrgRef {
+                        text: "@self".into(),
+                        name: org.name.clone().or(Some(org.text.clone())),
+                        ty: org.ty.clone(),
+                        code: None,
+                    };
                 }
             }
         }
@@ -315,13 +386,19 @@ mod tests {
     #[test]
     fn partners_and_verbs() {
         let v = coop("1.深化与溧阳市经济开发区合作,力争与平湖经济开发区签约。(无为经济开发区牵头)");
-        assert!(v.contains(&("@self".into(), "溧阳市经济开发区".into(), "合作".into())), "{v:?}");
+        assert!(
+            v.contains(&("@self".into(), "溧阳市经济开发区".into(), "合作".into())),
+            "{v:?}"
+        );
         assert!(v.contains(&("@self".into(), "平湖经济开发区".into(), "签约".into())));
         let v = coop("主动融入南京、合肥,加强与芜湖等沿江城市对接合作。");
         let bs: Vec<&str> = v.iter().map(|x| x.1.as_str()).collect();
         assert_eq!(bs, vec!["南京", "合肥", "芜湖"], "{v:?}");
         let v = coop("推动市人民医院与上海新华医院合作。");
-        assert!(v.contains(&("市人民医院".into(), "上海新华医院".into(), "合作".into())), "{v:?}");
+        assert!(
+            v.contains(&("市人民医院".into(), "上海新华医院".into(), "合作".into())),
+            "{v:?}"
+        );
     }
 
     #[test]

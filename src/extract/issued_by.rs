@@ -12,7 +12,12 @@ use crate::facts::{Fact, OrgRef, Relation};
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let (text, range) = if let Some((s, r)) = cx.doc.signature.clone() {
         (s, r)
-    } else if let Some((s, r)) = cx.doc.title_issuer.clone().filter(|(s, _)| cx.gz.lexicon().org_type_by_suffix(s).is_some()) {
+    } else if let Some((s, r)) = cx
+        .doc
+        .title_issuer
+        .clone()
+        .filter(|(s, _)| cx.gz.lexicon().org_type_by_suffix(s).is_some())
+    {
         (s, r)
     } else if let Some((num, r)) = cx.doc.number.clone() {
         match issuer_from_number(cx, &num) {
@@ -25,8 +30,18 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let org = match cx.org_ref(&text) {
         Some(o) => o,
         None => {
-            let ty = cx.gz.lexicon().org_type_by_suffix(&text).map(|t| t.as_str()).unwrap_or("Department");
-            OrgRef { text: text.clone(), name: None, ty: ty.to_string(), code: None }
+            let ty = cx
+                .gz
+                .lexicon()
+                .org_type_by_suffix(&text)
+                .map(|t| t.as_str())
+                .unwrap_or("Department");
+            OrgRef {
+                text: text.clone(),
+                name: None,
+                ty: ty.to_string(),
+                code: None,
+            }
         }
     };
     // A signature's own text ends at the office; the evidence is the signature block.
@@ -47,7 +62,10 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 fn issuer_from_number(cx: &Context, number: &str) -> Option<String> {
     let prefix = number.split(['〔', '[', '【', '(', '（']).next()?;
     let table = cx.gz.lexicon().table("doc_number_issuers");
-    let best = table.iter().filter(|row| prefix.ends_with(row[0].as_str()) && prefix.len() > row[0].len()).max_by_key(|row| row[0].len())?;
+    let best = table
+        .iter()
+        .filter(|row| prefix.ends_with(row[0].as_str()) && prefix.len() > row[0].len())
+        .max_by_key(|row| row[0].len())?;
     let d = cx.jur.own()?;
     // The government of a department-level jurisdiction is the prefecture or county itself.
     Some(best[1].replace("{jur}", &cx.gz.qualified_name(d)))

@@ -191,7 +191,11 @@ impl<'a> Context<'a> {
     /// Evidence for a byte range of the normalised text.
     pub fn evidence(&self, bytes: Range<usize>) -> Evidence {
         let span = self.norm.span(bytes);
-        Evidence { start: span.start, end: span.end, text: slice_chars(&self.src.text, &self.offsets, span).to_string() }
+        Evidence {
+            start: span.start,
+            end: span.end,
+            text: slice_chars(&self.src.text, &self.offsets, span).to_string(),
+        }
     }
 
     /// The task for a byte position: the task of the innermost numbered unit, creating one for
@@ -243,7 +247,12 @@ impl<'a> Context<'a> {
     /// Resolves an organisation mention into an `OrgRef` (None if it is not one).
     pub fn org_ref(&self, mention: &str) -> Option<OrgRef> {
         let r = resolve_org(self.gz, &self.jur, mention)?;
-        Some(OrgRef { text: mention.to_string(), name: r.name, ty: r.ty.as_str().to_string(), code: None })
+        Some(OrgRef {
+            text: mention.to_string(),
+            name: r.name,
+            ty: r.ty.as_str().to_string(),
+            code: None,
+        })
     }
 
     /// The `@self` actor: the document's own jurisdiction.
@@ -255,7 +264,12 @@ impl<'a> Context<'a> {
             }
             None => (None, "City".to_string(), None),
         };
-        OrgRef { text: "@self".into(), name, ty, code }
+        OrgRef {
+            text: "@self".into(),
+            name,
+            ty,
+            code,
+        }
     }
 
     /// The sentence (byte range, ending after 。!?;) around a position, within its line.
@@ -263,8 +277,14 @@ impl<'a> Context<'a> {
         let text = &self.norm.text;
         let line_start = text[..pos].rfind('\n').map(|p| p + 1).unwrap_or(0);
         let line_end = text[pos..].find('\n').map(|p| pos + p).unwrap_or(text.len());
-        let start = text[line_start..pos].rfind(['。', '!', '?', ';']).map(|p| line_start + p + text[line_start + p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(line_start);
-        let end = text[pos..line_end].find(['。', '!', '?', ';']).map(|p| pos + p + text[pos + p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(line_end);
+        let start = text[line_start..pos]
+            .rfind(['。', '!', '?', ';'])
+            .map(|p| line_start + p + text[line_start + p..].chars().next().map(char::len_utf8).unwrap_or(1))
+            .unwrap_or(line_start);
+        let end = text[pos..line_end]
+            .find(['。', '!', '?', ';'])
+            .map(|p| pos + p + text[pos + p..].chars().next().map(char::len_utf8).unwrap_or(1))
+            .unwrap_or(line_end);
         start..end
     }
 }
@@ -308,7 +328,10 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
     }
     facts.sort_by_cached_key(|f| f.sort_key());
     facts.dedup_by(|a, b| a.rel == b.rel && a.evidence == b.evidence);
-    let jurisdiction = cx.jur.own().map(|d| (cx.gz.division(d).code.clone(), cx.gz.qualified_name(d)));
+    let jurisdiction = cx
+        .jur
+        .own()
+        .map(|d| (cx.gz.division(d).code.clone(), cx.gz.qualified_name(d)));
     let meta = DocMeta {
         title: cx.doc.title.as_ref().map(|t| t.0.clone()),
         number: cx.doc.number.as_ref().map(|t| t.0.clone()),
@@ -318,5 +341,12 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
     };
-    Extraction { doc: src.id.0.clone(), meta, sections: cx.sections, tasks: cx.tasks, facts, diagnostics: cx.diagnostics }
+    Extraction {
+        doc: src.id.0.clone(),
+        meta,
+        sections: cx.sections,
+        tasks: cx.tasks,
+        facts,
+        diagnostics: cx.diagnostics,
+    }
 }

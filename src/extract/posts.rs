@@ -30,9 +30,20 @@ static POST_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"^(?P<org>\p{{Han}}*?)(?P<post>{alt})$")).expect("valid regex")
 });
 
-const BARE_LEVEL_POSTS: &[&str] = &["市长", "副市长", "常务副市长", "区长", "副区长", "县长", "副县长", "镇长"];
+const BARE_LEVEL_POSTS: &[&str] = &[
+    "市长",
+    "副市长",
+    "常务副市长",
+    "区长",
+    "副区长",
+    "县长",
+    "副县长",
+    "镇长",
+];
 const LEADING_WORDS: &[&str] = &["由", "和", "及", "以及", "与", "同", "是", "为", "请"];
-const NOT_NAMES: &[&str] = &["担任", "负责", "主要", "分管", "领导", "同志", "指出", "表示", "强调", "参加", "出席", "成员"];
+const NOT_NAMES: &[&str] = &[
+    "担任", "负责", "主要", "分管", "领导", "同志", "指出", "表示", "强调", "参加", "出席", "成员",
+];
 
 /// Name before a bare level post: `李明市长`, `王芳副区长`.
 static NAME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
@@ -46,7 +57,13 @@ static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
 /// Emits `holds_post` facts from every line.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
-    let surnames: std::collections::HashSet<char> = cx.gz.lexicon().list("surnames").iter().filter_map(|s| s.chars().next()).collect();
+    let surnames: std::collections::HashSet<char> = cx
+        .gz
+        .lexicon()
+        .list("surnames")
+        .iter()
+        .filter_map(|s| s.chars().next())
+        .collect();
     let posts = cx.gz.lexicon().list("posts");
     for line in cx.doc.lines.clone() {
         let lt = &text[line.clone()];
@@ -59,7 +76,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 continue;
             }
             let post = caps["post"].to_string();
-            let level = post.chars().find(|c| matches!(c, '市' | '区' | '县' | '镇')).map(|c| c.to_string()).unwrap_or_default();
+            let level = post
+                .chars()
+                .find(|c| matches!(c, '市' | '区' | '县' | '镇'))
+                .map(|c| c.to_string())
+                .unwrap_or_default();
             let m = caps.get(0).expect("match");
             let evidence = cx.evidence(cx.sentence_around(line.start + m.start()));
             let org = cx.org_ref(&format!("{level}政府")).map(|mut o| {
@@ -68,7 +89,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             });
             out.push(Fact {
                 doc: String::new(),
-                rel: Relation::HoldsPost { person: Person { text: name.to_string() }, post: Post { text: post }, org },
+                rel: Relation::HoldsPost {
+                    person: Person { text: name.to_string() },
+                    post: Post { text: post },
+                    org,
+                },
                 evidence,
                 task_index: None,
             });
@@ -79,7 +104,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 pending.clear();
                 continue;
             }
-            if NOT_NAMES.iter().any(|n| name.starts_with(n) || name.ends_with(n)) || crate::normalize::is_han(name.chars().next().unwrap_or(' ')) && cx.gz.lexicon().org_type_by_suffix(name).is_some() && name.chars().count() > 2 {
+            if NOT_NAMES.iter().any(|n| name.starts_with(n) || name.ends_with(n))
+                || crate::normalize::is_han(name.chars().next().unwrap_or(' '))
+                    && cx.gz.lexicon().org_type_by_suffix(name).is_some()
+                    && name.chars().count() > 2
+            {
                 continue;
             }
             if !plausible_name(name) {
@@ -94,7 +123,10 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 pending.push(name.to_string());
             } else if after == "担任" {
                 let rest = &lt[m.end()..];
-                let held = posts.iter().filter(|p| rest.starts_with(p.as_str())).max_by_key(|p| p.len());
+                let held = posts
+                    .iter()
+                    .filter(|p| rest.starts_with(p.as_str()))
+                    .max_by_key(|p| p.len());
                 if let (Some(post), Some(mech)) = (held, &mechanism) {
                     pending.push(name.to_string());
                     for person in pending.drain(..) {
@@ -103,7 +135,12 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                             rel: Relation::HoldsPost {
                                 person: Person { text: person },
                                 post: Post { text: post.clone() },
-                                org: Some(OrgRef { text: mech.clone(), name: None, ty: "Group".into(), code: None }),
+                                org: Some(OrgRef {
+                                    text: mech.clone(),
+                                    name: None,
+                                    ty: "Group".into(),
+                                    code: None,
+                                }),
                             },
                             evidence: evidence.clone(),
                             task_index: None,
@@ -127,7 +164,9 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 let org_text = if !org.is_empty() {
                     Some(org)
                 } else if BARE_LEVEL_POSTS.contains(&post.as_str()) {
-                    post.chars().find(|c| matches!(c, '市' | '区' | '县' | '镇')).map(|c| c.to_string())
+                    post.chars()
+                        .find(|c| matches!(c, '市' | '区' | '县' | '镇'))
+                        .map(|c| c.to_string())
                 } else {
                     last_org.clone()
                 };
@@ -136,12 +175,20 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 let org = cx.org_ref(&org_text).unwrap_or_else(|| OrgRef {
                     text: org_text.clone(),
                     name: None,
-                    ty: if org_text.len() <= 3 { "Government".into() } else { "Department".into() },
+                    ty: if org_text.len() <= 3 {
+                        "Government".into()
+                    } else {
+                        "Department".into()
+                    },
                     code: None,
                 });
                 out.push(Fact {
                     doc: String::new(),
-                    rel: Relation::HoldsPost { person: Person { text: name.to_string() }, post: Post { text: post }, org: Some(org) },
+                    rel: Relation::HoldsPost {
+                        person: Person { text: name.to_string() },
+                        post: Post { text: post },
+                        org: Some(org),
+                    },
                     evidence: evidence.clone(),
                     task_index: None,
                 });
@@ -169,7 +216,11 @@ mod tests {
         ex.facts
             .iter()
             .filter_map(|f| match &f.rel {
-                Relation::HoldsPost { person, post, org } => Some((person.text.clone(), post.text.clone(), org.as_ref().map(|o| o.text.clone()).unwrap_or_default())),
+                Relation::HoldsPost { person, post, org } => Some((
+                    person.text.clone(),
+                    post.text.clone(),
+                    org.as_ref().map(|o| o.text.clone()).unwrap_or_default(),
+                )),
                 _ => None,
             })
             .collect()
@@ -178,10 +229,16 @@ mod tests {
     #[test]
     fn chains_of_posts() {
         let v = posts("市委组织部副部长、市人社局局长**聂立新**:通过几天的考察学习");
-        assert!(v.contains(&("聂立新".into(), "副部长".into(), "市委组织部".into())), "{v:?}");
+        assert!(
+            v.contains(&("聂立新".into(), "副部长".into(), "市委组织部".into())),
+            "{v:?}"
+        );
         assert!(v.contains(&("聂立新".into(), "局长".into(), "市人社局".into())));
         let v = posts("市经信局党组书记、局长杨旭东:沪苏浙地区");
-        assert!(v.contains(&("杨旭东".into(), "局长".into(), "市经信局".into())), "{v:?}");
+        assert!(
+            v.contains(&("杨旭东".into(), "局长".into(), "市经信局".into())),
+            "{v:?}"
+        );
         let v = posts("由市委副书记、市长袁宝成担任召集人,市政府副市长张科担任副召集人");
         assert!(v.contains(&("袁宝成".into(), "市长".into(), "市".into())), "{v:?}");
         assert!(v.contains(&("张科".into(), "副市长".into(), "市政府".into())), "{v:?}");

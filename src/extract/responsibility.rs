@@ -55,15 +55,23 @@ pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
     }
     let lx = crate::lexicon::Lexicon::embedded();
     let inner_text = &trimmed[inner];
-    lx.triggers.iter().any(|t| inner_text.contains(t.phrase.as_str())).then_some(whole)
+    lx.triggers
+        .iter()
+        .any(|t| inner_text.contains(t.phrase.as_str()))
+        .then_some(whole)
 }
 
 /// True for a `牵头单位:…` style line (or a leading-person line).
 pub fn is_label_line(line: &str) -> bool {
     let lx = crate::lexicon::Lexicon::embedded();
-    let Some((key, _)) = line.split_once(':') else { return false };
+    let Some((key, _)) = line.split_once(':') else {
+        return false;
+    };
     let key = key.trim();
-    lx.triggers.iter().any(|t| t.position == Position::Label && t.phrase == key) || lx.leading_person.iter().any(|p| p == key)
+    lx.triggers
+        .iter()
+        .any(|t| t.position == Position::Label && t.phrase == key)
+        || lx.leading_person.iter().any(|p| p == key)
 }
 
 /// One parsed clause: a role (None = not stated) and its organisation mentions.
@@ -97,37 +105,69 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
                 any_trigger = true;
                 continue;
             }
-            if let Some(t) = lx.triggers.iter().find(|t| t.position == Position::Label && t.phrase == key) {
+            if let Some(t) = lx
+                .triggers
+                .iter()
+                .find(|t| t.position == Position::Label && t.phrase == key)
+            {
                 any_trigger = true;
                 let orgs = split_list(cx, list)?;
-                clauses.push(Clause { role: Some(t.role), orgs, weak: false });
+                clauses.push(Clause {
+                    role: Some(t.role),
+                    orgs,
+                    weak: false,
+                });
                 continue;
             }
             return None;
         }
         // Before form `联合X`.
-        if let Some(t) = lx.triggers.iter().find(|t| t.position == Position::Before && c.starts_with(t.phrase.as_str())) {
+        if let Some(t) = lx
+            .triggers
+            .iter()
+            .find(|t| t.position == Position::Before && c.starts_with(t.phrase.as_str()))
+        {
             any_trigger = true;
             let mut list = &c[t.phrase.len()..];
-            if let Some(t2) = lx.triggers.iter().find(|t2| t2.position == Position::After && list.ends_with(t2.phrase.as_str())) {
+            if let Some(t2) = lx
+                .triggers
+                .iter()
+                .find(|t2| t2.position == Position::After && list.ends_with(t2.phrase.as_str()))
+            {
                 list = &list[..list.len() - t2.phrase.len()];
             }
             let orgs = split_list(cx, list)?;
-            clauses.push(Clause { role: Some(t.role), orgs, weak: false });
+            clauses.push(Clause {
+                role: Some(t.role),
+                orgs,
+                weak: false,
+            });
             continue;
         }
         // After form `X牵头`, `X按职责分工负责`; `X负责牵头`.
-        if let Some(t) = lx.triggers.iter().find(|t| t.position == Position::After && c.ends_with(t.phrase.as_str())) {
+        if let Some(t) = lx
+            .triggers
+            .iter()
+            .find(|t| t.position == Position::After && c.ends_with(t.phrase.as_str()))
+        {
             any_trigger = true;
             let list = &c[..c.len() - t.phrase.len()];
             let orgs = split_list(cx, list)?;
             let weak = t.phrase == "负责";
-            clauses.push(Clause { role: Some(t.role), orgs, weak });
+            clauses.push(Clause {
+                role: Some(t.role),
+                orgs,
+                weak,
+            });
             continue;
         }
         // No trigger: a plain list.
         let orgs = split_list(cx, c)?;
-        clauses.push(Clause { role: None, orgs, weak: false });
+        clauses.push(Clause {
+            role: None,
+            orgs,
+            weak: false,
+        });
     }
     if !any_trigger || clauses.is_empty() {
         return None;
@@ -184,7 +224,17 @@ pub fn split_top<'t>(text: &'t str, seps: &[char]) -> Vec<&'t str> {
 }
 
 const GENERIC_TAILS: &[&str] = &["单位", "部门", "机构"];
-const TRAILING: &[&str] = &["等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "分别", "共同"];
+const TRAILING: &[&str] = &[
+    "等有关单位",
+    "等相关单位",
+    "等有关部门",
+    "等相关部门",
+    "等单位",
+    "等部门",
+    "等",
+    "分别",
+    "共同",
+];
 
 /// Splits an organisation list (`市发改委、市工信局和市人社局等`) into mentions; `None` when
 /// an element does not look like an organisation.
@@ -234,7 +284,9 @@ fn split_conjunctions(cx: &Context, s: &str) -> Vec<String> {
         while let Some(p) = s[from..].find(conj) {
             let at = from + p;
             let (left, right) = (&s[..at], &s[at + conj.len()..]);
-            let left_ok = cx.gz.lexicon().org_type_by_suffix(left).is_some() || GENERIC_TAILS.iter().any(|g| left.ends_with(g)) || left.ends_with("街道");
+            let left_ok = cx.gz.lexicon().org_type_by_suffix(left).is_some()
+                || GENERIC_TAILS.iter().any(|g| left.ends_with(g))
+                || left.ends_with("街道");
             if left_ok && right.chars().count() >= 2 && cx.org_ref(right).is_some() {
                 let mut v = vec![left.to_string()];
                 v.extend(split_conjunctions(cx, right));
@@ -246,16 +298,23 @@ fn split_conjunctions(cx: &Context, s: &str) -> Vec<String> {
     vec![s.to_string()]
 }
 
-static PROSE_LEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"由([^,;。:由]{2,40}?)(?:负责)?牵头").expect("valid regex"));
-static PROSE_WITH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:联合|会同)([^,;。:]{2,60}?)(?:等部门|等单位|等)?(?:共同|,|;|。|$)").expect("valid regex"));
+static PROSE_LEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"由([^,;。:由]{2,40}?)(?:负责)?牵头").expect("valid regex"));
+static PROSE_WITH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:联合|会同)([^,;。:]{2,60}?)(?:等部门|等单位|等)?(?:共同|,|;|。|$)").expect("valid regex")
+});
 static PROSE_RESP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[。;,:])((?:市|区|县|省)[\p{Han}]{1,12}?)负责").expect("valid regex"));
 
 /// Emits responsibility facts for every task of the document.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
-    let first_listed = cx.gz.lexicon().first_listed_leads.iter().any(|p| text.contains(p.as_str()));
+    let first_listed = cx
+        .gz
+        .lexicon()
+        .first_listed_leads
+        .iter()
+        .any(|p| text.contains(p.as_str()));
     let mut covered: Vec<Range<usize>> = Vec::new();
 
     // 1. Brackets and label lines inside numbered units (innermost first).
@@ -299,7 +358,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     // 2. Prose outside numbered units (news, speeches).
     let mut outside: Vec<Range<usize>> = Vec::new();
     let mut pos = 0;
-    let mut units: Vec<Range<usize>> = cx.doc.units.iter().filter(|u| u.parent.is_none()).map(|u| u.range.clone()).collect();
+    let mut units: Vec<Range<usize>> = cx
+        .doc
+        .units
+        .iter()
+        .filter(|u| u.parent.is_none())
+        .map(|u| u.range.clone())
+        .collect();
     units.sort_by_key(|r| r.start);
     for r in units {
         if r.start > pos {
@@ -322,13 +387,21 @@ fn prose(cx: &mut Context, out: &mut Vec<Fact>, range: Range<usize>, first_liste
         let whole = m.get(0).expect("match");
         let list = m.get(1).expect("group").as_str();
         let Some(leads) = split_list(cx, list) else { continue };
-        let mut clauses = vec![Clause { role: Some(Role::Leads), orgs: leads, weak: false }];
+        let mut clauses = vec![Clause {
+            role: Some(Role::Leads),
+            orgs: leads,
+            weak: false,
+        }];
         // Partners in the same sentence: `联合X`, `会同X`.
         let sent = cx.sentence_around(range.start + whole.start());
         let sent_text = &text[sent.clone()];
         for w in PROSE_WITH.captures_iter(sent_text) {
             if let Some(orgs) = split_list(cx, w.get(1).expect("group").as_str()) {
-                clauses.push(Clause { role: Some(Role::Co), orgs, weak: false });
+                clauses.push(Clause {
+                    role: Some(Role::Co),
+                    orgs,
+                    weak: false,
+                });
             }
         }
         emit(cx, out, &clauses, first_listed, sent.clone(), sent.start);
@@ -343,12 +416,23 @@ fn prose(cx: &mut Context, out: &mut Vec<Fact>, range: Range<usize>, first_liste
         }
         let pos = range.start + g.start();
         let sent = cx.sentence_around(pos);
-        let clauses = vec![Clause { role: Some(Role::Co), orgs: vec![mention.to_string()], weak: true }];
+        let clauses = vec![Clause {
+            role: Some(Role::Co),
+            orgs: vec![mention.to_string()],
+            weak: true,
+        }];
         emit(cx, out, &clauses, first_listed, sent.clone(), sent.start);
     }
 }
 
-fn emit(cx: &mut Context, out: &mut Vec<Fact>, clauses: &[Clause], first_listed: bool, ev: Range<usize>, anchor: usize) {
+fn emit(
+    cx: &mut Context,
+    out: &mut Vec<Fact>,
+    clauses: &[Clause],
+    first_listed: bool,
+    ev: Range<usize>,
+    anchor: usize,
+) {
     let task = match cx.task_at(anchor) {
         Some(t) => t,
         None => cx.sentence_task(cx.sentence_around(anchor)),
@@ -358,10 +442,21 @@ fn emit(cx: &mut Context, out: &mut Vec<Fact>, clauses: &[Clause], first_listed:
     for (role, mention) in assign_roles(clauses, first_listed) {
         let Some(org) = cx.org_ref(&mention) else { continue };
         let rel = match role {
-            Role::Leads => Relation::Leads { task: task_ref.clone(), org },
-            Role::Co => Relation::CoResponsible { task: task_ref.clone(), org },
+            Role::Leads => Relation::Leads {
+                task: task_ref.clone(),
+                org,
+            },
+            Role::Co => Relation::CoResponsible {
+                task: task_ref.clone(),
+                org,
+            },
         };
-        out.push(Fact { doc: String::new(), rel, evidence: evidence.clone(), task_index: Some(task) });
+        out.push(Fact {
+            doc: String::new(),
+            rel,
+            evidence: evidence.clone(),
+            task_index: Some(task),
+        });
     }
 }
 
@@ -377,15 +472,20 @@ mod tests {
         ex.facts
             .iter()
             .filter_map(|f| match &f.rel {
-                crate::facts::Relation::Leads { task, org } => Some(("leads".to_string(), org.text.clone(), task.label.clone())),
-                crate::facts::Relation::CoResponsible { task, org } => Some(("co".to_string(), org.text.clone(), task.label.clone())),
+                crate::facts::Relation::Leads { task, org } => {
+                    Some(("leads".to_string(), org.text.clone(), task.label.clone()))
+                }
+                crate::facts::Relation::CoResponsible { task, org } => {
+                    Some(("co".to_string(), org.text.clone(), task.label.clone()))
+                }
                 _ => None,
             })
             .collect()
     }
 
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
-        v.iter().any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
+        v.iter()
+            .any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
     }
 
     #[test]
@@ -441,7 +541,10 @@ mod tests {
     #[test]
     fn prose_in_news() {
         let v = facts("完善构建和谐劳动关系领导体系,由市人社局牵头,联合总工会、总工会、工商联等部门共同推进。");
-        assert!(v.iter().any(|(r, o, l)| r == "leads" && o == "市人社局" && l.is_none()), "{v:?}");
+        assert!(
+            v.iter().any(|(r, o, l)| r == "leads" && o == "市人社局" && l.is_none()),
+            "{v:?}"
+        );
         assert!(v.iter().any(|(r, o, _)| r == "co" && o == "工商联"));
         assert_eq!(v.iter().filter(|(_, o, _)| o == "总工会").count(), 1);
     }

@@ -37,36 +37,79 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
         r"(?P<num>\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
     ))
     .expect("unit table makes a valid regex");
-    let not_indicator = lx.list("not_indicators").iter().filter_map(|p| Regex::new(&format!("^(?:{p})")).ok()).collect();
+    let not_indicator = lx
+        .list("not_indicators")
+        .iter()
+        .filter_map(|p| Regex::new(&format!("^(?:{p})")).ok())
+        .collect();
     let mut before = Vec::new();
     let mut after = Vec::new();
     for row in lx.table("comparators") {
         if row.len() >= 3 {
             let pair = (row[0].clone(), row[1].clone());
-            if row[2] == "after" { after.push(pair) } else { before.push(pair) }
+            if row[2] == "after" {
+                after.push(pair)
+            } else {
+                before.push(pair)
+            }
         }
     }
     before.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     after.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     let year = Regex::new(r"(?:到|至|截至)?((?:19|20)\d{2})年(?:底|末)?").expect("valid regex");
-    Rules { number, not_indicator, before, after, year }
+    Rules {
+        number,
+        not_indicator,
+        before,
+        after,
+        year,
+    }
 }
 
-const TARGET_VERBS: &[&str] = &["新增", "新建", "新培育", "培育", "完成", "建成", "打造", "引进", "建设", "实施", "争取", "达到", "累计", "创建", "新认定"];
+const TARGET_VERBS: &[&str] = &[
+    "新增",
+    "新建",
+    "新培育",
+    "培育",
+    "完成",
+    "建成",
+    "打造",
+    "引进",
+    "建设",
+    "实施",
+    "争取",
+    "达到",
+    "累计",
+    "创建",
+    "新认定",
+];
 const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里"];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
-    let plan_year = cx.doc.title.as_ref().and_then(|(t, _)| RULES.year.captures(t).map(|c| c[1].to_string()));
+    let plan_year = cx
+        .doc
+        .title
+        .as_ref()
+        .and_then(|(t, _)| RULES.year.captures(t).map(|c| c[1].to_string()));
     // Scopes: each unit's own text, and each line outside units.
     let mut scopes: Vec<Range<usize>> = (0..cx.doc.units.len()).map(|u| cx.own_range(u)).collect();
-    let front_end = cx.doc.lines.get(cx.doc.front_matter_end).map(|r| r.start).unwrap_or(text.len());
+    let front_end = cx
+        .doc
+        .lines
+        .get(cx.doc.front_matter_end)
+        .map(|r| r.start)
+        .unwrap_or(text.len());
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
     for r in cx.doc.lines.clone() {
-        if r.is_empty() || covered.iter().any(|c| c.start <= r.start && r.end <= c.end && !c.is_empty()) {
+        if r.is_empty()
+            || covered
+                .iter()
+                .any(|c| c.start <= r.start && r.end <= c.end && !c.is_empty())
+        {
             continue;
         }
         scopes.push(r);
@@ -83,7 +126,10 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             let evidence = cx.evidence(sent);
             out.push(Fact {
                 doc: String::new(),
-                rel: Relation::Targets { task: cx.task_ref(task), indicator: found.indicator },
+                rel: Relation::Targets {
+                    task: cx.task_ref(task),
+                    indicator: found.indicator,
+                },
                 evidence,
                 task_index: Some(task),
             });
@@ -121,16 +167,35 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         let prev = before.chars().last();
         // Codes and names: 5G, G60, S330, 1+9+N, 5A级, 第三届, 2.0版, dates.
         if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '+' || c == '第' || c == '.' || c == '/')
-            || after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '+' || c == '年' || c == '月' || c == '日' || c == '号' || c == '届' || c == '版' || c == '期' || c == '强')
+            || after.starts_with(|c: char| {
+                c.is_ascii_alphabetic()
+                    || c == '+'
+                    || c == '年'
+                    || c == '月'
+                    || c == '日'
+                    || c == '号'
+                    || c == '届'
+                    || c == '版'
+                    || c == '期'
+                    || c == '强'
+            })
         {
             continue;
         }
         let wstart = before.char_indices().rev().nth(2).map(|(i, _)| i).unwrap_or(0);
         let window: String = text[wstart..].chars().take(12).collect();
-        if r.not_indicator.iter().any(|re| re.is_match(&text[m.start()..])) || window.contains("十四五") || window.contains("十五五") {
+        if r.not_indicator.iter().any(|re| re.is_match(&text[m.start()..]))
+            || window.contains("十四五")
+            || window.contains("十五五")
+        {
             continue;
         }
-        if inside_quotes_or_title(before, after) || before.ends_with("不含") || before.ends_with('含') || before.ends_with('等') || before.ends_with('的') {
+        if inside_quotes_or_title(before, after)
+            || before.ends_with("不含")
+            || before.ends_with('含')
+            || before.ends_with('等')
+            || before.ends_with('的')
+        {
             continue;
         }
         // Comparators.
@@ -165,7 +230,8 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         if let Some((w, _)) = after_cmp {
             let rest = &after[w.len()..];
             let next = rest.chars().next();
-            if SIZE_UNITS.iter().any(|s| u.ends_with(s)) && !next.is_none_or(|c| matches!(c, ',' | ';' | '。' | '\n')) {
+            if SIZE_UNITS.iter().any(|s| u.ends_with(s)) && !next.is_none_or(|c| matches!(c, ',' | ';' | '。' | '\n'))
+            {
                 continue;
             }
             if next == Some('的') {
@@ -177,7 +243,10 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         if tail.starts_with('的') || tail.starts_with("(含") {
             continue;
         }
-        let clause_start_pos = before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(0);
+        let clause_start_pos = before
+            .rfind(CLAUSE_END)
+            .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
+            .unwrap_or(0);
         let clause_end_pos = after.find(CLAUSE_END).unwrap_or(after.len());
         if before[clause_start_pos..].contains('了') || after[..clause_end_pos].contains('了') {
             continue;
@@ -194,7 +263,10 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
             "=".to_string()
         };
         // Extent: from the clause start (measure) to the end of the after-comparator.
-        let clause_start = before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1)).unwrap_or(0);
+        let clause_start = before
+            .rfind(CLAUSE_END)
+            .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
+            .unwrap_or(0);
         let end = m.end() + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
         let mut measure = text[clause_start..m.start()].to_string();
         if let Some((w, _)) = before_cmp {
@@ -287,26 +359,78 @@ mod tests {
     fn find(s: &str) -> Vec<(f64, Option<String>, String, Option<f64>)> {
         find_indicators(s, Some("2022"))
             .into_iter()
-            .map(|f| (f.indicator.value, f.indicator.unit, f.indicator.comparator, f.indicator.value_max))
+            .map(|f| {
+                (
+                    f.indicator.value,
+                    f.indicator.unit,
+                    f.indicator.comparator,
+                    f.indicator.value_max,
+                )
+            })
             .collect()
     }
 
     #[test]
     fn counts_units_comparators() {
-        assert_eq!(find("全力推进5G基站建设,新建5G基站3100个,累计达到10000个以上"), vec![(3100.0, Some("个".into()), "=".into(), None), (10000.0, Some("个".into()), ">=".into(), None)]);
-        assert_eq!(find("地区生产总值增长6.2%左右"), vec![(6.2, Some("%".into()), "~".into(), None)]);
-        assert_eq!(find("谋划推进3—5条标志性产业链"), vec![(3.0, Some("条".into()), "range".into(), Some(5.0))]);
-        assert_eq!(find("完成投资159亿元。"), vec![(159.0, Some("亿元".into()), "=".into(), None)]);
-        assert_eq!(find("累计建成5G基站1万个"), vec![(1.0, Some("万个".into()), "=".into(), None)]);
-        assert_eq!(find("居民消费价格指数控制在103.5以内;"), vec![(103.5, None, "<=".into(), None)]);
-        assert_eq!(find("固定专家人数不少于10人"), vec![(10.0, Some("人".into()), ">=".into(), None)]);
-        assert_eq!(find("争取省级奖不少于两项"), vec![(2.0, Some("项".into()), ">=".into(), None)]);
-        assert_eq!(find("环评报告书14个工作日内完成"), vec![(14.0, Some("个工作日".into()), "<=".into(), None)]);
-        assert_eq!(find("新增两项国家级试点"), vec![(2.0, Some("项".into()), "=".into(), None)]);
-        assert_eq!(find("打造十五个示范园区"), vec![(15.0, Some("个".into()), "=".into(), None)]);
-        assert_eq!(find("覆盖率提高到百分之十"), vec![(10.0, Some("%".into()), "=".into(), None)]);
-        assert_eq!(find("营业收入达到3.2万亿元"), vec![(3.2, Some("万亿元".into()), "=".into(), None)]);
-        assert_eq!(find("产值增长1.79倍"), vec![(1.79, Some("倍".into()), "=".into(), None)]);
+        assert_eq!(
+            find("全力推进5G基站建设,新建5G基站3100个,累计达到10000个以上"),
+            vec![
+                (3100.0, Some("个".into()), "=".into(), None),
+                (10000.0, Some("个".into()), ">=".into(), None)
+            ]
+        );
+        assert_eq!(
+            find("地区生产总值增长6.2%左右"),
+            vec![(6.2, Some("%".into()), "~".into(), None)]
+        );
+        assert_eq!(
+            find("谋划推进3—5条标志性产业链"),
+            vec![(3.0, Some("条".into()), "range".into(), Some(5.0))]
+        );
+        assert_eq!(
+            find("完成投资159亿元。"),
+            vec![(159.0, Some("亿元".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("累计建成5G基站1万个"),
+            vec![(1.0, Some("万个".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("居民消费价格指数控制在103.5以内;"),
+            vec![(103.5, None, "<=".into(), None)]
+        );
+        assert_eq!(
+            find("固定专家人数不少于10人"),
+            vec![(10.0, Some("人".into()), ">=".into(), None)]
+        );
+        assert_eq!(
+            find("争取省级奖不少于两项"),
+            vec![(2.0, Some("项".into()), ">=".into(), None)]
+        );
+        assert_eq!(
+            find("环评报告书14个工作日内完成"),
+            vec![(14.0, Some("个工作日".into()), "<=".into(), None)]
+        );
+        assert_eq!(
+            find("新增两项国家级试点"),
+            vec![(2.0, Some("项".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("打造十五个示范园区"),
+            vec![(15.0, Some("个".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("覆盖率提高到百分之十"),
+            vec![(10.0, Some("%".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("营业收入达到3.2万亿元"),
+            vec![(3.2, Some("万亿元".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("产值增长1.79倍"),
+            vec![(1.79, Some("倍".into()), "=".into(), None)]
+        );
     }
 
     #[test]
@@ -319,10 +443,19 @@ mod tests {
 
     #[test]
     fn thresholds_qualifying_a_noun_are_skipped() {
-        assert_eq!(find("实施500万元以上重点技改项目500个"), vec![(500.0, Some("个".into()), "=".into(), None)]);
-        assert_eq!(find("抓好3条2500吨/日及以下水泥熟料生产线"), vec![(3.0, Some("条".into()), "=".into(), None)]);
+        assert_eq!(
+            find("实施500万元以上重点技改项目500个"),
+            vec![(500.0, Some("个".into()), "=".into(), None)]
+        );
+        assert_eq!(
+            find("抓好3条2500吨/日及以下水泥熟料生产线"),
+            vec![(3.0, Some("条".into()), "=".into(), None)]
+        );
         assert!(find("辖区范围内6亩以下(不含6亩)的土地").is_empty());
-        assert_eq!(find("新增7家以上省、市级基地"), vec![(7.0, Some("家".into()), ">=".into(), None)]);
+        assert_eq!(
+            find("新增7家以上省、市级基地"),
+            vec![(7.0, Some("家".into()), ">=".into(), None)]
+        );
     }
 
     #[test]

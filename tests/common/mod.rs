@@ -15,7 +15,10 @@ pub fn project(rel: &str) -> PathBuf {
 pub fn extract_dir(dir: &Path) -> Vec<Extraction> {
     let (files, errors) = collect_files(&[dir.to_path_buf()]);
     assert!(errors.is_empty(), "{errors:?}");
-    files.iter().map(|f| extract(&read_document(f).expect("readable"), Gazetteer::embedded())).collect()
+    files
+        .iter()
+        .map(|f| extract(&read_document(f).expect("readable"), Gazetteer::embedded()))
+        .collect()
 }
 
 /// The seed and dev documents the golden tests cover.
