@@ -136,14 +136,24 @@ pub fn starts_with_marker(s: &str) -> bool {
 
 /// Normalises a decoded source text. Never fails; any input gives a valid offset map.
 pub fn normalize(source: &str) -> NormText {
-    let chars: Vec<char> = source.chars().collect();
-    let src_len = chars.len() as u32;
+    let all: Vec<char> = source.chars().collect();
+    let src_len = all.len() as u32;
+
+    // Pass 0: HTML pages keep only their text (tags, scripts, styles and comments dropped,
+    // entities decoded, block tags as line breaks); each kept character keeps its position.
+    let raw: Vec<(char, u32)> = if looks_like_html(source) {
+        html_text(&all)
+    } else {
+        all.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect()
+    };
+    let chars: Vec<char> = raw.iter().map(|x| x.0).collect();
 
     // Pass 1: character-level clean-up.
     let mut out: Vec<(char, u32)> = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        let at = raw[i].1;
         match c {
             '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' => {
                 i += 1;
@@ -151,7 +161,7 @@ pub fn normalize(source: &str) -> NormText {
             }
             '\r' => {
                 if chars.get(i + 1) != Some(&'\n') {
-                    out.push(('\n', i as u32));
+                    out.push(('\n', at));
                 }
                 i += 1;
                 continue;
@@ -168,7 +178,7 @@ pub fn normalize(source: &str) -> NormText {
             }
             _ => {}
         }
-        out.push((fold_width(c), i as u32));
+        out.push((fold_width(c), at));
         i += 1;
     }
 
@@ -225,6 +235,130 @@ pub fn normalize(source: &str) -> NormText {
         src,
         src_len,
     }
+}
+
+/// True when the text is an HTML page saved from a site.
+pub fn looks_like_html(s: &str) -> bool {
+    let head: String = s.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    let t = head.trim_start();
+    t.starts_with("<!doctype html") || t.starts_with("<html") || (head.contains("<body") && head.contains("</"))
+}
+
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "title",
+    "hr",
+    "dd",
+    "dt",
+    "pre",
+    "blockquote",
+];
+
+/// Text of an HTML page as (char, source index) pairs.
+fn html_text(chars: &[char]) -> Vec<(char, u32)> {
+    let mut out: Vec<(char, u32)> = Vec::with_capacity(chars.len() / 2);
+    let lower = |a: usize, b: usize| -> String {
+        chars[a..b.min(chars.len())]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '<' {
+            if lower(i, i + 4) == "<!--" {
+                let mut j = i + 4;
+                while j + 2 < chars.len() && !(chars[j] == '-' && chars[j + 1] == '-' && chars[j + 2] == '>') {
+                    j += 1;
+                }
+                i = (j + 3).min(chars.len());
+                continue;
+            }
+            let Some(end) = chars[i..].iter().position(|&x| x == '>').map(|p| i + p) else {
+                out.push((c, i as u32));
+                i += 1;
+                continue;
+            };
+            let tag = lower(i + 1, end);
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if !tag.starts_with('/') && (name == "script" || name == "style") {
+                let close = format!("</{name}");
+                let mut j = end + 1;
+                while j < chars.len() && lower(j, j + close.len()) != close {
+                    j += 1;
+                }
+                let after = chars[j..]
+                    .iter()
+                    .position(|&x| x == '>')
+                    .map(|p| j + p + 1)
+                    .unwrap_or(chars.len());
+                i = after;
+                continue;
+            }
+            if BLOCK_TAGS.contains(&name.as_str()) {
+                out.push(('\n', i as u32));
+            }
+            i = end + 1;
+            continue;
+        }
+        if c == '&' {
+            let semi = chars[i..chars.len().min(i + 10)]
+                .iter()
+                .position(|&x| x == ';')
+                .map(|p| i + p);
+            if let Some(semi) = semi {
+                let ent: String = chars[i + 1..semi].iter().collect();
+                let decoded = match ent.as_str() {
+                    "nbsp" | "ensp" | "emsp" => Some(' '),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "amp" => Some('&'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "ldquo" => Some('“'),
+                    "rdquo" => Some('”'),
+                    "middot" => Some('·'),
+                    "mdash" => Some('—'),
+                    e if e.starts_with("#x") || e.starts_with("#X") => {
+                        u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
+                    }
+                    e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+                    _ => None,
+                };
+                if let Some(d) = decoded {
+                    out.push((d, i as u32));
+                    i = semi + 1;
+                    continue;
+                }
+            }
+        }
+        // Source line breaks inside HTML are layout, not text structure.
+        out.push((if c == '\n' || c == '\r' { ' ' } else { c }, i as u32));
+        i += 1;
+    }
+    out
 }
 
 /// Length in chars of a pinyin gloss like `(chuàng)` at the start of `s`, if it is one.
@@ -391,6 +525,24 @@ mod tests {
         let chars: Vec<char> = src.chars().collect();
         let got: String = chars[sp.start as usize..sp.end as usize].iter().collect();
         assert_eq!(got, "創(chuàng)新");
+    }
+
+    #[test]
+    fn html_text_with_offsets_into_the_page() {
+        let page = "<!DOCTYPE html><html><head><title>通知</title><script>var a='市发改委牵头';</script>\n<style>p{}</style></head><body><p>1.推进合作。(市发改委牵头,\n市工信局&nbsp;配合)</p><!-- 注释 --><div>2.落实&lt;方案&gt;。</div></body></html>";
+        let n = normalize(page);
+        assert_eq!(
+            n.text.trim(),
+            "通知\n\n1.推进合作。(市发改委牵头,市工信局配合)\n\n2.落实<方案>。"
+        );
+        let i = n.text.find("市工信局").unwrap();
+        let sp = n.span(i..i + "市工信局".len());
+        let chars: Vec<char> = page.chars().collect();
+        assert_eq!(
+            chars[sp.start as usize..sp.end as usize].iter().collect::<String>(),
+            "市工信局"
+        );
+        assert!(!n.text.contains("var a"));
     }
 
     proptest! {

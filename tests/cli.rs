@@ -87,3 +87,44 @@ fn demo_builds_and_answers() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&q.stdout).trim().lines().last(), Some("5"));
 }
+
+#[test]
+fn html_page_gives_facts_with_offsets_into_the_page() {
+    let dir = temp_dir("cli-html");
+    let page = "<!DOCTYPE html><html><head><title>无为市2024年度工作要点</title><script>var x = '(市财政局牵头)';</script></head>\n<body><div class=\"nav\">首页 &gt; 政务公开</div>\n<p>一、全面深化合作</p><p>1.深化与溧阳市经济开发区合作。(无为经济开发区牵头,市发改委、市工信局按照职责分工)</p></body></html>";
+    std::fs::write(dir.join("page.html"), page).unwrap();
+    let out = policykg()
+        .args(["extract", "--format", "jsonl"])
+        .arg(dir.join("page.html"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let facts: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let chars: Vec<char> = page.chars().collect();
+    assert!(
+        facts
+            .iter()
+            .any(|f| f["rel"] == "leads" && f["org"]["text"] == "无为经济开发区"),
+        "{facts:?}"
+    );
+    assert!(facts
+        .iter()
+        .any(|f| f["rel"] == "cooperates_with" && f["b"]["text"] == "溧阳市经济开发区"));
+    assert!(
+        !facts.iter().any(|f| f["org"]["text"] == "市财政局"),
+        "script text is not read"
+    );
+    for f in &facts {
+        let (s, e) = (
+            f["evidence"]["start"].as_u64().unwrap() as usize,
+            f["evidence"]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[s..e].iter().collect::<String>(),
+            f["evidence"]["text"].as_str().unwrap()
+        );
+    }
+}
