@@ -42,6 +42,17 @@ pub enum Command {
         /// Store directory.
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
+        /// Remove documents from the store whose files are no longer among the inputs (files
+        /// that exist but could not be read keep their stored graph).
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Verify a store: Oxigraph's own consistency check, every task and fact tied to a
+    /// document that is present, every fact with its evidence span. Exit 0 when consistent.
+    Check {
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
     },
     /// Run SPARQL on the store: a .rq file, a named query from queries/, or --query TEXT.
     Query {
@@ -215,7 +226,8 @@ pub fn run() -> Result<i32> {
     };
     match cli.command {
         Command::Extract { paths, format } => cmd_extract(&paths, format, gz),
-        Command::Build { paths, store } => cmd_build(&paths, &store, gz),
+        Command::Build { paths, store, prune } => cmd_build(&paths, &store, prune, gz),
+        Command::Check { store } => cmd_check(&store),
         Command::Query {
             query,
             text,
@@ -454,9 +466,22 @@ pub fn render_table(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn cmd_build(paths: &[PathBuf], store_dir: &Path, gz: &Gazetteer) -> Result<i32> {
+fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -> Result<i32> {
     let store = KgStore::open(store_dir)?;
     let (n_docs, skipped) = build_into(&store, paths, gz)?;
+    if prune {
+        let (files, _) = policykg::input::collect_files(paths);
+        let keep: std::collections::HashSet<String> = files
+            .iter()
+            .map(|f| {
+                policykg::rdf::graph_iri(policykg::doc::DocId::from_path(f).as_str())
+                    .as_str()
+                    .to_string()
+            })
+            .collect();
+        let removed = store.prune(&keep)?;
+        eprintln!("policykg: pruned {removed} documents no longer in the input");
+    }
     store.flush()?;
     eprintln!("policykg: built {n_docs} documents into {}", store_dir.display());
     print_summary(&store)?;
@@ -676,4 +701,23 @@ fn cmd_bench(docs: usize, dir: &Path, templates: Vec<PathBuf>, query_runs: usize
     rows.extend(report.into_iter().map(|m| vec![m.what, m.value]));
     print!("{}", render_table(&rows));
     Ok(0)
+}
+
+fn cmd_check(store_dir: &Path) -> Result<i32> {
+    let store = KgStore::open_read_only(store_dir)?;
+    let problems = store.check()?;
+    if problems.is_empty() {
+        println!(
+            "{}: consistent ({} documents, {} quads)",
+            store_dir.display(),
+            store.document_ids()?.len(),
+            store.inner().len()?
+        );
+        Ok(0)
+    } else {
+        for p in &problems {
+            println!("{}: {p}", store_dir.display());
+        }
+        Ok(2)
+    }
 }

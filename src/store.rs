@@ -133,6 +133,77 @@ impl KgStore {
         Ok(())
     }
 
+    /// Removes every document graph whose IRI is not in `keep`; returns how many.
+    pub fn prune(&self, keep: &std::collections::HashSet<String>) -> Result<usize, StoreError> {
+        let prefix = format!("{ID}graph/");
+        let mut gone = Vec::new();
+        for g in self.store.named_graphs() {
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g? {
+                if n.as_str().starts_with(&prefix) && !keep.contains(n.as_str()) {
+                    gone.push(n);
+                }
+            }
+        }
+        for n in &gone {
+            self.remove_document(n.as_ref())?;
+        }
+        Ok(gone.len())
+    }
+
+    /// Consistency problems of the store (empty when consistent): Oxigraph's own check, then
+    /// per document graph: one `pkg:Document`, every task and fact tied to it, every fact with
+    /// its evidence span.
+    pub fn check(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        if let Err(e) = self.store.validate() {
+            problems.push(format!("storage check failed: {e}"));
+        }
+        let q = format!(
+            "PREFIX pkg: <{PKG}>
+             PREFIX prov: <http://www.w3.org/ns/prov#>
+             PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+             SELECT ?problem ?x WHERE {{
+               {{ GRAPH ?g {{ ?x a pkg:Task }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?x pkg:inDocument ?d . ?d a pkg:Document }} }}
+                  BIND(\"task without its document\" AS ?problem) }}
+               UNION
+               {{ GRAPH ?g {{ ?x a pkg:Fact }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?x prov:wasDerivedFrom ?d . ?d a pkg:Document }} }}
+                  BIND(\"fact without its document\" AS ?problem) }}
+               UNION
+               {{ GRAPH ?g {{ ?x a pkg:Fact }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?x nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?t }} }}
+                  BIND(\"fact without evidence span\" AS ?problem) }}
+               UNION
+               {{ GRAPH ?x {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?x), \"{ID}graph/\"))
+                  FILTER NOT EXISTS {{ GRAPH ?x {{ ?d a pkg:Document }} }}
+                  BIND(\"document graph without its document\" AS ?problem) }}
+             }} LIMIT 1000"
+        );
+        let query = SparqlEvaluator::new()
+            .parse_query(&q)
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        let results = query
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        if let QueryResults::Solutions(sol) = results {
+            let mut seen = std::collections::BTreeSet::new();
+            for s in sol {
+                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                let vals: Vec<String> = s
+                    .values()
+                    .iter()
+                    .map(|v| v.as_ref().map(term_text).unwrap_or_default())
+                    .collect();
+                seen.insert(format!(
+                    "{}: {}",
+                    vals.first().cloned().unwrap_or_default(),
+                    vals.get(1).cloned().unwrap_or_default()
+                ));
+            }
+            problems.extend(seen);
+        }
+        Ok(problems)
+    }
+
     /// Ids of the documents in the store.
     pub fn document_ids(&self) -> Result<Vec<String>, StoreError> {
         let prefix = format!("{ID}graph/");

@@ -128,3 +128,124 @@ fn html_page_gives_facts_with_offsets_into_the_page() {
         );
     }
 }
+
+#[test]
+fn rebuild_with_prune_and_check() {
+    let dir = temp_dir("cli-prune");
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    for s in ["003_333bffa1260437b2", "004_3ff853ae4ec18c33"] {
+        std::fs::copy(project(&format!("seeds/{s}.txt")), docs.join(format!("{s}.txt"))).unwrap();
+    }
+    let store = dir.join("kg.db");
+    let count = || {
+        let q = policykg()
+            .args([
+                "query",
+                "--format",
+                "csv",
+                "--query",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?d a pkg:Document }",
+                "--store",
+            ])
+            .arg(&store)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&q.stdout)
+            .trim()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    let quads = || {
+        let q = policykg()
+            .args([
+                "query",
+                "--format",
+                "csv",
+                "--query",
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "--store",
+            ])
+            .arg(&store)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&q.stdout)
+            .trim()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        policykg()
+            .arg("build")
+            .arg(&docs)
+            .arg("--store")
+            .arg(&store)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(count(), "2");
+    let first = quads();
+    // The same input again: same graph.
+    assert_eq!(
+        policykg()
+            .arg("build")
+            .arg(&docs)
+            .arg("--store")
+            .arg(&store)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(quads(), first);
+    let check = policykg().arg("check").arg("--store").arg(&store).output().unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // A removed input disappears only with --prune.
+    std::fs::remove_file(docs.join("004_3ff853ae4ec18c33.txt")).unwrap();
+    policykg()
+        .arg("build")
+        .arg(&docs)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(count(), "2");
+    let out = policykg()
+        .arg("build")
+        .arg(&docs)
+        .arg("--prune")
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pruned 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count(), "1");
+    assert_eq!(
+        policykg()
+            .arg("check")
+            .arg("--store")
+            .arg(&store)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+}

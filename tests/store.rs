@@ -88,3 +88,22 @@ fn changing_one_document_replaces_only_its_graph() {
     let after3 = store.graph_len(g3.as_ref()).unwrap();
     assert!(after3 > 0 && after3 < 100, "{after3}");
 }
+
+#[test]
+fn check_reports_orphans() {
+    use oxigraph::model::{GraphName, NamedNode, Quad};
+    let store = KgStore::in_memory().unwrap();
+    build(&store);
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    let g = graph_iri("003_333bffa1260437b2");
+    let orphan = NamedNode::new("https://w3id.org/policykg/id/doc/x/task/1").unwrap();
+    let ty = NamedNode::new("http://www.w3.org/1999/02/22-rdf-syntax-ns#type").unwrap();
+    let task = NamedNode::new("https://w3id.org/policykg/ont#Task").unwrap();
+    store
+        .inner()
+        .insert(&Quad::new(orphan, ty, task, GraphName::NamedNode(g)))
+        .unwrap();
+    let problems = store.check().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("task without its document"), "{problems:?}");
+}
