@@ -67,6 +67,10 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let posts = cx.gz.lexicon().list("posts");
     for line in cx.doc.lines.clone() {
         let lt = &text[line.clone()];
+        // Most lines name no post at all: skip them before the (costly) chain regex.
+        if !posts.iter().any(|p| lt.contains(p.as_str())) {
+            continue;
+        }
         // Names listed before `担任召集人` share that post in the mechanism the line sets up.
         let mechanism = MECHANISM.captures(lt).map(|c| c[1].to_string());
         let mut pending: Vec<String> = Vec::new();
