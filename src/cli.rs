@@ -515,27 +515,18 @@ fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -
 }
 
 fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
-    let mut batch: Vec<(String, Vec<oxigraph::model::Quad>)> = Vec::new();
+    let mut batch: Vec<Extraction> = Vec::new();
     let mut n_docs = 0;
-    let write = |batch: &mut Vec<(String, Vec<oxigraph::model::Quad>)>| -> Result<()> {
-        let graphs: Vec<oxigraph::model::NamedNode> = batch.iter().map(|(d, _)| policykg::rdf::graph_iri(d)).collect();
-        let docs = graphs
-            .iter()
-            .zip(batch.drain(..))
-            .map(|(g, (_, q))| (g.as_ref(), q))
-            .collect();
-        store.replace_documents(docs)?;
-        Ok(())
-    };
     let skipped = extract_all(paths, gz, |ex| {
         n_docs += 1;
-        batch.push((ex.doc.clone(), policykg::rdf::to_quads(&ex)));
+        batch.push(ex);
         if batch.len() >= policykg::pipeline::WINDOW {
-            write(&mut batch)?;
+            store.replace_extractions(&batch)?;
+            batch.clear();
         }
         Ok(())
     })?;
-    write(&mut batch)?;
+    store.replace_extractions(&batch)?;
     Ok((n_docs, skipped))
 }
 

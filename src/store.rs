@@ -125,6 +125,16 @@ impl KgStore {
         Ok(())
     }
 
+    /// Writes extracted documents (each replacing its graph), converting them to quads.
+    pub fn replace_extractions(&self, exs: &[crate::extract::Extraction]) -> Result<(), StoreError> {
+        let docs: Vec<(oxigraph::model::NamedNode, Vec<Quad>)> = exs
+            .iter()
+            .map(|ex| (crate::rdf::graph_iri(&ex.doc), crate::rdf::to_quads(ex)))
+            .collect();
+        let graphs: Vec<oxigraph::model::NamedNode> = docs.iter().map(|(g, _)| g.clone()).collect();
+        self.replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
+    }
+
     /// Removes a document's graph.
     pub fn remove_document(&self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
         let mut tx = self.store.start_transaction()?;

@@ -6,11 +6,10 @@
 
 mod common;
 
-use common::{extract_dir, project, temp_dir};
+use common::{project, temp_dir};
 use graphviz_rust::dot_structures::{EdgeTy, Graph, Id, Stmt, Vertex};
 use policykg::dot::{diagram, render, to_dot, DiagramKind, Format, Selection};
 use policykg::graph::{report, Kg, Report, ViewError};
-use policykg::rdf::{graph_iri, to_quads};
 use policykg::store::KgStore;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -21,14 +20,7 @@ const DOC004: &str = "004_3ff853ae4ec18c33";
 const PKG: &str = "PREFIX pkg: <https://w3id.org/policykg/ont#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dcterms: <http://purl.org/dc/terms/>";
 
 fn build(store: &KgStore) {
-    let docs: Vec<(String, Vec<oxigraph::model::Quad>)> = extract_dir(&project("seeds"))
-        .iter()
-        .map(|ex| (ex.doc.clone(), to_quads(ex)))
-        .collect();
-    let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
-    store
-        .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
-        .unwrap();
+    common::build_seeds(store);
 }
 
 /// The seed store, built once for all tests.

@@ -3,10 +3,9 @@
 
 mod common;
 
-use common::{extract_dir, project};
+use common::project;
 use oxigraph::model::Term;
 use policykg::query::{bind_params, evaluate, find, load_library, Answer, EvalOptions, NamedQuery, QueryError};
-use policykg::rdf::{graph_iri, to_quads};
 use policykg::store::KgStore;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -33,14 +32,7 @@ fn seed_store() -> &'static KgStore {
     static STORE: OnceLock<KgStore> = OnceLock::new();
     STORE.get_or_init(|| {
         let store = KgStore::in_memory().unwrap();
-        let docs: Vec<(String, Vec<oxigraph::model::Quad>)> = extract_dir(&project("seeds"))
-            .iter()
-            .map(|ex| (ex.doc.clone(), to_quads(ex)))
-            .collect();
-        let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
-        store
-            .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
-            .unwrap();
+        common::build_seeds(&store);
         store
     })
 }

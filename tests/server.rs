@@ -6,12 +6,12 @@
 
 mod common;
 
-use common::{extract_dir, project, temp_dir};
+use common::{project, temp_dir};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
 use oxigraph::sparql::QuerySolution;
 use policykg::query::{bind_params, load_library, run, NamedQuery, OutputFormat};
-use policykg::rdf::{graph_iri, to_quads};
+use policykg::rdf::graph_iri;
 use policykg::server::{Server, ServerConfig};
 use policykg::store::KgStore;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -124,14 +124,7 @@ fn post_form(addr: SocketAddr, path: &str, form: &str, headers: &[(&str, &str)])
 // ------------------------------------------------------------------------------------------
 
 fn build_into(store: &KgStore) {
-    let docs: Vec<(String, Vec<oxigraph::model::Quad>)> = extract_dir(&project("seeds"))
-        .iter()
-        .map(|ex| (ex.doc.clone(), to_quads(ex)))
-        .collect();
-    let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
-    store
-        .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
-        .unwrap();
+    common::build_seeds(store);
 }
 
 fn seed_store() -> Arc<KgStore> {

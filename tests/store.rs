@@ -4,20 +4,13 @@
 
 mod common;
 
-use common::{extract_dir, project, temp_dir};
+use common::{project, temp_dir};
 use policykg::query::{bind_params, load_library, run_to_string, OutputFormat};
 use policykg::rdf::{graph_iri, to_quads};
 use policykg::store::KgStore;
 
 fn build(store: &KgStore) {
-    let docs: Vec<(String, Vec<oxigraph::model::Quad>)> = extract_dir(&project("seeds"))
-        .iter()
-        .map(|ex| (ex.doc.clone(), to_quads(ex)))
-        .collect();
-    let graphs: Vec<_> = docs.iter().map(|(d, _)| graph_iri(d)).collect();
-    store
-        .replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
-        .unwrap();
+    common::build_seeds(store);
 }
 
 #[test]

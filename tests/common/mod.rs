@@ -33,3 +33,10 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
+
+/// Builds the seed documents into a store.
+pub fn build_seeds(store: &policykg::store::KgStore) {
+    store
+        .replace_extractions(&extract_dir(&project("seeds")))
+        .expect("seed store builds");
+}
