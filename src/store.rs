@@ -187,30 +187,12 @@ impl KgStore {
                   BIND(\"document graph without its document\" AS ?problem) }}
              }} LIMIT 1000"
         );
-        let query = SparqlEvaluator::new()
-            .parse_query(&q)
-            .map_err(|e| StoreError::Query(e.to_string()))?;
-        let results = query
-            .on_store(&self.store)
-            .execute()
-            .map_err(|e| StoreError::Query(e.to_string()))?;
-        if let QueryResults::Solutions(sol) = results {
-            let mut seen = std::collections::BTreeSet::new();
-            for s in sol {
-                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                let vals: Vec<String> = s
-                    .values()
-                    .iter()
-                    .map(|v| v.as_ref().map(term_text).unwrap_or_default())
-                    .collect();
-                seen.insert(format!(
-                    "{}: {}",
-                    vals.first().cloned().unwrap_or_default(),
-                    vals.get(1).cloned().unwrap_or_default()
-                ));
-            }
-            problems.extend(seen);
-        }
+        let seen: std::collections::BTreeSet<String> = self
+            .select_pairs(&q)?
+            .into_iter()
+            .map(|(problem, x)| format!("{problem}: {x}"))
+            .collect();
+        problems.extend(seen);
         Ok(problems)
     }
 
