@@ -56,6 +56,18 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The organisations and places the relation names.
+    pub fn orgs(&self) -> Vec<&OrgRef> {
+        match self {
+            Relation::Leads { org, .. } | Relation::CoResponsible { org, .. } | Relation::IssuedBy { org, .. } => {
+                vec![org]
+            }
+            Relation::CooperatesWith { a, b, .. } => vec![a, b],
+            Relation::HoldsPost { org, .. } => org.iter().collect(),
+            Relation::Targets { .. } => Vec::new(),
+        }
+    }
+
     /// The `rel` name.
     pub fn name(&self) -> &'static str {
         match self {
@@ -104,6 +116,10 @@ pub struct OrgRef {
     /// Administrative division code for places, when linked.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub code: Option<String>,
+    /// Division code of the government an organisation belongs to (`市发改委` in a 无为市
+    /// document → `340281`), when its canonical name was resolved within a division.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub division: Option<String>,
 }
 
 /// A quantitative indicator.
@@ -175,6 +191,7 @@ mod tests {
                     name: Some("无为市发展和改革委员会".into()),
                     ty: "Department".into(),
                     code: None,
+                    division: None,
                 },
             },
             evidence: Evidence {

@@ -146,6 +146,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/place_stopwords.tsv",
     "lexicon/surnames.tsv",
     "lexicon/partner_tails.tsv",
+    "lexicon/parent_bodies.tsv",
+    "lexicon/place_suffix_words.tsv",
     "divisions.tsv",
 );
 

@@ -1,9 +1,12 @@
 //! Stage 5: facts → RDF quads, one named graph per document.
 //!
-//! Everything a document contributes lives in its graph `id:graph/{doc}`, so replacing or
-//! removing a document is one graph operation. IRIs are minted from stable keys (document id
-//! and position, canonical names, division codes), so building the same input twice yields
-//! the same quads. Every fact is also a reified `rdf:Statement` carrying its provenance: the
+//! What a document states lives in its graph `id:graph/{doc}`, so replacing or removing a
+//! document is one graph operation. Descriptions of the entities it names (organisations with
+//! their parent bodies, administrative divisions with their codes and enclosing divisions,
+//! people, posts, regions) go to one shared graph `id:entities`: they depend only on the
+//! entity's key, so every document writes the same triples and the union of all graphs holds
+//! one copy. IRIs are minted from stable keys (document id and position, canonical names,
+//! division codes), so building the same input twice yields the same quads. Every fact is also a reified `rdf:Statement` carrying its provenance: the
 //! document (`prov:wasDerivedFrom`) and the evidence span (`nif:beginIndex`, `nif:endIndex`,
 //! `nif:anchorOf`), counted in characters of the decoded source.
 
@@ -46,7 +49,28 @@ pub fn doc_iri(doc: &str) -> NamedNode {
 
 /// IRI of a document's named graph.
 pub fn graph_iri(doc: &str) -> NamedNode {
-    nn(format!("{ID}graph/{}", iri_segment(doc)))
+    nn(format!("{DOC_GRAPH_PREFIX}{}", iri_segment(doc)))
+}
+
+/// IRI of the shared entity graph.
+pub fn entities_graph() -> NamedNode {
+    nn(ENTITIES_GRAPH.to_string())
+}
+
+/// A division code as Wikidata's P442 (China administrative division code) writes it: two-digit
+/// groups separated by spaces, trailing all-zero groups dropped (`340500` → `34 05`,
+/// `340281` → `34 02 81`, `340000` → `34`).
+pub fn p442(code: &str) -> String {
+    let groups: Vec<&str> = code
+        .as_bytes()
+        .chunks(2)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    let keep = groups
+        .iter()
+        .rposition(|g| g.bytes().any(|b| b != b'0'))
+        .map_or(1, |i| i + 1);
+    groups[..keep.min(groups.len())].join(" ")
 }
 
 /// IRI of a task.
@@ -77,13 +101,24 @@ pub fn org_iri(doc: &str, jur: Option<&str>, org: &OrgRef) -> NamedNode {
 
 struct Sink<'a> {
     graph: GraphName,
+    shared: GraphName,
+    /// Writing entity descriptions (to `shared`) rather than document statements.
+    in_shared: bool,
     quads: &'a mut Vec<Quad>,
 }
 
 impl Sink<'_> {
     fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
+        let g = if self.in_shared { &self.shared } else { &self.graph };
         self.quads
-            .push(Quad::new(s.clone(), nn(p.to_string()), o.into(), self.graph.clone()));
+            .push(Quad::new(s.clone(), nn(p.to_string()), o.into(), g.clone()));
+    }
+    /// Runs `f` writing to the shared entity graph.
+    fn shared<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let prev = std::mem::replace(&mut self.in_shared, true);
+        let r = f(self);
+        self.in_shared = prev;
+        r
     }
     fn lit(&mut self, s: &NamedNode, p: &str, v: &str) {
         self.add(s, p, Literal::new_simple_literal(v));
@@ -105,6 +140,8 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     let graph = GraphName::NamedNode(graph_iri(&ex.doc));
     let mut s = Sink {
         graph,
+        shared: GraphName::NamedNode(entities_graph()),
+        in_shared: false,
         quads: &mut quads,
     };
     let doc = ex.doc.as_str();
@@ -126,11 +163,29 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     if let Some(date) = &ex.meta.date {
         s.typed(&d, DCTERMS_ISSUED, date, "date");
     }
-    if let Some((code, name)) = &ex.meta.jurisdiction {
-        let p = place_iri(code);
-        s.add(&d, DCTERMS_SPATIAL, p.clone());
-        place_triples(&mut s, &p, code, name, None);
+    if let Some((code, _)) = &ex.meta.jurisdiction {
+        s.add(&d, DCTERMS_SPATIAL, place_iri(code));
     }
+    for code in &ex.mentions {
+        s.add(&d, SCHEMA_MENTIONS, place_iri(code));
+    }
+    s.shared(|s| {
+        for p in &ex.places {
+            let pi = place_iri(&p.code);
+            s.a(&pi, SCHEMA_ADMINISTRATIVE_AREA);
+            s.a(&pi, &pkg("AdministrativeArea"));
+            s.lit(&pi, SKOS_NOTATION, &p.code);
+            s.lit(&pi, &pkg("p442"), &p442(&p.code));
+            s.zh(&pi, SKOS_PREF_LABEL, &p.name);
+            if p.qualified != p.name {
+                s.zh(&pi, SKOS_ALT_LABEL, &p.qualified);
+            }
+            s.lit(&pi, &pkg("level"), &p.level);
+            if let Some(parent) = &p.parent {
+                s.add(&pi, SCHEMA_CONTAINED_IN_PLACE, place_iri(parent));
+            }
+        }
+    });
 
     let section_iri = |i: usize| nn(format!("{ID}doc/{}/section/{}", iri_segment(doc), i + 1));
     for (i, sec) in ex.sections.iter().enumerate() {
@@ -165,7 +220,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         let (subj, pred, obj): (NamedNode, String, Term) = match &f.rel {
             Relation::Leads { org, .. } | Relation::CoResponsible { org, .. } => {
                 let o = org_iri(doc, jur_name, org);
-                org_triples(&mut s, &o, org);
+                org_triples(&mut s, &o, org, ex);
                 let p = if matches!(f.rel, Relation::Leads { .. }) {
                     pkg("leads")
                 } else {
@@ -228,14 +283,16 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
                 } else {
                     nn(format!("{ID}doc/{}/post/{}", iri_segment(doc), iri_segment(&post.text)))
                 };
-                s.a(&pi, FOAF_PERSON);
-                s.zh(&pi, FOAF_NAME, &person.text);
-                s.a(&post_i, ORG_POST);
-                s.zh(&post_i, RDFS_LABEL, &post.text);
+                s.shared(|s| {
+                    s.a(&pi, FOAF_PERSON);
+                    s.zh(&pi, FOAF_NAME, &person.text);
+                    s.a(&post_i, ORG_POST);
+                    s.zh(&post_i, RDFS_LABEL, &post.text);
+                });
                 if let Some(o) = org {
                     let oi = org_iri(doc, jur_name, o);
-                    org_triples(&mut s, &oi, o);
-                    s.add(&post_i, ORG_POST_IN, oi);
+                    org_triples(&mut s, &oi, o, ex);
+                    s.shared(|s| s.add(&post_i, ORG_POST_IN, oi));
                 }
                 s.add(&pi, ORG_HOLDS, post_i.clone());
                 s.add(&post_i, ORG_HELD_BY, pi.clone());
@@ -243,7 +300,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             }
             Relation::IssuedBy { org, .. } => {
                 let oi = org_iri(doc, jur_name, org);
-                org_triples(&mut s, &oi, org);
+                org_triples(&mut s, &oi, org, ex);
                 s.add(&d, &pkg("issuedBy"), oi.clone());
                 s.add(&d, DCTERMS_CREATOR, oi.clone());
                 (d.clone(), pkg("issuedBy"), oi.into())
@@ -278,7 +335,20 @@ fn span_triples(s: &mut Sink, node: &NamedNode, start: u32, end: u32) {
     s.typed(node, NIF_END, &end.to_string(), "nonNegativeInteger");
 }
 
-fn org_triples(s: &mut Sink, o: &NamedNode, org: &OrgRef) {
+/// An organisation's description: in the shared graph, unless its IRI is scoped to this
+/// document (collectives and unresolved mentions). Organisations resolved within a division
+/// are tied to it: through their parent body (`org:subOrganizationOf`, `parent_bodies.tsv`)
+/// or directly (`dcterms:spatial`).
+fn org_triples(s: &mut Sink, o: &NamedNode, org: &OrgRef, ex: &Extraction) {
+    if let Some(code) = &org.code {
+        // A place acting as a party (`@self`, 溧阳市): its description comes from `ex.places`.
+        if org.text != "@self" && org.name.as_deref() != Some(org.text.as_str()) {
+            s.shared(|s| s.zh(&place_iri(code), SKOS_ALT_LABEL, &org.text));
+        }
+        return;
+    }
+    let doc_scoped = o.as_str().starts_with(&format!("{ID}doc/"));
+    let prev = std::mem::replace(&mut s.in_shared, !doc_scoped);
     s.a(o, ORG_ORGANIZATION);
     s.a(o, &pkg(&org.ty));
     s.lit(o, &pkg("orgType"), &org.ty);
@@ -286,33 +356,47 @@ fn org_triples(s: &mut Sink, o: &NamedNode, org: &OrgRef) {
     if org.name.as_deref() != Some(org.text.as_str()) && org.text != "@self" {
         s.zh(o, SKOS_ALT_LABEL, &org.text);
     }
-}
-
-fn place_triples(s: &mut Sink, p: &NamedNode, code: &str, name: &str, mention: Option<&str>) {
-    s.a(p, SCHEMA_ADMINISTRATIVE_AREA);
-    s.a(p, &pkg("AdministrativeArea"));
-    s.lit(p, SKOS_NOTATION, code);
-    s.zh(p, SKOS_PREF_LABEL, name);
-    if let Some(m) = mention {
-        if m != name && m != "@self" {
-            s.zh(p, SKOS_ALT_LABEL, m);
+    if let (Some(name), Some(div)) = (&org.name, &org.division) {
+        match ex.parents.get(name) {
+            Some((parent, ty)) => {
+                let pi = nn(format!("{ID}org/{}", iri_segment(parent)));
+                s.add(o, ORG_SUB_ORGANIZATION_OF, pi.clone());
+                s.a(&pi, ORG_ORGANIZATION);
+                s.a(&pi, &pkg(ty));
+                s.lit(&pi, &pkg("orgType"), ty);
+                s.zh(&pi, SKOS_PREF_LABEL, parent);
+                s.add(&pi, DCTERMS_SPATIAL, place_iri(div));
+            }
+            None => s.add(o, DCTERMS_SPATIAL, place_iri(div)),
         }
     }
+    s.in_shared = prev;
 }
 
 /// Node for a cooperation party: a division, a named region, or an organisation.
-fn entity(s: &mut Sink, doc: &str, jur: Option<&str>, e: &OrgRef, _ex: &Extraction) -> NamedNode {
-    if let Some(code) = &e.code {
-        let p = place_iri(code);
-        place_triples(s, &p, code, e.name.as_deref().unwrap_or(&e.text), Some(&e.text));
-        return p;
-    }
+fn entity(s: &mut Sink, doc: &str, jur: Option<&str>, e: &OrgRef, ex: &Extraction) -> NamedNode {
     let o = org_iri(doc, jur, e);
     if e.ty == "Region" {
-        s.a(&o, &pkg("Region"));
-        s.zh(&o, SKOS_PREF_LABEL, e.name.as_deref().unwrap_or(&e.text));
+        s.shared(|s| {
+            s.a(&o, &pkg("Region"));
+            s.zh(&o, SKOS_PREF_LABEL, e.name.as_deref().unwrap_or(&e.text));
+        });
     } else {
-        org_triples(s, &o, e);
+        org_triples(s, &o, e, ex);
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p442_groups_digits_and_drops_trailing_zero_groups() {
+        assert_eq!(p442("340500"), "34 05");
+        assert_eq!(p442("340281"), "34 02 81");
+        assert_eq!(p442("340000"), "34");
+        assert_eq!(p442("110101"), "11 01 01");
+        assert_eq!(p442("341000"), "34 10");
+    }
 }

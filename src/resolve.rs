@@ -35,6 +35,10 @@ pub struct Gazetteer {
     /// Pattern index → (divisions, full?, region type).
     pats: Vec<(Vec<usize>, bool, Option<String>)>,
     pub by_name: HashMap<String, Vec<usize>>,
+    /// Suffix words (`区域`, `市场`): a full name followed by the word's rest is no mention.
+    suffix_words: std::collections::HashSet<String>,
+    /// Division code → index.
+    pub by_code: HashMap<String, usize>,
     /// Cooperation verbs (`coop_verbs.tsv`) and one leftmost-longest automaton over them.
     pub coop_verbs: Vec<String>,
     pub coop_verbs_ac: AhoCorasick,
@@ -115,6 +119,13 @@ impl Gazetteer {
             .build(&coop_verbs)
             .expect("verb patterns are plain strings");
         Gazetteer {
+            suffix_words: lex.list("place_suffix_words").into_iter().collect(),
+            by_code: lex
+                .divisions
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.code.clone(), i))
+                .collect(),
             lex,
             ac,
             pats,
@@ -139,6 +150,18 @@ impl Gazetteer {
     pub fn find(&self, text: &str) -> Vec<PlaceMatch> {
         self.ac
             .find_iter(text)
+            .filter(|m| {
+                let (_, full, region) = &self.pats[m.pattern().as_usize()];
+                if !*full || region.is_some() {
+                    return true;
+                }
+                let last = text[..m.end()].chars().next_back();
+                let next = text[m.end()..].chars().next();
+                match (last, next) {
+                    (Some(a), Some(b)) => !self.suffix_words.contains(&format!("{a}{b}")),
+                    _ => true,
+                }
+            })
             .map(|m| {
                 let (divs, full, region) = &self.pats[m.pattern().as_usize()];
                 PlaceMatch {
@@ -309,6 +332,8 @@ pub fn detect_jurisdiction(gz: &Gazetteer, zones: &[&str], body: &str) -> Jurisd
 pub struct ResolvedOrg {
     pub name: Option<String>,
     pub ty: OrgType,
+    /// The division whose government the organisation belongs to, when resolved within one.
+    pub division: Option<usize>,
 }
 
 /// Resolves an organisation mention within a jurisdiction: canonical name and type.
@@ -323,6 +348,7 @@ pub fn resolve_org(gz: &Gazetteer, jur: &Jurisdiction, mention: &str) -> Option<
         return Some(ResolvedOrg {
             name: None,
             ty: OrgType::Collective,
+            division: None,
         });
     }
     // Level prefix (`市发改委`) or an explicit place (`泰安市发改委`, `新泰市政府`).
@@ -347,7 +373,12 @@ pub fn resolve_org(gz: &Gazetteer, jur: &Jurisdiction, mention: &str) -> Option<
     };
     if let Some((canon, ty)) = lex.dept_aliases.get(stem) {
         let name = place.map(|p| canon.replace("{jur}", &gz.qualified_name(p)));
-        return Some(ResolvedOrg { name, ty: *ty });
+        let division = place.filter(|_| name.is_some());
+        return Some(ResolvedOrg {
+            name,
+            ty: *ty,
+            division,
+        });
     }
     let ty = lex.org_type_by_suffix(m)?;
     // A park or institution named in full is its own canonical name.
@@ -356,7 +387,9 @@ pub fn resolve_org(gz: &Gazetteer, jur: &Jurisdiction, mention: &str) -> Option<
     } else {
         None
     };
-    Some(ResolvedOrg { name, ty })
+    // A named park or institution is located in the place its name starts with.
+    let division = place.filter(|_| name.is_some());
+    Some(ResolvedOrg { name, ty, division })
 }
 
 /// Chooses among same-named divisions: one inside the jurisdiction's province wins.

@@ -8,6 +8,11 @@
 pub const PKG: &str = "https://w3id.org/policykg/ont#";
 /// Instance data namespace.
 pub const ID: &str = "https://w3id.org/policykg/id/";
+/// The named graph of shared entity descriptions (organisations, places, people, posts):
+/// one copy however many documents name them.
+pub const ENTITIES_GRAPH: &str = "https://w3id.org/policykg/id/entities";
+/// Prefix of document graphs (`{DOC_GRAPH_PREFIX}{doc}`).
+pub const DOC_GRAPH_PREFIX: &str = "https://w3id.org/policykg/id/graph/";
 
 pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 pub const RDF_STATEMENT: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement";
@@ -52,6 +57,7 @@ pub const SCHEMA_VALUE: &str = "http://schema.org/value";
 pub const SCHEMA_MAX_VALUE: &str = "http://schema.org/maxValue";
 pub const SCHEMA_UNIT_TEXT: &str = "http://schema.org/unitText";
 pub const SCHEMA_ADMINISTRATIVE_AREA: &str = "http://schema.org/AdministrativeArea";
+pub const SCHEMA_MENTIONS: &str = "http://schema.org/mentions";
 pub const SCHEMA_CONTAINED_IN_PLACE: &str = "http://schema.org/containedInPlace";
 
 /// A term of the project namespace (`pkg:leads` → full IRI).

@@ -313,6 +313,7 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
                 name: None,
                 ty,
                 code: None,
+                division: None,
             });
         }
         let d = crate::resolve::pick_division(cx.gz, &cx.jur, &pm.divisions)?;
@@ -322,6 +323,7 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
             name: Some(div.name.clone()),
             ty: super::place_type(div),
             code: Some(div.code.clone()),
+            division: None,
         });
     }
     // Type from the name without its parenthetical (`山东自贸试验区(济南片区)`).
@@ -335,12 +337,14 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
             name: r.name,
             ty: r.ty.as_str().into(),
             code: None,
+            division: r.division.map(|d| cx.gz.division(d).code.clone()),
         }),
         OrgType::Department if external && m.chars().count() >= 6 => Some(OrgRef {
             text: m.to_string(),
             name: None,
             ty: "Institution".into(),
             code: None,
+            division: None,
         }),
         _ => None,
     }
@@ -357,6 +361,7 @@ fn self_actor(cx: &Context, task: Option<usize>, facts: &[Fact]) -> OrgRef {
                         name: org.name.clone().or(Some(org.text.clone())),
                         ty: org.ty.clone(),
                         code: None,
+                        division: org.division.clone(),
                     };
                 }
             }

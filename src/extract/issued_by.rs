@@ -41,6 +41,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 name: None,
                 ty: ty.to_string(),
                 code: None,
+                division: None,
             }
         }
     };

@@ -18,6 +18,7 @@ use crate::facts::{Evidence, Fact, OrgRef, TaskRef};
 use crate::normalize::{normalize, NormText};
 use crate::resolve::{detect_jurisdiction, resolve_org, Gazetteer, Jurisdiction};
 use crate::structure::{parse, Document, UnitKind};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// A task of the document: a numbered item, or a section/unnumbered passage that carries a
@@ -66,7 +67,66 @@ pub struct Extraction {
     pub sections: Vec<SectionInfo>,
     pub tasks: Vec<Task>,
     pub facts: Vec<Fact>,
+    /// Every division the document refers to (jurisdiction, places, governments of its
+    /// organisations) and their ancestors up to the province, sorted by code.
+    pub places: Vec<Place>,
+    /// Codes of the divisions the text names (full names, or short names of prefectures and
+    /// provinces; same-named places resolved within the jurisdiction's province), sorted.
+    pub mentions: Vec<String>,
+    /// Canonical organisation name → the body it belongs to (canonical name, type), from
+    /// `parent_bodies.tsv`: 无为市发展和改革委员会 → (无为市人民政府, Government).
+    pub parents: BTreeMap<String, (String, String)>,
     pub diagnostics: Vec<String>,
+}
+
+/// An administrative division as the RDF stage describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// Statistical division code (`340281`).
+    pub code: String,
+    /// Official name (`无为市`).
+    pub name: String,
+    /// Name used in front of its organisations' names (`鞍山市立山区`).
+    pub qualified: String,
+    /// `province`, `prefecture` or `county`.
+    pub level: String,
+    /// `province`, `prefecture`, `district`, `county`, `county_city` or `zone`.
+    pub kind: String,
+    /// Code of the enclosing division.
+    pub parent: Option<String>,
+}
+
+/// The body an organisation of this type and canonical name belongs to, from
+/// `parent_bodies.tsv` (first matching row; none when the organisation is that body).
+pub fn parent_body(gz: &Gazetteer, name: &str, ty: &str, division: &str) -> Option<(String, String)> {
+    let jur = gz.qualified_name(*gz.by_code.get(division)?);
+    let row = gz
+        .lexicon()
+        .table("parent_bodies")
+        .iter()
+        .find(|r| r.len() >= 4 && r[0] == ty && name.starts_with(&r[1].replace("{jur}", &jur)))?;
+    let parent = row[2].replace("{jur}", &jur);
+    (parent != name).then(|| (parent, row[3].clone()))
+}
+
+/// The divisions with these codes and all their ancestors, sorted by code.
+pub fn places_with_ancestors<'a>(gz: &Gazetteer, codes: impl IntoIterator<Item = &'a str>) -> Vec<Place> {
+    let mut seen = std::collections::BTreeMap::new();
+    for code in codes {
+        let Some(&i) = gz.by_code.get(code) else { continue };
+        for d in gz.chain(i) {
+            let div = gz.division(d);
+            seen.entry(div.code.clone()).or_insert_with(|| Place {
+                code: div.code.clone(),
+                name: div.name.clone(),
+                qualified: gz.qualified_name(d),
+                level: div.level.clone(),
+                kind: div.kind.clone(),
+                parent: div.parent.map(|p| gz.division(p).code.clone()),
+            });
+        }
+    }
+    seen.into_values().collect()
 }
 
 /// What the rules see of one document.
@@ -252,6 +312,7 @@ impl<'a> Context<'a> {
             name: r.name,
             ty: r.ty.as_str().to_string(),
             code: None,
+            division: r.division.map(|d| self.gz.division(d).code.clone()),
         })
     }
 
@@ -269,6 +330,7 @@ impl<'a> Context<'a> {
             name,
             ty,
             code,
+            division: None,
         }
     }
 
@@ -341,12 +403,55 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
     };
+    let found = cx.gz.find(&cx.norm.text);
+    let prefectures: std::collections::HashSet<usize> = found
+        .iter()
+        .flat_map(|m| m.divisions.iter().copied())
+        .filter(|&d| cx.gz.division(d).level == "prefecture")
+        .collect();
+    let mentions: Vec<String> = found
+        .into_iter()
+        .filter(|m| !m.divisions.is_empty())
+        .filter_map(|m| {
+            let d = crate::resolve::pick_division(cx.gz, &cx.jur, &m.divisions)?;
+            let div = cx.gz.division(d);
+            // A county named far from home (山海城市 is no 海城市 in an Anhui plan) needs its
+            // own province, or its prefecture named too.
+            let near = |anchor: Option<usize>| anchor.is_none_or(|a| cx.gz.chain(d).contains(&a));
+            let province = cx.jur.own().and_then(|j| cx.gz.chain(j).last().copied());
+            let county_ok = near(province) || div.parent.is_some_and(|p| prefectures.contains(&p));
+            (m.full && (div.level != "county" || county_ok) || div.level != "county").then(|| div.code.clone())
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut codes: Vec<&str> = meta.jurisdiction.iter().map(|(c, _)| c.as_str()).collect();
+    codes.extend(mentions.iter().map(String::as_str));
+    for f in &facts {
+        for o in f.rel.orgs() {
+            codes.extend(o.code.as_deref().into_iter().chain(o.division.as_deref()));
+        }
+    }
+    let places = places_with_ancestors(cx.gz, codes);
+    let mut parents = BTreeMap::new();
+    for f in &facts {
+        for o in f.rel.orgs() {
+            if let (Some(name), Some(code)) = (&o.name, &o.division) {
+                if let Some(p) = parent_body(cx.gz, name, &o.ty, code) {
+                    parents.insert(name.clone(), p);
+                }
+            }
+        }
+    }
     Extraction {
         doc: src.id.0.clone(),
         meta,
         sections: cx.sections,
         tasks: cx.tasks,
         facts,
+        places,
+        mentions,
+        parents,
         diagnostics: cx.diagnostics,
     }
 }

@@ -144,6 +144,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                                     name: None,
                                     ty: "Group".into(),
                                     code: None,
+                                    division: None,
                                 }),
                             },
                             evidence: evidence.clone(),
@@ -185,6 +186,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                         "Department".into()
                     },
                     code: None,
+                    division: None,
                 });
                 out.push(Fact {
                     doc: String::new(),
