@@ -420,7 +420,7 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
             let near = |anchor: Option<usize>| anchor.is_none_or(|a| cx.gz.chain(d).contains(&a));
             let province = cx.jur.own().and_then(|j| cx.gz.chain(j).last().copied());
             let county_ok = near(province) || div.parent.is_some_and(|p| prefectures.contains(&p));
-            (m.full && (div.level != "county" || county_ok) || div.level != "county").then(|| div.code.clone())
+            (div.level != "county" || m.full && county_ok).then(|| div.code.clone())
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
