@@ -181,6 +181,35 @@ pub enum Command {
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
     },
+    /// Write the store (or one document with the entities it names) as standard RDF:
+    /// Turtle, N-Triples, RDF/XML (graphs merged) or N-Quads, TriG, JSON-LD (graphs kept);
+    /// `--describe` writes the dataset's VoID/DCAT description instead.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormatArg::Turtle)]
+        format: ExportFormatArg,
+        /// Only this document (id or unique prefix), with the descriptions of the
+        /// organisations and places it names.
+        #[arg(long, value_name = "ID")]
+        doc: Option<String>,
+        /// Write the VoID/DCAT description (counts, licence, source documents) instead of the data.
+        #[arg(long)]
+        describe: bool,
+        /// Licence IRI stated in the description. Default: CC0 (official documents of state
+        /// organs are not protected by copyright in China, Copyright Law art. 5).
+        #[arg(
+            long,
+            value_name = "IRI",
+            default_value = "http://creativecommons.org/publicdomain/zero/1.0/"
+        )]
+        license: String,
+        /// Output file (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+    },
     /// Network reports of the store as tables: workload, brokers, components, `path A B`,
     /// unled, isolated (collaboration network: organisations sharing tasks).
     Graph {
@@ -200,6 +229,31 @@ pub enum Command {
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
     },
+}
+
+/// Serialisations of `export`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormatArg {
+    Turtle,
+    Ntriples,
+    Rdfxml,
+    Nquads,
+    Trig,
+    Jsonld,
+}
+
+impl From<ExportFormatArg> for policykg::export::ExportFormat {
+    fn from(f: ExportFormatArg) -> Self {
+        use policykg::export::ExportFormat as E;
+        match f {
+            ExportFormatArg::Turtle => E::Turtle,
+            ExportFormatArg::Ntriples => E::NTriples,
+            ExportFormatArg::Rdfxml => E::RdfXml,
+            ExportFormatArg::Nquads => E::NQuads,
+            ExportFormatArg::Trig => E::TriG,
+            ExportFormatArg::Jsonld => E::JsonLd,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -228,6 +282,21 @@ pub fn run() -> Result<i32> {
         Command::Extract { paths, format } => cmd_extract(&paths, format, gz),
         Command::Build { paths, store, prune } => cmd_build(&paths, &store, prune, gz),
         Command::Check { store } => cmd_check(&store),
+        Command::Export {
+            format,
+            doc,
+            describe,
+            license,
+            output,
+            store,
+        } => cmd_export(
+            &store,
+            format.into(),
+            doc.as_deref(),
+            describe,
+            &license,
+            output.as_deref(),
+        ),
         Command::Query {
             query,
             text,
@@ -717,6 +786,39 @@ fn cmd_bench(docs: usize, dir: &Path, templates: Vec<PathBuf>, query_runs: usize
     let mut rows = vec![vec!["measure".to_string(), "result".to_string()]];
     rows.extend(report.into_iter().map(|m| vec![m.what, m.value]));
     print!("{}", render_table(&rows));
+    Ok(0)
+}
+
+fn cmd_export(
+    store_dir: &Path,
+    format: policykg::export::ExportFormat,
+    doc: Option<&str>,
+    describe: bool,
+    license: &str,
+    output: Option<&Path>,
+) -> Result<i32> {
+    use policykg::export;
+    let store = KgStore::open_read_only(store_dir)?;
+    oxigraph::model::NamedNode::new(license).with_context(|| format!("--license {license} is not an IRI"))?;
+    let doc = doc.map(|d| policykg::graph::resolve_doc(&store, d)).transpose()?;
+    let mut sink: Box<dyn Write> = match output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let n = if describe {
+        let quads = export::describe(&store, license)?;
+        export::write_quads(quads.into_iter().map(Ok), format, &mut sink)?
+    } else {
+        export::export(&store, format, doc.as_deref(), &mut sink)?
+    };
+    sink.flush().context("cannot write the export")?;
+    let what = if format.keeps_graphs() { "quads" } else { "triples" };
+    eprintln!(
+        "exported {n} {what}{}",
+        output.map(|p| format!(" to {}", p.display())).unwrap_or_default()
+    );
     Ok(0)
 }
 

@@ -16,6 +16,7 @@ pub mod decode;
 pub mod doc;
 pub mod dot;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod facts;
 pub mod graph;

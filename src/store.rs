@@ -157,7 +157,79 @@ impl KgStore {
         for n in &gone {
             self.remove_document(n.as_ref())?;
         }
+        if !gone.is_empty() {
+            self.collect_entities()?;
+        }
         Ok(gone.len())
+    }
+
+    /// Removes descriptions from the shared entity graph that no document reaches any more
+    /// (directly, or through parent bodies and enclosing divisions of what it names); returns
+    /// how many statements went.
+    pub fn collect_entities(&self) -> Result<usize, StoreError> {
+        use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
+        let entities = crate::rdf::entities_graph();
+        let eg = GraphNameRef::NamedNode(entities.as_ref());
+        let mut subjects: Vec<NamedNode> = Vec::new();
+        for q in self.store.quads_for_pattern(None, None, None, Some(eg)) {
+            if let NamedOrBlankNode::NamedNode(s) = q?.subject {
+                if subjects.last() != Some(&s) {
+                    subjects.push(s);
+                }
+            }
+        }
+        subjects.sort();
+        subjects.dedup();
+        // Roots: entities some document graph mentions.
+        let in_doc = |q: &Quad| q.graph_name.as_ref() != eg;
+        let mut keep: std::collections::HashSet<NamedNode> = std::collections::HashSet::new();
+        let mut queue: Vec<NamedNode> = Vec::new();
+        for s in &subjects {
+            let mut used = false;
+            for q in self.store.quads_for_pattern(None, None, Some(s.as_ref().into()), None) {
+                if in_doc(&q?) {
+                    used = true;
+                    break;
+                }
+            }
+            if !used {
+                for q in self.store.quads_for_pattern(Some(s.as_ref().into()), None, None, None) {
+                    if in_doc(&q?) {
+                        used = true;
+                        break;
+                    }
+                }
+            }
+            if used && keep.insert(s.clone()) {
+                queue.push(s.clone());
+            }
+        }
+        // Everything a kept description points to is kept too.
+        while let Some(n) = queue.pop() {
+            for q in self
+                .store
+                .quads_for_pattern(Some(n.as_ref().into()), None, None, Some(eg))
+            {
+                if let Term::NamedNode(o) = q?.object {
+                    if keep.insert(o.clone()) {
+                        queue.push(o);
+                    }
+                }
+            }
+        }
+        let mut tx = self.store.start_transaction()?;
+        let mut removed = 0;
+        for s in subjects.iter().filter(|s| !keep.contains(*s)) {
+            let quads: Vec<Quad> = tx
+                .quads_for_pattern(Some(s.as_ref().into()), None, None, Some(eg))
+                .collect::<Result<_, _>>()?;
+            for q in &quads {
+                tx.remove(q);
+            }
+            removed += quads.len();
+        }
+        tx.commit()?;
+        Ok(removed)
     }
 
     /// Consistency problems of the store (empty when consistent): Oxigraph's own check, then

@@ -69,3 +69,8 @@ pub fn pkg(local: &str) -> String {
 pub fn xsd(local: &str) -> String {
     format!("{XSD}{local}")
 }
+
+/// VoID namespace.
+pub const VOID: &str = "http://rdfs.org/ns/void#";
+/// DCAT namespace.
+pub const DCAT: &str = "http://www.w3.org/ns/dcat#";

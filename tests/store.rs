@@ -100,3 +100,46 @@ fn check_reports_orphans() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("task without its document"), "{problems:?}");
 }
+
+/// Pruning a document also drops the entity descriptions only it needed, and keeps the
+/// ones other documents still reach (through parent bodies and enclosing divisions too).
+#[test]
+fn prune_collects_entities_no_document_needs() {
+    let store = KgStore::in_memory().unwrap();
+    build(&store);
+    let has = |label: &str| {
+        !store
+            .select_pairs(&format!(
+                "SELECT ?x ?l WHERE {{ GRAPH <{}> {{ ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }} FILTER(STR(?l) = \"{label}\") }}",
+                policykg::vocab::ENTITIES_GRAPH
+            ))
+            .unwrap()
+            .is_empty()
+    };
+    for l in [
+        "泰安市发展和改革委员会",
+        "泰安市人民政府",
+        "泰安市",
+        "山东省",
+        "无为市人民政府",
+        "芜湖市",
+    ] {
+        assert!(has(l), "{l} before pruning");
+    }
+    let keep: std::collections::HashSet<String> = store
+        .document_ids()
+        .unwrap()
+        .into_iter()
+        .filter(|d| !d.starts_with("004_"))
+        .map(|d| policykg::rdf::graph_iri(&d).as_str().to_string())
+        .collect();
+    assert_eq!(store.prune(&keep).unwrap(), 1);
+    for l in ["泰安市发展和改革委员会", "泰安市人民政府", "泰安市", "山东省"] {
+        assert!(!has(l), "{l} should be gone with 004");
+    }
+    for l in ["无为市发展和改革委员会", "无为市人民政府", "无为市", "芜湖市", "安徽省"] {
+        assert!(has(l), "{l} is still needed by 003");
+    }
+    assert!(store.check().unwrap().is_empty());
+    assert_eq!(store.collect_entities().unwrap(), 0, "nothing left to collect");
+}
