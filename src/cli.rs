@@ -210,6 +210,31 @@ pub enum Command {
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
     },
+    /// Send every graph of the store to another triple store with the SPARQL 1.1 Graph Store
+    /// Protocol (PUT replaces each document's graph there), then verify the server's counts.
+    Push {
+        /// The server's SPARQL query endpoint (e.g. http://127.0.0.1:8890/sparql), used to
+        /// verify the push and to find graphs to prune.
+        #[arg(long, value_name = "URL")]
+        endpoint: String,
+        /// The server's Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth, Fuseki:
+        /// …/ds/data, Oxigraph: …/store). Default: the endpoint URL.
+        #[arg(long, value_name = "URL")]
+        graph_store: Option<String>,
+        /// Credentials as USER:PASSWORD (Basic or Digest, whichever the server asks for); a
+        /// USER alone takes the password from $POLICYKG_PASSWORD.
+        #[arg(long, value_name = "USER[:PASSWORD]")]
+        user: Option<String>,
+        /// Delete the server's policykg graphs that are not in the local store.
+        #[arg(long)]
+        prune: bool,
+        /// Seconds to wait for each request.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        /// Store directory.
+        #[arg(long, default_value = "policykg.db")]
+        store: PathBuf,
+    },
     /// Network reports of the store as tables: workload, brokers, components, `path A B`,
     /// unled, isolated (collaboration network: organisations sharing tasks).
     Graph {
@@ -282,6 +307,21 @@ pub fn run() -> Result<i32> {
         Command::Extract { paths, format } => cmd_extract(&paths, format, gz),
         Command::Build { paths, store, prune } => cmd_build(&paths, &store, prune, gz),
         Command::Check { store } => cmd_check(&store),
+        Command::Push {
+            endpoint,
+            graph_store,
+            user,
+            prune,
+            timeout,
+            store,
+        } => cmd_push(
+            &store,
+            &endpoint,
+            graph_store.as_deref(),
+            user.as_deref(),
+            prune,
+            timeout,
+        ),
         Command::Export {
             format,
             doc,
@@ -820,6 +860,64 @@ fn cmd_export(
         output.map(|p| format!(" to {}", p.display())).unwrap_or_default()
     );
     Ok(0)
+}
+
+fn cmd_push(
+    store_dir: &Path,
+    endpoint: &str,
+    graph_store: Option<&str>,
+    user: Option<&str>,
+    prune: bool,
+    timeout: u64,
+) -> Result<i32> {
+    use policykg::http::{Client, Url};
+    use policykg::push::{push, PushTarget};
+    let store = KgStore::open_read_only(store_dir)?;
+    let credentials = match user {
+        Some(u) => Some(match u.split_once(':') {
+            Some((name, pass)) => (name.to_string(), pass.to_string()),
+            None => (
+                u.to_string(),
+                std::env::var("POLICYKG_PASSWORD").context("--user without a password needs $POLICYKG_PASSWORD")?,
+            ),
+        }),
+        None => None,
+    };
+    let target = PushTarget {
+        graph_store: Url::parse(graph_store.unwrap_or(endpoint))?,
+        endpoint: Some(Url::parse(endpoint)?),
+        client: Client::new(std::time::Duration::from_secs(timeout), credentials),
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} graphs ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = push(&store, &target, prune, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    for g in &report.pruned {
+        eprintln!("pruned {g}");
+    }
+    eprintln!(
+        "pushed {} graphs, {} statements; server holds {} statements in them",
+        report.graphs,
+        report.statements,
+        report
+            .remote_statements
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "?".into())
+    );
+    if report.mismatched.is_empty() {
+        Ok(0)
+    } else {
+        for (g, local, remote) in &report.mismatched {
+            eprintln!("count differs for {g}: {local} here, {remote} on the server");
+        }
+        Ok(1)
+    }
 }
 
 fn cmd_check(store_dir: &Path) -> Result<i32> {
