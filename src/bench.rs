@@ -249,7 +249,11 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     // Query latency of the named queries that take at most a department parameter.
     let lib = crate::query::load_library(&opts.queries_dir)?;
     // The user-facing named queries; `view-*` queries feed diagrams over a whole store.
-    for q in lib.iter().filter(|q| !q.name.starts_with("view-")) {
+    // Federated queries (SERVICE) would measure the network, not the store.
+    for q in lib
+        .iter()
+        .filter(|q| !q.name.starts_with("view-") && !crate::server::uses_service(&q.text))
+    {
         let given: Vec<(String, String)> = q
             .params
             .iter()

@@ -67,6 +67,13 @@ pub enum Command {
         /// Store directory.
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
+        /// Let `SERVICE` patterns call remote SPARQL endpoints (federated query, e.g.
+        /// `wikidata-places`); off by default, so nothing leaves the machine.
+        #[arg(long)]
+        allow_service: bool,
+        /// Seconds each SERVICE call may take.
+        #[arg(long, default_value_t = 60, value_name = "S")]
+        service_timeout: u64,
         /// Output format: table, csv, tsv, json, xml (SELECT/ASK); turtle, ntriples (CONSTRUCT).
         #[arg(long, default_value = "table")]
         format: String,
@@ -343,7 +350,16 @@ pub fn run() -> Result<i32> {
             params,
             store,
             format,
-        } => cmd_query(query, text, &params, &store, &format),
+            allow_service,
+            service_timeout,
+        } => cmd_query(
+            query,
+            text,
+            &params,
+            &store,
+            &format,
+            allow_service.then(|| std::time::Duration::from_secs(service_timeout)),
+        ),
         Command::Queries => cmd_queries(),
         Command::Demo { store, seeds } => cmd_demo(&store, seeds, gz),
         Command::Eval {
@@ -672,8 +688,9 @@ fn cmd_query(
     params: &[String],
     store_dir: &Path,
     format: &str,
+    service_timeout: Option<std::time::Duration>,
 ) -> Result<i32> {
-    use policykg::query::{bind_params, load_library, run, OutputFormat};
+    use policykg::query::{bind_params, fill_values, load_library, run_with, EvalOptions, OutputFormat};
     let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let given: Vec<(String, String)> = params
         .iter()
@@ -683,6 +700,7 @@ fn cmd_query(
                 .with_context(|| format!("--param {p}: expected NAME=VALUE"))
         })
         .collect::<Result<_>>()?;
+    let store = KgStore::open_read_only(store_dir)?;
     let (sparql, bindings) = match (query, text) {
         (_, Some(t)) => (t, Vec::new()),
         (Some(q), None) => {
@@ -695,7 +713,7 @@ fn cmd_query(
                 } else {
                     bind_params(&nq, &given)?
                 };
-                (t, b)
+                (fill_values(store.inner(), &nq)?, b)
             } else {
                 let lib = load_library(&project_dir("queries"))?;
                 let Some(nq) = lib.iter().find(|n| n.name == q) else {
@@ -704,15 +722,21 @@ fn cmd_query(
                         lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
                     );
                 };
-                (nq.text.clone(), bind_params(nq, &given)?)
+                (fill_values(store.inner(), nq)?, bind_params(nq, &given)?)
             }
         }
         (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
     };
-    let store = KgStore::open_read_only(store_dir)?;
+    if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
+        bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
+    }
+    let options = EvalOptions {
+        service_timeout,
+        ..EvalOptions::default()
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    run(store.inner(), &sparql, &bindings, format, &mut out)?;
+    run_with(store.inner(), &sparql, &bindings, &options, format, &mut out)?;
     out.flush()?;
     Ok(0)
 }

@@ -31,6 +31,7 @@ pub mod query;
 pub mod rdf;
 pub mod resolve;
 pub mod server;
+pub mod service;
 pub mod store;
 pub mod structure;
 pub mod vocab;

@@ -267,6 +267,8 @@ pub struct NamedQuery {
     pub description: String,
     /// Declared parameters, in header order.
     pub params: Vec<Param>,
+    /// `# @values VAR SELECT …` lines: (variable, local query filling `VALUES ?VAR { }`).
+    pub values: Vec<(String, String)>,
     /// The whole file text (SPARQL; the header is ordinary SPARQL comments).
     pub text: String,
 }
@@ -473,6 +475,7 @@ pub fn find<'a>(library: &'a [NamedQuery], name: &str) -> Result<&'a NamedQuery,
 pub fn parse_header(name: &str, text: &str) -> NamedQuery {
     let mut description: Vec<&str> = Vec::new();
     let mut params = Vec::new();
+    let mut values = Vec::new();
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() {
@@ -488,6 +491,12 @@ pub fn parse_header(name: &str, text: &str) -> NamedQuery {
                     params.push(param);
                 }
             }
+            _ if comment.starts_with("@values ") => {
+                let rest = comment["@values ".len()..].trim();
+                if let Some((var, select)) = rest.split_once(char::is_whitespace) {
+                    values.push((var.trim_start_matches(['?', '$']).to_owned(), select.trim().to_owned()));
+                }
+            }
             _ if !comment.is_empty() => description.push(comment),
             _ => {}
         }
@@ -496,8 +505,43 @@ pub fn parse_header(name: &str, text: &str) -> NamedQuery {
         name: name.to_owned(),
         description: description.join(" "),
         params,
+        values,
         text: text.to_owned(),
     }
+}
+
+/// The query text with each `# @values VAR SELECT …` header applied: the local SELECT runs on
+/// the store (union default graph) and the terms of its first column fill the query's empty
+/// `VALUES ?VAR { }` block. This is how local data reaches inside a `SERVICE` pattern, which
+/// Oxigraph sends to the remote endpoint without the outer bindings. The terms are written in
+/// SPARQL syntax by Oxigraph (escaped literals, IRIs), never pasted from user input.
+pub fn fill_values(store: &Store, q: &NamedQuery) -> Result<String, QueryError> {
+    let mut text = q.text.clone();
+    for (var, select) in &q.values {
+        let answer = evaluate(store, select, &[], &EvalOptions::default())?;
+        let Answer::Solutions { rows, .. } = answer else {
+            return Err(QueryError::Format(format!(
+                "@values {var}: the local query must be a SELECT"
+            )));
+        };
+        let mut terms: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.values().first().cloned().flatten())
+            .map(|t| t.to_string())
+            .collect();
+        terms.sort();
+        terms.dedup();
+        let block = regex::Regex::new(&format!(r"VALUES\s+\?{}\s*\{{\s*\}}", regex::escape(var)))
+            .map_err(|e| QueryError::Format(e.to_string()))?;
+        if !block.is_match(&text) {
+            return Err(QueryError::Format(format!(
+                "@values {var}: the query has no empty `VALUES ?{var} {{ }}` block to fill"
+            )));
+        }
+        let filled = format!("VALUES ?{var} {{ {} }}", terms.join(" "));
+        text = block.replace(&text, regex::NoExpand(&filled)).into_owned();
+    }
+    Ok(text)
 }
 
 /// Parses `NAME KIND description` (what follows `@param`).
@@ -571,6 +615,9 @@ pub struct EvalOptions {
     pub default_graphs: Vec<NamedNode>,
     /// See [`EvalOptions::default_graphs`].
     pub named_graphs: Vec<NamedNode>,
+    /// Evaluate `SERVICE` patterns by calling the remote endpoint with this timeout per call
+    /// ([`crate::service::HttpServiceHandler`]); `None` leaves federation off.
+    pub service_timeout: Option<Duration>,
 }
 
 /// A fully evaluated answer, ready to be written in any fitting [`OutputFormat`].
@@ -637,6 +684,10 @@ fn prepare(
     bindings: &[(String, Term)],
     options: &EvalOptions,
 ) -> Result<PreparedSparqlQuery, QueryError> {
+    let evaluator = match options.service_timeout {
+        Some(timeout) => evaluator.with_default_service_handler(crate::service::HttpServiceHandler { timeout }),
+        None => evaluator,
+    };
     let mut prepared = with_prefixes(evaluator)?.parse_query(sparql)?;
     if !options.default_graphs.is_empty() || !options.named_graphs.is_empty() {
         let dataset = prepared.dataset_mut();
@@ -775,7 +826,19 @@ pub fn run(
     format: OutputFormat,
     out: &mut dyn Write,
 ) -> Result<usize, QueryError> {
-    let answer = evaluate(store, sparql, bindings, &EvalOptions::default())?;
+    run_with(store, sparql, bindings, &EvalOptions::default(), format, out)
+}
+
+/// [`run`] with explicit [`EvalOptions`] (e.g. federation on).
+pub fn run_with(
+    store: &Store,
+    sparql: &str,
+    bindings: &[(String, Term)],
+    options: &EvalOptions,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> Result<usize, QueryError> {
+    let answer = evaluate(store, sparql, bindings, options)?;
     write_answer(&answer, format, out)
 }
 

@@ -33,9 +33,9 @@
 //!   strings) over `max_body` bytes are refused with `413` before they are read.
 //! * **Concurrency**: a fixed pool of worker threads with a bounded queue; when both are full
 //!   the connection gets `503 Service Unavailable` with `Retry-After` at once.
-//! * **SERVICE**: queries naming `SERVICE` are refused with `403` unless `allow_service` is set.
-//!   This build of Oxigraph has no HTTP client, so an allowed `SERVICE` then fails with `501`:
-//!   nothing ever leaves the machine.
+//! * **SERVICE**: queries naming `SERVICE` are refused with `403` unless `allow_service` is set;
+//!   then the remote endpoint is called ([`crate::service`]) within the query timeout, and a
+//!   failing call answers `502`. By default nothing ever leaves the machine.
 //! * **Sockets**: reads and writes time out (`io_timeout`), one request per connection
 //!   (`Connection: close`), bounded request heads.
 //!
@@ -90,7 +90,7 @@ pub struct ServerConfig {
     pub allow_update: bool,
     /// Bearer token `/update` requests must carry.
     pub token: Option<String>,
-    /// Do not refuse queries that use `SERVICE` (they still fail: this build has no HTTP client).
+    /// Let queries use `SERVICE`: remote endpoints are called (off by default).
     pub allow_service: bool,
     /// Value of `Access-Control-Allow-Origin`.
     pub cors_origin: String,
@@ -372,7 +372,7 @@ pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
         config.threads,
         config.queue,
         if config.allow_service {
-            "allowed (fails: no HTTP client in this build)"
+            "allowed (remote endpoints are called)"
         } else {
             "refused"
         }
@@ -1111,6 +1111,7 @@ fn eval_options(ctx: &Context, params: &[(String, String)]) -> Result<EvalOption
         max_results: Some(ctx.config.max_results),
         default_graphs: graph_params(params, "default-graph-uri")?,
         named_graphs: graph_params(params, "named-graph-uri")?,
+        service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
     })
 }
 
@@ -1118,8 +1119,8 @@ fn service_refused() -> Reply {
     Reply::text(
         403,
         "SERVICE (federated query) is disabled on this endpoint: queries may only read the \
-         local store. Start the server with --allow-service to lift the check (this build \
-         cannot call remote endpoints, so such queries then fail with 501).",
+         local store. The operator may start the server with --allow-service to let queries \
+         call remote endpoints.",
     )
 }
 
@@ -1147,14 +1148,19 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
         .filter(|(k, _)| !matches!(k.as_str(), "format" | "output"))
         .collect();
     let bindings = query::bind_params(q, &given).map_err(error_reply)?;
+    if !ctx.config.allow_service && uses_service(&q.text) {
+        return Err(service_refused());
+    }
     let options = EvalOptions {
         timeout: Some(ctx.config.timeout),
         max_results: Some(ctx.config.max_results),
+        service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
         ..EvalOptions::default()
     };
     let store = Arc::clone(&ctx.store);
-    let text = q.text.clone();
+    let q = q.clone();
     let answer = run_bounded(ctx, "query", move || {
+        let text = query::fill_values(store.inner(), &q)?;
         query::evaluate(store.inner(), &text, &bindings, &options)
     })?;
     answer_reply(answer, &requested)
@@ -1314,15 +1320,7 @@ fn error_reply(e: QueryError) -> Reply {
             | QueryEvaluationError::Service(_)
             | QueryEvaluationError::UnboundService
             | QueryEvaluationError::InvalidServiceName(_),
-        ) => {
-            return Reply::text(
-                501,
-                format!(
-                    "{e}. This policykg build has no HTTP client (Oxigraph without the \
-                     http-client feature), so SERVICE cannot call other endpoints."
-                ),
-            )
-        }
+        ) => return Reply::text(502, format!("a SERVICE call failed: {e}")),
         _ => 500,
     };
     let message = match &e {
@@ -1409,7 +1407,7 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
             | UpdateEvaluationError::UnsupportedContentType(_)),
         ) => Err(Reply::text(
             501,
-            format!("{e}. This policykg build has no HTTP client: SERVICE and LOAD cannot fetch remote data."),
+            format!("{e}. Updates cannot fetch remote data (SERVICE and LOAD are not supported in updates)."),
         )),
         Err(e @ (UpdateEvaluationError::GraphAlreadyExists(_) | UpdateEvaluationError::GraphDoesNotExist(_))) => {
             Err(Reply::text(400, format!("update failed, nothing was changed: {e}")))

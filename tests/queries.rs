@@ -21,6 +21,8 @@ const TESTED: &[&str] = &[
     "task-chain",
     "tasks-without-lead",
     "workload",
+    // Federated; its shape and a stand-in SERVICE run are tested in tests/federation.rs.
+    "wikidata-places",
 ];
 
 const WUWEI: &str = "003_333bffa1260437b2";
