@@ -119,6 +119,8 @@ pub struct Lexicon {
     pub divisions: Vec<Division>,
     /// Extra tables (word lists) by file stem, for relation rules.
     pub lists: HashMap<String, Vec<Vec<String>>>,
+    /// First column of each extra table (what [`Lexicon::list`] returns, without copying).
+    words: HashMap<String, Vec<String>>,
 }
 
 macro_rules! embedded {
@@ -204,6 +206,7 @@ impl Lexicon {
             first_listed_leads: Vec::new(),
             divisions: Vec::new(),
             lists: HashMap::new(),
+            words: HashMap::new(),
         };
         for (name, text) in sources {
             let rows = rows(&text);
@@ -295,6 +298,8 @@ impl Lexicon {
                     }
                 }
                 _ => {
+                    lx.words
+                        .insert(stem.clone(), rows.iter().map(|(_, c)| c[0].clone()).collect());
                     lx.lists
                         .insert(stem.clone(), rows.into_iter().map(|(_, c)| c).collect());
                 }
@@ -313,11 +318,8 @@ impl Lexicon {
     }
 
     /// First column of an extra list table (`regions`, `coop_verbs`, …).
-    pub fn list(&self, stem: &str) -> Vec<String> {
-        self.lists
-            .get(stem)
-            .map(|rows| rows.iter().map(|r| r[0].clone()).collect())
-            .unwrap_or_default()
+    pub fn list(&self, stem: &str) -> &[String] {
+        self.words.get(stem).map(|v| v.as_slice()).unwrap_or(&[])
     }
 
     /// Rows of an extra table.

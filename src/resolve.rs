@@ -36,12 +36,16 @@ pub struct Gazetteer {
     pats: Vec<(Vec<usize>, bool, Option<String>)>,
     pub by_name: HashMap<String, Vec<usize>>,
     /// Suffix words (`区域`, `市场`): a full name followed by the word's rest is no mention.
-    suffix_words: std::collections::HashSet<String>,
+    suffix_words: std::collections::HashSet<(char, char)>,
+    /// First characters of `surnames.tsv`, for the person-name rules.
+    pub surnames: std::collections::HashSet<char>,
     /// Division code → index.
     pub by_code: HashMap<String, usize>,
     /// Cooperation verbs (`coop_verbs.tsv`) and one leftmost-longest automaton over them.
     pub coop_verbs: Vec<String>,
     pub coop_verbs_ac: AhoCorasick,
+    /// Post titles (`posts.tsv`): finds the lines worth the post rules' regex.
+    pub posts_ac: AhoCorasick,
 }
 
 const SUFFIXES: &[&str] = &[
@@ -77,7 +81,7 @@ pub fn short_form(name: &str) -> Option<String> {
 impl Gazetteer {
     /// Builds the gazetteer from the lexicon's division and region tables.
     pub fn new(lex: Arc<Lexicon>) -> Gazetteer {
-        let stop: std::collections::HashSet<String> = lex.list("place_stopwords").into_iter().collect();
+        let stop: std::collections::HashSet<String> = lex.list("place_stopwords").iter().cloned().collect();
         let mut names: HashMap<String, (Vec<usize>, bool, Option<String>)> = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, d) in lex.divisions.iter().enumerate() {
@@ -113,13 +117,23 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&keys)
             .expect("gazetteer patterns are plain strings");
-        let coop_verbs = lex.list("coop_verbs");
+        let coop_verbs = lex.list("coop_verbs").to_vec();
         let coop_verbs_ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&coop_verbs)
             .expect("verb patterns are plain strings");
+        let posts_ac = AhoCorasick::new(lex.list("posts")).expect("post titles are plain strings");
         Gazetteer {
-            suffix_words: lex.list("place_suffix_words").into_iter().collect(),
+            posts_ac,
+            suffix_words: lex
+                .list("place_suffix_words")
+                .iter()
+                .filter_map(|w| {
+                    let mut c = w.chars();
+                    Some((c.next()?, c.next()?))
+                })
+                .collect(),
+            surnames: lex.list("surnames").iter().filter_map(|s| s.chars().next()).collect(),
             by_code: lex
                 .divisions
                 .iter()
@@ -158,7 +172,7 @@ impl Gazetteer {
                 let last = text[..m.end()].chars().next_back();
                 let next = text[m.end()..].chars().next();
                 match (last, next) {
-                    (Some(a), Some(b)) => !self.suffix_words.contains(&format!("{a}{b}")),
+                    (Some(a), Some(b)) => !self.suffix_words.contains(&(a, b)),
                     _ => true,
                 }
             })
@@ -242,13 +256,19 @@ impl Jurisdiction {
 
 /// Places mentioned in a text with their weights, for choosing a jurisdiction.
 pub fn detect_jurisdiction(gz: &Gazetteer, zones: &[&str], body: &str) -> Jurisdiction {
+    detect_jurisdiction_in(gz, zones, body, &gz.find(body))
+}
+
+/// [`detect_jurisdiction`] with the body's place mentions already found (`gz.find(body)`).
+pub fn detect_jurisdiction_in(gz: &Gazetteer, zones: &[&str], body: &str, body_matches: &[PlaceMatch]) -> Jurisdiction {
     // Level the document's own departments use: 市X局 / 区X局 / 县X局.
     let mut level_votes: HashMap<char, usize> = HashMap::new();
-    let chars: Vec<char> = body.chars().collect();
-    for w in chars.windows(2) {
-        if matches!(w[0], '(' | ',' | '、' | ':' | '\n' | '由' | ';') && matches!(w[1], '市' | '区' | '县') {
-            *level_votes.entry(w[1]).or_default() += 1;
+    let mut prev = '\0';
+    for c in body.chars() {
+        if matches!(prev, '(' | ',' | '、' | ':' | '\n' | '由' | ';') && matches!(c, '市' | '区' | '县') {
+            *level_votes.entry(c).or_default() += 1;
         }
+        prev = c;
     }
     let dominant = level_votes.iter().max_by_key(|(c, n)| (**n, **c)).map(|(c, _)| *c);
 
@@ -270,9 +290,8 @@ pub fn detect_jurisdiction(gz: &Gazetteer, zones: &[&str], body: &str) -> Jurisd
             break;
         }
     }
-    let body_matches = gz.find(body);
     let mut mentioned: HashMap<usize, usize> = HashMap::new();
-    for m in &body_matches {
+    for m in body_matches {
         for &d in &m.divisions {
             *mentioned.entry(d).or_default() += if m.full { 2 } else { 1 };
         }

@@ -97,7 +97,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 }
             }
             for (actor, partner) in pairs {
-                let Some(b) = partner_ref(cx, &partner, &generic) else {
+                let Some(b) = partner_ref(cx, &partner, generic) else {
                     continue;
                 };
                 let abs = cl.start + vrel;

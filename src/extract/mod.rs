@@ -16,7 +16,7 @@ pub mod targets;
 use crate::doc::{slice_chars, SourceDoc, Span};
 use crate::facts::{Evidence, Fact, OrgRef, TaskRef};
 use crate::normalize::{normalize, NormText};
-use crate::resolve::{detect_jurisdiction, resolve_org, Gazetteer, Jurisdiction};
+use crate::resolve::{detect_jurisdiction_in, resolve_org, Gazetteer, Jurisdiction, PlaceMatch};
 use crate::structure::{parse, Document, UnitKind};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -136,6 +136,8 @@ pub struct Context<'a> {
     pub doc: Document,
     pub gz: &'a Gazetteer,
     pub jur: Jurisdiction,
+    /// Every place mention in the normalised text (`gz.find`), in order.
+    pub places_found: Vec<PlaceMatch>,
     /// Source char → byte table, for evidence slices.
     offsets: Vec<usize>,
     /// Unit index → section index, for units that are sections.
@@ -170,7 +172,8 @@ impl<'a> Context<'a> {
         if let Some(r) = doc.lines.iter().find(|r| !text[(*r).clone()].trim().is_empty()) {
             zones.push(&text[r.clone()]);
         }
-        let jur = detect_jurisdiction(gz, &zones, text);
+        let places_found = gz.find(text);
+        let jur = detect_jurisdiction_in(gz, &zones, text, &places_found);
         let offsets = src.char_offsets();
         let mut cx = Context {
             src,
@@ -178,6 +181,7 @@ impl<'a> Context<'a> {
             doc,
             gz,
             jur,
+            places_found,
             offsets,
             unit_section: Vec::new(),
             sections: Vec::new(),
@@ -403,7 +407,7 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
     };
-    let found = cx.gz.find(&cx.norm.text);
+    let found = std::mem::take(&mut cx.places_found);
     let prefectures: std::collections::HashSet<usize> = found
         .iter()
         .flat_map(|m| m.divisions.iter().copied())

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
     let lx = crate::lexicon::Lexicon::embedded();
-    let mut posts = lx.list("posts");
+    let mut posts = lx.list("posts").to_vec();
     posts.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
     let alt = posts.iter().map(|p| regex::escape(p)).collect::<Vec<_>>().join("|");
     Regex::new(&format!(
@@ -24,7 +24,7 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 
 static POST_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     let lx = crate::lexicon::Lexicon::embedded();
-    let mut posts = lx.list("posts");
+    let mut posts = lx.list("posts").to_vec();
     posts.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
     let alt = posts.iter().map(|p| regex::escape(p)).collect::<Vec<_>>().join("|");
     Regex::new(&format!(r"^(?P<org>\p{{Han}}*?)(?P<post>{alt})$")).expect("valid regex")
@@ -57,18 +57,11 @@ static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
 /// Emits `holds_post` facts from every line.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
-    let surnames: std::collections::HashSet<char> = cx
-        .gz
-        .lexicon()
-        .list("surnames")
-        .iter()
-        .filter_map(|s| s.chars().next())
-        .collect();
-    let posts = cx.gz.lexicon().list("posts");
+    let surnames = &cx.gz.surnames;
     for line in cx.doc.lines.clone() {
         let lt = &text[line.clone()];
         // Most lines name no post at all: skip them before the (costly) chain regex.
-        if !posts.iter().any(|p| lt.contains(p.as_str())) {
+        if !cx.gz.posts_ac.is_match(lt) {
             continue;
         }
         // Names listed before `担任召集人` share that post in the mechanism the line sets up.
@@ -127,7 +120,10 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 pending.push(name.to_string());
             } else if after == "担任" {
                 let rest = &lt[m.end()..];
-                let held = posts
+                let held = cx
+                    .gz
+                    .lexicon()
+                    .list("posts")
                     .iter()
                     .filter(|p| rest.starts_with(p.as_str()))
                     .max_by_key(|p| p.len());

@@ -30,7 +30,7 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
 });
 
 fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
-    let mut units = lx.list("units");
+    let mut units = lx.list("units").to_vec();
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
