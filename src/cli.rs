@@ -713,7 +713,7 @@ fn cmd_query(
                 } else {
                     bind_params(&nq, &given)?
                 };
-                (fill_values(store.inner(), &nq)?, b)
+                (fill_values(store.inner(), &nq, &b)?, b)
             } else {
                 let lib = load_library(&project_dir("queries"))?;
                 let Some(nq) = lib.iter().find(|n| n.name == q) else {
@@ -722,7 +722,8 @@ fn cmd_query(
                         lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
                     );
                 };
-                (fill_values(store.inner(), nq)?, bind_params(nq, &given)?)
+                let b = bind_params(nq, &given)?;
+                (fill_values(store.inner(), nq, &b)?, b)
             }
         }
         (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
@@ -773,13 +774,12 @@ fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<
     println!("\nResponsibility chain of {dept} (queries/responsibility.rq --param dept={dept}):\n");
     let lib = policykg::query::load_library(&project_dir("queries"))?;
     if let Some(q) = lib.iter().find(|q| q.name == "responsibility") {
-        let b = policykg::query::bind_params(q, &[("dept".to_string(), dept.to_string())])?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        policykg::query::run(
+        policykg::query::run_named(
             store.inner(),
-            &q.text,
-            &b,
+            q,
+            &[("dept".to_string(), dept.to_string())],
             policykg::query::OutputFormat::Table,
             &mut out,
         )?;

@@ -29,7 +29,8 @@
 //!   literal), `iri` (an absolute IRI, `<…>` or a well-known prefixed name such as
 //!   `pkg:Task`), `int` (`xsd:integer`), `year` (a four-digit year, `2024` or `2024年`, bound
 //!   as an `xsd:integer`), `org` (an organisation name, normalised with the department alias
-//!   table before it is bound as a plain literal; see [`org_match_key`]). When the word after
+//!   table before it is bound as a `@zh` literal, so queries find it with index lookups on
+//!   `skos:prefLabel`/`skos:altLabel`/`pkg:nameStem`; see [`org_match_key`]). When the word after
 //!   NAME is not a known kind, the kind is `literal` and that word starts the description.
 //! * A parameter whose description contains `(optional)` (or `(可选)`/`（可选）`) may be
 //!   left out; its variable then simply stays unbound and matches anything.
@@ -314,7 +315,7 @@ pub enum ParamKind {
     /// A four-digit year (`2024` or `2024年`) as an `xsd:integer`, so it compares with
     /// `YEAR(?date)` and with `xsd:gYear` lexical forms read as numbers.
     Year,
-    /// An organisation name, bound as a plain literal after [`org_match_key`] normalised it
+    /// An organisation name, bound as a `@zh` literal after [`org_match_key`] normalised it
     /// with the department alias table (`无为市发改委` → `无为市发展和改革委员会`,
     /// `发改委` → `发展和改革委员会`; names the table does not know stay as given).
     Org,
@@ -342,7 +343,7 @@ impl ParamKind {
                 if key.is_empty() {
                     Err("an organisation name cannot be empty".to_owned())
                 } else {
-                    Ok(Literal::new_simple_literal(key).into())
+                    Ok(Literal::new_language_tagged_literal_unchecked(key, "zh").into())
                 }
             }
             Self::Zh => Ok(Literal::new_language_tagged_literal_unchecked(value, "zh").into()),
@@ -395,8 +396,8 @@ impl FromStr for ParamKind {
 ///   becomes the canonical name the store uses (`无为市发展和改革委员会`, …), resolved with the
 ///   same gazetteer and alias table (`ontology/lexicon/dept_aliases.tsv`) as extraction.
 /// * A bare department name from the alias table (`发改委`, `发展改革委`) becomes its canonical
-///   stem (`发展和改革委员会`), which the named queries match as the ending of canonical names,
-///   i.e. that department in every jurisdiction.
+///   stem (`发展和改革委员会`), which the named queries match with `pkg:nameStem` (the canonical
+///   name without its place), i.e. that department in every jurisdiction.
 /// * Anything else — including names with only a level prefix (`市发改委`), whose place
 ///   depends on the document that wrote them — is kept as given (trimmed); the queries
 ///   compare it with every name an organisation appears under (`skos:prefLabel`/`altLabel`).
@@ -511,14 +512,30 @@ pub fn parse_header(name: &str, text: &str) -> NamedQuery {
 }
 
 /// The query text with each `# @values VAR SELECT …` header applied: the local SELECT runs on
-/// the store (union default graph) and the terms of its first column fill the query's empty
-/// `VALUES ?VAR { }` block. This is how local data reaches inside a `SERVICE` pattern, which
-/// Oxigraph sends to the remote endpoint without the outer bindings. The terms are written in
-/// SPARQL syntax by Oxigraph (escaped literals, IRIs), never pasted from user input.
-pub fn fill_values(store: &Store, q: &NamedQuery) -> Result<String, QueryError> {
+/// the store (union default graph, with those of `bindings` whose variables it uses) and the
+/// terms of its first column fill the query's empty `VALUES ?VAR { }` block. Two uses: local
+/// data reaching inside a `SERVICE` pattern (Oxigraph sends the remote endpoint only the
+/// inner pattern), and resolving a parameter to the few entities it names *before* the main
+/// query is planned, so the planner sees constants (a department's chain of tasks then takes
+/// milliseconds instead of a pass over the store). The terms are written in SPARQL syntax by
+/// Oxigraph (escaped literals, IRIs) from query answers, never pasted from user input.
+pub fn fill_values(store: &Store, q: &NamedQuery, bindings: &[(String, Term)]) -> Result<String, QueryError> {
     let mut text = q.text.clone();
     for (var, select) in &q.values {
-        let answer = evaluate(store, select, &[], &EvalOptions::default())?;
+        let used: Vec<(String, Term)> = bindings
+            .iter()
+            .filter(|(name, _)| {
+                let v = format!("?{}", name.trim_start_matches(['?', '$']));
+                select.match_indices(&v).any(|(i, _)| {
+                    select[i + v.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                })
+            })
+            .cloned()
+            .collect();
+        let answer = evaluate(store, select, &used, &EvalOptions::default())?;
         let Answer::Solutions { rows, .. } = answer else {
             return Err(QueryError::Format(format!(
                 "@values {var}: the local query must be a SELECT"
@@ -863,7 +880,7 @@ pub fn run_named(
     out: &mut dyn Write,
 ) -> Result<usize, QueryError> {
     let bindings = bind_params(q, given)?;
-    run(store, &q.text, &bindings, format, out)
+    run(store, &fill_values(store, q, &bindings)?, &bindings, format, out)
 }
 
 /// Checks a named query without data: it parses, and every declared parameter can be

@@ -359,6 +359,13 @@ fn org_triples(s: &mut Sink, o: &NamedNode, org: &OrgRef, ex: &Extraction) {
         s.zh(o, SKOS_ALT_LABEL, &org.text);
     }
     if let (Some(name), Some(div)) = (&org.name, &org.division) {
+        // The name without its place (发展和改革委员会): what a bare department name matches.
+        if let Some(p) = ex.places.iter().find(|p| &p.code == div) {
+            let stem = name.replacen(&p.qualified, "", 1);
+            if stem != *name && !stem.is_empty() {
+                s.zh(o, &pkg("nameStem"), &stem);
+            }
+        }
         match ex.parents.get(name) {
             Some((parent, ty)) => {
                 let pi = nn(format!("{ID}org/{}", iri_segment(parent)));

@@ -1160,7 +1160,7 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
     let store = Arc::clone(&ctx.store);
     let q = q.clone();
     let answer = run_bounded(ctx, "query", move || {
-        let text = query::fill_values(store.inner(), &q)?;
+        let text = query::fill_values(store.inner(), &q, &bindings)?;
         query::evaluate(store.inner(), &text, &bindings, &options)
     })?;
     answer_reply(answer, &requested)

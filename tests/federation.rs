@@ -69,7 +69,7 @@ fn wikidata_places_sends_the_store_codes_inside_service_and_joins_the_answers() 
     let lib = load_library(&common::project("queries")).unwrap();
     let q = find(&lib, "wikidata-places").unwrap();
     assert_eq!(q.values.len(), 1);
-    let filled = fill_values(store.inner(), q).unwrap();
+    let filled = fill_values(store.inner(), q, &[]).unwrap();
     // Every division in the store, in P442 form, inside the SERVICE block.
     let service = &filled[filled.find("SERVICE").unwrap()..];
     for code in ["\"34 02 81\"", "\"34 02\"", "\"34\"", "\"37 09 82\"", "\"32 04 81\""] {

@@ -59,7 +59,8 @@ fn try_rows(name: &str, params: &[(&str, &str)]) -> Result<Vec<Row>, QueryError>
     let q = find(library(), name)?;
     let given: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let bindings = bind_params(q, &given)?;
-    match evaluate(seed_store().inner(), &q.text, &bindings, &EvalOptions::default())? {
+    let text = policykg::query::fill_values(seed_store().inner(), q, &bindings)?;
+    match evaluate(seed_store().inner(), &text, &bindings, &EvalOptions::default())? {
         Answer::Solutions { rows, .. } => Ok(rows
             .iter()
             .map(|s| s.iter().map(|(v, t)| (v.as_str().to_owned(), text(t))).collect())
@@ -494,8 +495,9 @@ fn documents_by_issuer_and_date() {
 fn tables_shorten_long_cells() {
     let q = find(library(), "responsibility").unwrap();
     let b = bind_params(q, &[("dept".into(), "市发改委".into())]).unwrap();
-    let table = policykg::query::run_to_string(seed_store().inner(), &q.text, &b, policykg::query::OutputFormat::Table)
-        .unwrap();
+    let text = policykg::query::fill_values(seed_store().inner(), q, &b).unwrap();
+    let table =
+        policykg::query::run_to_string(seed_store().inner(), &text, &b, policykg::query::OutputFormat::Table).unwrap();
     use unicode_width::UnicodeWidthStr;
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.last(), Some(&"11 rows"));

@@ -636,10 +636,11 @@ fn named_queries_over_http_give_the_same_rows() {
         let q = lib.iter().find(|q| q.name == *name).unwrap();
         let given: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let mut local = Vec::new();
+        let b = bind_params(q, &given).unwrap();
         let n = run(
             seed_store().inner(),
-            &q.text,
-            &bind_params(q, &given).unwrap(),
+            &policykg::query::fill_values(seed_store().inner(), q, &b).unwrap(),
+            &b,
             OutputFormat::Json,
             &mut local,
         )

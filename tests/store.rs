@@ -30,7 +30,13 @@ fn seed_store_answers_responsibility_chain() {
         .find(|q| q.name == "responsibility")
         .expect("responsibility.rq");
     let b = bind_params(q, &[("dept".into(), "市发改委".into())]).unwrap();
-    let out = run_to_string(store.inner(), &q.text, &b, OutputFormat::Tsv).unwrap();
+    let out = run_to_string(
+        store.inner(),
+        &policykg::query::fill_values(store.inner(), q, &b).unwrap(),
+        &b,
+        OutputFormat::Tsv,
+    )
+    .unwrap();
     // 市发改委 of the 无为市 plan leads items 1, 3 and 7 and shares eight others.
     assert!(out.contains("无为市发展和改革委员会"), "{out}");
     let leads_items: Vec<&str> = out
@@ -55,7 +61,13 @@ fn seed_store_answers_responsibility_chain() {
     );
     // The canonical name finds the same rows.
     let b2 = bind_params(q, &[("dept".into(), "无为市发展和改革委员会".into())]).unwrap();
-    let out2 = run_to_string(store.inner(), &q.text, &b2, OutputFormat::Tsv).unwrap();
+    let out2 = run_to_string(
+        store.inner(),
+        &policykg::query::fill_values(store.inner(), q, &b2).unwrap(),
+        &b2,
+        OutputFormat::Tsv,
+    )
+    .unwrap();
     assert_eq!(out.lines().count(), out2.lines().count());
 
     // Rebuilding the same input gives the same graph.
