@@ -59,8 +59,8 @@ fn try_rows(name: &str, params: &[(&str, &str)]) -> Result<Vec<Row>, QueryError>
     let q = find(library(), name)?;
     let given: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let bindings = bind_params(q, &given)?;
-    let text = policykg::query::fill_values(seed_store().inner(), q, &bindings)?;
-    match evaluate(seed_store().inner(), &text, &bindings, &EvalOptions::default())? {
+    let sparql = policykg::query::fill_values(seed_store().inner(), q, &bindings)?;
+    match evaluate(seed_store().inner(), &sparql, &bindings, &EvalOptions::default())? {
         Answer::Solutions { rows, .. } => Ok(rows
             .iter()
             .map(|s| s.iter().map(|(v, t)| (v.as_str().to_owned(), text(t))).collect())
