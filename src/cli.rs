@@ -347,6 +347,14 @@ fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extractio
         bar.inc(size);
         match outcome {
             Ok(ex) => {
+                if ex.meta.replaced > 0 {
+                    bar.suspend(|| {
+                        eprintln!(
+                            "policykg: {}: warning: {} undecodable byte sequence(s) replaced by U+FFFD (read as {})",
+                            ex.meta.path, ex.meta.replaced, ex.meta.encoding
+                        )
+                    });
+                }
                 result = each(ex);
                 result.is_ok()
             }

@@ -54,6 +54,8 @@ pub struct DocMeta {
     /// Division code and full name of the jurisdiction.
     pub jurisdiction: Option<(String, String)>,
     pub encoding: String,
+    /// Byte sequences that could not be decoded and became U+FFFD.
+    pub replaced: usize,
     pub path: String,
     pub chars: usize,
 }
@@ -136,7 +138,7 @@ impl<'a> Context<'a> {
                 let parent = u.parent.and_then(|p| unit_section[p]);
                 self.sections.push(SectionInfo {
                     label: u.label.clone(),
-                    heading: text[u.first_line.clone()].trim().to_string(),
+                    heading: cap_text(text[u.first_line.clone()].trim()),
                     kind: u.kind,
                     parent,
                     span: self.norm.span(u.first_line.clone()),
@@ -226,7 +228,7 @@ impl<'a> Context<'a> {
         self.tasks.push(Task {
             unit: None,
             label: None,
-            text: self.norm.text[range.clone()].trim().to_string(),
+            text: cap_text(self.norm.text[range.clone()].trim()),
             section: None,
             span: self.norm.span(range.clone()),
             range,
@@ -311,7 +313,20 @@ pub fn task_text(own: &str) -> String {
     if let Some(r) = responsibility::trailing_bracket(&t) {
         t.truncate(r.start);
     }
-    t.trim().to_string()
+    cap_text(t.trim())
+}
+
+/// Longest task text or section heading kept, in characters. Real items are a few hundred
+/// characters; a document without line breaks (a page flattened into one 50 MB line) would
+/// otherwise copy its whole text into every fact about it.
+pub const MAX_TASK_TEXT_CHARS: usize = 500;
+
+/// `text`, cut to [`MAX_TASK_TEXT_CHARS`] characters with `…` when longer.
+pub fn cap_text(text: &str) -> String {
+    match text.char_indices().nth(MAX_TASK_TEXT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 /// Runs every rule on one decoded document.
@@ -338,6 +353,7 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         date: cx.doc.date.as_ref().map(|t| t.0.clone()),
         jurisdiction,
         encoding: src.encoding.to_string(),
+        replaced: src.replaced,
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
     };
