@@ -525,7 +525,16 @@ fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -
 fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
     let mut batch: Vec<Extraction> = Vec::new();
     let mut n_docs = 0;
+    // Document ids are file names without extension: a later file with the same id replaces
+    // the earlier one's graph; say so.
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let skipped = extract_all(paths, gz, |ex| {
+        if let Some(earlier) = seen.insert(ex.doc.clone(), ex.meta.path.clone()) {
+            eprintln!(
+                "policykg: {}: warning: same document id {} as {earlier}; its graph replaces that file's",
+                ex.meta.path, ex.doc
+            );
+        }
         n_docs += 1;
         batch.push(ex);
         if batch.len() >= policykg::pipeline::WINDOW {

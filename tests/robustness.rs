@@ -633,3 +633,423 @@ fn symlink_loops_named_pipes_and_dangling_links_in_a_folder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr_of(&out).contains("not a regular file (a named pipe)"));
 }
+
+// ------------------------------------------------------------------------------------------
+// Store safety: kills, re-runs, concurrent writers
+// ------------------------------------------------------------------------------------------
+
+/// A corpus of `copies` × (seeds + dev) documents with distinct ids; with `extra`, every
+/// document gets one more item, so that each graph changes.
+fn make_corpus(dir: &Path, copies: usize, extra: bool) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut sources: Vec<PathBuf> = Vec::new();
+    for d in common::corpus_dirs() {
+        let (files, _) = policykg::input::collect_files(&[d]);
+        sources.extend(files);
+    }
+    for c in 0..copies {
+        for src in &sources {
+            let mut text = std::fs::read_to_string(src).unwrap();
+            if extra {
+                text.push_str("\n99.新建5G基站100个,推进数字化转型。(市发改委牵头,市工信局按职责分工)\n");
+            }
+            let name = format!("c{c:02}_{}", src.file_name().unwrap().to_string_lossy());
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+}
+
+/// Quads per document graph of a store (opened read-only, then closed).
+fn graph_counts(store: &Path) -> BTreeMap<String, usize> {
+    let kg = policykg::store::KgStore::open_read_only(store).expect("the store opens");
+    kg.document_ids()
+        .unwrap()
+        .into_iter()
+        .map(|id| {
+            let n = kg.graph_len(policykg::rdf::graph_iri(&id).as_ref()).unwrap();
+            (id, n)
+        })
+        .collect()
+}
+
+fn build(docs: &Path, store: &Path) -> Output {
+    policykg()
+        .arg("build")
+        .arg(docs)
+        .arg("--store")
+        .arg(store)
+        .output()
+        .unwrap()
+}
+
+fn check_passes(store: &Path) {
+    let out = policykg().arg("check").arg("--store").arg(store).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "check: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr_of(&out)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Stray bulk-load files (`bulk-*.sst`) in a store directory.
+fn stray_bulk_files(store: &Path) -> usize {
+    std::fs::read_dir(store)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("bulk-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Kills `build` at each of `moments` (a fresh store each time, or a copy of `start_from`),
+/// then checks the store and finishes the build. Returns one line per round.
+fn kill_rounds(
+    docs: &Path,
+    work: &Path,
+    moments: &[u64],
+    start_from: Option<&Path>,
+    before: &BTreeMap<String, usize>,
+    after: &BTreeMap<String, usize>,
+) -> Vec<String> {
+    let mut report = Vec::new();
+    for (round, &ms) in moments.iter().enumerate() {
+        let store = work.join(format!("kill-{round}.db"));
+        let _ = std::fs::remove_dir_all(&store);
+        if let Some(from) = start_from {
+            copy_dir(from, &store);
+        }
+        let mut child = ChildGuard(
+            policykg()
+                .arg("build")
+                .arg(docs)
+                .arg("--store")
+                .arg(&store)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        std::thread::sleep(Duration::from_millis(ms));
+        let finished_first = child.0.try_wait().unwrap().is_some();
+        child.0.kill().unwrap(); // SIGKILL
+        child.0.wait().unwrap();
+        drop(child);
+        let line = if !store.join("CURRENT").exists() {
+            format!("{ms} ms: killed before the store was created")
+        } else {
+            check_passes(&store);
+            let counts = graph_counts(&store);
+            let (mut old, mut new) = (0, 0);
+            for (id, n) in &counts {
+                if after.get(id) == Some(n) {
+                    new += 1;
+                } else if before.get(id) == Some(n) {
+                    old += 1;
+                } else {
+                    panic!(
+                        "{ms} ms: document {id} has {n} quads: neither before ({:?}) nor after ({:?})",
+                        before.get(id),
+                        after.get(id)
+                    );
+                }
+            }
+            format!(
+                "{ms} ms: {} graphs whole ({new} new, {old} as before), {} absent, {} stray bulk files{}",
+                counts.len(),
+                after.len() - counts.len(),
+                stray_bulk_files(&store),
+                if finished_first {
+                    " (build had already finished)"
+                } else {
+                    ""
+                }
+            )
+        };
+        // The next build finishes the rest.
+        let out = build(docs, &store);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        check_passes(&store);
+        assert_eq!(
+            &graph_counts(&store),
+            after,
+            "{ms} ms: the re-run gives the reference store"
+        );
+        assert_eq!(
+            stray_bulk_files(&store),
+            0,
+            "a read-write open removes stray bulk files"
+        );
+        report.push(line);
+        let _ = std::fs::remove_dir_all(&store);
+    }
+    report
+}
+
+/// Kills `build` at fractions of its clean duration: on a fresh store of `copies` × 19
+/// documents (`first`), then over a complete store while every graph is replaced (`replace`).
+fn store_survives_kills(copies: usize, first: &[f64], replace: &[f64]) {
+    let work = temp_dir(&format!("rb-kill-{copies}"));
+    let (v1, v2) = (work.join("v1"), work.join("v2"));
+    make_corpus(&v1, copies, false);
+    make_corpus(&v2, copies, true);
+    // Reference stores, built cleanly: v1 from scratch, v2 over a copy of v1.
+    let (ref1, ref2) = (work.join("ref1.db"), work.join("ref2.db"));
+    let started = Instant::now();
+    assert_eq!(build(&v1, &ref1).status.code(), Some(0));
+    let fresh_time = started.elapsed();
+    copy_dir(&ref1, &ref2);
+    let started = Instant::now();
+    assert_eq!(build(&v2, &ref2).status.code(), Some(0));
+    let replace_time = started.elapsed();
+    let (c1, c2) = (graph_counts(&ref1), graph_counts(&ref2));
+    assert_eq!(c1.len(), c2.len());
+    assert!(c1.iter().all(|(id, n)| c2[id] > *n), "every v2 graph differs from v1");
+    eprintln!(
+        "kill test corpus: {} documents, {} quads; clean build {fresh_time:.2?}, replacing every graph {replace_time:.2?}",
+        c1.len(),
+        c1.values().sum::<usize>()
+    );
+    let at = |total: Duration, fractions: &[f64]| -> Vec<u64> {
+        fractions
+            .iter()
+            .map(|f| (total.as_millis() as f64 * f) as u64)
+            .collect()
+    };
+    // A fresh store: every graph absent or whole.
+    for line in kill_rounds(&v1, &work, &at(fresh_time, first), None, &BTreeMap::new(), &c1) {
+        eprintln!("kill during first build, {line}");
+    }
+    // Over a complete store, replacing every graph: every graph whole, old or new.
+    for line in kill_rounds(&v2, &work, &at(replace_time, replace), Some(&ref1), &c1, &c2) {
+        eprintln!("kill during replacement, {line}");
+    }
+}
+
+/// SIGKILL at several moments of a build (debug build, 2 cores: a few seconds), on a fresh
+/// store (380 documents, two bulk-loaded batches) and while every graph is being replaced.
+#[test]
+fn a_killed_build_leaves_whole_graphs_and_the_next_build_finishes() {
+    store_survives_kills(20, &[0.02, 0.3, 0.55, 0.8], &[]);
+    store_survives_kills(6, &[], &[0.1, 0.5, 0.85]);
+}
+
+#[test]
+#[ignore = "long: more kill moments on a bigger corpus (cargo test --test robustness -- --ignored kills)"]
+fn many_kills() {
+    let moments = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+    store_survives_kills(40, &moments, &moments);
+}
+
+#[test]
+fn a_second_concurrent_build_is_refused_without_harm() {
+    let work = temp_dir("rb-two-writers");
+    let docs = work.join("docs");
+    make_corpus(&docs, 30, false);
+    let reference = work.join("ref.db");
+    assert_eq!(build(&docs, &reference).status.code(), Some(0));
+    let store = work.join("kg.db");
+    let mut first = ChildGuard(
+        policykg()
+            .arg("build")
+            .arg(&docs)
+            .arg("--store")
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Wait until the first build holds the store.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !store.join("LOCK").exists() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let second = build(&docs, &store);
+    let err = stderr_of(&second);
+    assert!(
+        first.0.try_wait().unwrap().is_none(),
+        "the first build was still running when the second one was refused"
+    );
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is in use by another policykg process"), "{err}");
+    assert!(err.contains(&store.display().to_string()), "{err}");
+    // A second writer of another kind (demo) is refused the same way.
+    let demo = policykg().arg("demo").arg("--store").arg(&store).output().unwrap();
+    assert_eq!(demo.status.code(), Some(2));
+    assert!(stderr_of(&demo).contains("in use by another policykg process"));
+    let status = first.0.wait().unwrap();
+    let mut first_err = String::new();
+    first.0.stderr.take().unwrap().read_to_string(&mut first_err).unwrap();
+    assert_eq!(status.code(), Some(0), "{first_err}");
+    check_passes(&store);
+    assert_eq!(graph_counts(&store), graph_counts(&reference));
+}
+
+// ------------------------------------------------------------------------------------------
+// Idempotence and updates
+// ------------------------------------------------------------------------------------------
+
+/// The store's quads as sorted N-Quads lines, per graph.
+fn dump(store: &Path) -> BTreeMap<String, Vec<String>> {
+    let kg = policykg::store::KgStore::open_read_only(store).unwrap();
+    let mut graphs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for q in kg.inner().iter() {
+        let q = q.unwrap();
+        graphs
+            .entry(q.graph_name.to_string())
+            .or_default()
+            .push(format!("{q} ."));
+    }
+    for lines in graphs.values_mut() {
+        lines.sort();
+    }
+    graphs
+}
+
+fn count_quads(store: &Path) -> String {
+    let out = policykg()
+        .args([
+            "query",
+            "--format",
+            "csv",
+            "--query",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "--store",
+        ])
+        .arg(store)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    String::from_utf8_lossy(&out.stdout).lines().last().unwrap().to_string()
+}
+
+#[test]
+fn the_same_input_twice_gives_the_same_store_and_one_change_touches_one_graph() {
+    let work = temp_dir("rb-idem");
+    let docs = work.join("docs");
+    make_corpus(&docs, 1, false);
+    let store = work.join("kg.db");
+    let other = work.join("other.db");
+    assert_eq!(build(&docs, &store).status.code(), Some(0));
+    let first = dump(&store);
+    let first_count = count_quads(&store);
+    assert_eq!(first.len(), 19);
+    // Again into the same store, and into a second store: byte-identical N-Quads.
+    assert_eq!(build(&docs, &store).status.code(), Some(0));
+    assert_eq!(count_quads(&store), first_count);
+    assert!(dump(&store) == first, "a re-run changed the store");
+    assert_eq!(build(&docs, &other).status.code(), Some(0));
+    assert!(dump(&other) == first, "a second store differs");
+    // The N-Triples export of the union graph is the same too.
+    let export = |s: &Path| {
+        let out = policykg()
+            .args([
+                "query",
+                "--format",
+                "ntriples",
+                "--query",
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                "--store",
+            ])
+            .arg(s)
+            .output()
+            .unwrap();
+        let mut lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(export(&store), export(&other));
+
+    // Change one document: only its graph changes.
+    let changed = docs.join(format!("c00_{SEED_004}.txt"));
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text = text.replacen("市发改委", "市商务局", 1);
+    text.push_str("\n99.新建5G基站100个。(市工信局牵头)\n");
+    std::fs::write(&changed, text).unwrap();
+    assert_eq!(build(&docs, &store).status.code(), Some(0));
+    let second = dump(&store);
+    assert_eq!(second.len(), first.len());
+    let changed_graph = format!("<{}>", policykg::rdf::graph_iri(&format!("c00_{SEED_004}")).as_str());
+    let mut differing = Vec::new();
+    for (g, lines) in &second {
+        if first.get(g) != Some(lines) {
+            differing.push(g.clone());
+        }
+    }
+    assert_eq!(
+        differing,
+        vec![changed_graph],
+        "only the changed document's graph differs"
+    );
+    check_passes(&store);
+
+    // Removed from the input: kept without --prune, dropped with it.
+    std::fs::remove_file(&changed).unwrap();
+    assert_eq!(build(&docs, &store).status.code(), Some(0));
+    assert_eq!(dump(&store).len(), 19);
+    let pruned = policykg()
+        .arg("build")
+        .arg(&docs)
+        .arg("--prune")
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(pruned.status.code(), Some(0));
+    let third = dump(&store);
+    assert_eq!(third.len(), 18);
+    for (g, lines) in &third {
+        assert_eq!(first.get(g), Some(lines), "{g} untouched by the prune");
+    }
+    check_passes(&store);
+}
+
+#[test]
+fn two_files_with_the_same_document_id_do_not_merge_their_graphs() {
+    // `a/x.txt` and `b/x.txt` both have the id `x`: the later file wins, with a warning,
+    // whether both arrive in one batch or not.
+    let work = temp_dir("rb-dup-id");
+    std::fs::create_dir_all(work.join("a")).unwrap();
+    std::fs::create_dir_all(work.join("b")).unwrap();
+    std::fs::copy(project(&format!("seeds/{SEED_003}.txt")), work.join("a/x.txt")).unwrap();
+    std::fs::copy(project(&format!("seeds/{SEED_004}.txt")), work.join("b/x.txt")).unwrap();
+    std::fs::copy(project(&format!("seeds/{SEED_004}.txt")), work.join("only.txt")).unwrap();
+    let store = work.join("kg.db");
+    let out = policykg()
+        .arg("build")
+        .arg(work.join("a"))
+        .arg(work.join("b"))
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("b/x.txt: warning: same document id x as"), "{err}");
+    let alone = work.join("alone.db");
+    assert_eq!(build(&work.join("b"), &alone).status.code(), Some(0));
+    assert!(dump(&store) == dump(&alone), "the later file's graph, not a merge");
+    check_passes(&store);
+}
