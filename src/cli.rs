@@ -135,9 +135,12 @@ pub enum Command {
         /// Requests evaluated at the same time.
         #[arg(long, default_value_t = 4, value_name = "N")]
         threads: usize,
-        /// Connections that may wait for a worker; beyond that clients get 503 at once.
+        /// Requests that may wait for an evaluation slot (at most --timeout); beyond that clients get 503 at once.
         #[arg(long, default_value_t = 16, value_name = "N")]
         queue: usize,
+        /// Connections open at the same time (slow clients included); beyond that clients get 503 at once.
+        #[arg(long, default_value_t = 128, value_name = "N")]
+        max_connections: usize,
         /// Accept SPARQL Update at /update (opens the store read-write); needs --token.
         #[arg(long, requires = "token")]
         allow_update: bool,
@@ -257,6 +260,7 @@ pub fn run() -> Result<i32> {
             max_body,
             threads,
             queue,
+            max_connections,
             allow_update,
             token,
             allow_service,
@@ -271,6 +275,7 @@ pub fn run() -> Result<i32> {
                 max_body,
                 threads,
                 queue,
+                max_connections,
                 allow_update,
                 token,
                 allow_service,
