@@ -85,6 +85,11 @@ pub struct Context<'a> {
     pub sections: Vec<SectionInfo>,
     pub tasks: Vec<Task>,
     pub diagnostics: Vec<String>,
+    /// Unit index → its first child, for [`Context::own_range`].
+    first_child: Vec<Option<usize>>,
+    /// Task of each unit, and unnumbered tasks by range (lookups per fact stay O(1)).
+    unit_task: std::collections::HashMap<usize, usize>,
+    range_task: std::collections::HashMap<(usize, usize), usize>,
 }
 
 impl<'a> Context<'a> {
@@ -114,6 +119,14 @@ impl<'a> Context<'a> {
         }
         let jur = detect_jurisdiction(gz, &zones, text);
         let offsets = src.char_offsets();
+        let mut first_child = vec![None; doc.units.len()];
+        for (i, u) in doc.units.iter().enumerate() {
+            if let Some(p) = u.parent {
+                if first_child[p].is_none() {
+                    first_child[p] = Some(i);
+                }
+            }
+        }
         let mut cx = Context {
             src,
             norm,
@@ -125,6 +138,9 @@ impl<'a> Context<'a> {
             sections: Vec::new(),
             tasks: Vec::new(),
             diagnostics: Vec::new(),
+            first_child,
+            unit_task: std::collections::HashMap::new(),
+            range_task: std::collections::HashMap::new(),
         };
         cx.build_sections_and_tasks();
         cx
@@ -158,6 +174,7 @@ impl<'a> Context<'a> {
                     span: self.norm.span(u.range.clone()),
                     range: u.range.clone(),
                 };
+                self.unit_task.entry(i).or_insert(self.tasks.len());
                 self.tasks.push(t);
             }
         }
@@ -178,13 +195,8 @@ impl<'a> Context<'a> {
     /// Byte range of a unit's own text: after its marker up to its first child.
     pub fn own_range(&self, unit: usize) -> Range<usize> {
         let u = &self.doc.units[unit];
-        let end = self
-            .doc
-            .units
-            .iter()
-            .skip(unit + 1)
-            .find(|c| c.parent == Some(unit))
-            .map(|c| c.first_line.start)
+        let end = self.first_child[unit]
+            .map(|c| self.doc.units[c].first_line.start)
             .unwrap_or(u.range.end)
             .max(u.heading.start);
         u.heading.start..end
@@ -204,9 +216,10 @@ impl<'a> Context<'a> {
     /// a section/subsection that carries a fact directly; `None` outside any unit.
     pub fn task_at(&mut self, pos: usize) -> Option<usize> {
         let unit = crate::structure::unit_at(&self.doc, pos)?;
-        if let Some(t) = self.tasks.iter().position(|t| t.unit == Some(unit)) {
+        if let Some(&t) = self.unit_task.get(&unit) {
             return Some(t);
         }
+        self.unit_task.insert(unit, self.tasks.len());
         let u = self.doc.units[unit].clone();
         let own = self.own_range(unit);
         self.tasks.push(Task {
@@ -222,9 +235,10 @@ impl<'a> Context<'a> {
 
     /// An unnumbered task for a sentence outside any unit.
     pub fn sentence_task(&mut self, range: Range<usize>) -> usize {
-        if let Some(t) = self.tasks.iter().position(|t| t.unit.is_none() && t.range == range) {
+        if let Some(&t) = self.range_task.get(&(range.start, range.end)) {
             return t;
         }
+        self.range_task.insert((range.start, range.end), self.tasks.len());
         self.tasks.push(Task {
             unit: None,
             label: None,
