@@ -70,10 +70,25 @@ impl KgStore {
                 path: path.to_path_buf(),
             });
         }
-        let store = Store::open_read_only(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let store = match Store::open_read_only(path) {
+            Ok(store) => store,
+            // A `build` killed right after RocksDB created the directory, before Oxigraph
+            // wrote its storage version: a read-only handle cannot finish that, a read-write
+            // open does (nothing else is written). Done once, then opened read-only again.
+            Err(e) if e.to_string().contains("only possible on read-write instances") => {
+                drop(KgStore::open(path)?);
+                Store::open_read_only(path).map_err(|source| StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })?
+            }
+            Err(source) => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
         Ok(KgStore {
             store,
             path: Some(path.to_path_buf()),
