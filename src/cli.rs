@@ -142,9 +142,12 @@ pub enum Command {
         /// Requests evaluated at the same time.
         #[arg(long, default_value_t = 4, value_name = "N")]
         threads: usize,
-        /// Connections that may wait for a worker; beyond that clients get 503 at once.
+        /// Requests that may wait for an evaluation slot (at most --timeout); beyond that clients get 503 at once.
         #[arg(long, default_value_t = 16, value_name = "N")]
         queue: usize,
+        /// Connections open at the same time (slow clients included); beyond that clients get 503 at once.
+        #[arg(long, default_value_t = 128, value_name = "N")]
+        max_connections: usize,
         /// Accept SPARQL Update at /update (opens the store read-write); needs --token.
         #[arg(long, requires = "token")]
         allow_update: bool,
@@ -382,6 +385,7 @@ pub fn run() -> Result<i32> {
             max_body,
             threads,
             queue,
+            max_connections,
             allow_update,
             token,
             allow_service,
@@ -396,6 +400,7 @@ pub fn run() -> Result<i32> {
                 max_body,
                 threads,
                 queue,
+                max_connections,
                 allow_update,
                 token,
                 allow_service,
@@ -472,6 +477,14 @@ fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extractio
         bar.inc(size);
         match outcome {
             Ok(ex) => {
+                if ex.meta.replaced > 0 {
+                    bar.suspend(|| {
+                        eprintln!(
+                            "policykg: {}: warning: {} undecodable byte sequence(s) replaced by U+FFFD (read as {})",
+                            ex.meta.path, ex.meta.replaced, ex.meta.encoding
+                        )
+                    });
+                }
                 result = each(ex);
                 result.is_ok()
             }
@@ -642,7 +655,16 @@ fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -
 fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
     let mut batch: Vec<Extraction> = Vec::new();
     let mut n_docs = 0;
+    // Document ids are file names without extension: a later file with the same id replaces
+    // the earlier one's graph; say so.
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let skipped = extract_all(paths, gz, |ex| {
+        if let Some(earlier) = seen.insert(ex.doc.clone(), ex.meta.path.clone()) {
+            eprintln!(
+                "policykg: {}: warning: same document id {} as {earlier}; its graph replaces that file's",
+                ex.meta.path, ex.doc
+            );
+        }
         n_docs += 1;
         batch.push(ex);
         if batch.len() >= policykg::pipeline::WINDOW {

@@ -70,11 +70,32 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return finish(s.to_string(), UTF_8, false);
     }
+    // UTF-8 with a few broken sequences (a file cut off in the middle of a character, a stray
+    // byte): decoding it as a legacy encoding would turn the whole text into mojibake, so keep
+    // UTF-8 and replace the broken sequences with U+FFFD.
+    if mostly_utf8(bytes) {
+        return finish(String::from_utf8_lossy(bytes).into_owned(), UTF_8, true);
+    }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(bytes, true);
     let enc = det.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _, had_errors) = enc.decode(bytes);
     finish(text.into_owned(), enc, had_errors)
+}
+
+/// Invalid sequences are at most 1 in 200 bytes (and at most 1000), while valid multi-byte
+/// characters are there: text written as UTF-8 with some damage, not a legacy encoding (in
+/// GBK or Big5 text nearly every character is an invalid UTF-8 sequence).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let mut invalid = 0usize;
+    let mut multibyte = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+        }
+    }
+    invalid > 0 && invalid <= 1000 && invalid * 200 <= bytes.len() && multibyte >= 4 * invalid
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {
@@ -159,6 +180,26 @@ mod tests {
         let d = decode(&big5).unwrap();
         assert_eq!(d.text, trad);
         assert_eq!(d.encoding, "Big5");
+    }
+
+    #[test]
+    fn damaged_utf8_stays_utf8() {
+        let text = SAMPLE.repeat(4);
+        // Cut off in the middle of the last character.
+        let cut = &text.as_bytes()[..text.len() - 1];
+        let d = decode(cut).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.starts_with(&text[..text.len() - 3]));
+        assert_eq!(d.replaced, 1);
+        // A stray byte in the middle.
+        let mut b = text.as_bytes().to_vec();
+        b.insert(9, 0xFF);
+        let d = decode(&b).unwrap();
+        assert_eq!((d.encoding, d.replaced), ("UTF-8", 1));
+        assert_eq!(d.text.replace('\u{FFFD}', ""), text);
+        // GBK is still recognised as GBK.
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        assert_ne!(decode(&gbk).unwrap().encoding, "UTF-8");
     }
 
     #[test]

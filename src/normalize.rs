@@ -183,7 +183,8 @@ pub fn normalize(source: &str) -> NormText {
     }
 
     // Pass 2: spaces. Dropped next to CJK, at line ends and in runs; a space run between a
-    // sentence end and a heading marker becomes a line break (one-line documents).
+    // sentence end (or a closing bracket, as after `(市发改委牵头)`) and a heading marker becomes
+    // a line break (one-line documents).
     let mut spaced: Vec<(char, u32)> = Vec::with_capacity(out.len());
     let mut j = 0;
     while j < out.len() {
@@ -200,7 +201,7 @@ pub fn normalize(source: &str) -> NormText {
         let prev = spaced.last().map(|x| x.0);
         let next = out.get(j).map(|x| x.0);
         let rest: String = out[j..out.len().min(j + 10)].iter().map(|x| x.0).collect();
-        if prev.is_some_and(|p| "。!?;！？；".contains(p)) && starts_with_marker(&rest) {
+        if prev.is_some_and(|p| "。!?;！？；)）]】".contains(p)) && starts_with_marker(&rest) {
             spaced.push(('\n', out[run_start].1));
             continue;
         }

@@ -27,17 +27,22 @@
 //!   token only while it reads the store, so an evaluation busy joining data it already read
 //!   (a cartesian product with `ORDER BY`, say) can go on — and use memory — after its client
 //!   was answered. Such an evaluation keeps its slot until it ends, so at most `threads`
-//!   evaluations ever run at once (new requests get `503` meanwhile).
+//!   evaluations ever run at once (memory stays bounded); requests that find every slot taken
+//!   wait (at most `queue` of them, each at most `timeout`) and then get `503`.
 //! * **Size**: answers with more than `max_results` solutions or triples are refused with `413`
 //!   (counted while collecting, so they are never held whole); request bodies (and query
 //!   strings) over `max_body` bytes are refused with `413` before they are read.
-//! * **Concurrency**: a fixed pool of worker threads with a bounded queue; when both are full
-//!   the connection gets `503 Service Unavailable` with `Retry-After` at once.
+//! * **Concurrency**: each connection is read on its own thread, at most `max_connections` at
+//!   a time (beyond that the connection gets `503 Service Unavailable` with `Retry-After` at
+//!   once); evaluations are bounded separately by `threads` slots and a `queue` of waiting
+//!   requests. Slow clients therefore never hold an evaluation slot: a slowloris client costs
+//!   one connection thread for at most `io_timeout`.
 //! * **SERVICE**: queries naming `SERVICE` are refused with `403` unless `allow_service` is set;
 //!   then the remote endpoint is called ([`crate::service`]) within the query timeout, and a
 //!   failing call answers `502`. By default nothing ever leaves the machine.
-//! * **Sockets**: reads and writes time out (`io_timeout`), one request per connection
-//!   (`Connection: close`), bounded request heads.
+//! * **Sockets**: the whole request (head and body) must arrive within `io_timeout` (else
+//!   `408`), writes time out too, one request per connection (`Connection: close`), bounded
+//!   request heads.
 //!
 //! The HTTP layer is a small HTTP/1.1 server on `std::net` rather than `tiny_http`: tiny_http
 //! 0.12 allocates the whole declared `Content-Length` when an unread request body is dropped (a
@@ -55,8 +60,8 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -81,10 +86,13 @@ pub struct ServerConfig {
     pub max_results: usize,
     /// Largest request body, and longest query string, in bytes.
     pub max_body: usize,
-    /// Worker threads: requests evaluated at the same time.
+    /// Evaluation slots: queries or updates evaluated at the same time.
     pub threads: usize,
-    /// Connections waiting for a worker before new ones get `503`.
+    /// Requests that may wait for an evaluation slot (each at most `timeout`) before new ones
+    /// get `503`.
     pub queue: usize,
+    /// Connections open at the same time (each read on its own thread); more get `503` at once.
+    pub max_connections: usize,
     /// Accept SPARQL Update at `/update` (needs [`ServerConfig::token`]); opens the store
     /// read-write. Otherwise the store is opened read-only.
     pub allow_update: bool,
@@ -97,7 +105,7 @@ pub struct ServerConfig {
     /// Directory of named queries; default `queries/` next to the working directory, else the
     /// source checkout's.
     pub queries: Option<PathBuf>,
-    /// Socket read and write timeout (slow clients).
+    /// Time a client has to send its whole request, and socket write timeout (slow clients).
     pub io_timeout: Duration,
     /// Log one line per request on standard error.
     pub log: bool,
@@ -113,6 +121,7 @@ impl Default for ServerConfig {
             max_body: 1024 * 1024,
             threads: 4,
             queue: 16,
+            max_connections: 128,
             allow_update: false,
             token: None,
             allow_service: false,
@@ -154,36 +163,82 @@ struct Context {
     library: Vec<NamedQuery>,
     /// Evaluations running, including ones whose client already got a timeout answer.
     evaluations: Arc<Permits>,
+    /// Connections being served (each on its own thread).
+    connections: AtomicUsize,
 }
 
-/// A counting semaphore without waiting: at most `max` permits out at a time.
+/// A counting semaphore: at most `max` permits out at a time, at most `queue` callers waiting.
 struct Permits {
-    used: AtomicUsize,
+    /// Permits out and callers waiting.
+    state: Mutex<(usize, usize)>,
+    freed: Condvar,
     max: usize,
+    queue: usize,
 }
 
 /// One evaluation slot, given back when dropped.
 struct Permit(Arc<Permits>);
 
 impl Permits {
-    fn new(max: usize) -> Arc<Permits> {
+    fn new(max: usize, queue: usize) -> Arc<Permits> {
         Arc::new(Permits {
-            used: AtomicUsize::new(0),
+            state: Mutex::new((0, 0)),
+            freed: Condvar::new(),
             max,
+            queue,
         })
     }
 
-    fn try_acquire(self: &Arc<Self>) -> Option<Permit> {
-        self.used
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < self.max).then_some(n + 1))
-            .ok()
-            .map(|_| Permit(Arc::clone(self)))
+    /// A permit, waiting at most `wait` for one; `None` when none came free in time or
+    /// `queue` callers are waiting already.
+    fn acquire(self: &Arc<Self>, wait: Duration) -> Option<Permit> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.0 >= self.max {
+            if state.1 >= self.queue {
+                return None;
+            }
+            state.1 += 1;
+            let deadline = Instant::now() + wait;
+            while state.0 >= self.max {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    state.1 -= 1;
+                    return None;
+                }
+                state = self
+                    .freed
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            state.1 -= 1;
+        }
+        state.0 += 1;
+        Some(Permit(Arc::clone(self)))
+    }
+
+    /// Permits out.
+    #[cfg(test)]
+    fn used(&self) -> usize {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).0
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.0.used.fetch_sub(1, Ordering::SeqCst);
+        let mut state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 -= 1;
+        drop(state);
+        self.0.freed.notify_one();
+    }
+}
+
+/// Counts a connection thread while it lives.
+struct ConnectionSlot(Arc<Context>);
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -202,13 +257,13 @@ fn run_bounded<T: Send + 'static>(
     what: &str,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Reply> {
-    let permit = ctx.evaluations.try_acquire().ok_or_else(|| {
+    let permit = ctx.evaluations.acquire(ctx.config.timeout).ok_or_else(|| {
         Reply::text(
             503,
             format!(
-                "server busy: all {} evaluation slots are taken (evaluations past their time \
-                 limit may still be finishing); retry shortly",
-                ctx.evaluations.max
+                "server busy: all {} evaluation slots are taken and {} requests are waiting \
+                 (evaluations past their time limit may still be finishing); retry shortly",
+                ctx.evaluations.max, ctx.evaluations.queue
             ),
         )
         .header("Retry-After", "1")
@@ -247,6 +302,7 @@ pub struct Server {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
+    ctx: Arc<Context>,
 }
 
 impl Server {
@@ -285,34 +341,31 @@ impl Server {
             source,
         })?;
         let stop = Arc::new(AtomicBool::new(false));
-        let evaluations = Permits::new(config.threads);
+        let evaluations = Permits::new(config.threads, config.queue);
         let ctx = Arc::new(Context {
             config,
             store,
             library,
             evaluations,
+            connections: AtomicUsize::new(0),
         });
-        let (work_tx, work_rx) = mpsc::sync_channel::<TcpStream>(ctx.config.queue);
         let (busy_tx, busy_rx) = mpsc::sync_channel::<TcpStream>(64);
-        let work_rx = Arc::new(Mutex::new(work_rx));
         let mut threads = Vec::new();
-        for _ in 0..ctx.config.threads {
-            let ctx = Arc::clone(&ctx);
-            let rx = Arc::clone(&work_rx);
-            threads.push(std::thread::spawn(move || worker(&ctx, &rx)));
-        }
         {
             let ctx = Arc::clone(&ctx);
             threads.push(std::thread::spawn(move || rejector(&ctx, &busy_rx)));
         }
         {
             let stop = Arc::clone(&stop);
-            let log = ctx.config.log;
-            threads.push(std::thread::spawn(move || {
-                acceptor(&listener, &stop, &work_tx, &busy_tx, log)
-            }));
+            let ctx = Arc::clone(&ctx);
+            threads.push(std::thread::spawn(move || acceptor(&listener, &stop, &ctx, &busy_tx)));
         }
-        Ok(Server { addr, stop, threads })
+        Ok(Server {
+            addr,
+            stop,
+            threads,
+            ctx,
+        })
     }
 
     /// The address the server listens on.
@@ -343,6 +396,11 @@ impl Server {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
+        // Connections being served finish (their reads and evaluations are bounded).
+        let deadline = Instant::now() + self.ctx.config.io_timeout * 2 + self.ctx.config.timeout * 2;
+        while self.ctx.connections.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
 
@@ -366,11 +424,12 @@ pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
         }
     );
     eprintln!(
-        "policykg serve: timeout {} s, at most {} results, {} workers + {} queued, SERVICE {}",
+        "policykg serve: timeout {} s, at most {} results, {} evaluations + {} waiting, {} connections, SERVICE {}",
         config.timeout.as_secs_f64(),
         config.max_results,
         config.threads,
         config.queue,
+        config.max_connections,
         if config.allow_service {
             "allowed (remote endpoints are called)"
         } else {
@@ -402,8 +461,8 @@ fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
         }
         _ => {}
     }
-    if config.threads == 0 || config.max_results == 0 || config.max_body == 0 {
-        return fail("--threads, --max-results and --max-body must be at least 1");
+    if config.threads == 0 || config.max_results == 0 || config.max_body == 0 || config.max_connections == 0 {
+        return fail("--threads, --max-results, --max-body and --max-connections must be at least 1");
     }
     if config.timeout.is_zero() {
         return fail("--timeout must be more than 0 seconds");
@@ -423,13 +482,7 @@ fn default_queries_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("queries")
 }
 
-fn acceptor(
-    listener: &TcpListener,
-    stop: &AtomicBool,
-    work: &SyncSender<TcpStream>,
-    busy: &SyncSender<TcpStream>,
-    log: bool,
-) {
+fn acceptor(listener: &TcpListener, stop: &AtomicBool, ctx: &Arc<Context>, busy: &SyncSender<TcpStream>) {
     for conn in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -437,29 +490,34 @@ fn acceptor(
         let stream = match conn {
             Ok(s) => s,
             Err(e) => {
-                if log {
+                if ctx.config.log {
                     eprintln!("policykg serve: accept failed: {e}");
                 }
                 std::thread::sleep(Duration::from_millis(20));
                 continue;
             }
         };
-        match work.try_send(stream) {
-            Ok(()) => {}
-            Err(TrySendError::Full(stream) | TrySendError::Disconnected(stream)) => {
-                // Saturated: answer 503 from another thread; if even that one is behind, drop.
-                let _ = busy.try_send(stream);
-            }
+        if ctx.connections.fetch_add(1, Ordering::SeqCst) >= ctx.config.max_connections {
+            ctx.connections.fetch_sub(1, Ordering::SeqCst);
+            // Saturated: answer 503 from another thread; if even that one is behind, drop.
+            let _ = busy.try_send(stream);
+            continue;
         }
-    }
-}
-
-fn worker(ctx: &Context, rx: &Mutex<Receiver<TcpStream>>) {
-    loop {
-        let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(stream) = next else { break };
-        if catch_unwind(AssertUnwindSafe(|| serve_connection(ctx, stream))).is_err() {
-            eprintln!("policykg serve: a request handler panicked; the connection was closed");
+        let slot = ConnectionSlot(Arc::clone(ctx));
+        let spawned = std::thread::Builder::new()
+            .name("policykg-conn".to_owned())
+            .spawn(move || {
+                let ctx = Arc::clone(&slot.0);
+                if catch_unwind(AssertUnwindSafe(|| serve_connection(&ctx, stream))).is_err() {
+                    eprintln!("policykg serve: a request handler panicked; the connection was closed");
+                }
+                drop(slot);
+            });
+        if let Err(e) = spawned {
+            // The closure (and with it the slot and the stream) was dropped.
+            if ctx.config.log {
+                eprintln!("policykg serve: cannot start a connection thread: {e}");
+            }
         }
     }
 }
@@ -470,9 +528,8 @@ fn rejector(ctx: &Context, rx: &Receiver<TcpStream>) {
         let reply = Reply::text(
             503,
             format!(
-                "server busy: all {} workers are evaluating queries and {} more are waiting; \
-                 retry shortly",
-                ctx.config.threads, ctx.config.queue
+                "server busy: {} connections are open (the server's --max-connections); retry shortly",
+                ctx.config.max_connections
             ),
         )
         .header("Retry-After", "1");
@@ -497,7 +554,8 @@ fn serve_connection(ctx: &Context, mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(ctx.config.io_timeout));
     let _ = stream.set_nodelay(true);
     // `read_whole`: the request was read to its end, so closing cannot reset the connection.
-    let (what, reply, head, read_whole) = match read_request(&stream, ctx.config.max_body) {
+    let deadline = started + ctx.config.io_timeout;
+    let (what, reply, head, read_whole) = match read_request(&stream, ctx.config.max_body, deadline) {
         Ok(req) => {
             let reply = route(ctx, &req);
             let what = printable(&format!("{} {}", req.method, req.target), 120);
@@ -633,8 +691,30 @@ fn read_line(reader: &mut impl BufRead, budget: &mut usize) -> Result<String, Re
     String::from_utf8(line).map_err(|_| Reply::text(400, "bad request: the request head is not UTF-8").into())
 }
 
-fn read_request(stream: &TcpStream, max_body: usize) -> Result<Request, ReadError> {
-    let mut reader = BufReader::new(stream);
+/// Reads from a socket until a deadline: each read waits at most the time left, so a client
+/// trickling bytes (slowloris) cannot keep a connection past the deadline.
+struct DeadlineReader<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+}
+
+impl Read for DeadlineReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(ErrorKind::TimedOut, "request deadline passed"));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+
+fn read_request(stream: &TcpStream, max_body: usize, deadline: Instant) -> Result<Request, ReadError> {
+    let mut reader = BufReader::new(DeadlineReader {
+        stream,
+        until: deadline,
+    });
     let mut budget = max_body + MAX_HEAD_EXTRA;
     // Tolerate empty lines before the request line (RFC 9112 §2.2).
     let mut line = read_line(&mut reader, &mut budget)?;
@@ -1629,7 +1709,8 @@ mod tests {
             },
             store: Arc::new(KgStore::in_memory().unwrap()),
             library: Vec::new(),
-            evaluations: Permits::new(1),
+            evaluations: Permits::new(1, 16),
+            connections: AtomicUsize::new(0),
         };
         let started = Instant::now();
         let stuck = run_bounded(&ctx, "query", || std::thread::sleep(Duration::from_millis(1500)));
@@ -1649,10 +1730,10 @@ mod tests {
         assert_eq!(run_bounded(&ctx, "query", || 7).unwrap(), 7);
         // The slot comes back when the evaluation thread ends (just after it answered).
         let deadline = Instant::now() + Duration::from_secs(2);
-        while ctx.evaluations.used.load(Ordering::SeqCst) != 0 && Instant::now() < deadline {
+        while ctx.evaluations.used() != 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
-        assert_eq!(ctx.evaluations.used.load(Ordering::SeqCst), 0);
+        assert_eq!(ctx.evaluations.used(), 0);
     }
 
     #[test]

@@ -40,10 +40,13 @@ impl KgStore {
     /// Opens (creating if needed) a read-write store in a directory.
     pub fn open(path: &Path) -> Result<KgStore, StoreError> {
         match Store::open(path) {
-            Ok(store) => Ok(KgStore {
-                store,
-                path: Some(path.to_path_buf()),
-            }),
+            Ok(store) => {
+                remove_stray_bulk_files(path);
+                Ok(KgStore {
+                    store,
+                    path: Some(path.to_path_buf()),
+                })
+            }
             Err(e) => {
                 let msg = e.to_string();
                 if msg.contains("LOCK") || msg.contains("lock") {
@@ -67,10 +70,25 @@ impl KgStore {
                 path: path.to_path_buf(),
             });
         }
-        let store = Store::open_read_only(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let store = match Store::open_read_only(path) {
+            Ok(store) => store,
+            // A `build` killed right after RocksDB created the directory, before Oxigraph
+            // wrote its storage version: a read-only handle cannot finish that, a read-write
+            // open does (nothing else is written). Done once, then opened read-only again.
+            Err(e) if e.to_string().contains("only possible on read-write instances") => {
+                drop(KgStore::open(path)?);
+                Store::open_read_only(path).map_err(|source| StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })?
+            }
+            Err(source) => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
         Ok(KgStore {
             store,
             path: Some(path.to_path_buf()),
@@ -102,9 +120,17 @@ impl KgStore {
 
     /// Writes documents, each as its graph's full new content. Documents already present are
     /// replaced in one transaction each; new ones are bulk-loaded together (atomically).
+    /// When a graph comes more than once, the last one wins (never a merge of both).
     pub fn replace_documents(&self, docs: Vec<(NamedNodeRef<'_>, Vec<Quad>)>) -> Result<(), StoreError> {
+        let mut last = std::collections::HashMap::new();
+        for (i, (graph, _)) in docs.iter().enumerate() {
+            last.insert(*graph, i);
+        }
         let mut fresh: Vec<Quad> = Vec::new();
-        for (graph, quads) in docs {
+        for (i, (graph, quads)) in docs.into_iter().enumerate() {
+            if last.get(&graph) != Some(&i) {
+                continue;
+            }
             if self.store.contains_named_graph(graph)? {
                 let mut tx = self.store.start_transaction()?;
                 tx.remove_named_graph(graph)?;
@@ -346,6 +372,21 @@ impl KgStore {
             .store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph)))
             .count())
+    }
+}
+
+/// Removes the `bulk-*.sst` files Oxigraph's bulk loader writes into the store directory
+/// before it ingests them, left behind when a `build` was killed in the middle of a bulk load.
+/// They were never part of the database (ingestion is atomic and the loader deletes its files
+/// after it), so removing them is safe once this process holds the store's lock.
+fn remove_stray_bulk_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

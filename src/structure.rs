@@ -524,7 +524,28 @@ fn strip_book_quotes(s: &str) -> String {
 }
 
 /// The innermost unit containing a byte position, if any.
+///
+/// Units are in document order (each starts on its own line) and nest like a stack: a unit's
+/// range covers its children's, and a unit closed before another starts ends before it. So the
+/// units containing `pos` are the last unit starting at or before `pos` and its ancestors:
+/// a binary search and a walk up the parents, not a scan of every unit (a document with
+/// hundreds of thousands of items asks this for every fact).
 pub fn unit_at(doc: &Document, pos: usize) -> Option<usize> {
+    let contains = |u: &Unit| u.range.start <= pos && pos < u.range.end.max(u.range.start + 1);
+    let last = doc.units.partition_point(|u| u.range.start <= pos).checked_sub(1)?;
+    let mut cur = Some(last);
+    while let Some(i) = cur {
+        if contains(&doc.units[i]) {
+            return Some(i);
+        }
+        cur = doc.units[i].parent;
+    }
+    None
+}
+
+/// [`unit_at`] by scanning every unit: the innermost (deepest kind, last in order).
+#[cfg(test)]
+fn unit_at_scan(doc: &Document, pos: usize) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (i, u) in doc.units.iter().enumerate() {
         if u.range.start <= pos && pos < u.range.end.max(u.range.start + 1) {
@@ -541,6 +562,28 @@ pub fn unit_at(doc: &Document, pos: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::normalize::normalize;
+
+    #[test]
+    fn unit_at_agrees_with_a_scan_of_every_unit() {
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev"),
+        ];
+        let mut checked = 0;
+        for dir in dirs {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+                let norm = normalize(&text);
+                let doc = parse(&norm);
+                assert!(doc.units.windows(2).all(|w| w[0].range.start < w[1].range.start));
+                for pos in 0..=norm.text.len() {
+                    assert_eq!(unit_at(&doc, pos), unit_at_scan(&doc, pos), "at {pos}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 
     #[test]
     fn markers() {

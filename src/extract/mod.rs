@@ -55,6 +55,8 @@ pub struct DocMeta {
     /// Division code and full name of the jurisdiction.
     pub jurisdiction: Option<(String, String)>,
     pub encoding: String,
+    /// Byte sequences that could not be decoded and became U+FFFD.
+    pub replaced: usize,
     pub path: String,
     pub chars: usize,
 }
@@ -145,6 +147,11 @@ pub struct Context<'a> {
     pub sections: Vec<SectionInfo>,
     pub tasks: Vec<Task>,
     pub diagnostics: Vec<String>,
+    /// Unit index → its first child, for [`Context::own_range`].
+    first_child: Vec<Option<usize>>,
+    /// Task of each unit, and unnumbered tasks by range (lookups per fact stay O(1)).
+    unit_task: std::collections::HashMap<usize, usize>,
+    range_task: std::collections::HashMap<(usize, usize), usize>,
 }
 
 impl<'a> Context<'a> {
@@ -175,6 +182,14 @@ impl<'a> Context<'a> {
         let places_found = gz.find(text);
         let jur = detect_jurisdiction_in(gz, &zones, text, &places_found);
         let offsets = src.char_offsets();
+        let mut first_child = vec![None; doc.units.len()];
+        for (i, u) in doc.units.iter().enumerate() {
+            if let Some(p) = u.parent {
+                if first_child[p].is_none() {
+                    first_child[p] = Some(i);
+                }
+            }
+        }
         let mut cx = Context {
             src,
             norm,
@@ -187,6 +202,9 @@ impl<'a> Context<'a> {
             sections: Vec::new(),
             tasks: Vec::new(),
             diagnostics: Vec::new(),
+            first_child,
+            unit_task: std::collections::HashMap::new(),
+            range_task: std::collections::HashMap::new(),
         };
         cx.build_sections_and_tasks();
         cx
@@ -200,7 +218,7 @@ impl<'a> Context<'a> {
                 let parent = u.parent.and_then(|p| unit_section[p]);
                 self.sections.push(SectionInfo {
                     label: u.label.clone(),
-                    heading: text[u.first_line.clone()].trim().to_string(),
+                    heading: cap_text(text[u.first_line.clone()].trim()),
                     kind: u.kind,
                     parent,
                     span: self.norm.span(u.first_line.clone()),
@@ -220,6 +238,7 @@ impl<'a> Context<'a> {
                     span: self.norm.span(u.range.clone()),
                     range: u.range.clone(),
                 };
+                self.unit_task.entry(i).or_insert(self.tasks.len());
                 self.tasks.push(t);
             }
         }
@@ -240,13 +259,8 @@ impl<'a> Context<'a> {
     /// Byte range of a unit's own text: after its marker up to its first child.
     pub fn own_range(&self, unit: usize) -> Range<usize> {
         let u = &self.doc.units[unit];
-        let end = self
-            .doc
-            .units
-            .iter()
-            .skip(unit + 1)
-            .find(|c| c.parent == Some(unit))
-            .map(|c| c.first_line.start)
+        let end = self.first_child[unit]
+            .map(|c| self.doc.units[c].first_line.start)
             .unwrap_or(u.range.end)
             .max(u.heading.start);
         u.heading.start..end
@@ -266,9 +280,10 @@ impl<'a> Context<'a> {
     /// a section/subsection that carries a fact directly; `None` outside any unit.
     pub fn task_at(&mut self, pos: usize) -> Option<usize> {
         let unit = crate::structure::unit_at(&self.doc, pos)?;
-        if let Some(t) = self.tasks.iter().position(|t| t.unit == Some(unit)) {
+        if let Some(&t) = self.unit_task.get(&unit) {
             return Some(t);
         }
+        self.unit_task.insert(unit, self.tasks.len());
         let u = self.doc.units[unit].clone();
         let own = self.own_range(unit);
         self.tasks.push(Task {
@@ -284,13 +299,14 @@ impl<'a> Context<'a> {
 
     /// An unnumbered task for a sentence outside any unit.
     pub fn sentence_task(&mut self, range: Range<usize>) -> usize {
-        if let Some(t) = self.tasks.iter().position(|t| t.unit.is_none() && t.range == range) {
+        if let Some(&t) = self.range_task.get(&(range.start, range.end)) {
             return t;
         }
+        self.range_task.insert((range.start, range.end), self.tasks.len());
         self.tasks.push(Task {
             unit: None,
             label: None,
-            text: self.norm.text[range.clone()].trim().to_string(),
+            text: cap_text(self.norm.text[range.clone()].trim()),
             section: None,
             span: self.norm.span(range.clone()),
             range,
@@ -377,7 +393,20 @@ pub fn task_text(own: &str) -> String {
     if let Some(r) = responsibility::trailing_bracket(&t) {
         t.truncate(r.start);
     }
-    t.trim().to_string()
+    cap_text(t.trim())
+}
+
+/// Longest task text or section heading kept, in characters. Real items are a few hundred
+/// characters; a document without line breaks (a page flattened into one 50 MB line) would
+/// otherwise copy its whole text into every fact about it.
+pub const MAX_TASK_TEXT_CHARS: usize = 500;
+
+/// `text`, cut to [`MAX_TASK_TEXT_CHARS`] characters with `…` when longer.
+pub fn cap_text(text: &str) -> String {
+    match text.char_indices().nth(MAX_TASK_TEXT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 /// Runs every rule on one decoded document.
@@ -404,6 +433,7 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         date: cx.doc.date.as_ref().map(|t| t.0.clone()),
         jurisdiction,
         encoding: src.encoding.to_string(),
+        replaced: src.replaced,
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
     };
