@@ -25,7 +25,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Extract facts from documents and print them (a table, or JSON Lines per the facts spec).
+    /// Extract facts from documents and print them: a table, JSON Lines per the facts spec, or
+    /// the N-Quads `build` would store.
     Extract {
         /// Files or directories (walked recursively: .txt, .html, .htm and extension-less files).
         #[arg(required = true)]
@@ -295,6 +296,8 @@ impl From<ExportFormatArg> for policykg::export::ExportFormat {
 pub enum ExtractFormat {
     Table,
     Jsonl,
+    /// The RDF `build` would store, as N-Quads (one named graph per document).
+    Nquads,
 }
 
 /// Runs the command line; returns the exit code.
@@ -510,6 +513,16 @@ fn cmd_extract(paths: &[PathBuf], format: ExtractFormat, gz: &Gazetteer) -> Resu
                 for f in &ex.facts {
                     writeln!(out, "{}", f.to_json_line())?;
                 }
+            }
+            ExtractFormat::Nquads => {
+                // Each document's quads as `build` would store them; descriptions in the shared
+                // entity graph repeat across documents (N-Quads is a set: loading drops repeats).
+                let mut w =
+                    oxigraph::io::RdfSerializer::from_format(oxigraph::io::RdfFormat::NQuads).for_writer(&mut out);
+                for q in policykg::rdf::to_quads(&ex) {
+                    w.serialize_quad(&q)?;
+                }
+                w.finish()?;
             }
             ExtractFormat::Table => all.extend(ex.facts),
         }

@@ -198,3 +198,24 @@ fn rebuilding_exports_the_same_bytes() {
     assert!(ttl.quads_for_pattern(Some(doc.into()), None, None, None).count() > 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `extract --format nquads` writes exactly what `build` stores (repeated shared descriptions
+/// collapse on load).
+#[test]
+fn extract_nquads_equals_the_built_store() {
+    let bin = env!("CARGO_BIN_EXE_policykg");
+    let seeds = common::project("seeds");
+    let out = Command::new(bin)
+        .args(["extract", "--format", "nquads"])
+        .arg(&seeds)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let loaded = load(&out.stdout, RdfFormat::NQuads);
+    let built = KgStore::in_memory().unwrap();
+    common::build_seeds(&built);
+    assert_eq!(loaded.len().unwrap(), built.inner().len().unwrap());
+    for q in built.inner().iter() {
+        assert!(loaded.contains(&q.unwrap()).unwrap());
+    }
+}
