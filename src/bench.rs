@@ -238,27 +238,18 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let start = Instant::now();
     let rss_before_build = current_rss_mib();
     let store = KgStore::open(&store_dir)?;
-    let mut batch: Vec<crate::extract::Extraction> = Vec::new();
-    let mut err: Option<BenchError> = None;
-    // As `policykg build` does: windows of extractions, each written with replace_extractions.
-    pipeline::run(&files, gz, |_, outcome| {
-        if let Ok(ex) = outcome {
-            batch.push(ex);
-            if batch.len() >= pipeline::WINDOW {
-                if let Err(e) = store.replace_extractions(&batch) {
-                    err = Some(e.into());
-                    return false;
-                }
-                batch.clear();
-            }
-        }
-        true
+    // As `policykg build` does: extraction here, the store's write_stream on another thread.
+    let (tx, rx) = std::sync::mpsc::sync_channel(pipeline::WINDOW);
+    let written = std::thread::scope(|s| {
+        let writer = s.spawn(|| store.write_stream(rx));
+        pipeline::run_map(&files, gz, crate::rdf::to_quads, |_, outcome| match outcome {
+            Ok((ex, quads)) => tx.send((crate::rdf::graph_iri(&ex.doc), quads)).is_ok(),
+            Err(_) => true,
+        });
+        drop(tx);
+        writer.join()
     });
-    if let Some(e) = err {
-        return Err(e);
-    }
-    store.replace_extractions(&batch)?;
-    drop(batch);
+    written.map_err(|_| BenchError::Pool("the store writer panicked".into()))??;
     store.flush()?;
     let t_build = start.elapsed();
     let n_quads = store.inner().len().map_err(crate::store::StoreError::from)?;

@@ -451,6 +451,16 @@ pub fn run() -> Result<i32> {
 /// inputs. On a terminal a progress bar shows documents, MB/s and the time left; in pipes and
 /// CI it stays silent.
 fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extraction) -> Result<()>) -> Result<usize> {
+    extract_all_map(paths, gz, |_| (), |ex, ()| each(ex))
+}
+
+/// [`extract_all`] with a further stage (`map`, e.g. RDF conversion) run on the worker threads.
+fn extract_all_map<T: Send>(
+    paths: &[PathBuf],
+    gz: &Gazetteer,
+    map: impl Fn(&Extraction) -> T + Sync,
+    mut each: impl FnMut(Extraction, T) -> Result<()>,
+) -> Result<usize> {
     let (files, errors) = policykg::input::collect_files(paths);
     let mut skipped = errors.len();
     for e in errors {
@@ -473,13 +483,13 @@ fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extractio
     let mut done = 0usize;
     let mut result = Ok(());
     // Outcomes come back in input order: the n-th one is files[n].
-    policykg::pipeline::run(&files, gz, |_, outcome| {
+    policykg::pipeline::run_map(&files, gz, map, |_, outcome| {
         let size = sizes.get(done).copied().unwrap_or(0);
         done += 1;
         bar.set_message(format!("{done}/{}", files.len()));
         bar.inc(size);
         match outcome {
-            Ok(ex) => {
+            Ok((ex, mapped)) => {
                 if ex.meta.replaced > 0 {
                     bar.suspend(|| {
                         eprintln!(
@@ -488,7 +498,7 @@ fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extractio
                         )
                     });
                 }
-                result = each(ex);
+                result = each(ex, mapped);
                 result.is_ok()
             }
             Err(e) => {
@@ -665,29 +675,38 @@ fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -
     Ok(if skipped > 0 { 1 } else { 0 })
 }
 
+/// Extracts (parallel, in input order) on this thread while the store writes on another:
+/// documents flow through a bounded channel into [`KgStore::write_stream`], so memory stays
+/// bounded by the channel and the bulk loader's batch, not by the corpus.
 fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
-    let mut batch: Vec<Extraction> = Vec::new();
     let mut n_docs = 0;
     // Document ids are file names without extension: a later file with the same id replaces
     // the earlier one's graph; say so.
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let skipped = extract_all(paths, gz, |ex| {
-        if let Some(earlier) = seen.insert(ex.doc.clone(), ex.meta.path.clone()) {
-            eprintln!(
-                "policykg: {}: warning: same document id {} as {earlier}; its graph replaces that file's",
-                ex.meta.path, ex.doc
-            );
-        }
-        n_docs += 1;
-        batch.push(ex);
-        if batch.len() >= policykg::pipeline::WINDOW {
-            store.replace_extractions(&batch)?;
-            batch.clear();
-        }
-        Ok(())
-    })?;
-    store.replace_extractions(&batch)?;
-    Ok((n_docs, skipped))
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(oxigraph::model::NamedNode, Vec<oxigraph::model::Quad>)>(
+        policykg::pipeline::WINDOW,
+    );
+    let (skipped, written) = std::thread::scope(|s| {
+        let writer = s.spawn(move || store.write_stream(rx));
+        let skipped = extract_all_map(paths, gz, policykg::rdf::to_quads, |ex, quads| {
+            if let Some(earlier) = seen.insert(ex.doc.clone(), ex.meta.path.clone()) {
+                eprintln!(
+                    "policykg: {}: warning: same document id {} as {earlier}; its graph replaces that file's",
+                    ex.meta.path, ex.doc
+                );
+            }
+            n_docs += 1;
+            let doc = (policykg::rdf::graph_iri(&ex.doc), quads);
+            // A closed channel means the writer stopped on an error, reported below.
+            tx.send(doc).map_err(|_| anyhow::anyhow!("the store writer stopped"))
+        });
+        drop(tx);
+        let written = writer.join().map_err(|_| anyhow::anyhow!("the store writer panicked"));
+        (skipped, written)
+    });
+    // The store's own error is the informative one.
+    written??;
+    Ok((n_docs, skipped?))
 }
 
 fn print_summary(store: &KgStore) -> Result<()> {

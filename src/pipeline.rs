@@ -34,8 +34,27 @@ pub fn process_file(path: &std::path::Path, gz: &Gazetteer) -> Outcome {
 /// Processes files in parallel windows, calling `sink` with each outcome in input order.
 /// `sink` returns false to stop early.
 pub fn run(files: &[PathBuf], gz: &Gazetteer, mut sink: impl FnMut(&PathBuf, Outcome) -> bool) {
+    run_map(files, gz, |_| (), |p, o| sink(p, o.map(|(ex, ())| ex)));
+}
+
+/// [`run`] with a further stage run in parallel too: `map` turns each extraction into a value
+/// (its RDF quads, say) on the worker threads, and `sink` gets both, in input order.
+pub fn run_map<T: Send>(
+    files: &[PathBuf],
+    gz: &Gazetteer,
+    map: impl Fn(&Extraction) -> T + Sync,
+    mut sink: impl FnMut(&PathBuf, Result<(Extraction, T), InputError>) -> bool,
+) {
     for chunk in files.chunks(WINDOW) {
-        let outcomes: Vec<Outcome> = chunk.par_iter().map(|p| process_file(p, gz)).collect();
+        let outcomes: Vec<Result<(Extraction, T), InputError>> = chunk
+            .par_iter()
+            .map(|p| {
+                process_file(p, gz).map(|ex| {
+                    let t = map(&ex);
+                    (ex, t)
+                })
+            })
+            .collect();
         for (p, o) in chunk.iter().zip(outcomes) {
             if !sink(p, o) {
                 return;
