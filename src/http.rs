@@ -78,7 +78,8 @@ impl Url {
         }
     }
 
-    fn display(&self) -> String {
+    /// The URL as text (`http://host:port/target`), for messages.
+    pub fn display(&self) -> String {
         format!("http://{}{}", self.host_header(), self.target)
     }
 }
@@ -274,7 +275,8 @@ fn challenge_params(s: &str) -> Vec<(String, String)> {
     out
 }
 
-fn md5_hex(s: &str) -> String {
+/// Lower-case hex MD5 of a string (Digest authentication).
+pub fn md5_hex(s: &str) -> String {
     use md5::Digest;
     md5::Md5::digest(s.as_bytes())
         .iter()

@@ -94,7 +94,7 @@ pub fn push(
         )?;
         if !(200..300).contains(&resp.status) {
             return Err(PushError::Refused {
-                url: format!("http://{}:{}{}", url.host, url.port, target.graph_store.target),
+                url: target.graph_store.display(),
                 graph: g.as_str().to_string(),
                 status: resp.status,
                 body: resp.text().chars().take(300).collect(),
@@ -120,7 +120,7 @@ pub fn push(
             let resp = target.client.request("DELETE", &url, &[], &[])?;
             if !(200..300).contains(&resp.status) && resp.status != 404 {
                 return Err(PushError::Refused {
-                    url: format!("http://{}:{}{}", url.host, url.port, target.graph_store.target),
+                    url: target.graph_store.display(),
                     graph: g,
                     status: resp.status,
                     body: resp.text().chars().take(300).collect(),
@@ -149,7 +149,7 @@ pub fn remote_counts(target: &PushTarget, endpoint: &Url) -> Result<BTreeMap<Str
     );
     let url = endpoint.with_query("query", &q);
     let fail = |reason: String| PushError::Verify {
-        url: format!("http://{}:{}{}", endpoint.host, endpoint.port, endpoint.target),
+        url: endpoint.display(),
         reason,
     };
     let resp = target

@@ -1,10 +1,11 @@
 //! Stage 6: the on-disk Oxigraph store.
 //!
-//! One named graph per document. [`KgStore::replace_documents`] writes each document's graph
-//! in its own transaction (old graph removed, new quads inserted, committed atomically), so a
-//! crash leaves every document either wholly old or wholly new; documents not yet in the
-//! store go through Oxigraph's bulk loader, which is much faster and also atomic. Only this
-//! module and the server open stores.
+//! One named graph per document, plus the shared entity graph. Every write goes through
+//! [`KgStore::write_stream`]: a document already stored is replaced in its own transaction (old
+//! graph removed, new quads inserted, committed atomically), so a crash leaves it either wholly
+//! old or wholly new; documents not yet in the store stream through one Oxigraph bulk load,
+//! which is much faster and also atomic (its files are ingested at commit). Only this module
+//! and the server open stores.
 
 use crate::vocab::{ID, PKG};
 use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad};
@@ -121,30 +122,11 @@ impl KgStore {
         Ok(self.store.contains_named_graph(graph)?)
     }
 
-    /// Writes documents, each as its graph's full new content. Documents already present are
-    /// replaced in one transaction each; new ones are bulk-loaded together (atomically).
-    /// When a graph comes more than once, the last one wins (never a merge of both).
+    /// Writes documents, each as its graph's full new content: [`KgStore::write_stream`] over
+    /// a batch (documents already present replaced in one transaction each, new ones in one
+    /// atomic bulk load; a graph given twice ends with its later content, never a merge).
     pub fn replace_documents(&self, docs: Vec<(NamedNodeRef<'_>, Vec<Quad>)>) -> Result<(), StoreError> {
-        let mut last = std::collections::HashMap::new();
-        for (i, (graph, _)) in docs.iter().enumerate() {
-            last.insert(*graph, i);
-        }
-        let mut fresh: Vec<Quad> = Vec::new();
-        for (i, (graph, quads)) in docs.into_iter().enumerate() {
-            if last.get(&graph) != Some(&i) {
-                continue;
-            }
-            if self.store.contains_named_graph(graph)? {
-                self.replace_in_transaction(graph, &quads)?;
-            } else {
-                fresh.extend(quads);
-            }
-        }
-        if !fresh.is_empty() {
-            let mut loader = self.store.bulk_loader();
-            loader.load_quads(fresh)?;
-            loader.commit()?;
-        }
+        self.write_stream(docs.into_iter().map(|(g, q)| (g.into_owned(), q)))?;
         Ok(())
     }
 
@@ -178,7 +160,13 @@ impl KgStore {
                         return Ok(Vec::new());
                     }
                     if self.store.contains_named_graph(graph.as_ref())? {
-                        self.replace_in_transaction(graph.as_ref(), &quads)?;
+                        if self.path.is_none() {
+                            // An in-memory store admits no transaction while its bulk load is
+                            // open: replace after the load (such stores are small anyway).
+                            late.push((graph, quads));
+                        } else {
+                            self.replace_in_transaction(graph.as_ref(), &quads)?;
+                        }
                         return Ok(Vec::new());
                     }
                     streamed.insert(graph);
@@ -194,8 +182,12 @@ impl KgStore {
         }
         if fresh {
             loader.commit()?;
+        } else {
+            // Release the loader before any transaction (an in-memory store admits none meanwhile).
+            drop(loader);
         }
-        let replaced_late = !late.is_empty();
+        // Only a graph given twice leaves descriptions of its earlier content behind.
+        let replaced_late = late.iter().any(|(g, _)| streamed.contains(g));
         for (graph, quads) in late {
             self.replace_in_transaction(graph.as_ref(), &quads)?;
         }
@@ -220,12 +212,11 @@ impl KgStore {
 
     /// Writes extracted documents (each replacing its graph), converting them to quads.
     pub fn replace_extractions(&self, exs: &[crate::extract::Extraction]) -> Result<(), StoreError> {
-        let docs: Vec<(oxigraph::model::NamedNode, Vec<Quad>)> = exs
-            .iter()
-            .map(|ex| (crate::rdf::graph_iri(&ex.doc), crate::rdf::to_quads(ex)))
-            .collect();
-        let graphs: Vec<oxigraph::model::NamedNode> = docs.iter().map(|(g, _)| g.clone()).collect();
-        self.replace_documents(graphs.iter().zip(docs).map(|(g, (_, q))| (g.as_ref(), q)).collect())
+        self.write_stream(
+            exs.iter()
+                .map(|ex| (crate::rdf::graph_iri(&ex.doc), crate::rdf::to_quads(ex))),
+        )?;
+        Ok(())
     }
 
     /// Removes a document's graph.

@@ -4,21 +4,13 @@
 
 mod common;
 
-use common::{corpus_dirs, extract_dir, temp_dir};
+use common::{corpus_store, temp_dir};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNodeRef};
 use oxigraph::store::Store;
 use policykg::export::{describe, export, ExportFormat};
 use policykg::store::KgStore;
 use std::process::Command;
-
-fn corpus_store() -> KgStore {
-    let store = KgStore::in_memory().unwrap();
-    for dir in corpus_dirs() {
-        store.replace_extractions(&extract_dir(&dir)).unwrap();
-    }
-    store
-}
 
 /// Loads serialised RDF into a fresh store; triple formats go into the default graph.
 fn load(bytes: &[u8], format: RdfFormat) -> Store {

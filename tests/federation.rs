@@ -5,21 +5,12 @@
 
 mod common;
 
-use common::{corpus_dirs, extract_dir};
+use common::corpus_store;
 use policykg::query::{fill_values, find, load_library, run_with, EvalOptions, OutputFormat};
-use policykg::store::KgStore;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn corpus_store() -> KgStore {
-    let store = KgStore::in_memory().unwrap();
-    for dir in corpus_dirs() {
-        store.replace_extractions(&extract_dir(&dir)).unwrap();
-    }
-    store
-}
 
 /// A SPARQL endpoint that records each query and answers two Wikidata-like rows.
 fn fake_wikidata() -> (u16, Arc<Mutex<Vec<String>>>) {

@@ -4,16 +4,7 @@
 
 mod common;
 
-use common::{corpus_dirs, extract_dir};
-use policykg::store::KgStore;
-
-fn corpus_store() -> KgStore {
-    let store = KgStore::in_memory().unwrap();
-    for dir in corpus_dirs() {
-        store.replace_extractions(&extract_dir(&dir)).unwrap();
-    }
-    store
-}
+use common::corpus_store;
 
 const PREFIXES: &str = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX pkg: <https://w3id.org/policykg/ont#>

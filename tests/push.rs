@@ -11,6 +11,7 @@ use oxigraph::model::{GraphNameRef, NamedNode};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
+use policykg::http::md5_hex;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,14 +19,6 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 const NONCE: &str = "4f1ce0c0ffee";
-
-fn md5_hex(s: &str) -> String {
-    use md5::Digest;
-    md5::Md5::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn param<'a>(h: &'a str, key: &str) -> Option<&'a str> {
     let i = h.find(&format!("{key}="))? + key.len() + 1;

@@ -34,6 +34,17 @@ pub fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+/// The seeds and the dev corpus in an in-memory store.
+pub fn corpus_store() -> policykg::store::KgStore {
+    let store = policykg::store::KgStore::in_memory().expect("in-memory store");
+    for dir in corpus_dirs() {
+        store
+            .replace_extractions(&extract_dir(&dir))
+            .expect("corpus store builds");
+    }
+    store
+}
+
 /// Builds the seed documents into a store.
 pub fn build_seeds(store: &policykg::store::KgStore) {
     store
