@@ -99,134 +99,76 @@ pub fn fold_width(c: char) -> char {
 /// True when a line (or the rest of one) starts with a section or item marker:
 /// `一、` `(一)` `1.` `1、` `(1)` `①` `第一部分` `——`.
 pub fn starts_with_marker(s: &str) -> bool {
-    let mut it = s.chars();
-    let Some(c0) = it.next() else { return false };
-    let rest: String = s.chars().take(8).collect();
+    let mut head = ['\0'; 8];
+    let mut n = 0;
+    for c in s.chars().take(8) {
+        head[n] = c;
+        n += 1;
+    }
+    marker_head(&head[..n])
+}
+
+/// [`starts_with_marker`] on the first (up to eight) characters of a line.
+fn marker_head(rest: &[char]) -> bool {
+    const CN: &str = "一二三四五六七八九十";
+    let Some(&c0) = rest.first() else { return false };
     if ('①'..='⑳').contains(&c0) {
         return true;
     }
     if c0 == '(' || c0 == '（' {
-        let inner: String = rest.chars().skip(1).take_while(|c| *c != ')' && *c != '）').collect();
-        return !inner.is_empty()
-            && inner.chars().count() <= 3
-            && inner
-                .chars()
-                .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+        let inner = rest[1..].iter().take_while(|c| **c != ')' && **c != '）');
+        let mut count = 0;
+        for &c in inner {
+            if !(c.is_ascii_digit() || CN.contains(c)) {
+                return false;
+            }
+            count += 1;
+        }
+        return (1..=3).contains(&count);
     }
     if c0.is_ascii_digit() {
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let after = rest.chars().nth(digits.chars().count());
-        let after2 = rest.chars().nth(digits.chars().count() + 1);
-        return digits.len() <= 3
-            && matches!(after, Some('.' | '、' | '．'))
-            && !after2.is_some_and(|c| c.is_ascii_digit());
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let after = rest.get(digits);
+        let after2 = rest.get(digits + 1);
+        return digits <= 3 && matches!(after, Some('.' | '、' | '．')) && !after2.is_some_and(|c| c.is_ascii_digit());
     }
-    if "一二三四五六七八九十".contains(c0) {
-        let n: String = rest
-            .chars()
-            .take_while(|c| "一二三四五六七八九十".contains(*c))
-            .collect();
-        return rest.chars().nth(n.chars().count()) == Some('、');
+    if CN.contains(c0) {
+        let k = rest.iter().take_while(|c| CN.contains(**c)).count();
+        return rest.get(k) == Some(&'、');
     }
     if c0 == '第' {
-        return rest.contains("部分") || rest.contains('章');
+        return rest.contains(&'章') || rest.windows(2).any(|w| w == ['部', '分']);
     }
     false
 }
 
 /// Normalises a decoded source text. Never fails; any input gives a valid offset map.
+///
+/// Works on one vector of (character, source index) pairs, rewritten in place by each pass
+/// (every pass deletes characters or replaces one with one, so the write position never passes
+/// the read position); the text is materialised once at the end.
 pub fn normalize(source: &str) -> NormText {
-    let all: Vec<char> = source.chars().collect();
-    let src_len = all.len() as u32;
-
     // Pass 0: HTML pages keep only their text (tags, scripts, styles and comments dropped,
     // entities decoded, block tags as line breaks); each kept character keeps its position.
-    let raw: Vec<(char, u32)> = if looks_like_html(source) {
-        html_text(&all)
+    let (mut v, src_len): (Vec<(char, u32)>, u32) = if looks_like_html(source) {
+        let all: Vec<char> = source.chars().collect();
+        (html_text(&all), all.len() as u32)
     } else {
-        all.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect()
+        let v: Vec<(char, u32)> = source.chars().zip(0u32..).collect();
+        let n = v.len() as u32;
+        (v, n)
     };
-    let chars: Vec<char> = raw.iter().map(|x| x.0).collect();
+    clean_chars(&mut v);
+    fold_spaces(&mut v);
+    join_broken_lines(&mut v);
+    to_simplified_in_place(&mut v);
 
-    // Pass 1: character-level clean-up.
-    let mut out: Vec<(char, u32)> = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let at = raw[i].1;
-        match c {
-            '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' => {
-                i += 1;
-                continue;
-            }
-            '\r' => {
-                if chars.get(i + 1) != Some(&'\n') {
-                    out.push(('\n', at));
-                }
-                i += 1;
-                continue;
-            }
-            '*' if chars.get(i + 1) == Some(&'*') => {
-                i += 2;
-                continue;
-            }
-            '(' | '（' if out.last().is_some_and(|&(p, _)| is_han(p)) => {
-                if let Some(len) = pinyin_gloss_len(&chars[i..]) {
-                    i += len;
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        out.push((fold_width(c), at));
-        i += 1;
-    }
-
-    // Pass 2: spaces. Dropped next to CJK, at line ends and in runs; a space run between a
-    // sentence end (or a closing bracket, as after `(市发改委牵头)`) and a heading marker becomes
-    // a line break (one-line documents).
-    let mut spaced: Vec<(char, u32)> = Vec::with_capacity(out.len());
-    let mut j = 0;
-    while j < out.len() {
-        let (c, s) = out[j];
-        if c != ' ' {
-            spaced.push((c, s));
-            j += 1;
-            continue;
-        }
-        let run_start = j;
-        while j < out.len() && out[j].0 == ' ' {
-            j += 1;
-        }
-        let prev = spaced.last().map(|x| x.0);
-        let next = out.get(j).map(|x| x.0);
-        let rest: String = out[j..out.len().min(j + 10)].iter().map(|x| x.0).collect();
-        if prev.is_some_and(|p| "。!?;！？；)）]】".contains(p)) && starts_with_marker(&rest) {
-            spaced.push(('\n', out[run_start].1));
-            continue;
-        }
-        let drop = match (prev, next) {
-            (None, _) | (_, None) | (Some('\n'), _) | (_, Some('\n')) => true,
-            (Some(p), Some(n)) => is_cjk(p) || is_cjk(n) || p == '|' || n == '|',
-        };
-        if !drop {
-            spaced.push((' ', out[run_start].1));
-        }
-    }
-
-    // Pass 3: join lines split by page breaks inside a sentence, and lines broken inside an
-    // open 《 》 or ( ).
-    let joined = join_broken_lines(spaced);
-
-    // Pass 4: Traditional → Simplified, one character for one character.
-    let text_in: String = joined.iter().map(|x| x.0).collect();
-    let simp = to_simplified_same_length(&text_in);
-    let mut text = String::with_capacity(simp.len());
-    let mut starts = Vec::with_capacity(joined.len() + 1);
-    let mut src = Vec::with_capacity(joined.len());
-    for (c, (_, s)) in simp.chars().zip(joined.iter()) {
+    let mut text = String::with_capacity(v.len() * 3);
+    let mut starts = Vec::with_capacity(v.len() + 1);
+    let mut src = Vec::with_capacity(v.len());
+    for &(c, s) in &v {
         starts.push(text.len() as u32);
-        src.push(*s);
+        src.push(s);
         text.push(c);
     }
     starts.push(text.len() as u32);
@@ -236,6 +178,90 @@ pub fn normalize(source: &str) -> NormText {
         src,
         src_len,
     }
+}
+
+/// Pass 1: character-level clean-up: zero-width characters, `\r`, Markdown `**`, pinyin
+/// glosses after a Han character, full-width folding.
+fn clean_chars(v: &mut Vec<(char, u32)>) {
+    let (mut r, mut w) = (0, 0);
+    while r < v.len() {
+        let (c, at) = v[r];
+        let next = v.get(r + 1).map(|x| x.0);
+        match c {
+            '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' => {
+                r += 1;
+                continue;
+            }
+            '\r' => {
+                if next != Some('\n') {
+                    v[w] = ('\n', at);
+                    w += 1;
+                }
+                r += 1;
+                continue;
+            }
+            '*' if next == Some('*') => {
+                r += 2;
+                continue;
+            }
+            '(' | '（' if w > 0 && is_han(v[w - 1].0) => {
+                if let Some(len) = pinyin_gloss_len(&v[r..]) {
+                    r += len;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        v[w] = (fold_width(c), at);
+        w += 1;
+        r += 1;
+    }
+    v.truncate(w);
+}
+
+/// Pass 2: spaces. Dropped next to CJK, at line ends and in runs; a space run between a
+/// sentence end (or a closing bracket, as after `(市发改委牵头)`) and a heading marker becomes a
+/// line break (one-line documents).
+fn fold_spaces(v: &mut Vec<(char, u32)>) {
+    let (mut r, mut w) = (0, 0);
+    while r < v.len() {
+        let (c, s) = v[r];
+        if c != ' ' {
+            v[w] = (c, s);
+            w += 1;
+            r += 1;
+            continue;
+        }
+        let run_start = v[r].1;
+        while r < v.len() && v[r].0 == ' ' {
+            r += 1;
+        }
+        let prev = if w > 0 { Some(v[w - 1].0) } else { None };
+        let next = v.get(r).map(|x| x.0);
+        if prev.is_some_and(|p| "。!?;！？；)）]】".contains(p)) {
+            let mut head = ['\0'; 8];
+            let n = v[r..]
+                .iter()
+                .take(8)
+                .zip(head.iter_mut())
+                .map(|(x, h)| *h = x.0)
+                .count();
+            if marker_head(&head[..n]) {
+                v[w] = ('\n', run_start);
+                w += 1;
+                continue;
+            }
+        }
+        let drop = match (prev, next) {
+            (None, _) | (_, None) | (Some('\n'), _) | (_, Some('\n')) => true,
+            (Some(p), Some(n)) => is_cjk(p) || is_cjk(n) || p == '|' || n == '|',
+        };
+        if !drop {
+            v[w] = (' ', run_start);
+            w += 1;
+        }
+    }
+    v.truncate(w);
 }
 
 /// True when the text is an HTML page saved from a site.
@@ -363,58 +389,85 @@ fn html_text(chars: &[char]) -> Vec<(char, u32)> {
 }
 
 /// Length in chars of a pinyin gloss like `(chuàng)` at the start of `s`, if it is one.
-fn pinyin_gloss_len(s: &[char]) -> Option<usize> {
+fn pinyin_gloss_len(s: &[(char, u32)]) -> Option<usize> {
     let mut k = 1;
-    while k < s.len() && k <= 8 && PINYIN_LETTERS.contains(s[k]) {
+    while k < s.len() && k <= 8 && PINYIN_LETTERS.contains(s[k].0) {
         k += 1;
     }
-    if k >= 2 && k < s.len() && (s[k] == ')' || s[k] == '）') {
+    if k >= 2 && k < s.len() && (s[k].0 == ')' || s[k].0 == '）') {
         Some(k + 1)
     } else {
         None
     }
 }
 
-fn join_broken_lines(chars: Vec<(char, u32)>) -> Vec<(char, u32)> {
-    // Split into lines keeping the newline characters' positions.
-    let mut lines: Vec<Vec<(char, u32)>> = vec![Vec::new()];
-    for x in chars {
-        if x.0 == '\n' {
-            lines.push(Vec::new());
-            lines.last_mut().expect("just pushed").push(x);
-        } else {
-            lines.last_mut().expect("never empty").push(x);
+/// Pass 3: joins lines split by page breaks inside a sentence, and lines broken inside an
+/// open 《 》 or ( ): the line breaks (and blank lines) between them are deleted.
+fn join_broken_lines(v: &mut Vec<(char, u32)>) {
+    // Lines as index ranges of `v` (without their '\n'); the text of each as a &str of `s`.
+    let s: String = v.iter().map(|x| x.0).collect();
+    let mut byte = Vec::with_capacity(v.len() + 1);
+    let mut b = 0u32;
+    for &(c, _) in v.iter() {
+        byte.push(b);
+        b += c.len_utf8() as u32;
+    }
+    byte.push(b);
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (i, &(c, _)) in v.iter().enumerate() {
+        if c == '\n' {
+            lines.push((start, i));
+            start = i + 1;
         }
     }
-    // Each line after the first starts with its '\n'.
-    let content = |l: &Vec<(char, u32)>| -> String { l.iter().filter(|x| x.0 != '\n').map(|x| x.0).collect() };
-    let mut result: Vec<(char, u32)> = Vec::new();
+    lines.push((start, v.len()));
+    let text = |l: (usize, usize)| &s[byte[l.0] as usize..byte[l.1] as usize];
+
+    // Index ranges of `v` to delete, in order.
+    let mut delete: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
     while k < lines.len() {
-        let mut cur = lines[k].clone();
+        let mut cur: std::borrow::Cow<str> = text(lines[k]).into();
+        let mut cur_end = lines[k].1;
         k += 1;
         loop {
-            let cur_text = content(&cur);
             // Next non-blank line.
             let mut m = k;
-            while m < lines.len() && content(&lines[m]).trim().is_empty() {
+            while m < lines.len() && text(lines[m]).trim().is_empty() {
                 m += 1;
             }
             if m >= lines.len() {
                 break;
             }
-            let next_text = content(&lines[m]);
-            let blank_between = m > k;
-            if !should_join(&cur_text, &next_text, blank_between) {
+            let next = text(lines[m]);
+            if !should_join(&cur, next, m > k) {
                 break;
             }
-            // Drop the newlines (and blank lines) in between.
-            cur.extend(lines[m].iter().copied().filter(|x| x.0 != '\n'));
+            delete.push((cur_end, lines[m].0));
+            cur.to_mut().push_str(next);
+            cur_end = lines[m].1;
             k = m + 1;
         }
-        result.extend(cur);
     }
-    result
+    if delete.is_empty() {
+        return;
+    }
+    let (mut r, mut w) = (0, 0);
+    for (a, b) in delete {
+        while r < a {
+            v[w] = v[r];
+            w += 1;
+            r += 1;
+        }
+        r = b;
+    }
+    while r < v.len() {
+        v[w] = v[r];
+        w += 1;
+        r += 1;
+    }
+    v.truncate(w);
 }
 
 fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
@@ -435,6 +488,61 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
     let mid_sentence = is_han(last) || last.is_ascii_alphanumeric();
     let continues = is_han(first) || matches!(first, ',' | '、' | '。' | ';' | ':' | ')' | '”');
     prose && mid_sentence && continues && !crate::structure::is_date_line(next)
+}
+
+/// Characters whose presence can make the Traditional → Simplified table change a text: for
+/// each entry that changes something, the characters that differ (all of the source word's
+/// when the lengths differ). A text holding none of them converts to itself, so most
+/// (Simplified) documents skip the conversion automaton.
+static MAY_CONVERT: std::sync::LazyLock<std::collections::HashSet<char>> = std::sync::LazyLock::new(|| {
+    let mapping = zhconv::ZhConverterBuilder::new()
+        .tables(zhconv::get_builtin_tables(zhconv::Variant::ZhHans))
+        .build_mapping();
+    let mut set = std::collections::HashSet::new();
+    for (from, to) in &mapping {
+        if from.chars().count() == to.chars().count() {
+            set.extend(from.chars().zip(to.chars()).filter(|(a, b)| a != b).map(|(a, _)| a));
+        } else {
+            set.extend(from.chars());
+        }
+    }
+    set
+});
+
+/// Bit set over the Basic Multilingual Plane of [`MAY_CONVERT`] (the common lookup).
+static MAY_CONVERT_BMP: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for &c in MAY_CONVERT.iter() {
+        let u = c as usize;
+        if u < 0x10000 {
+            bits[u / 64] |= 1 << (u % 64);
+        }
+    }
+    bits
+});
+
+/// True when the Traditional → Simplified table could change a text holding this character.
+pub fn may_convert(c: char) -> bool {
+    let u = c as usize;
+    if u < 0x80 {
+        false
+    } else if u < 0x10000 {
+        MAY_CONVERT_BMP[u / 64] >> (u % 64) & 1 == 1
+    } else {
+        MAY_CONVERT.contains(&c)
+    }
+}
+
+/// Pass 4: Traditional → Simplified, one character for one character; skipped when no
+/// character could change.
+fn to_simplified_in_place(v: &mut [(char, u32)]) {
+    if !v.iter().any(|&(c, _)| may_convert(c)) {
+        return;
+    }
+    let text: String = v.iter().map(|x| x.0).collect();
+    for (slot, c) in v.iter_mut().zip(to_simplified_same_length(&text).chars()) {
+        slot.0 = c;
+    }
 }
 
 /// Converts Traditional to Simplified keeping one output character per input character

@@ -79,7 +79,12 @@ impl KgStore {
             // A `build` killed right after RocksDB created the directory, before Oxigraph
             // wrote its storage version: a read-only handle cannot finish that, a read-write
             // open does (nothing else is written). Done once, then opened read-only again.
-            Err(e) if e.to_string().contains("only possible on read-write instances") => {
+            // Killed a moment earlier, between RocksDB's default column family and Oxigraph's
+            // own ones ("Column family not found"): the read-write open creates them the same way.
+            Err(e)
+                if e.to_string().contains("only possible on read-write instances")
+                    || e.to_string().contains("Column family not found") =>
+            {
                 drop(KgStore::open(path)?);
                 Store::open_read_only(path).map_err(|source| StoreError::Open {
                     path: path.to_path_buf(),

@@ -543,6 +543,13 @@ pub fn unit_at(doc: &Document, pos: usize) -> Option<usize> {
     None
 }
 
+/// Byte range of the line holding a byte position (without its `\n`): a binary search over
+/// [`Document::lines`], so asking for every fact costs nothing even on a one-line document.
+pub fn line_at(doc: &Document, pos: usize) -> Range<usize> {
+    let i = doc.lines.partition_point(|r| r.start <= pos).saturating_sub(1);
+    doc.lines.get(i).cloned().unwrap_or(0..0)
+}
+
 /// [`unit_at`] by scanning every unit: the innermost (deepest kind, last in order).
 #[cfg(test)]
 fn unit_at_scan(doc: &Document, pos: usize) -> Option<usize> {

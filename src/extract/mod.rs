@@ -357,8 +357,8 @@ impl<'a> Context<'a> {
     /// The sentence (byte range, ending after 。!?;) around a position, within its line.
     pub fn sentence_around(&self, pos: usize) -> Range<usize> {
         let text = &self.norm.text;
-        let line_start = text[..pos].rfind('\n').map(|p| p + 1).unwrap_or(0);
-        let line_end = text[pos..].find('\n').map(|p| pos + p).unwrap_or(text.len());
+        let line = crate::structure::line_at(&self.doc, pos);
+        let (line_start, line_end) = (line.start.min(pos), line.end.max(pos));
         let start = text[line_start..pos]
             .rfind(['。', '!', '?', ';'])
             .map(|p| line_start + p + text[line_start + p..].chars().next().map(char::len_utf8).unwrap_or(1))

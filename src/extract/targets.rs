@@ -104,12 +104,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .unwrap_or(text.len());
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
+    let covered = merge_ranges(covered);
     for r in cx.doc.lines.clone() {
-        if r.is_empty()
-            || covered
-                .iter()
-                .any(|c| c.start <= r.start && r.end <= c.end && !c.is_empty())
-        {
+        // The merged range starting last at or before the line is the only one that can hold it.
+        let i = covered.partition_point(|c| c.start <= r.start);
+        if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
         scopes.push(r);
@@ -137,6 +136,20 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     }
 }
 
+/// Non-empty ranges merged where they overlap, sorted by start.
+fn merge_ranges(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
 /// Start of the body: the first line after the signature or title (front matter has no targets).
 fn first_body_line(cx: &Context) -> usize {
     let sig = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
@@ -155,6 +168,7 @@ pub struct Found {
 pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
     let r = &*RULES;
     let mut out: Vec<Found> = Vec::new();
+    let mut index: Option<ScopeIndex> = None;
     for caps in r.number.captures_iter(text) {
         let m = caps.get(0).expect("match");
         let num = &caps["num"];
@@ -190,7 +204,8 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         {
             continue;
         }
-        if inside_quotes_or_title(before, after)
+        let index = index.get_or_insert_with(|| ScopeIndex::new(text));
+        if index.inside_quotes_or_title(text, m.start(), m.end())
             || before.ends_with("不含")
             || before.ends_with('含')
             || before.ends_with('等')
@@ -282,7 +297,7 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
             let tail_end = after.find(CLAUSE_END).unwrap_or(after.len());
             measure = after[..tail_end].to_string();
         }
-        let deadline = deadline_for(text, clause_start, plan_year);
+        let deadline = index.deadline_for(text, clause_start, plan_year);
         let ind_text = text[clause_start..end].to_string();
         out.push(Found {
             range: clause_start..end,
@@ -315,41 +330,105 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
     out
 }
 
-/// True inside a 《title》, a 〔number〕, or a short “name” (`“三个坚决”`, `“双50强”`); long quoted
-/// passages (`“项目100%开工、资金100%支付”要求`) are read.
-fn inside_quotes_or_title(before: &str, after: &str) -> bool {
-    let open = |o: char, c: char| before.matches(o).count() > before.matches(c).count();
-    if open('《', '》') || open('〔', '〕') {
-        return true;
-    }
-    if open('“', '”') {
-        let start = before.rfind('“').map(|p| p + '“'.len_utf8()).unwrap_or(0);
-        let inner_after = after.find('”').map(|p| after[..p].chars().count()).unwrap_or(0);
-        return before[start..].chars().count() + inner_after <= 8;
-    }
-    false
+/// What [`find_indicators`] asks about a scope again and again, computed in one pass so that
+/// a scope of any length (a 50 MB one-line page) costs linear time: line starts, the years
+/// named (`到2025年`), and running counts of the brackets that make a number a name.
+struct ScopeIndex {
+    /// Byte offset after each `\n`.
+    line_starts: Vec<usize>,
+    /// Each year match: (start, end, year).
+    years: Vec<(usize, usize, String)>,
+    /// Byte offsets of `”`.
+    close_quotes: Vec<usize>,
+    /// Bracket counts of `text[..counted]`, advanced as positions increase.
+    counted: usize,
+    counts: [usize; 6],
+    last_open_quote: Option<usize>,
 }
 
-/// The year a target at this position is due: the nearest year named before it in its
-/// paragraph (`到2025年,…`), `十四五` periods, else the plan's year.
-fn deadline_for(text: &str, pos: usize, plan_year: Option<&str>) -> Option<String> {
-    let para_start = text[..pos].rfind('\n').map(|p| p + 1).unwrap_or(0);
-    let para = &text[para_start..pos];
-    if let Some(c) = RULES.year.captures_iter(para).last() {
-        return Some(c[1].to_string());
+const BRACKETS: [char; 6] = ['《', '》', '〔', '〕', '“', '”'];
+
+impl ScopeIndex {
+    fn new(text: &str) -> ScopeIndex {
+        ScopeIndex {
+            line_starts: text.match_indices('\n').map(|(i, _)| i + 1).collect(),
+            years: RULES
+                .year
+                .captures_iter(text)
+                .map(|c| {
+                    let m = c.get(0).expect("match");
+                    (m.start(), m.end(), c[1].to_string())
+                })
+                .collect(),
+            close_quotes: text.match_indices('”').map(|(i, _)| i).collect(),
+            counted: 0,
+            counts: [0; 6],
+            last_open_quote: None,
+        }
     }
-    let sentence_end = text[pos..].find(['。', '\n']).map(|p| pos + p).unwrap_or(text.len());
-    let around = &text[para_start..sentence_end];
-    if around.contains("十四五") {
-        return Some("2025".into());
+
+    /// Start of the line holding `pos`.
+    fn line_start(&self, pos: usize) -> usize {
+        let i = self.line_starts.partition_point(|&s| s <= pos);
+        if i == 0 {
+            0
+        } else {
+            self.line_starts[i - 1]
+        }
     }
-    if around.contains("十五五") {
-        return Some("2030".into());
+
+    /// True inside a 《title》, a 〔number〕, or a short “name” (`“三个坚决”`, `“双50强”`); long
+    /// quoted passages (`“项目100%开工、资金100%支付”要求`) are read. Positions asked must not
+    /// decrease.
+    fn inside_quotes_or_title(&mut self, text: &str, start: usize, end: usize) -> bool {
+        debug_assert!(start >= self.counted);
+        for (i, c) in text[self.counted..start].char_indices() {
+            if let Some(k) = BRACKETS.iter().position(|&b| b == c) {
+                self.counts[k] += 1;
+                if c == '“' {
+                    self.last_open_quote = Some(self.counted + i);
+                }
+            }
+        }
+        self.counted = start;
+        let open = |o: usize| self.counts[o] > self.counts[o + 1];
+        if open(0) || open(2) {
+            return true;
+        }
+        if open(4) {
+            let from = self.last_open_quote.map(|p| p + '“'.len_utf8()).unwrap_or(0);
+            let next_close = self.close_quotes[self.close_quotes.partition_point(|&q| q < end)..].first();
+            let inner_after = next_close.map(|&q| text[end..q].chars().count()).unwrap_or(0);
+            return text[from..start].chars().count() + inner_after <= 8;
+        }
+        false
     }
-    if let Some(c) = RULES.year.captures(&text[pos..sentence_end]) {
-        return Some(c[1].to_string());
+
+    /// The year a target at this position is due: the nearest year named before it in its
+    /// paragraph (`到2025年,…`), `十四五` periods, else the plan's year.
+    fn deadline_for(&self, text: &str, pos: usize, plan_year: Option<&str>) -> Option<String> {
+        let para_start = self.line_start(pos);
+        let before = self.years.partition_point(|y| y.1 <= pos);
+        if let Some(y) = before
+            .checked_sub(1)
+            .map(|i| &self.years[i])
+            .filter(|y| y.0 >= para_start)
+        {
+            return Some(y.2.clone());
+        }
+        let sentence_end = text[pos..].find(['。', '\n']).map(|p| pos + p).unwrap_or(text.len());
+        let around = &text[para_start..sentence_end];
+        if around.contains("十四五") {
+            return Some("2025".into());
+        }
+        if around.contains("十五五") {
+            return Some("2030".into());
+        }
+        if let Some(c) = RULES.year.captures(&text[pos..sentence_end]) {
+            return Some(c[1].to_string());
+        }
+        plan_year.map(str::to_string)
     }
-    plan_year.map(str::to_string)
 }
 
 #[cfg(test)]
