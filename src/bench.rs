@@ -169,13 +169,18 @@ fn timed_extract(files: &[PathBuf], gz: &Gazetteer, threads: usize) -> Result<(D
         .map_err(|e| BenchError::Pool(e.to_string()))?;
     let start = Instant::now();
     let mut n_facts = 0usize;
+    let mut sink = std::io::sink();
     pool.install(|| {
-        pipeline::run(files, gz, |_, outcome| {
-            if let Ok(ex) = outcome {
-                for f in &ex.facts {
-                    // Serialise as `extract --format jsonl` would.
-                    n_facts += f.to_json_line().len().min(1);
-                }
+        // As `extract --format jsonl` does: JSON lines serialised on the workers, written here.
+        let jsonl = |ex: &crate::extract::Extraction| {
+            let mut buf = Vec::new();
+            crate::facts::Fact::write_jsonl(&ex.facts, &mut buf);
+            buf
+        };
+        pipeline::run_map(files, gz, jsonl, |_, outcome| {
+            if let Ok((ex, bytes)) = outcome {
+                n_facts += ex.facts.len();
+                let _ = std::io::Write::write_all(&mut sink, &bytes);
             }
             true
         })

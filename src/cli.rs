@@ -517,24 +517,29 @@ fn cmd_extract(paths: &[PathBuf], format: ExtractFormat, gz: &Gazetteer) -> Resu
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all: Vec<Fact> = Vec::new();
-    let skipped = extract_all(paths, gz, |ex| {
+    // JSON lines and N-Quads are serialised on the worker threads; this thread only writes.
+    let serialise = |ex: &Extraction| -> Vec<u8> {
+        let mut buf = Vec::new();
         match format {
-            ExtractFormat::Jsonl => {
-                for f in &ex.facts {
-                    writeln!(out, "{}", f.to_json_line())?;
-                }
-            }
+            ExtractFormat::Jsonl => Fact::write_jsonl(&ex.facts, &mut buf),
             ExtractFormat::Nquads => {
                 // Each document's quads as `build` would store them; descriptions in the shared
                 // entity graph repeat across documents (N-Quads is a set: loading drops repeats).
                 let mut w =
-                    oxigraph::io::RdfSerializer::from_format(oxigraph::io::RdfFormat::NQuads).for_writer(&mut out);
-                for q in policykg::rdf::to_quads(&ex) {
-                    w.serialize_quad(&q)?;
+                    oxigraph::io::RdfSerializer::from_format(oxigraph::io::RdfFormat::NQuads).for_writer(&mut buf);
+                for q in policykg::rdf::to_quads(ex) {
+                    w.serialize_quad(&q).expect("writing to memory does not fail");
                 }
-                w.finish()?;
+                w.finish().expect("writing to memory does not fail");
             }
-            ExtractFormat::Table => all.extend(ex.facts),
+            ExtractFormat::Table => {}
+        }
+        buf
+    };
+    let skipped = extract_all_map(paths, gz, serialise, |ex, bytes| {
+        out.write_all(&bytes)?;
+        if format == ExtractFormat::Table {
+            all.extend(ex.facts);
         }
         Ok(())
     })?;

@@ -161,6 +161,14 @@ impl Fact {
         serde_json::to_string(self).expect("facts always serialise")
     }
 
+    /// Appends the facts as JSON lines (each ending with `\n`) to a buffer.
+    pub fn write_jsonl(facts: &[Fact], out: &mut Vec<u8>) {
+        for f in facts {
+            serde_json::to_writer(&mut *out, f).expect("facts always serialise");
+            out.push(b'\n');
+        }
+    }
+
     /// Sort key: document, evidence start, relation, then the JSON text for a total order.
     pub fn sort_key(&self) -> (String, u32, &'static str, String) {
         (

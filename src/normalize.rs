@@ -535,13 +535,19 @@ pub fn may_convert(c: char) -> bool {
 
 /// Pass 4: Traditional → Simplified, one character for one character; skipped when no
 /// character could change.
+///
+/// Converts line by line, only the lines holding such a character: no table entry spans a
+/// line break, so this equals converting the whole text (a Simplified document with one
+/// `覆` converts one line, not all of them).
 fn to_simplified_in_place(v: &mut [(char, u32)]) {
-    if !v.iter().any(|&(c, _)| may_convert(c)) {
-        return;
-    }
-    let text: String = v.iter().map(|x| x.0).collect();
-    for (slot, c) in v.iter_mut().zip(to_simplified_same_length(&text).chars()) {
-        slot.0 = c;
+    for line in v.split_mut(|x| x.0 == '\n') {
+        if !line.iter().any(|&(c, _)| may_convert(c)) {
+            continue;
+        }
+        let text: String = line.iter().map(|x| x.0).collect();
+        for (slot, c) in line.iter_mut().zip(to_simplified_same_length(&text).chars()) {
+            slot.0 = c;
+        }
     }
 }
 
@@ -652,6 +658,29 @@ mod tests {
             "市工信局"
         );
         assert!(!n.text.contains("var a"));
+    }
+
+    #[test]
+    fn conversion_by_changeable_lines_equals_whole_text_conversion() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut skipped_lines = 0;
+        for dir in ["seeds", "tests/data/dev"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let Ok(text) = std::fs::read_to_string(e.unwrap().path()) else {
+                    continue;
+                };
+                let mut v: Vec<(char, u32)> = text.chars().zip(0u32..).collect();
+                to_simplified_in_place(&mut v);
+                let ours: String = v.iter().map(|x| x.0).collect();
+                assert_eq!(ours, to_simplified_same_length(&text));
+                for line in text.lines().filter(|l| !l.chars().any(may_convert)) {
+                    assert_eq!(zhconv::zhconv(line, zhconv::Variant::ZhHans), line);
+                    skipped_lines += 1;
+                }
+            }
+        }
+        assert!(skipped_lines > 300, "{skipped_lines}");
+        assert!(may_convert('創') && may_convert('覆') && !may_convert('创') && !may_convert('a'));
     }
 
     proptest! {

@@ -38,15 +38,23 @@ pub fn run(files: &[PathBuf], gz: &Gazetteer, mut sink: impl FnMut(&PathBuf, Out
 }
 
 /// [`run`] with a further stage run in parallel too: `map` turns each extraction into a value
-/// (its RDF quads, say) on the worker threads, and `sink` gets both, in input order.
+/// (its RDF quads, its JSON lines) on the worker threads, and `sink` gets both, in input order.
+///
+/// Windows overlap: while `sink` consumes one window on the calling thread, the workers
+/// already process the next (a producer thread hands finished windows over a channel of one),
+/// so serial output work does not leave the workers idle. At most three windows are alive.
+/// The workers are as many as the current rayon pool has (`RAYON_NUM_THREADS`, or the pool a
+/// caller installed).
 pub fn run_map<T: Send>(
     files: &[PathBuf],
     gz: &Gazetteer,
     map: impl Fn(&Extraction) -> T + Sync,
     mut sink: impl FnMut(&PathBuf, Result<(Extraction, T), InputError>) -> bool,
 ) {
-    for chunk in files.chunks(WINDOW) {
-        let outcomes: Vec<Result<(Extraction, T), InputError>> = chunk
+    let threads = rayon::current_num_threads();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let process = |chunk: &[PathBuf]| -> Vec<Result<(Extraction, T), InputError>> {
+        chunk
             .par_iter()
             .map(|p| {
                 process_file(p, gz).map(|ex| {
@@ -54,11 +62,80 @@ pub fn run_map<T: Send>(
                     (ex, t)
                 })
             })
-            .collect();
-        for (p, o) in chunk.iter().zip(outcomes) {
-            if !sink(p, o) {
-                return;
+            .collect()
+    };
+    let Ok(pool) = pool else {
+        // No thread could be started: process the windows in turn here.
+        for chunk in files.chunks(WINDOW) {
+            for (p, o) in chunk.iter().zip(process(chunk)) {
+                if !sink(p, o) {
+                    return;
+                }
             }
         }
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for chunk in files.chunks(WINDOW) {
+                let outcomes = pool.install(|| process(chunk));
+                // The sink stopped early: stop producing.
+                if tx.send(outcomes).is_err() {
+                    return;
+                }
+            }
+            drop(tx);
+        });
+        let mut chunks = files.chunks(WINDOW);
+        for outcomes in rx.iter() {
+            let chunk = chunks.next().unwrap_or_default();
+            for (p, o) in chunk.iter().zip(outcomes) {
+                if !sink(p, o) {
+                    // Dropping the receiver makes the producer's next send fail.
+                    drop(rx);
+                    return;
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_come_back_in_input_order_and_a_stop_is_honoured() {
+        let gz = Gazetteer::embedded();
+        let dir = std::env::temp_dir().join(format!("policykg-pipeline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files: Vec<PathBuf> = (0..WINDOW * 2 + 7)
+            .map(|i| {
+                let p = dir.join(format!("d{i:04}.txt"));
+                std::fs::write(&p, format!("{i}.推进第{i}项工作。(市发改委牵头)\n")).unwrap();
+                p
+            })
+            .collect();
+        let mut seen = Vec::new();
+        run_map(
+            &files,
+            gz,
+            |ex| ex.doc.clone(),
+            |p, o| {
+                let (ex, id) = o.unwrap();
+                assert_eq!(ex.doc, id);
+                seen.push(p.clone());
+                true
+            },
+        );
+        assert_eq!(seen, files);
+        let mut n = 0;
+        run(&files, gz, |_, _| {
+            n += 1;
+            n < WINDOW + 3
+        });
+        assert_eq!(n, WINDOW + 3);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

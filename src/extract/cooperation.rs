@@ -311,7 +311,7 @@ fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef
             return Some(OrgRef {
                 text: m.to_string(),
                 name: None,
-                ty,
+                ty: ty.to_string(),
                 code: None,
                 division: None,
             });
