@@ -354,21 +354,90 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// An evidence range as given when it is at most [`MAX_SENTENCE_CHARS`] long (an item up
+    /// to its responsibility bracket); else from the start of the sentence or clause around
+    /// `anchor` (the bracket) to the range's end, or that sentence or clause alone.
+    pub fn bounded_evidence(&self, range: Range<usize>, anchor: usize) -> Range<usize> {
+        let text = self.norm.text.as_str();
+        let short =
+            |r: &Range<usize>| r.len() <= MAX_SENTENCE_CHARS || text[r.clone()].chars().count() <= MAX_SENTENCE_CHARS;
+        if short(&range) {
+            return range;
+        }
+        let around = self.sentence_around(char_floor(text, anchor));
+        let to_end = around.start.max(range.start)..range.end.max(around.start);
+        if short(&to_end) {
+            to_end
+        } else {
+            around
+        }
+    }
+
     /// The sentence (byte range, ending after 。!?;) around a position, within its line.
+    ///
+    /// Evidence is "the sentence or clause that states the fact": a sentence longer than
+    /// [`MAX_SENTENCE_CHARS`] (a page flattened into one line, a table without stops) gives
+    /// way to the clause around the position (between `,` / `:`), and a clause that long to a
+    /// window of half that on each side. Every scan is bounded, so asking for each of a
+    /// document's facts stays linear in its length.
     pub fn sentence_around(&self, pos: usize) -> Range<usize> {
-        let text = &self.norm.text;
+        const STOPS: [char; 4] = ['。', '!', '?', ';'];
+        let text = self.norm.text.as_str();
         let line = crate::structure::line_at(&self.doc, pos);
         let (line_start, line_end) = (line.start.min(pos), line.end.max(pos));
-        let start = text[line_start..pos]
-            .rfind(['。', '!', '?', ';'])
-            .map(|p| line_start + p + text[line_start + p..].chars().next().map(char::len_utf8).unwrap_or(1))
-            .unwrap_or(line_start);
-        let end = text[pos..line_end]
-            .find(['。', '!', '?', ';'])
-            .map(|p| pos + p + text[pos + p..].chars().next().map(char::len_utf8).unwrap_or(1))
-            .unwrap_or(line_end);
-        start..end
+        // A sentence of MAX_SENTENCE_CHARS characters is at most 4 bytes each.
+        let reach = MAX_SENTENCE_CHARS * 4;
+        let lo = char_floor(text, pos.saturating_sub(reach).max(line_start));
+        let hi = char_floor(text, (pos + reach).min(line_end));
+        let after_char = |p: usize| p + text[p..].chars().next().map(char::len_utf8).unwrap_or(1);
+        let start = match text[lo..pos].rfind(STOPS) {
+            Some(p) => Some(after_char(lo + p)),
+            None => (lo == line_start).then_some(line_start),
+        };
+        let end = match text[pos..hi].find(STOPS) {
+            Some(p) => Some(after_char(pos + p)),
+            None => (hi == line_end).then_some(line_end),
+        };
+        let (lo, hi) = match (start, end) {
+            (Some(s), Some(e)) if text[s..e].chars().count() <= MAX_SENTENCE_CHARS => return s..e,
+            (s, e) => (s.unwrap_or(lo), e.unwrap_or(hi)),
+        };
+        // Too long: the clause around the position, else a window around it.
+        let half = MAX_SENTENCE_CHARS / 2;
+        let cstart = text[lo..pos]
+            .rfind([',', ':'])
+            .map(|p| after_char(lo + p))
+            .unwrap_or(lo);
+        let cend = text[pos..hi]
+            .find([',', ':'])
+            .map(|p| after_char(pos + p))
+            .unwrap_or(hi);
+        let wstart = text[cstart..pos]
+            .char_indices()
+            .rev()
+            .nth(half - 1)
+            .map(|(i, _)| cstart + i)
+            .unwrap_or(cstart);
+        let wend = text[pos..cend]
+            .char_indices()
+            .nth(half)
+            .map(|(i, _)| pos + i)
+            .unwrap_or(cend);
+        wstart..wend
     }
+}
+
+/// Longest evidence sentence, in characters, before evidence narrows to the clause (the
+/// longest in the annotated corpus is 400).
+pub const MAX_SENTENCE_CHARS: usize = 600;
+
+/// The largest char boundary at or before a byte offset.
+fn char_floor(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Facts-spec type of a division: `Province`, `City`, `County`, `District`.
@@ -509,6 +578,37 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_of_overlong_sentences_narrows_to_the_clause_and_stays_a_source_slice() {
+        let gz = Gazetteer::embedded();
+        let filler = "推进各项工作落实".repeat(150); // 1,200 characters without a stop
+        let text = format!(
+            "一、总体要求\n1.{filler},加快建设数字政府(市发改委牵头,市工信局配合)\n2.{filler}{filler}。市财政局负责资金保障。\n"
+        );
+        let src = SourceDoc::from_text("long", &text);
+        let ex = extract(&src, gz);
+        let chars: Vec<char> = text.chars().collect();
+        let rels: Vec<&str> = ex.facts.iter().map(|f| f.rel.name()).collect();
+        assert!(rels.contains(&"leads") && rels.contains(&"co_responsible"), "{rels:?}");
+        for f in &ex.facts {
+            let e = &f.evidence;
+            assert!(
+                e.end - e.start <= MAX_SENTENCE_CHARS as u32,
+                "{}: {}",
+                f.rel.name(),
+                e.end - e.start
+            );
+            assert_eq!(
+                e.text,
+                chars[e.start as usize..e.end as usize].iter().collect::<String>()
+            );
+            if f.rel.name() == "leads" {
+                assert!(e.text.ends_with("(市发改委牵头,市工信局配合)"), "{}", e.text);
+                assert!(e.text.starts_with("加快建设数字政府"), "{}", e.text);
+            }
+        }
+    }
 
     #[test]
     fn facts_come_out_in_sort_key_order() {

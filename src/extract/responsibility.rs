@@ -326,8 +326,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         for (whole, inner) in bracket_groups(own_text) {
             let content = &own_text[inner];
             if let Some(clauses) = parse_clauses(cx, content) {
-                let ev = start_of_unit..own.start + whole.end;
-                emit(cx, out, &clauses, first_listed, ev.clone(), ev.start);
+                let ev = cx.bounded_evidence(start_of_unit..own.start + whole.end, own.start + whole.start);
+                emit(cx, out, &clauses, first_listed, ev, start_of_unit);
                 covered.push(own.start + whole.start..own.start + whole.end);
                 found = true;
             }
@@ -347,7 +347,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             offset += line.len() + 1;
         }
         if !clauses.is_empty() {
-            emit(cx, out, &clauses, first_listed, start_of_unit..last_end, start_of_unit);
+            let ev = cx.bounded_evidence(start_of_unit..last_end, last_end);
+            emit(cx, out, &clauses, first_listed, ev, start_of_unit);
             found = true;
         }
         if !found {
