@@ -47,6 +47,10 @@ pub enum Command {
         /// that exist but could not be read keep their stored graph).
         #[arg(long)]
         prune: bool,
+        /// Extract every document again, even those stored from the same text, path, program
+        /// version and lexicon (which are skipped otherwise).
+        #[arg(long)]
+        force: bool,
     },
     /// Verify a store: Oxigraph's own consistency check, every task and fact tied to a
     /// document that is present, every fact with its evidence span. Exit 0 when consistent.
@@ -318,7 +322,12 @@ pub fn run() -> Result<i32> {
     };
     match cli.command {
         Command::Extract { paths, format } => cmd_extract(&paths, format, gz),
-        Command::Build { paths, store, prune } => cmd_build(&paths, &store, prune, gz),
+        Command::Build {
+            paths,
+            store,
+            prune,
+            force,
+        } => cmd_build(&paths, &store, prune, force, gz),
         Command::Check { store } => cmd_check(&store),
         Command::Push {
             endpoint,
@@ -454,13 +463,26 @@ fn extract_all(paths: &[PathBuf], gz: &Gazetteer, mut each: impl FnMut(Extractio
     extract_all_map(paths, gz, |_| (), |ex, ()| each(ex))
 }
 
-/// [`extract_all`] with a further stage (`map`, e.g. RDF conversion) run on the worker threads.
+/// [`extract_all_map`] with nothing skipped.
 fn extract_all_map<T: Send>(
     paths: &[PathBuf],
     gz: &Gazetteer,
     map: impl Fn(&Extraction) -> T + Sync,
-    mut each: impl FnMut(Extraction, T) -> Result<()>,
+    each: impl FnMut(Extraction, T) -> Result<()>,
 ) -> Result<usize> {
+    Ok(extract_all_unless(paths, gz, |_| false, map, each)?.0)
+}
+
+/// [`extract_all`] with a further stage (`map`, e.g. RDF conversion) run on the worker threads,
+/// and documents `skip` accepts left out (not extracted, not given to `each`). Returns the
+/// number of inputs skipped for errors and the number `skip` accepted.
+fn extract_all_unless<T: Send>(
+    paths: &[PathBuf],
+    gz: &Gazetteer,
+    skip: impl Fn(&policykg::doc::SourceDoc) -> bool + Sync,
+    map: impl Fn(&Extraction) -> T + Sync,
+    mut each: impl FnMut(Extraction, T) -> Result<()>,
+) -> Result<(usize, usize)> {
     let (files, errors) = policykg::input::collect_files(paths);
     let mut skipped = errors.len();
     for e in errors {
@@ -481,15 +503,20 @@ fn extract_all_map<T: Send>(
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut done = 0usize;
+    let mut unchanged = 0usize;
     let mut result = Ok(());
     // Outcomes come back in input order: the n-th one is files[n].
-    policykg::pipeline::run_map(&files, gz, map, |_, outcome| {
+    policykg::pipeline::run_map_unless(&files, gz, skip, map, |_, outcome| {
         let size = sizes.get(done).copied().unwrap_or(0);
         done += 1;
         bar.set_message(format!("{done}/{}", files.len()));
         bar.inc(size);
         match outcome {
-            Ok((ex, mapped)) => {
+            Ok(None) => {
+                unchanged += 1;
+                true
+            }
+            Ok(Some((ex, mapped))) => {
                 if ex.meta.replaced > 0 {
                     bar.suspend(|| {
                         eprintln!(
@@ -510,7 +537,7 @@ fn extract_all_map<T: Send>(
     });
     bar.finish_and_clear();
     result?;
-    Ok(skipped)
+    Ok((skipped, unchanged))
 }
 
 fn cmd_extract(paths: &[PathBuf], format: ExtractFormat, gz: &Gazetteer) -> Result<i32> {
@@ -658,9 +685,9 @@ pub fn render_table(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -> Result<i32> {
+fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, force: bool, gz: &Gazetteer) -> Result<i32> {
     let store = KgStore::open(store_dir)?;
-    let (n_docs, skipped) = build_into(&store, paths, gz)?;
+    let (n_docs, skipped) = build_into(&store, paths, gz, force)?;
     if prune {
         let (files, _) = policykg::input::collect_files(paths);
         let keep: std::collections::HashSet<String> = files
@@ -682,18 +709,31 @@ fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, gz: &Gazetteer) -
 
 /// Extracts (parallel, in input order) on this thread while the store writes on another:
 /// documents flow through a bounded channel into [`KgStore::write_stream`], so memory stays
-/// bounded by the channel and the bulk loader's batch, not by the corpus.
-fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usize, usize)> {
+/// bounded by the channel and the bulk loader's batch, not by the corpus. Unless `force`,
+/// documents stored from the same text and path by the same program version and lexicon are
+/// not extracted again (re-running a build over an unchanged archive only reads it).
+fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer, force: bool) -> Result<(usize, usize)> {
     let mut n_docs = 0;
     // Document ids are file names without extension: a later file with the same id replaces
     // the earlier one's graph; say so.
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let stored = if force {
+        Default::default()
+    } else {
+        store.extraction_keys()?
+    };
+    let by = policykg::extract::extracted_by(gz);
+    let unchanged = |src: &policykg::doc::SourceDoc| {
+        stored.get(src.id.as_str()).is_some_and(|k| {
+            k.extracted_by == by && k.source == src.path && k.source_md5 == policykg::http::md5_hex(&src.text)
+        })
+    };
     let (tx, rx) = std::sync::mpsc::sync_channel::<(oxigraph::model::NamedNode, Vec<oxigraph::model::Quad>)>(
         policykg::pipeline::WINDOW,
     );
-    let (skipped, written) = std::thread::scope(|s| {
+    let (outcome, written) = std::thread::scope(|s| {
         let writer = s.spawn(move || store.write_stream(rx));
-        let skipped = extract_all_map(paths, gz, policykg::rdf::to_quads, |ex, quads| {
+        let outcome = extract_all_unless(paths, gz, unchanged, policykg::rdf::to_quads, |ex, quads| {
             if let Some(earlier) = seen.insert(ex.doc.clone(), ex.meta.path.clone()) {
                 eprintln!(
                     "policykg: {}: warning: same document id {} as {earlier}; its graph replaces that file's",
@@ -707,11 +747,17 @@ fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer) -> Result<(usi
         });
         drop(tx);
         let written = writer.join().map_err(|_| anyhow::anyhow!("the store writer panicked"));
-        (skipped, written)
+        (outcome, written)
     });
     // The store's own error is the informative one.
     written??;
-    Ok((n_docs, skipped?))
+    let (skipped, unchanged) = outcome?;
+    if unchanged > 0 {
+        eprintln!(
+            "policykg: {unchanged} documents unchanged since they were stored (not extracted again; --force does)"
+        );
+    }
+    Ok((n_docs, skipped))
 }
 
 fn print_summary(store: &KgStore) -> Result<()> {
@@ -821,7 +867,7 @@ fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<
         bail!("seed directory {} not found (give --seeds DIR)", seeds.display());
     }
     let store = KgStore::open(store_dir)?;
-    let (n, skipped) = build_into(&store, std::slice::from_ref(&seeds), gz)?;
+    let (n, skipped) = build_into(&store, std::slice::from_ref(&seeds), gz, true)?;
     store.flush()?;
     println!(
         "Built {n} seed documents from {} into {}\n",

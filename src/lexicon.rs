@@ -121,6 +121,9 @@ pub struct Lexicon {
     pub lists: HashMap<String, Vec<Vec<String>>>,
     /// First column of each extra table (what [`Lexicon::list`] returns, without copying).
     words: HashMap<String, Vec<String>>,
+    /// MD5 (hex, 12 digits) of every table's name and text: what `build` compares to know
+    /// whether a stored extraction was made with the same tables.
+    pub fingerprint: String,
 }
 
 macro_rules! embedded {
@@ -207,8 +210,14 @@ impl Lexicon {
             divisions: Vec::new(),
             lists: HashMap::new(),
             words: HashMap::new(),
+            fingerprint: String::new(),
         };
+        let mut hasher = <md5::Md5 as md5::Digest>::new();
         for (name, text) in sources {
+            md5::Digest::update(&mut hasher, name.as_bytes());
+            md5::Digest::update(&mut hasher, [0u8]);
+            md5::Digest::update(&mut hasher, text.as_bytes());
+            md5::Digest::update(&mut hasher, [0u8]);
             let rows = rows(&text);
             let err = |line: usize, msg: &str| LexiconError::Row {
                 file: name.clone(),
@@ -314,6 +323,11 @@ impl Lexicon {
                 .cmp(&a.phrase.chars().count())
                 .then(a.phrase.cmp(&b.phrase))
         });
+        lx.fingerprint = md5::Digest::finalize(hasher)
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Ok(lx)
     }
 

@@ -4,12 +4,6 @@
 
 mod cli;
 
-/// mimalloc instead of the system allocator: the pipeline allocates many small strings per
-/// fact on every worker thread, and glibc's per-thread arenas trim and re-fault large buffers
-/// (a 48 MB one-line page spent 57 s of 72 s in the kernel; 1.2 s with mimalloc).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let code = match cli::run() {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 //! windows of documents so memory stays bounded by the window, not by the corpus; results come
 //! back in input order so output is deterministic whatever the thread count.
 
+use crate::doc::SourceDoc;
 use crate::extract::{extract, Extraction};
 use crate::input::{read_document, InputError};
 use crate::resolve::Gazetteer;
@@ -17,18 +18,32 @@ pub type Outcome = Result<Extraction, InputError>;
 /// Processes one file. A bug in a rule must not take the whole run down: a panic while
 /// extracting becomes an error naming the file, and the run goes on.
 pub fn process_file(path: &std::path::Path, gz: &Gazetteer) -> Outcome {
+    process_file_unless(path, gz, &|_| false).map(|ex| ex.expect("nothing is skipped"))
+}
+
+/// [`process_file`], unless `skip` says the decoded document needs no extraction (`Ok(None)`).
+fn process_file_unless(
+    path: &std::path::Path,
+    gz: &Gazetteer,
+    skip: &(dyn Fn(&SourceDoc) -> bool + Sync),
+) -> Result<Option<Extraction>, InputError> {
     let src = read_document(path)?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(&src, gz))).map_err(|payload| {
-        let msg = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into());
-        InputError::Internal {
-            path: path.display().to_string(),
-            msg,
-        }
-    })
+    if skip(&src) {
+        return Ok(None);
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(&src, gz)))
+        .map(Some)
+        .map_err(|payload| {
+            let msg = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            InputError::Internal {
+                path: path.display().to_string(),
+                msg,
+            }
+        })
 }
 
 /// Processes files in parallel windows, calling `sink` with each outcome in input order.
@@ -51,15 +66,35 @@ pub fn run_map<T: Send>(
     map: impl Fn(&Extraction) -> T + Sync,
     mut sink: impl FnMut(&PathBuf, Result<(Extraction, T), InputError>) -> bool,
 ) {
+    run_map_unless(
+        files,
+        gz,
+        |_| false,
+        map,
+        |p, o| sink(p, o.map(|done| done.expect("nothing is skipped"))),
+    );
+}
+
+/// [`run_map`] where `skip` looks at each decoded document first: those it accepts are not
+/// extracted and reach `sink` as `Ok(None)` (`build` skips documents stored unchanged).
+pub fn run_map_unless<T: Send>(
+    files: &[PathBuf],
+    gz: &Gazetteer,
+    skip: impl Fn(&SourceDoc) -> bool + Sync,
+    map: impl Fn(&Extraction) -> T + Sync,
+    mut sink: impl FnMut(&PathBuf, Result<Option<(Extraction, T)>, InputError>) -> bool,
+) {
     let threads = rayon::current_num_threads();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
-    let process = |chunk: &[PathBuf]| -> Vec<Result<(Extraction, T), InputError>> {
+    let process = |chunk: &[PathBuf]| -> Vec<Result<Option<(Extraction, T)>, InputError>> {
         chunk
             .par_iter()
             .map(|p| {
-                process_file(p, gz).map(|ex| {
-                    let t = map(&ex);
-                    (ex, t)
+                process_file_unless(p, gz, &skip).map(|ex| {
+                    ex.map(|ex| {
+                        let t = map(&ex);
+                        (ex, t)
+                    })
                 })
             })
             .collect()

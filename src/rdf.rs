@@ -154,6 +154,8 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     s.lit(&d, DCTERMS_SOURCE, &ex.meta.path);
     s.lit(&d, DCTERMS_FORMAT, &ex.meta.encoding);
     s.typed(&d, &pkg("charCount"), &ex.meta.chars.to_string(), "integer");
+    s.lit(&d, &pkg("sourceMd5"), &ex.meta.source_md5);
+    s.lit(&d, &pkg("extractedBy"), &ex.meta.extracted_by);
     if let Some(t) = &ex.meta.title {
         s.zh(&d, DCTERMS_TITLE, t);
     }

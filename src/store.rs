@@ -12,6 +12,14 @@ use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{LoaderError, StorageError, Store};
 use std::collections::BTreeMap;
+
+/// What a stored document was extracted from and by ([`KgStore::extraction_keys`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtractionKey {
+    pub source_md5: String,
+    pub source: String,
+    pub extracted_by: String,
+}
 use std::path::{Path, PathBuf};
 
 /// Memory the bulk loader of one `build` may use for its batches (it also sets the batch size).
@@ -372,6 +380,30 @@ impl KgStore {
         Ok(out)
     }
 
+    /// What each stored document was extracted from and by (`pkg:sourceMd5`,
+    /// `dcterms:source`, `pkg:extractedBy`), by document id: `build` skips a document whose
+    /// key is unchanged.
+    pub fn extraction_keys(&self) -> Result<std::collections::HashMap<String, ExtractionKey>, StoreError> {
+        let q = format!(
+            "PREFIX pkg: <{PKG}> PREFIX dcterms: <http://purl.org/dc/terms/>
+             SELECT ?id ?md5 ?source ?by WHERE {{
+               ?d pkg:docId ?id ; pkg:sourceMd5 ?md5 ; dcterms:source ?source ; pkg:extractedBy ?by }}"
+        );
+        Ok(self
+            .select_rows(&q)?
+            .into_iter()
+            .map(|mut row| {
+                row.resize(4, String::new());
+                let key = ExtractionKey {
+                    extracted_by: row.pop().unwrap_or_default(),
+                    source: row.pop().unwrap_or_default(),
+                    source_md5: row.pop().unwrap_or_default(),
+                };
+                (row.pop().unwrap_or_default(), key)
+            })
+            .collect())
+    }
+
     /// Flushes to disk.
     pub fn flush(&self) -> Result<(), StoreError> {
         if self.path.is_some() {
@@ -403,6 +435,20 @@ impl KgStore {
 
     /// Runs a SELECT with two variables over the union of all graphs; returns lexical values.
     pub fn select_pairs(&self, sparql: &str) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self
+            .select_rows(sparql)?
+            .into_iter()
+            .map(|mut row| {
+                row.resize(2, String::new());
+                let second = row.pop().unwrap_or_default();
+                (row.pop().unwrap_or_default(), second)
+            })
+            .collect())
+    }
+
+    /// Runs a SELECT over the union of all graphs; returns the lexical values of each row, in
+    /// the order of the projected variables (unbound ones empty).
+    pub fn select_rows(&self, sparql: &str) -> Result<Vec<Vec<String>>, StoreError> {
         let mut query = SparqlEvaluator::new()
             .parse_query(sparql)
             .map_err(|e| StoreError::Query(e.to_string()))?;
@@ -415,15 +461,12 @@ impl KgStore {
         if let QueryResults::Solutions(sol) = results {
             for s in sol {
                 let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                let vals: Vec<String> = s
-                    .values()
-                    .iter()
-                    .map(|v| v.as_ref().map(term_text).unwrap_or_default())
-                    .collect();
-                out.push((
-                    vals.first().cloned().unwrap_or_default(),
-                    vals.get(1).cloned().unwrap_or_default(),
-                ));
+                out.push(
+                    s.values()
+                        .iter()
+                        .map(|v| v.as_ref().map(term_text).unwrap_or_default())
+                        .collect(),
+                );
             }
         }
         Ok(out)

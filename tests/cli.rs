@@ -249,3 +249,94 @@ fn rebuild_with_prune_and_check() {
         Some(0)
     );
 }
+
+/// Re-running `build` over an unchanged archive extracts nothing again; a changed file, a moved
+/// file, other lexicon tables or `--force` make their documents extract again, and the store
+/// ends equal to a fresh build each time.
+#[test]
+fn rebuild_skips_documents_stored_unchanged() {
+    let work = temp_dir("incremental");
+    let docs = work.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    for f in std::fs::read_dir(project("seeds")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, docs.join(f.file_name().unwrap())).unwrap();
+    }
+    let store = work.join("kg.db");
+    let build = |extra: &[&str]| {
+        let out = policykg()
+            .arg("build")
+            .arg(&docs)
+            .arg("--store")
+            .arg(&store)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let dump = |store: &std::path::Path| {
+        let out = policykg()
+            .args(["export", "--format", "nquads", "--store"])
+            .arg(store)
+            .output()
+            .unwrap();
+        let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let fresh = |name: &str| {
+        let s = work.join(name);
+        let out = policykg()
+            .arg("build")
+            .arg(&docs)
+            .arg("--store")
+            .arg(&s)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        dump(&s)
+    };
+    assert!(build(&[]).contains("built 5 documents"));
+    let first = dump(&store);
+    assert!(first.iter().any(|l| l.contains("sourceMd5")));
+
+    let err = build(&[]);
+    assert!(
+        err.contains("built 0 documents") && err.contains("5 documents unchanged"),
+        "{err}"
+    );
+    assert_eq!(dump(&store), first);
+
+    // One file changes: only it is extracted again, and the store equals a fresh build.
+    let changed = docs.join("004_3ff853ae4ec18c33.txt");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push_str("\n99.新建5G基站100个。(市发改委牵头,市工信局按职责分工)\n");
+    std::fs::write(&changed, text).unwrap();
+    let err = build(&[]);
+    assert!(
+        err.contains("built 1 documents") && err.contains("4 documents unchanged"),
+        "{err}"
+    );
+    assert_eq!(dump(&store), fresh("fresh1.db"));
+
+    // Other tables: everything is extracted again.
+    let lex = work.join("lexicon");
+    std::fs::create_dir_all(lex.join("lexicon")).unwrap();
+    let aliases = std::fs::read_to_string(project("ontology/lexicon/dept_aliases.tsv")).unwrap();
+    std::fs::write(
+        lex.join("lexicon/dept_aliases.tsv"),
+        format!("{aliases}\n大数据办\t{{jur}}大数据发展管理局\tDepartment\n"),
+    )
+    .unwrap();
+    let err = build(&["--lexicon", lex.to_str().unwrap()]);
+    assert!(err.contains("built 5 documents"), "{err}");
+
+    // --force extracts everything again too.
+    assert!(build(&["--force"]).contains("built 5 documents"));
+    assert_eq!(dump(&store), fresh("fresh2.db"));
+    std::fs::remove_dir_all(&work).unwrap();
+}

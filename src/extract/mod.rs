@@ -59,6 +59,10 @@ pub struct DocMeta {
     pub replaced: usize,
     pub path: String,
     pub chars: usize,
+    /// MD5 (hex) of the decoded source text.
+    pub source_md5: String,
+    /// What extracted it: `policykg {version} lexicon {fingerprint}`.
+    pub extracted_by: String,
 }
 
 /// Everything extracted from one document.
@@ -478,6 +482,16 @@ pub fn cap_text(text: &str) -> String {
     }
 }
 
+/// The extraction key of this program and its tables: a stored document extracted with a
+/// different one is extracted again even when its source is unchanged.
+pub fn extracted_by(gz: &Gazetteer) -> String {
+    format!(
+        "policykg {} lexicon {}",
+        env!("CARGO_PKG_VERSION"),
+        gz.lexicon().fingerprint
+    )
+}
+
 /// Sorts one document's facts by [`Fact::sort_key`]: by evidence start and relation, and by
 /// JSON text only within runs that tie on those (serialising only the facts that need it).
 fn sort_facts(facts: &mut [Fact]) {
@@ -521,6 +535,8 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         replaced: src.replaced,
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
+        source_md5: crate::http::md5_hex(&src.text),
+        extracted_by: extracted_by(cx.gz),
     };
     let found = std::mem::take(&mut cx.places_found);
     let prefectures: std::collections::HashSet<usize> = found

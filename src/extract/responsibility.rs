@@ -382,8 +382,9 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 }
 
 fn prose(cx: &mut Context, out: &mut Vec<Fact>, range: Range<usize>, first_listed: bool) {
-    let text = cx.norm.text.clone();
-    let part = &text[range.clone()];
+    // A copy of this range only (the rules below need `cx` mutably): copying the whole text
+    // per unit made documents with many units quadratic.
+    let part = &cx.norm.text[range.clone()].to_string();
     for m in PROSE_LEAD.captures_iter(part) {
         let whole = m.get(0).expect("match");
         let list = m.get(1).expect("group").as_str();
@@ -395,7 +396,7 @@ fn prose(cx: &mut Context, out: &mut Vec<Fact>, range: Range<usize>, first_liste
         }];
         // Partners in the same sentence: `联合X`, `会同X`.
         let sent = cx.sentence_around(range.start + whole.start());
-        let sent_text = &text[sent.clone()];
+        let sent_text = &cx.norm.text[sent.clone()].to_string();
         for w in PROSE_WITH.captures_iter(sent_text) {
             if let Some(orgs) = split_list(cx, w.get(1).expect("group").as_str()) {
                 clauses.push(Clause {
