@@ -36,6 +36,8 @@ pub struct BenchOptions {
     pub work_dir: PathBuf,
     pub queries_dir: PathBuf,
     pub query_runs: usize,
+    /// Bulk loader memory of the build (MB).
+    pub bulk_memory_mb: usize,
 }
 
 /// One measured line of the report.
@@ -242,7 +244,8 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     let _ = std::fs::remove_dir_all(&store_dir);
     let start = Instant::now();
     let rss_before_build = current_rss_mib();
-    let store = KgStore::open(&store_dir)?;
+    let mut store = KgStore::open(&store_dir)?;
+    store.set_bulk_memory_mb(opts.bulk_memory_mb);
     // As `policykg build` does: extraction here, the store's write_stream on another thread.
     let (tx, rx) = std::sync::mpsc::sync_channel(pipeline::WINDOW);
     let written = std::thread::scope(|s| {

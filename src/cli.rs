@@ -51,6 +51,10 @@ pub enum Command {
         /// version and lexicon (which are skipped otherwise).
         #[arg(long)]
         force: bool,
+        /// Memory for the bulk loader's batches, in MB (batch size = MB × 1000 / cores quads);
+        /// more means fewer, larger batches.
+        #[arg(long, value_name = "MB", default_value_t = policykg::store::BULK_MEMORY_MB)]
+        bulk_memory: usize,
     },
     /// Verify a store: Oxigraph's own consistency check, every task and fact tied to a
     /// document that is present, every fact with its evidence span. Exit 0 when consistent.
@@ -109,6 +113,9 @@ pub enum Command {
         /// Runs per named query for the latency percentiles.
         #[arg(long, default_value_t = 30)]
         query_runs: usize,
+        /// Memory for the build's bulk loader, in MB (as `build --bulk-memory`).
+        #[arg(long, value_name = "MB", default_value_t = policykg::store::BULK_MEMORY_MB)]
+        bulk_memory: usize,
     },
     /// Score extracted facts against gold JSONL files (precision, recall, F1 per relation).
     Eval {
@@ -327,7 +334,8 @@ pub fn run() -> Result<i32> {
             store,
             prune,
             force,
-        } => cmd_build(&paths, &store, prune, force, gz),
+            bulk_memory,
+        } => cmd_build(&paths, &store, prune, force, bulk_memory, gz),
         Command::Check { store } => cmd_check(&store),
         Command::Push {
             endpoint,
@@ -388,7 +396,8 @@ pub fn run() -> Result<i32> {
             dir,
             templates,
             query_runs,
-        } => cmd_bench(docs, &dir, templates, query_runs, gz),
+            bulk_memory,
+        } => cmd_bench(docs, &dir, templates, query_runs, bulk_memory, gz),
         Command::Serve {
             store,
             bind,
@@ -685,8 +694,16 @@ pub fn render_table(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn cmd_build(paths: &[PathBuf], store_dir: &Path, prune: bool, force: bool, gz: &Gazetteer) -> Result<i32> {
-    let store = KgStore::open(store_dir)?;
+fn cmd_build(
+    paths: &[PathBuf],
+    store_dir: &Path,
+    prune: bool,
+    force: bool,
+    bulk_memory: usize,
+    gz: &Gazetteer,
+) -> Result<i32> {
+    let mut store = KgStore::open(store_dir)?;
+    store.set_bulk_memory_mb(bulk_memory);
     let (n_docs, skipped) = build_into(&store, paths, gz, force)?;
     if prune {
         let (files, _) = policykg::input::collect_files(paths);
@@ -938,7 +955,14 @@ fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gaz
     Ok(if skipped > 0 { 1 } else { 0 })
 }
 
-fn cmd_bench(docs: usize, dir: &Path, templates: Vec<PathBuf>, query_runs: usize, gz: &Gazetteer) -> Result<i32> {
+fn cmd_bench(
+    docs: usize,
+    dir: &Path,
+    templates: Vec<PathBuf>,
+    query_runs: usize,
+    bulk_memory: usize,
+    gz: &Gazetteer,
+) -> Result<i32> {
     let templates = if templates.is_empty() {
         vec![project_dir("seeds"), project_dir("tests/data/dev")]
     } else {
@@ -950,6 +974,7 @@ fn cmd_bench(docs: usize, dir: &Path, templates: Vec<PathBuf>, query_runs: usize
         work_dir: dir.to_path_buf(),
         queries_dir: project_dir("queries"),
         query_runs,
+        bulk_memory_mb: bulk_memory,
     };
     let report = policykg::bench::run(&opts, gz)?;
     let mut rows = vec![vec!["measure".to_string(), "result".to_string()]];

@@ -22,8 +22,9 @@ pub struct ExtractionKey {
 }
 use std::path::{Path, PathBuf};
 
-/// Memory the bulk loader of one `build` may use for its batches (it also sets the batch size).
-const BULK_MEMORY_MB: usize = 512;
+/// Memory the bulk loader of one `build` may use for its batches by default, in MB. Oxigraph
+/// turns it into the batch size: MB × 1000 / threads quads (256,000 on 2 cores).
+pub const BULK_MEMORY_MB: usize = 512;
 
 /// Store errors, naming the store directory.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,8 @@ pub enum StoreError {
 pub struct KgStore {
     store: Store,
     path: Option<PathBuf>,
+    /// Memory budget of [`KgStore::write_stream`]'s bulk loader, in MB.
+    bulk_memory_mb: usize,
 }
 
 impl KgStore {
@@ -57,6 +60,7 @@ impl KgStore {
                 Ok(KgStore {
                     store,
                     path: Some(path.to_path_buf()),
+                    bulk_memory_mb: BULK_MEMORY_MB,
                 })
             }
             Err(e) => {
@@ -73,6 +77,12 @@ impl KgStore {
                 }
             }
         }
+    }
+
+    /// Sets the bulk loader's memory budget (MB) for [`KgStore::write_stream`]: more memory
+    /// means fewer, larger batches.
+    pub fn set_bulk_memory_mb(&mut self, mb: usize) {
+        self.bulk_memory_mb = mb.max(16);
     }
 
     /// Opens an existing store read-only (queries, views).
@@ -109,6 +119,7 @@ impl KgStore {
         Ok(KgStore {
             store,
             path: Some(path.to_path_buf()),
+            bulk_memory_mb: BULK_MEMORY_MB,
         })
     }
 
@@ -117,6 +128,7 @@ impl KgStore {
         Ok(KgStore {
             store: Store::new()?,
             path: None,
+            bulk_memory_mb: BULK_MEMORY_MB,
         })
     }
 
@@ -162,7 +174,7 @@ impl KgStore {
         let mut loader = self
             .store
             .bulk_loader()
-            .with_max_memory_size_in_megabytes(BULK_MEMORY_MB);
+            .with_max_memory_size_in_megabytes(self.bulk_memory_mb);
         let mut fresh = false;
         {
             let quads = docs.into_iter().flat_map(|(graph, quads)| {
