@@ -495,11 +495,13 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
 /// when the lengths differ). A text holding none of them converts to itself, so most
 /// (Simplified) documents skip the conversion automaton.
 static MAY_CONVERT: std::sync::LazyLock<std::collections::HashSet<char>> = std::sync::LazyLock::new(|| {
-    let mapping = zhconv::ZhConverterBuilder::new()
-        .tables(zhconv::get_builtin_tables(zhconv::Variant::ZhHans))
-        .build_mapping();
+    // Every entry of the tables (a superset of the converter's mapping, where later entries
+    // shadow earlier ones): no map is built.
+    let entries = zhconv::get_builtin_tables(zhconv::Variant::ZhHans)
+        .iter()
+        .flat_map(|&t| zhconv::tables::expand_table(t));
     let mut set = std::collections::HashSet::new();
-    for (from, to) in &mapping {
+    for (from, to) in entries {
         if from.chars().count() == to.chars().count() {
             set.extend(from.chars().zip(to.chars()).filter(|(a, b)| a != b).map(|(a, _)| a));
         } else {
