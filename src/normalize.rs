@@ -266,9 +266,12 @@ fn fold_spaces(v: &mut Vec<(char, u32)>) {
 
 /// True when the text is an HTML page saved from a site.
 pub fn looks_like_html(s: &str) -> bool {
-    let head: String = s.chars().take(2048).collect::<String>().to_ascii_lowercase();
-    let t = head.trim_start();
-    t.starts_with("<!doctype html") || t.starts_with("<html") || (head.contains("<body") && head.contains("</"))
+    let end = s.char_indices().nth(2048).map(|(i, _)| i).unwrap_or(s.len());
+    let head = &s.as_bytes()[..end];
+    let t = s[..end].trim_start().as_bytes();
+    let starts = |w: &[u8]| t.len() >= w.len() && t[..w.len()].eq_ignore_ascii_case(w);
+    let body = head.windows(5).any(|w| w.eq_ignore_ascii_case(b"<body"));
+    starts(b"<!doctype html") || starts(b"<html") || (body && s[..end].contains("</"))
 }
 
 const BLOCK_TAGS: &[&str] = &[

@@ -626,6 +626,27 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever the text, the sentence around a position contains it, lies on its line, and
+        /// is at most MAX_SENTENCE_CHARS long.
+        #[test]
+        fn sentence_around_is_bounded_and_holds_its_position(
+            s in "[推进工作,。;:\n1.(市局牵头)a ]{0,3000}",
+            at in 0usize..4000,
+        ) {
+            let src = SourceDoc::from_text("p", &s);
+            let cx = Context::new(&src, Gazetteer::embedded());
+            let text = cx.norm.text.as_str();
+            let pos = char_floor(text, at.min(text.len()));
+            let r = cx.sentence_around(pos);
+            proptest::prop_assert!(r.start <= pos && pos <= r.end && r.end <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            proptest::prop_assert!(!text[r.clone()].contains('\n'));
+            proptest::prop_assert!(text[r].chars().count() <= MAX_SENTENCE_CHARS);
+        }
+    }
+
     #[test]
     fn facts_come_out_in_sort_key_order() {
         let gz = Gazetteer::embedded();
