@@ -742,7 +742,7 @@ fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer, force: bool) -
     let by = policykg::extract::extracted_by(gz);
     let unchanged = |src: &policykg::doc::SourceDoc| {
         stored.get(src.id.as_str()).is_some_and(|k| {
-            k.extracted_by == by && k.source == src.path && k.source_md5 == policykg::http::md5_hex(&src.text)
+            k.extracted_by == by && k.source == src.path && k.source_md5 == policykg::doc::md5_hex(&src.text)
         })
     };
     let (tx, rx) = std::sync::mpsc::sync_channel::<(oxigraph::model::NamedNode, Vec<oxigraph::model::Quad>)>(

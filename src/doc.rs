@@ -93,6 +93,17 @@ impl SourceDoc {
     }
 }
 
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lower-case hex MD5 of a string (document digests, lexicon fingerprints, Digest auth).
+pub fn md5_hex(s: &str) -> String {
+    use md5::Digest;
+    hex(&md5::Md5::digest(s.as_bytes()))
+}
+
 /// Slices source text by a character span, given its char→byte table.
 pub fn slice_chars<'a>(text: &'a str, offsets: &[usize], span: Span) -> &'a str {
     let n = offsets.len().saturating_sub(1);

@@ -275,14 +275,7 @@ fn challenge_params(s: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Lower-case hex MD5 of a string (Digest authentication).
-pub fn md5_hex(s: &str) -> String {
-    use md5::Digest;
-    md5::Md5::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::doc::md5_hex;
 
 /// The `Authorization` header answering a challenge, for Basic or Digest (MD5).
 pub fn authorization(challenge: &str, user: &str, pass: &str, method: &str, uri: &str) -> Option<String> {

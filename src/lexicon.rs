@@ -323,11 +323,7 @@ impl Lexicon {
                 .cmp(&a.phrase.chars().count())
                 .then(a.phrase.cmp(&b.phrase))
         });
-        lx.fingerprint = md5::Digest::finalize(hasher)
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        lx.fingerprint = crate::doc::hex(&md5::Digest::finalize(hasher)[..6]);
         Ok(lx)
     }
 

@@ -15,14 +15,10 @@ pub const WINDOW: usize = 256;
 /// Result of one input file.
 pub type Outcome = Result<Extraction, InputError>;
 
-/// Processes one file. A bug in a rule must not take the whole run down: a panic while
-/// extracting becomes an error naming the file, and the run goes on.
-pub fn process_file(path: &std::path::Path, gz: &Gazetteer) -> Outcome {
-    process_file_unless(path, gz, &|_| false).map(|ex| ex.expect("nothing is skipped"))
-}
-
-/// [`process_file`], unless `skip` says the decoded document needs no extraction (`Ok(None)`).
-fn process_file_unless(
+/// Processes one file, unless `skip` says the decoded document needs no extraction
+/// (`Ok(None)`). A bug in a rule must not take the whole run down: a panic while extracting
+/// becomes an error naming the file, and the run goes on.
+pub fn process_file(
     path: &std::path::Path,
     gz: &Gazetteer,
     skip: &(dyn Fn(&SourceDoc) -> bool + Sync),
@@ -90,7 +86,7 @@ pub fn run_map_unless<T: Send>(
         chunk
             .par_iter()
             .map(|p| {
-                process_file_unless(p, gz, &skip).map(|ex| {
+                process_file(p, gz, &skip).map(|ex| {
                     ex.map(|ex| {
                         let t = map(&ex);
                         (ex, t)

@@ -12,6 +12,7 @@ use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{LoaderError, StorageError, Store};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// What a stored document was extracted from and by ([`KgStore::extraction_keys`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +21,6 @@ pub struct ExtractionKey {
     pub source: String,
     pub extracted_by: String,
 }
-use std::path::{Path, PathBuf};
 
 /// Memory the bulk loader of one `build` may use for its batches by default, in MB. Oxigraph
 /// turns it into the batch size: MB × 1000 / threads quads (256,000 on 2 cores).

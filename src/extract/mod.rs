@@ -535,7 +535,7 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         replaced: src.replaced,
         path: src.path.clone(),
         chars: cx.norm.source_len() as usize,
-        source_md5: crate::http::md5_hex(&src.text),
+        source_md5: crate::doc::md5_hex(&src.text),
         extracted_by: extracted_by(cx.gz),
     };
     let found = std::mem::take(&mut cx.places_found);
