@@ -99,7 +99,8 @@ fn ensure_packages() -> Result<(), ExitCode> {
                 let mut all: Vec<&str> = prefix.clone();
                 all.extend_from_slice(args);
                 let mut c = Command::new(all[0]);
-                c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+                // apt's own progress is noise here; its errors (stderr) still show.
+                c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive").stdout(Stdio::null());
                 c.status().map(|s| s.success()).unwrap_or(false)
             };
             let ok = run(&["apt-get", "update", "-qq"])
