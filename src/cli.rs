@@ -128,9 +128,13 @@ pub enum Command {
         /// Print the scores as JSON.
         #[arg(long)]
         json: bool,
-        /// List misses and false hits.
+        /// List misses and false hits (as the reference scorer prints them).
         #[arg(long)]
         show: bool,
+        /// List misses and false hits grouped by relation, one short line each, with a miss
+        /// and a false hit of the same task/person/partner paired as one wrong find.
+        #[arg(long)]
+        classes: bool,
     },
     /// Serve the store as a SPARQL 1.1 Protocol endpoint: /query (GET/POST), /update, /queries
     /// (the named queries). Read-only and loopback-only by default, with a per-query time limit,
@@ -390,7 +394,8 @@ pub fn run() -> Result<i32> {
             paths,
             json,
             show,
-        } => cmd_eval(&gold, &paths, json, show, gz),
+            classes,
+        } => cmd_eval(&gold, &paths, json, show, classes, gz),
         Command::Bench {
             docs,
             dir,
@@ -910,7 +915,7 @@ fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<
     Ok(if skipped > 0 { 1 } else { 0 })
 }
 
-fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gazetteer) -> Result<i32> {
+fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, classes: bool, gz: &Gazetteer) -> Result<i32> {
     use policykg::eval::{load_gold_dir, parse_jsonl, score};
     let gold = load_gold_dir(gold_dir)?;
     let mut preds: Vec<serde_json::Value> = Vec::new();
@@ -951,6 +956,9 @@ fn cmd_eval(gold_dir: &Path, paths: &[PathBuf], json: bool, show: bool, gz: &Gaz
     }
     if show {
         print!("{}", report.show_lines());
+    }
+    if classes {
+        print!("{}", report.classes());
     }
     Ok(if skipped > 0 { 1 } else { 0 })
 }

@@ -409,6 +409,136 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The misses and false hits grouped for reading error classes quickly (`eval --classes`):
+    /// relation by relation, one short line per fact (`[task] org`, `value unit «text»`,
+    /// `a ↔ b (verb)`, `person | post | org`, `org | number | date`), a miss and a false hit of
+    /// the same document that share their key (same task, same person, same partner) paired as
+    /// `WRONG gold → predicted` (a right find with a wrong field), then the plain misses and
+    /// false hits, and per relation a count of each kind.
+    pub fn classes(&self) -> String {
+        let mut out = String::new();
+        for rel in RELS {
+            let misses: Vec<&Shown> = self
+                .shown
+                .iter()
+                .filter(|s| s.rel == *rel && s.kind == ShownKind::Miss)
+                .collect();
+            let falses: Vec<&Shown> = self
+                .shown
+                .iter()
+                .filter(|s| s.rel == *rel && s.kind == ShownKind::False)
+                .collect();
+            if misses.is_empty() && falses.is_empty() {
+                continue;
+            }
+            let mut paired_false = vec![false; falses.len()];
+            let mut wrong = Vec::new();
+            let mut plain_miss = Vec::new();
+            for m in &misses {
+                let key = class_key(rel, &m.fact);
+                let hit = (0..falses.len()).find(|&i| {
+                    !paired_false[i]
+                        && falses[i].doc == m.doc
+                        && key.is_some()
+                        && class_key(rel, &falses[i].fact) == key
+                });
+                match hit {
+                    Some(i) => {
+                        paired_false[i] = true;
+                        wrong.push((m, falses[i]));
+                    }
+                    None => plain_miss.push(m),
+                }
+            }
+            let plain_false: Vec<&&Shown> = falses
+                .iter()
+                .zip(&paired_false)
+                .filter(|(_, p)| !**p)
+                .map(|(f, _)| f)
+                .collect();
+            let _ = writeln!(
+                out,
+                "== {rel}: {} wrong field, {} missed, {} false",
+                wrong.len(),
+                plain_miss.len(),
+                plain_false.len()
+            );
+            for (m, f) in &wrong {
+                let _ = writeln!(
+                    out,
+                    "  WRONG {:<8} {}  →  {}",
+                    m.doc,
+                    brief(rel, &m.fact),
+                    brief(rel, &f.fact)
+                );
+            }
+            for m in &plain_miss {
+                let _ = writeln!(out, "  MISS  {:<8} {}", m.doc, brief(rel, &m.fact));
+            }
+            for f in &plain_false {
+                let ev = f
+                    .fact
+                    .get("evidence")
+                    .and_then(|e| e.get("text"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let ev: String = ev.chars().take(60).collect();
+                let _ = writeln!(out, "  FALSE {:<8} {}  «{}»", f.doc, brief(rel, &f.fact), ev);
+            }
+        }
+        out
+    }
+}
+
+/// What a miss and a false hit must share to be shown as one wrong find.
+fn class_key(rel: &str, f: &Value) -> Option<String> {
+    let task = || {
+        let t = f.get("task")?;
+        let label = t.get("label").filter(|v| truthy(v)).map(|l| norm_label(&py_str(l)));
+        label.or_else(|| t.get("anchor").filter(|v| truthy(v)).map(|a| norm(&py_str(a))))
+    };
+    match rel {
+        "leads" | "co_responsible" | "targets" => task().map(|t| format!("task:{t}")),
+        "holds_post" => field(f.get("person"), "text").map(|p| norm(&py_str(p))),
+        "cooperates_with" => field(f.get("b"), "text").map(|b| norm(&py_str(b))),
+        "issued_by" => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// One short rendering of a fact for [`Report::classes`].
+fn brief(rel: &str, f: &Value) -> String {
+    let s = |v: Option<&Value>| v.filter(|v| truthy(v)).map(py_str).unwrap_or_else(|| "-".into());
+    let ent = |k: &str| s(field(f.get(k), "text"));
+    let task = || {
+        let t = f.get("task");
+        let label = field(t, "label").filter(|v| truthy(v)).map(py_str);
+        label.unwrap_or_else(|| {
+            let text = s(field(t, "anchor").filter(|v| truthy(v)).or_else(|| field(t, "text")));
+            text.chars().take(12).collect()
+        })
+    };
+    match rel {
+        "leads" | "co_responsible" => format!("[{}] {} ({})", task(), ent("org"), s(field(f.get("org"), "type"))),
+        "targets" => {
+            let i = f.get("indicator");
+            format!(
+                "[{}] {} {} {} «{}»",
+                task(),
+                s(field(i, "comparator")),
+                s(field(i, "value")),
+                s(field(i, "unit")),
+                s(field(i, "text"))
+            )
+        }
+        "cooperates_with" => format!("{} ↔ {} ({})", ent("a"), ent("b"), s(f.get("verb"))),
+        "holds_post" => format!("{} | {} | {}", ent("person"), ent("post"), ent("org")),
+        "issued_by" => format!("{} | {} | {}", ent("org"), s(f.get("number")), s(f.get("date"))),
+        _ => String::new(),
+    }
+}
+
 /// Scores predictions against gold as score.py does. Only documents present in `gold` are
 /// scored; predictions for other documents are ignored. `sources(doc)` gives a document's
 /// source text as decoded from its file (score.py: UTF-8 without BOM, else GB18030), or
@@ -1243,6 +1373,29 @@ mod tests {
         assert_eq!(counts(rel(&r, "cooperates_with")), (2, 2, 1));
         let p = [c(json!({"text": "上海新華醫院"}), json!({"text": "市人民医院"}))];
         assert_eq!(run(&g, &p).micro.tp, 1);
+    }
+
+    #[test]
+    fn classes_pair_a_wrong_field_with_its_miss() {
+        let h = |person: &str, post: &str, org: &str| json!({"doc": "d", "rel": "holds_post", "person": {"text": person}, "post": {"text": post}, "org": {"text": org}});
+        let g = [h("聂立新", "局长", "市人社局"), h("王芳", "副市长", "市政府")];
+        let p = [h("聂立新", "副局长", "市人社局"), h("李明", "主任", "市发改委")];
+        let out = run(&g, &p).classes();
+        assert!(out.contains("== holds_post: 1 wrong field, 1 missed, 1 false"), "{out}");
+        assert!(
+            out.contains("WRONG d        聂立新 | 局长 | 市人社局  →  聂立新 | 副局长 | 市人社局"),
+            "{out}"
+        );
+        assert!(out.contains("MISS  d        王芳 | 副市长 | 市政府"), "{out}");
+        assert!(out.contains("FALSE d        李明 | 主任 | 市发改委"), "{out}");
+        // Two false leads on one task and a miss on it: one pair, one plain false hit.
+        let g = [leads(json!("3"), json!({"text": "市发改委"}))];
+        let p = [
+            leads(json!("3"), json!({"text": "市工信局"})),
+            leads(json!("3"), json!({"text": "市财政局"})),
+        ];
+        let out = run(&g, &p).classes();
+        assert!(out.contains("== leads: 1 wrong field, 0 missed, 1 false"), "{out}");
     }
 
     #[test]

@@ -34,10 +34,30 @@ struct Requirement {
 }
 
 const REQUIREMENTS: &[Requirement] = &[
-    Requirement { what: "C++ compiler", package: "g++", present: has_cxx, for_build: true },
-    Requirement { what: "libclang (bindgen in oxrocksdb-sys)", package: "libclang-dev", present: has_libclang, for_build: true },
-    Requirement { what: "Graphviz `dot` (diagrams)", package: "graphviz", present: has_dot, for_build: false },
-    Requirement { what: "a CJK font (Chinese labels in diagrams)", package: "fonts-noto-cjk", present: has_cjk_font, for_build: false },
+    Requirement {
+        what: "C++ compiler",
+        package: "g++",
+        present: has_cxx,
+        for_build: true,
+    },
+    Requirement {
+        what: "libclang (bindgen in oxrocksdb-sys)",
+        package: "libclang-dev",
+        present: has_libclang,
+        for_build: true,
+    },
+    Requirement {
+        what: "Graphviz `dot` (diagrams)",
+        package: "graphviz",
+        present: has_dot,
+        for_build: false,
+    },
+    Requirement {
+        what: "a CJK font (Chinese labels in diagrams)",
+        package: "fonts-noto-cjk",
+        present: has_cjk_font,
+        for_build: false,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -55,9 +75,21 @@ fn main() -> ExitCode {
             let missing = missing();
             for r in REQUIREMENTS {
                 let ok = !missing.iter().any(|m| m.package == r.package);
-                println!("{:<44} {}", r.what, if ok { "ok".to_string() } else { format!("missing (package {})", r.package) });
+                println!(
+                    "{:<44} {}",
+                    r.what,
+                    if ok {
+                        "ok".to_string()
+                    } else {
+                        format!("missing (package {})", r.package)
+                    }
+                );
             }
-            if missing.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if missing.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         _ => {
             eprintln!("usage: cargo xtask <demo|test|setup|check> [-- cargo arguments]");
@@ -100,11 +132,17 @@ fn ensure_packages() -> Result<(), ExitCode> {
                 all.extend_from_slice(args);
                 let mut c = Command::new(all[0]);
                 // apt's own progress is noise here; its errors (stderr) still show.
-                c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive").stdout(Stdio::null());
+                c.args(&all[1..])
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .stdout(Stdio::null());
                 c.status().map(|s| s.success()).unwrap_or(false)
             };
             let ok = run(&["apt-get", "update", "-qq"])
-                && run(&[&["apt-get", "install", "-y", "-qq", "--no-install-recommends"][..], &packages].concat());
+                && run(&[
+                    &["apt-get", "install", "-y", "-qq", "--no-install-recommends"][..],
+                    &packages,
+                ]
+                .concat());
             let still: Vec<&str> = self::missing().iter().map(|r| r.package).collect();
             if ok && still.is_empty() {
                 eprintln!("xtask: installed {list} in {:.0} s", t.elapsed().as_secs_f64());
@@ -124,14 +162,21 @@ fn ensure_packages() -> Result<(), ExitCode> {
             } else {
                 format!("install {list} (Debian names) with your package manager")
             };
-            eprintln!("xtask: missing {}: {list} — {cmd}, then run this again", describe(&missing));
+            eprintln!(
+                "xtask: missing {}: {list} — {cmd}, then run this again",
+                describe(&missing)
+            );
             Err(ExitCode::FAILURE)
         }
     }
 }
 
 fn describe(missing: &[&Requirement]) -> &'static str {
-    if missing.iter().any(|r| r.for_build) { "packages needed to build" } else { "packages needed for diagrams" }
+    if missing.iter().any(|r| r.for_build) {
+        "packages needed to build"
+    } else {
+        "packages needed for diagrams"
+    }
 }
 
 fn setup_then(cargo_args: &[&str], rest: &[OsString]) -> ExitCode {
@@ -140,11 +185,20 @@ fn setup_then(cargo_args: &[&str], rest: &[OsString]) -> ExitCode {
     }
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let root = workspace_root();
-    let target = env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let profile = if cargo_args.contains(&"--release") { "release" } else { "debug" };
-    if !target.join(profile).join("build").read_dir().is_ok_and(|mut d| d.any(|e| {
-        e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("oxrocksdb-sys"))
-    })) {
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let profile = if cargo_args.contains(&"--release") {
+        "release"
+    } else {
+        "debug"
+    };
+    if !target
+        .join(profile)
+        .join("build")
+        .read_dir()
+        .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("oxrocksdb-sys"))))
+    {
         eprintln!(
             "xtask: first {profile} build: RocksDB (C++) compiles once, about 15 minutes on 2 cores; \
              later builds take seconds. cargo shows its progress below."
@@ -170,11 +224,18 @@ fn workspace_root() -> PathBuf {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn quiet(c: &mut Command) -> bool {
-    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    c.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn which(name: &str) -> Option<PathBuf> {
@@ -199,7 +260,13 @@ fn has_libclang() -> bool {
         }
         dirs.push(p);
     }
-    for d in ["/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu"] {
+    for d in [
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+    ] {
         dirs.push(d.into());
     }
     if let Ok(rd) = Path::new("/usr/lib").read_dir() {
@@ -227,7 +294,11 @@ fn has_dot() -> bool {
 
 fn has_cjk_font() -> bool {
     if which("fc-list").is_some() {
-        if let Ok(o) = Command::new("fc-list").args([":lang=zh", "family"]).stderr(Stdio::null()).output() {
+        if let Ok(o) = Command::new("fc-list")
+            .args([":lang=zh", "family"])
+            .stderr(Stdio::null())
+            .output()
+        {
             return o.status.success() && !o.stdout.iter().all(u8::is_ascii_whitespace);
         }
     }
@@ -245,5 +316,7 @@ fn has_cjk_font() -> bool {
             })
         })
     }
-    ["/usr/share/fonts", "/usr/local/share/fonts"].iter().any(|d| walk(Path::new(d), 0))
+    ["/usr/share/fonts", "/usr/local/share/fonts"]
+        .iter()
+        .any(|d| walk(Path::new(d), 0))
 }
