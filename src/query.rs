@@ -635,6 +635,10 @@ pub struct EvalOptions {
     /// Evaluate `SERVICE` patterns by calling the remote endpoint with this timeout per call
     /// ([`crate::service::HttpServiceHandler`]); `None` leaves federation off.
     pub service_timeout: Option<Duration>,
+    /// Base IRI that relative IRIs of the query are resolved against when the query has no
+    /// `BASE` of its own (the SPARQL endpoint's URL, as the protocol says); without one a
+    /// relative IRI is a syntax error.
+    pub base_iri: Option<String>,
 }
 
 /// A fully evaluated answer, ready to be written in any fitting [`OutputFormat`].
@@ -703,6 +707,12 @@ fn prepare(
 ) -> Result<PreparedSparqlQuery, QueryError> {
     let evaluator = match options.service_timeout {
         Some(timeout) => evaluator.with_default_service_handler(crate::service::HttpServiceHandler { timeout }),
+        None => evaluator,
+    };
+    let evaluator = match &options.base_iri {
+        Some(base) => evaluator
+            .with_base_iri(base.as_str())
+            .map_err(|e| QueryError::Format(format!("bad base IRI <{base}>: {e}")))?,
         None => evaluator,
     };
     let mut prepared = with_prefixes(evaluator)?.parse_query(sparql)?;
@@ -964,10 +974,21 @@ fn end_document(format: OutputFormat, out: &mut dyn Write) -> Result<(), QueryEr
 }
 
 fn write_graph(triples: &[Triple], format: RdfFormat, out: &mut dyn Write) -> io::Result<()> {
+    write_graph_with_prefixes(triples, format, &[], out)
+}
+
+/// Writes `triples` in any RDF `format` (Turtle, N-Triples, RDF/XML, JSON-LD…). Turtle
+/// declares the prefixes of [`PREFIXES`] and `extra` that the triples use.
+pub fn write_graph_with_prefixes(
+    triples: &[Triple],
+    format: RdfFormat,
+    extra: &[(&str, &str)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut serializer = RdfSerializer::from_format(format);
     if format == RdfFormat::Turtle {
         // Declare only the prefixes the answer uses.
-        for (prefix, ns) in PREFIXES {
+        for (prefix, ns) in PREFIXES.iter().chain(extra) {
             let used = triples.iter().any(|t| {
                 matches!(&t.subject, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(ns))
                     || t.predicate.as_str().starts_with(ns)

@@ -6,17 +6,28 @@
 //!   `Content-Type: application/x-www-form-urlencoded` (`query=…`) or
 //!   `application/sparql-query` (the query as the body). `default-graph-uri` and
 //!   `named-graph-uri` choose the dataset; without them (and without `FROM`) the default graph is
-//!   the union of the document graphs, as on the command line.
+//!   the union of the document graphs, as on the command line. Relative IRIs of a query without
+//!   `BASE` resolve against the endpoint's URL (`http://` + `Host` + `/query`).
+//! * `GET /query` without a query — the [SPARQL 1.1 Service Description] of the endpoint:
+//!   languages, result formats, the union default graph, the named graphs and the limits.
 //! * `POST /update` — SPARQL Update (`update=…` form or `application/sparql-update` body).
 //!   Refused with 403 unless the server was started with `--allow-update --token T` and the
-//!   request carries `Authorization: Bearer T`.
+//!   request carries `Authorization: Bearer T`. `using-graph-uri`/`using-named-graph-uri` choose
+//!   the dataset of its `WHERE`s (an update that also says `USING`/`WITH` is a 400); without
+//!   either, the `WHERE` sees the union, as queries do. Relative IRIs resolve against
+//!   `…/update`.
+//! * `GET|HEAD /store?graph=IRI` and `/store?default` — the [Graph Store Protocol]'s reads: one
+//!   named graph, or the default graph (the union, each triple once). `PUT`/`POST`/`DELETE`
+//!   `/store?graph=IRI` replace, add to and drop a named graph, with the same guard as updates.
 //! * `GET /queries` — the named-query library as JSON; `GET /queries/NAME?PARAM=VALUE…` runs one,
 //!   with parameters bound exactly as `policykg query NAME --param …` binds them.
 //! * `OPTIONS *` — CORS preflight. Every answer carries `Access-Control-Allow-Origin`.
 //!
-//! Results are negotiated from `Accept` (or a `format`/`output` parameter, as some clients
-//! send): SPARQL JSON (default), XML, CSV, TSV, `text/plain` tables for `SELECT`/`ASK`;
-//! Turtle (default) and N-Triples for `CONSTRUCT`/`DESCRIBE`.
+//! Answers are negotiated from `Accept` (or a `format`/`output` parameter, as some clients
+//! send) as RFC 9110 says (quality values, most specific range, `q=0` excludes): SPARQL JSON
+//! (the default, also for `*/*` and no `Accept`), XML, CSV, TSV, `text/plain` tables for
+//! `SELECT`/`ASK`; Turtle (default), N-Triples, RDF/XML and JSON-LD for graphs
+//! (`CONSTRUCT`/`DESCRIBE`, the service description, `/store`).
 //!
 //! # Limits
 //!
@@ -50,10 +61,13 @@
 //! timeouts and starts a thread per connection.
 //!
 //! [SPARQL 1.1 Protocol]: https://www.w3.org/TR/sparql11-protocol/
+//! [SPARQL 1.1 Service Description]: https://www.w3.org/TR/sparql11-service-description/
+//! [Graph Store Protocol]: https://www.w3.org/TR/sparql11-http-rdf-update/
 
 use crate::query::{self, Answer, EvalOptions, NamedQuery, OutputFormat, QueryError};
 use crate::store::{KgStore, StoreError};
-use oxigraph::model::NamedNode;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, SparqlEvaluator, UpdateEvaluationError};
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -159,6 +173,8 @@ pub enum ServerError {
 /// What the request handlers share.
 struct Context {
     config: ServerConfig,
+    /// Address the server listens on (the endpoint's URL when a request has no usable `Host`).
+    addr: SocketAddr,
     store: Arc<KgStore>,
     library: Vec<NamedQuery>,
     /// Evaluations running, including ones whose client already got a timeout answer.
@@ -344,6 +360,7 @@ impl Server {
         let evaluations = Permits::new(config.threads, config.queue);
         let ctx = Arc::new(Context {
             config,
+            addr,
             store,
             library,
             evaluations,
@@ -885,6 +902,15 @@ impl Reply {
         }
     }
 
+    fn body(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            content_type: Some(content_type.to_owned()),
+            headers: Vec::new(),
+            body,
+        }
+    }
+
     fn empty(status: u16) -> Reply {
         Reply {
             status,
@@ -904,6 +930,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
+        201 => "Created",
         204 => "No Content",
         400 => "Bad Request",
         403 => "Forbidden",
@@ -1024,13 +1051,16 @@ fn parse_params(s: &str) -> Result<Vec<(String, String)>, Reply> {
 // SPARQL Protocol
 // ---------------------------------------------------------------------------------------
 
+/// Methods `/store` (Graph Store Protocol) answers.
+const STORE_METHODS: &str = "GET, HEAD, PUT, POST, DELETE";
+
 fn route(ctx: &Context, req: &Request) -> Reply {
     if req.method == "OPTIONS" {
         return Reply::empty(204)
-            .header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
+            .header("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS")
             .header("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type")
             .header("Access-Control-Max-Age", "600")
-            .header("Allow", "GET, HEAD, POST, OPTIONS");
+            .header("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
     }
     let get = matches!(req.method.as_str(), "GET" | "HEAD");
     let not_allowed = |allow: &str| {
@@ -1044,13 +1074,16 @@ fn route(ctx: &Context, req: &Request) -> Reply {
         "/query" => Err(not_allowed("GET, POST")),
         "/update" if req.method == "POST" => run_update(ctx, req),
         "/update" => Err(not_allowed("POST")),
+        "/store" if get => graph_get(ctx, req),
+        "/store" if matches!(req.method.as_str(), "PUT" | "POST" | "DELETE") => graph_write(ctx, req),
+        "/store" => Err(not_allowed(STORE_METHODS)),
         "/queries" if get => Ok(list_queries(ctx)),
         "/queries" => Err(not_allowed("GET")),
         p if p.starts_with("/queries/") && get => run_named(ctx, req, &p["/queries/".len()..]),
         p if p.starts_with("/queries/") => Err(not_allowed("GET")),
         _ => Err(Reply::text(
             404,
-            "not found; the endpoints are /query, /update, /queries and /queries/NAME",
+            "not found; the endpoints are /query, /update, /store, /queries and /queries/NAME",
         )),
     };
     result.unwrap_or_else(|reply| reply)
@@ -1063,10 +1096,13 @@ fn help(ctx: &Context) -> Reply {
         format!(
             "policykg SPARQL endpoint ({})\n\n\
              GET  /query?query=…          SPARQL query (also POST: form or application/sparql-query)\n\
+             GET  /query                  the SPARQL 1.1 service description (Turtle by default)\n\
              POST /update                 SPARQL Update ({})\n\
+             GET  /store?graph=IRI        one graph (Graph Store Protocol; ?default = the union)\n\
              GET  /queries                the named queries (JSON)\n\
              GET  /queries/NAME?p=v       run a named query with parameters\n\n\
-             Results: JSON (default), XML, CSV, TSV, text/plain; Turtle or N-Triples for graphs.\n\
+             Results: JSON (default), XML, CSV, TSV, text/plain; graphs: Turtle (default),\n\
+             N-Triples, RDF/XML or JSON-LD.\n\
              Limits: {} s per query, {} results, {} bytes of request.\n\
              Named queries: {}",
             if ctx.config.allow_update {
@@ -1106,12 +1142,27 @@ fn list_queries(ctx: &Context) -> Reply {
         })
         .collect();
     let body = serde_json::to_vec_pretty(&serde_json::json!({ "queries": queries })).unwrap_or_default();
-    Reply {
-        status: 200,
-        content_type: Some("application/json".to_owned()),
-        headers: Vec::new(),
-        body,
+    Reply::body(200, "application/json", body)
+}
+
+/// The URL a client reached `path` at, which is the base IRI of its query or update: `http://`,
+/// its `Host` header when that is a plain `host[:port]` (else the address the server listens
+/// on), then `path`.
+fn public_url(ctx: &Context, req: &Request, path: &str) -> String {
+    match req.header("Host").map(str::trim).filter(|h| plain_authority(h)) {
+        Some(host) => format!("http://{host}{path}"),
+        None => format!("http://{}{path}", ctx.addr),
     }
+}
+
+/// Whether a `Host` header is a host name or address with an optional port, nothing more.
+fn plain_authority(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b':' | b'[' | b']'))
+        && oxiri::Iri::parse(format!("http://{host}/")).is_ok()
 }
 
 /// The media type of a request's `Content-Type`, lower-cased, without parameters; refuses
@@ -1192,6 +1243,7 @@ fn eval_options(ctx: &Context, params: &[(String, String)]) -> Result<EvalOption
         default_graphs: graph_params(params, "default-graph-uri")?,
         named_graphs: graph_params(params, "named-graph-uri")?,
         service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
+        base_iri: None,
     })
 }
 
@@ -1205,13 +1257,23 @@ fn service_refused() -> Reply {
 }
 
 fn run_query(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+    if req.method != "POST" {
+        // `GET /query` without a query: the service description (SPARQL 1.1 Service
+        // Description §2). A dataset without a query is still a mistake.
+        let params = parse_params(&req.query)?;
+        if params.iter().all(|(k, _)| matches!(k.as_str(), "format" | "output")) {
+            return service_description(ctx, req, &params);
+        }
+    }
     let (text, params) = protocol_params(req, "query", "application/sparql-query")?;
     // Fail fast when the client accepts nothing we can write.
     let requested = requested_format(req, &params)?;
     if !ctx.config.allow_service && uses_service(&text) {
         return Err(service_refused());
     }
-    let options = eval_options(ctx, &params)?;
+    let mut options = eval_options(ctx, &params)?;
+    // Relative IRIs of a query without BASE resolve against the endpoint (Protocol §2.2).
+    options.base_iri = Some(public_url(ctx, req, "/query"));
     let store = Arc::clone(&ctx.store);
     let answer = run_bounded(ctx, "query", move || {
         query::evaluate(store.inner(), &text, &[], &options)
@@ -1246,37 +1308,237 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
     answer_reply(answer, &requested)
 }
 
+// ---------------------------------------------------------------------------------------
+// Content negotiation
+// ---------------------------------------------------------------------------------------
+
+/// What an answer is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Json,
+    Xml,
+    Csv,
+    Tsv,
+    Table,
+    Turtle,
+    NTriples,
+    RdfXml,
+    JsonLd,
+}
+
+/// Formats of `SELECT`/`ASK` answers, in the server's order of preference (the first is what
+/// `Accept: */*` or no `Accept` gets).
+const RESULT_FORMATS: [Format; 5] = [Format::Json, Format::Xml, Format::Csv, Format::Tsv, Format::Table];
+/// Formats of graphs (`CONSTRUCT`/`DESCRIBE` answers, the service description, Graph Store
+/// reads), in the server's order of preference.
+const GRAPH_FORMATS: [Format; 4] = [Format::Turtle, Format::NTriples, Format::RdfXml, Format::JsonLd];
+
+impl Format {
+    /// Media types that select this format: the one it is answered as first, then aliases
+    /// (which count only when an `Accept` range names them exactly).
+    fn media_types(self) -> &'static [&'static str] {
+        match self {
+            Format::Json => &["application/sparql-results+json", "application/json"],
+            Format::Xml => &["application/sparql-results+xml", "application/xml", "text/xml"],
+            Format::Csv => &["text/csv"],
+            Format::Tsv => &["text/tab-separated-values"],
+            Format::Table => &["text/plain"],
+            Format::Turtle => &["text/turtle", "application/x-turtle"],
+            Format::NTriples => &["application/n-triples", "text/plain"],
+            Format::RdfXml => &["application/rdf+xml", "application/xml", "text/xml"],
+            Format::JsonLd => &["application/ld+json", "application/json"],
+        }
+    }
+
+    /// The `Content-Type` of answers in this format.
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/sparql-results+json",
+            Format::Xml => "application/sparql-results+xml",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Tsv => "text/tab-separated-values; charset=utf-8",
+            Format::Table => "text/plain; charset=utf-8",
+            Format::Turtle => "text/turtle",
+            Format::NTriples => "application/n-triples",
+            Format::RdfXml => "application/rdf+xml",
+            Format::JsonLd => "application/ld+json",
+        }
+    }
+
+    /// A format named in a `format`/`output` parameter (`json`, `csv`, `turtle`, …), for
+    /// solutions or for graphs (`json` and `xml` mean JSON-LD and RDF/XML for graphs).
+    fn by_name(name: &str, graph: bool) -> Option<Format> {
+        let f = match name.trim().to_ascii_lowercase().as_str() {
+            "json" if graph => Format::JsonLd,
+            "json" => Format::Json,
+            "xml" if graph => Format::RdfXml,
+            "xml" => Format::Xml,
+            "csv" => Format::Csv,
+            "tsv" => Format::Tsv,
+            "table" | "text" => Format::Table,
+            // Turtle is N3 too (SPARQLWrapper's N3).
+            "turtle" | "ttl" | "n3" => Format::Turtle,
+            "ntriples" | "nt" | "n-triples" => Format::NTriples,
+            "rdfxml" | "rdf" | "rdf/xml" | "rdf-xml" | "rdf+xml" => Format::RdfXml,
+            "jsonld" | "json-ld" => Format::JsonLd,
+            _ => return None,
+        };
+        offers(graph).contains(&f).then_some(f)
+    }
+
+    /// The CLI format writing these solutions (`None` for graph formats).
+    fn results(self) -> Option<OutputFormat> {
+        Some(match self {
+            Format::Json => OutputFormat::Json,
+            Format::Xml => OutputFormat::Xml,
+            Format::Csv => OutputFormat::Csv,
+            Format::Tsv => OutputFormat::Tsv,
+            Format::Table => OutputFormat::Table,
+            _ => return None,
+        })
+    }
+
+    /// The RDF syntax of a graph format (`None` for result formats).
+    fn rdf(self) -> Option<RdfFormat> {
+        match self {
+            Format::Turtle => Some(RdfFormat::Turtle),
+            Format::NTriples => Some(RdfFormat::NTriples),
+            Format::RdfXml => Some(RdfFormat::RdfXml),
+            Format::JsonLd => RdfFormat::from_media_type("application/ld+json"),
+            _ => None,
+        }
+    }
+}
+
+fn offers(graph: bool) -> &'static [Format] {
+    if graph {
+        &GRAPH_FORMATS
+    } else {
+        &RESULT_FORMATS
+    }
+}
+
+/// The media ranges of an `Accept` header with their quality (`*` alone counts as `*/*`).
+fn accept_ranges(accept: &str) -> Vec<(String, f32)> {
+    accept
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let mut media = parts.next()?.trim().to_ascii_lowercase();
+            if media == "*" {
+                media = "*/*".to_owned();
+            }
+            if !media.contains('/') {
+                return None;
+            }
+            let mut q = 1.0f32;
+            for p in parts {
+                if let Some((k, v)) = p.split_once('=') {
+                    if k.trim().eq_ignore_ascii_case("q") {
+                        q = v.trim().parse::<f32>().unwrap_or(0.0).clamp(0.0, 1.0);
+                    }
+                }
+            }
+            Some((media, q))
+        })
+        .collect()
+}
+
+/// How specifically a media range matches a media type: 3 exactly, 2 as `type/*`, 1 as
+/// `*/*`, 0 not at all.
+fn specificity(range: &str, media: &str) -> u8 {
+    if range == media {
+        3
+    } else if range == "*/*" {
+        1
+    } else if range
+        .strip_suffix("/*")
+        .is_some_and(|t| media.split('/').next() == Some(t))
+    {
+        2
+    } else {
+        0
+    }
+}
+
+/// Picks one of `offers` (in the server's order of preference) for an `Accept` header, as
+/// RFC 9110 §12.5.1 says: an offer's quality is the one of the most specific range matching
+/// its media type (aliases such as `application/json` count when named exactly); the highest
+/// quality wins, then an exact match over a wildcard, then the range the client listed
+/// first, then the server's order. `q=0` excludes. No (or an empty) `Accept` means anything:
+/// the first offer.
+fn negotiate(accept: &str, offers: &[Format]) -> Option<Format> {
+    let accept = accept.trim();
+    if accept.is_empty() {
+        return offers.first().copied();
+    }
+    let ranges = accept_ranges(accept);
+    // (quality, specificity, position) of the best range for one media type.
+    let matching = |media: &str, exact_only: bool| {
+        ranges
+            .iter()
+            .enumerate()
+            .map(|(pos, (range, q))| (*q, specificity(range, media), pos))
+            .filter(|&(_, s, _)| s == 3 || (s > 0 && !exact_only))
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
+    };
+    let better =
+        |a: (f32, u8, usize), b: (f32, u8, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)).is_gt();
+    let mut best: Option<(Format, (f32, u8, usize))> = None;
+    for &offer in offers {
+        let (main, aliases) = offer.media_types().split_first()?;
+        let mut score = matching(main, false);
+        // A main type named exactly decides (even with q=0); otherwise an alias named
+        // exactly may do better than a wildcard.
+        if score.is_none_or(|s| s.1 < 3) {
+            for alias in aliases {
+                if let Some(s) = matching(alias, true) {
+                    if score.is_none_or(|cur| better(s, cur)) {
+                        score = Some(s);
+                    }
+                }
+            }
+        }
+        let Some(score) = score.filter(|s| s.0 > 0.0) else {
+            continue;
+        };
+        if best.is_none_or(|(_, b)| better(score, b)) {
+            best = Some((offer, score));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
 /// What the client accepts, read before evaluating.
 struct Requested {
-    for_solutions: Option<OutputFormat>,
-    for_graphs: Option<OutputFormat>,
+    for_solutions: Option<Format>,
+    for_graphs: Option<Format>,
     asked: String,
 }
 
+/// The formats a request asks for: a `format`/`output` parameter (a name such as `json`,
+/// `csv`, `turtle` or a media type) when it names one this server writes, else `Accept`.
+/// (SPARQLWrapper sends both; a name it knows and this server does not is left to `Accept`.)
 fn requested_format(req: &Request, params: &[(String, String)]) -> Result<Requested, Reply> {
     let explicit = params
         .iter()
         .find(|(k, _)| k == "format" || k == "output")
-        .map(|(_, v)| v.trim().to_owned());
-    let (for_solutions, for_graphs, asked) = match &explicit {
-        Some(name) => {
-            let by_name = name.parse::<OutputFormat>().ok();
-            let pick = |graph: bool| {
-                by_name
-                    .filter(|f| fits(*f, graph))
-                    .or_else(|| format_for_media(&name.to_ascii_lowercase(), graph))
-            };
-            (pick(false), pick(true), format!("format={name}"))
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    if let Some(name) = &explicit {
+        let pick = |graph: bool| Format::by_name(name, graph).or_else(|| negotiate(name, offers(graph)));
+        let (for_solutions, for_graphs) = (pick(false), pick(true));
+        if for_solutions.is_some() || for_graphs.is_some() {
+            return Ok(Requested {
+                for_solutions,
+                for_graphs,
+                asked: format!("format={name}"),
+            });
         }
-        None => {
-            let accept = req.header("Accept").unwrap_or("").trim();
-            (
-                negotiate(accept, false),
-                negotiate(accept, true),
-                format!("Accept: {accept}"),
-            )
-        }
-    };
+    }
+    let accept = req.header("Accept").unwrap_or("").trim();
+    let (for_solutions, for_graphs) = (negotiate(accept, &RESULT_FORMATS), negotiate(accept, &GRAPH_FORMATS));
+    let asked = format!("Accept: {accept}");
     if for_solutions.is_none() && for_graphs.is_none() {
         return Err(not_acceptable(&asked));
     }
@@ -1293,97 +1555,41 @@ fn not_acceptable(asked: &str) -> Reply {
         format!(
             "cannot answer with {asked}; SELECT/ASK answers come as \
              application/sparql-results+json, application/sparql-results+xml, text/csv, \
-             text/tab-separated-values or text/plain; CONSTRUCT/DESCRIBE answers as text/turtle \
-             or application/n-triples"
+             text/tab-separated-values or text/plain; graphs (CONSTRUCT/DESCRIBE, the service \
+             description, /store) as text/turtle, application/n-triples, application/rdf+xml or \
+             application/ld+json"
         ),
     )
 }
 
-/// Whether `format` can hold a graph (`graph`) or solutions/booleans (`!graph`).
-fn fits(format: OutputFormat, graph: bool) -> bool {
-    matches!(format, OutputFormat::Turtle | OutputFormat::NTriples) == graph
-}
-
-/// The format for one media range of an `Accept` header.
-fn format_for_media(media: &str, graph: bool) -> Option<OutputFormat> {
-    use OutputFormat::*;
-    let f = match media {
-        "*/*" if graph => Turtle,
-        "*/*" => Json,
-        "application/sparql-results+json" | "application/json" => Json,
-        "application/sparql-results+xml" | "application/xml" | "text/xml" => Xml,
-        "text/csv" => Csv,
-        "text/tab-separated-values" => Tsv,
-        "text/plain" if graph => NTriples,
-        "text/plain" => Table,
-        "text/turtle" | "application/x-turtle" => Turtle,
-        "application/n-triples" => NTriples,
-        "application/*" if graph => NTriples,
-        "application/*" => Json,
-        "text/*" if graph => Turtle,
-        "text/*" => Csv,
-        _ => return None,
-    };
-    fits(f, graph).then_some(f)
-}
-
-/// Picks the format from an `Accept` header: media ranges by decreasing quality (in order of
-/// appearance for equal quality), the first one that fits. An empty header means the default.
-fn negotiate(accept: &str, graph: bool) -> Option<OutputFormat> {
-    if accept.is_empty() {
-        return format_for_media("*/*", graph);
-    }
-    let mut ranges: Vec<(String, f32)> = accept
-        .split(',')
-        .filter_map(|range| {
-            let mut parts = range.split(';');
-            let media = parts.next()?.trim().to_ascii_lowercase();
-            let mut q = 1.0f32;
-            for p in parts {
-                if let Some((k, v)) = p.split_once('=') {
-                    if k.trim().eq_ignore_ascii_case("q") {
-                        q = v.trim().parse().unwrap_or(0.0);
-                    }
-                }
-            }
-            (!media.is_empty()).then_some((media, q))
-        })
-        .collect();
-    ranges.sort_by(|a, b| b.1.total_cmp(&a.1));
-    ranges
-        .iter()
-        .filter(|(_, q)| *q > 0.0)
-        .find_map(|(media, _)| format_for_media(media, graph))
-}
-
-fn content_type(format: OutputFormat) -> &'static str {
-    match format {
-        OutputFormat::Json => "application/sparql-results+json",
-        OutputFormat::Xml => "application/sparql-results+xml",
-        OutputFormat::Csv => "text/csv; charset=utf-8",
-        OutputFormat::Tsv => "text/tab-separated-values; charset=utf-8",
-        OutputFormat::Table => "text/plain; charset=utf-8",
-        OutputFormat::Turtle => "text/turtle",
-        OutputFormat::NTriples => "application/n-triples",
-    }
+/// `triples` written in a graph `format` (Turtle declares `prefixes` it uses).
+fn graph_reply(triples: &[Triple], format: Format, prefixes: &[(&str, &str)]) -> Result<Reply, Reply> {
+    let rdf = format
+        .rdf()
+        .ok_or_else(|| Reply::text(500, format!("{format:?} is not an RDF format")))?;
+    let mut body = Vec::new();
+    query::write_graph_with_prefixes(triples, rdf, prefixes, &mut body)
+        .map_err(|e| Reply::text(500, format!("cannot write the graph: {e}")))?;
+    Ok(Reply::body(200, format.content_type(), body))
 }
 
 fn answer_reply(answer: Result<Answer, QueryError>, requested: &Requested) -> Result<Reply, Reply> {
     let answer = answer.map_err(error_reply)?;
-    let format = if answer.is_graph() {
-        requested.for_graphs
-    } else {
-        requested.for_solutions
+    if let Answer::Graph(triples) = &answer {
+        let format = requested.for_graphs.ok_or_else(|| not_acceptable(&requested.asked))?;
+        return graph_reply(triples, format, &[]);
     }
-    .ok_or_else(|| not_acceptable(&requested.asked))?;
+    let format = requested
+        .for_solutions
+        .and_then(Format::results)
+        .ok_or_else(|| not_acceptable(&requested.asked))?;
     let mut body = Vec::new();
     query::write_answer(&answer, format, &mut body).map_err(error_reply)?;
-    Ok(Reply {
-        status: 200,
-        content_type: Some(content_type(format).to_owned()),
-        headers: Vec::new(),
+    Ok(Reply::body(
+        200,
+        requested.for_solutions.map_or("text/plain", Format::content_type),
         body,
-    })
+    ))
 }
 
 fn error_reply(e: QueryError) -> Reply {
@@ -1411,6 +1617,420 @@ fn error_reply(e: QueryError) -> Reply {
     Reply::text(status, message)
 }
 
+// ---------------------------------------------------------------------------------------
+// Service description (SPARQL 1.1 Service Description)
+// ---------------------------------------------------------------------------------------
+
+const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
+const FORMATS: &str = "http://www.w3.org/ns/formats/";
+/// Terms for what the SPARQL Service Description vocabulary has no words for (limits, the
+/// Graph Store, the named queries); the service description defines them itself.
+const EP: &str = "https://w3id.org/policykg/ont/endpoint#";
+const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+
+/// Prefixes of the service description in Turtle.
+const SD_PREFIXES: &[(&str, &str)] = &[
+    ("sd", SD),
+    ("formats", FORMATS),
+    ("ep", EP),
+    ("rdfs", RDFS),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+];
+
+/// The endpoint's own terms: name, range and what they say.
+const EP_TERMS: &[(&str, &str, &str)] = &[
+    (
+        "queryTimeout",
+        "decimal",
+        "Longest evaluation of one query or update, in seconds; longer ones are cancelled and answered 503.",
+    ),
+    (
+        "maxResults",
+        "integer",
+        "Most solutions or triples in one answer (also one /store read); larger answers are refused with 413.",
+    ),
+    (
+        "maxRequestBytes",
+        "integer",
+        "Largest request body or query string, in bytes; larger requests are refused with 413 before they are read.",
+    ),
+    (
+        "requestTimeout",
+        "decimal",
+        "Seconds a client has to send its whole request (else 408).",
+    ),
+    (
+        "evaluationSlots",
+        "integer",
+        "Queries or updates evaluated at the same time.",
+    ),
+    (
+        "queueLength",
+        "integer",
+        "Requests that may wait for an evaluation slot; beyond that, 503 with Retry-After.",
+    ),
+    (
+        "maxConnections",
+        "integer",
+        "Connections served at the same time; beyond that, 503 with Retry-After.",
+    ),
+    (
+        "readOnly",
+        "boolean",
+        "True when SPARQL Update and Graph Store writes are refused (403).",
+    ),
+    (
+        "federatedQuery",
+        "boolean",
+        "True when queries may call remote endpoints with SERVICE; otherwise such queries get 403.",
+    ),
+    (
+        "graphStore",
+        "anyURI",
+        "Graph Store Protocol endpoint of the same store (GET /store?graph=IRI or ?default).",
+    ),
+    (
+        "namedQueries",
+        "anyURI",
+        "The library of named, parameterised queries (JSON list).",
+    ),
+];
+
+fn service_description(ctx: &Context, req: &Request, params: &[(String, String)]) -> Result<Reply, Reply> {
+    let requested = requested_format(req, params)?;
+    let format = requested.for_graphs.ok_or_else(|| not_acceptable(&requested.asked))?;
+    let triples = description_triples(ctx, req).map_err(|e| Reply::text(500, format!("service description: {e}")))?;
+    graph_reply(&triples, format, SD_PREFIXES)
+}
+
+fn description_triples(ctx: &Context, req: &Request) -> Result<Vec<Triple>, String> {
+    use oxigraph::model::{BlankNode, Literal};
+    let iri = |s: String| NamedNode::new(s).map_err(|e| e.to_string());
+    let term = |ns: &str, local: &str| NamedNode::new_unchecked(format!("{ns}{local}"));
+    let typed = |v: String, t: &str| Literal::new_typed_literal(v, term("http://www.w3.org/2001/XMLSchema#", t));
+    let mut out: Vec<Triple> = Vec::new();
+    let mut add = |s: &NamedOrBlankNode, p: NamedNode, o: Term| out.push(Triple::new(s.clone(), p, o));
+    let a = term(RDF_NS, "type");
+    let query_url = public_url(ctx, req, "/query");
+    let service: NamedOrBlankNode = iri(format!("{query_url}#service"))?.into();
+    let dataset: NamedOrBlankNode = iri(format!("{query_url}#dataset"))?.into();
+    let default_graph: NamedOrBlankNode = iri(format!("{query_url}#default-graph"))?.into();
+    add(&service, a.clone(), term(SD, "Service").into());
+    add(&service, term(SD, "endpoint"), iri(query_url.clone())?.into());
+    add(
+        &service,
+        term(SD, "supportedLanguage"),
+        term(SD, "SPARQL11Query").into(),
+    );
+    for f in [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "RDF_XML",
+        "JSON-LD",
+    ] {
+        add(&service, term(SD, "resultFormat"), term(FORMATS, f).into());
+    }
+    add(&service, term(SD, "feature"), term(SD, "UnionDefaultGraph").into());
+    if ctx.config.allow_service {
+        add(&service, term(SD, "feature"), term(SD, "BasicFederatedQuery").into());
+    }
+    add(
+        &service,
+        term(SD, "defaultEntailmentRegime"),
+        NamedNode::new_unchecked("http://www.w3.org/ns/entailment/Simple").into(),
+    );
+    add(&service, term(SD, "defaultDataset"), dataset.clone().into());
+    add(
+        &service,
+        term(RDFS, "label"),
+        Literal::new_simple_literal(format!("policykg {} SPARQL endpoint", env!("CARGO_PKG_VERSION"))).into(),
+    );
+    let c = &ctx.config;
+    let limits: [(&str, Literal); 9] = [
+        ("queryTimeout", typed(c.timeout.as_secs_f64().to_string(), "decimal")),
+        ("maxResults", typed(c.max_results.to_string(), "integer")),
+        ("maxRequestBytes", typed(c.max_body.to_string(), "integer")),
+        (
+            "requestTimeout",
+            typed(c.io_timeout.as_secs_f64().to_string(), "decimal"),
+        ),
+        ("evaluationSlots", typed(c.threads.to_string(), "integer")),
+        ("queueLength", typed(c.queue.to_string(), "integer")),
+        ("maxConnections", typed(c.max_connections.to_string(), "integer")),
+        ("readOnly", Literal::from(!c.allow_update)),
+        ("federatedQuery", Literal::from(c.allow_service)),
+    ];
+    for (name, value) in limits {
+        add(&service, term(EP, name), value.into());
+    }
+    add(
+        &service,
+        term(EP, "graphStore"),
+        iri(public_url(ctx, req, "/store"))?.into(),
+    );
+    add(
+        &service,
+        term(EP, "namedQueries"),
+        iri(public_url(ctx, req, "/queries"))?.into(),
+    );
+
+    add(&dataset, a.clone(), term(SD, "Dataset").into());
+    add(&dataset, term(SD, "defaultGraph"), default_graph.clone().into());
+    add(&default_graph, a.clone(), term(SD, "Graph").into());
+    add(
+        &default_graph,
+        term(RDFS, "comment"),
+        Literal::new_simple_literal(
+            "The union (RDF merge) of all graphs of the store, for queries and for the WHERE of \
+             updates that name no dataset; /store?default reads it.",
+        )
+        .into(),
+    );
+    // The named graphs, unless there are more than an answer may hold.
+    let mut graphs = Vec::new();
+    for g in ctx.store.inner().named_graphs() {
+        let g = g.map_err(|e| e.to_string())?;
+        if graphs.len() >= c.max_results {
+            graphs.clear();
+            add(
+                &dataset,
+                term(RDFS, "comment"),
+                Literal::new_simple_literal(format!(
+                    "More than {} named graphs: not listed here; query SELECT DISTINCT ?g {{ GRAPH ?g {{}} }}",
+                    c.max_results
+                ))
+                .into(),
+            );
+            break;
+        }
+        graphs.push(g);
+    }
+    for g in graphs {
+        let node: NamedOrBlankNode = BlankNode::default().into();
+        add(&dataset, term(SD, "namedGraph"), node.clone().into());
+        add(&node, a.clone(), term(SD, "NamedGraph").into());
+        add(&node, term(SD, "name"), Term::from(g));
+    }
+    if c.allow_update {
+        let update: NamedOrBlankNode = iri(format!("{}#service", public_url(ctx, req, "/update")))?.into();
+        add(&update, a.clone(), term(SD, "Service").into());
+        add(
+            &update,
+            term(SD, "endpoint"),
+            iri(public_url(ctx, req, "/update"))?.into(),
+        );
+        add(
+            &update,
+            term(SD, "supportedLanguage"),
+            term(SD, "SPARQL11Update").into(),
+        );
+        add(&update, term(SD, "feature"), term(SD, "UnionDefaultGraph").into());
+        add(&update, term(SD, "defaultDataset"), dataset.clone().into());
+        add(
+            &update,
+            term(RDFS, "comment"),
+            Literal::new_simple_literal("Needs the header Authorization: Bearer TOKEN with the server's token.").into(),
+        );
+    }
+    for (name, range, comment) in EP_TERMS {
+        let p: NamedOrBlankNode = term(EP, name).into();
+        add(&p, a.clone(), term(RDF_NS, "Property").into());
+        add(&p, term(RDFS, "domain"), term(SD, "Service").into());
+        add(
+            &p,
+            term(RDFS, "range"),
+            term("http://www.w3.org/2001/XMLSchema#", range).into(),
+        );
+        add(&p, term(RDFS, "comment"), Literal::new_simple_literal(*comment).into());
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Graph Store Protocol (/store)
+// ---------------------------------------------------------------------------------------
+
+/// The graph a Graph Store Protocol request names.
+enum GraphTarget {
+    /// `?default`: the default graph, which here is the union of all graphs.
+    Default,
+    /// `?graph=IRI`.
+    Named(NamedNode),
+}
+
+fn graph_target(params: &[(String, String)]) -> Result<GraphTarget, Reply> {
+    let graphs: Vec<&str> = params
+        .iter()
+        .filter(|(k, _)| k == "graph")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let default = params.iter().any(|(k, _)| k == "default");
+    match (graphs.as_slice(), default) {
+        ([], true) => Ok(GraphTarget::Default),
+        ([g], false) => NamedNode::new(*g).map(GraphTarget::Named).map_err(|e| {
+            Reply::text(
+                400,
+                format!("bad graph IRI {g:?}: {e}; give an absolute IRI, percent-encoded"),
+            )
+        }),
+        ([], false) => Err(Reply::text(
+            400,
+            "name the graph: /store?graph=IRI (percent-encoded) or /store?default",
+        )),
+        _ => Err(Reply::text(400, "give exactly one of graph=IRI and default")),
+    }
+}
+
+fn store_error(e: impl std::fmt::Display) -> Reply {
+    Reply::text(500, format!("store error: {e}"))
+}
+
+fn graph_get(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+    let params = parse_params(&req.query)?;
+    let target = graph_target(&params)?;
+    let requested = requested_format(req, &params)?;
+    let format = requested.for_graphs.ok_or_else(|| not_acceptable(&requested.asked))?;
+    let store = Arc::clone(&ctx.store);
+    let (max, timeout) = (ctx.config.max_results, ctx.config.timeout);
+    let triples = run_bounded(ctx, "graph read", move || read_graph(&store, &target, max, timeout))??;
+    graph_reply(&triples, format, &[])
+}
+
+/// The triples of a graph, at most `max` of them (else 413), within `timeout`. The default
+/// graph is the union of all graphs, each triple once.
+fn read_graph(store: &KgStore, target: &GraphTarget, max: usize, timeout: Duration) -> Result<Vec<Triple>, Reply> {
+    let started = Instant::now();
+    let store = store.inner();
+    let quads = match target {
+        GraphTarget::Named(g) => {
+            if !store.contains_named_graph(g).map_err(store_error)? {
+                return Err(Reply::text(404, format!("no graph <{}> in this store", g.as_str())));
+            }
+            store.quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+        }
+        GraphTarget::Default => store.iter(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, quad) in quads.enumerate() {
+        if i % 4096 == 4095 && started.elapsed() > timeout {
+            return Err(timeout_reply("graph read", timeout));
+        }
+        let triple = Triple::from(quad.map_err(store_error)?);
+        if matches!(target, GraphTarget::Default) && !seen.insert(triple.clone()) {
+            continue;
+        }
+        if out.len() >= max {
+            return Err(Reply::text(
+                413,
+                format!(
+                    "result too large: the graph has more than {max} triples, the limit; read it \
+                     in pages with CONSTRUCT … LIMIT/OFFSET, or export it with `policykg export`"
+                ),
+            ));
+        }
+        out.push(triple);
+    }
+    Ok(out)
+}
+
+fn graph_write(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+    authorize_update(ctx, req)?;
+    let params = parse_params(&req.query)?;
+    let graph = match graph_target(&params)? {
+        GraphTarget::Named(g) => g,
+        GraphTarget::Default => {
+            return Err(Reply::text(
+                405,
+                "the default graph of this store is the union of its graphs and is read-only; \
+                 write a named graph: /store?graph=IRI",
+            )
+            .header("Allow", "GET, HEAD, OPTIONS"))
+        }
+    };
+    let quads = if req.method == "DELETE" {
+        Vec::new()
+    } else {
+        parse_graph_body(req, &graph)?
+    };
+    let store = Arc::clone(&ctx.store);
+    let method = req.method.clone();
+    let result = run_bounded(ctx, "graph store", move || {
+        write_graph_store(&store, &method, &graph, &quads)
+    })?;
+    match result {
+        Ok(Some(created)) => Ok(Reply::empty(if created { 201 } else { 204 })),
+        Ok(None) => Err(Reply::text(404, "no such graph in this store")),
+        Err(e) => Err(Reply::text(
+            500,
+            format!("graph store write failed, nothing was changed: {e}"),
+        )),
+    }
+}
+
+/// The body of a `PUT`/`POST` to `/store`: one graph in Turtle, N-Triples, RDF/XML or
+/// JSON-LD, relative IRIs resolved against the graph's IRI, blank nodes fresh.
+fn parse_graph_body(req: &Request, graph: &NamedNode) -> Result<Vec<Quad>, Reply> {
+    let media = media_type(req)?;
+    let format = RdfFormat::from_media_type(&media)
+        .filter(|f| !matches!(f, RdfFormat::NQuads | RdfFormat::TriG))
+        .ok_or_else(|| {
+            Reply::text(
+                415,
+                format!(
+                    "unsupported Content-Type {media:?} for a graph; send text/turtle, \
+                     application/n-triples, application/rdf+xml or application/ld+json"
+                ),
+            )
+        })?;
+    let parser = RdfParser::from_format(format)
+        .with_base_iri(graph.as_str())
+        .map_err(|e| Reply::text(400, format!("bad graph IRI: {e}")))?
+        .without_named_graphs()
+        .rename_blank_nodes();
+    parser
+        .for_slice(&req.body)
+        .map(|q| {
+            q.map(|q| Quad::new(q.subject, q.predicate, q.object, graph.clone()))
+                .map_err(|e| Reply::text(400, format!("the graph does not parse: {e}")))
+        })
+        .collect()
+}
+
+/// Applies a Graph Store write in one transaction. `Some(created)` says whether the graph is
+/// new; `None`: `DELETE` of a graph that does not exist.
+fn write_graph_store(
+    store: &KgStore,
+    method: &str,
+    graph: &NamedNode,
+    quads: &[Quad],
+) -> Result<Option<bool>, oxigraph::store::StorageError> {
+    let mut t = store.inner().start_transaction()?;
+    let existed = t.contains_named_graph(graph)?;
+    match method {
+        "DELETE" if !existed => return Ok(None),
+        "DELETE" => t.remove_named_graph(graph)?,
+        _ => {
+            if method == "PUT" && existed {
+                t.clear_graph(graph)?;
+            }
+            t.insert_named_graph(graph);
+            t.extend(quads);
+        }
+    }
+    t.commit()?;
+    Ok(Some(!existed && method != "DELETE"))
+}
+
+// ---------------------------------------------------------------------------------------
+// SPARQL Update
+// ---------------------------------------------------------------------------------------
+
 /// Compares two secrets in time independent of where they differ.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
     let mut diff = a.len() ^ b.len();
@@ -1420,12 +2040,15 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+/// Refuses writes (SPARQL Update, Graph Store writes) unless the server allows them and the
+/// request carries the bearer token.
+fn authorize_update(ctx: &Context, req: &Request) -> Result<(), Reply> {
     let Some(token) = ctx.config.token.as_deref().filter(|_| ctx.config.allow_update) else {
         return Err(Reply::text(
             403,
-            "this endpoint is read-only: SPARQL Update is refused. Start the server with \
-             --allow-update --token T and send `Authorization: Bearer T` to enable it.",
+            "this endpoint is read-only: SPARQL Update and Graph Store writes are refused. Start \
+             the server with --allow-update --token T and send `Authorization: Bearer T` to \
+             enable them.",
         ));
     };
     let given = req.header("Authorization").and_then(|v| {
@@ -1433,17 +2056,19 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
         scheme.eq_ignore_ascii_case("Bearer").then(|| credentials.trim())
     });
     match given {
-        None => {
-            return Err(Reply::text(
-                403,
-                "SPARQL Update needs `Authorization: Bearer TOKEN` with the server's token",
-            ))
-        }
+        None => Err(Reply::text(
+            403,
+            "writing needs `Authorization: Bearer TOKEN` with the server's token",
+        )),
         Some(t) if !same_secret(t.as_bytes(), token.as_bytes()) => {
-            return Err(Reply::text(403, "wrong bearer token for SPARQL Update"))
+            Err(Reply::text(403, "wrong bearer token"))
         }
-        Some(_) => {}
+        Some(_) => Ok(()),
     }
+}
+
+fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
+    authorize_update(ctx, req)?;
     let (text, params) = protocol_params(req, "update", "application/sparql-update")?;
     if !ctx.config.allow_service && uses_service(&text) {
         return Err(service_refused());
@@ -1451,15 +2076,32 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     let using_default = graph_params(&params, "using-graph-uri")?;
     let using_named = graph_params(&params, "using-named-graph-uri")?;
     let cancel = CancellationToken::new();
-    let evaluator =
-        query::with_prefixes(SparqlEvaluator::new().with_cancellation_token(cancel.clone())).map_err(error_reply)?;
-    let mut prepared = evaluator
+    // Relative IRIs of an update without BASE resolve against the endpoint (Protocol §2.3).
+    let evaluator = SparqlEvaluator::new()
+        .with_cancellation_token(cancel.clone())
+        .with_base_iri(public_url(ctx, req, "/update"))
+        .map_err(|e| Reply::text(500, format!("bad base IRI: {e}")))?;
+    let mut prepared = query::with_prefixes(evaluator)
+        .map_err(error_reply)?
         .parse_update(&text)
         .map_err(|e| Reply::text(400, format!("SPARQL syntax error: {e}")))?;
-    if !using_default.is_empty() || !using_named.is_empty() {
-        for dataset in prepared.using_datasets_mut() {
+    let protocol_dataset = !using_default.is_empty() || !using_named.is_empty();
+    if protocol_dataset && prepared.using_datasets().any(|d| !d.is_default_dataset()) {
+        // Protocol §2.3.3: a dataset in both places is an error.
+        return Err(Reply::text(
+            400,
+            "the update names its dataset twice: in the request (using-graph-uri / \
+             using-named-graph-uri) and in its text (USING, USING NAMED or WITH); give it in one \
+             place only",
+        ));
+    }
+    for dataset in prepared.using_datasets_mut() {
+        if protocol_dataset {
             dataset.set_default_graph(using_default.iter().cloned().map(Into::into).collect());
             dataset.set_available_named_graphs(using_named.iter().cloned().map(Into::into).collect());
+        } else if dataset.is_default_dataset() {
+            // As for queries: the WHERE of an update that names no dataset sees the union.
+            dataset.set_default_graph_as_union();
         }
     }
     let store = Arc::clone(&ctx.store);
@@ -1639,24 +2281,73 @@ mod tests {
 
     #[test]
     fn accept_headers_pick_formats() {
-        assert_eq!(negotiate("", false), Some(OutputFormat::Json));
-        assert_eq!(negotiate("", true), Some(OutputFormat::Turtle));
-        assert_eq!(negotiate("text/csv", false), Some(OutputFormat::Csv));
-        assert_eq!(negotiate("text/csv", true), None);
+        use Format::*;
+        let results = |a: &str| negotiate(a, &RESULT_FORMATS);
+        let graphs = |a: &str| negotiate(a, &GRAPH_FORMATS);
+        // No Accept, an empty one and */* get the first offer.
+        assert_eq!(results(""), Some(Json));
+        assert_eq!(graphs(""), Some(Turtle));
+        assert_eq!(results("*/*"), Some(Json));
+        assert_eq!(graphs("*/*"), Some(Turtle));
+        assert_eq!(graphs("*"), Some(Turtle));
+        assert_eq!(results("text/csv"), Some(Csv));
+        assert_eq!(graphs("text/csv"), None);
         assert_eq!(
-            negotiate("application/sparql-results+xml;q=0.5, text/tab-separated-values", false),
-            Some(OutputFormat::Tsv)
+            results("application/sparql-results+xml;q=0.5, text/tab-separated-values"),
+            Some(Tsv)
+        );
+        assert_eq!(results("text/html,application/xhtml+xml,*/*;q=0.8"), Some(Json));
+        // A browser that prefers XML gets XML.
+        assert_eq!(
+            results("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            Some(Xml)
         );
         assert_eq!(
-            negotiate("text/html,application/xhtml+xml,*/*;q=0.8", false),
-            Some(OutputFormat::Json)
+            graphs("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            Some(RdfXml)
         );
-        assert_eq!(negotiate("application/n-triples", true), Some(OutputFormat::NTriples));
+        assert_eq!(graphs("application/n-triples"), Some(NTriples));
+        // q=0 excludes a type even when a wildcard would admit it.
+        assert_eq!(graphs("text/turtle;q=0, */*;q=0.1"), Some(NTriples));
+        assert_eq!(results("application/sparql-results+json;q=0, */*"), Some(Xml));
+        // Equal quality: exact before wildcard, then the client's order, then the server's.
+        assert_eq!(results("*/*, text/csv"), Some(Csv));
         assert_eq!(
-            negotiate("text/turtle;q=0, */*;q=0.1", true),
-            Some(OutputFormat::Turtle)
+            results("application/sparql-results+xml, application/sparql-results+json"),
+            Some(Xml)
         );
-        assert_eq!(negotiate("image/png", false), None);
+        assert_eq!(results("text/*"), Some(Csv));
+        assert_eq!(graphs("text/*"), Some(Turtle));
+        assert_eq!(results("application/*"), Some(Json));
+        assert_eq!(graphs("application/*"), Some(NTriples));
+        // Aliases count when named exactly.
+        assert_eq!(results("application/json"), Some(Json));
+        assert_eq!(graphs("application/json"), Some(JsonLd));
+        assert_eq!(graphs("application/ld+json"), Some(JsonLd));
+        assert_eq!(graphs("application/rdf+xml"), Some(RdfXml));
+        assert_eq!(graphs("text/plain"), Some(NTriples));
+        assert_eq!(results("text/plain"), Some(Table));
+        assert_eq!(results("image/png"), None);
+        assert_eq!(results("image/png;q=0.9, */*;q=0"), None);
+        // Names of a `format` parameter.
+        assert_eq!(Format::by_name("json", false), Some(Json));
+        assert_eq!(Format::by_name("json", true), Some(JsonLd));
+        assert_eq!(Format::by_name("TTL", true), Some(Turtle));
+        assert_eq!(Format::by_name("csv", true), None);
+        assert_eq!(Format::by_name("rdf+xml", true), Some(RdfXml));
+        assert_eq!(Format::by_name("json-ld", true), Some(JsonLd));
+    }
+
+    #[test]
+    fn hosts_make_base_iris_only_when_plain() {
+        assert!(plain_authority("127.0.0.1:7878"));
+        assert!(plain_authority("example.org"));
+        assert!(plain_authority("[::1]:80"));
+        assert!(!plain_authority(""));
+        assert!(!plain_authority("evil/path"));
+        assert!(!plain_authority("a b"));
+        assert!(!plain_authority("user@host"));
+        assert!(!plain_authority("x>y"));
     }
 
     #[test]
@@ -1707,6 +2398,7 @@ mod tests {
                 log: false,
                 ..ServerConfig::default()
             },
+            addr: "127.0.0.1:7878".parse().unwrap(),
             store: Arc::new(KgStore::in_memory().unwrap()),
             library: Vec::new(),
             evaluations: Permits::new(1, 16),

@@ -1,8 +1,10 @@
 //! `policykg serve` driven over real HTTP (a small `std::net` client below): the SPARQL 1.1
 //! Protocol (GET, POST form, POST direct), every result format, the named queries giving the
-//! same rows as in process, CORS, and the safety limits (400, 403, 406, 413, 415, 503). The
-//! last test runs the binary as a second process on an on-disk store while the test holds its
-//! own read-only handle on the same directory (what `oxigraph serve-read-only` does).
+//! same rows as in process, CORS, and the safety limits (400, 403, 406, 413, 415, 503); the base
+//! IRI of queries and updates, the update dataset conflict, the service description, the Graph
+//! Store Protocol (reads and guarded writes) and content negotiation for every answer kind. One
+//! test runs the binary as a second process on an on-disk store while the test holds its own
+//! read-only handle on the same directory (what `oxigraph serve-read-only` does).
 
 mod common;
 
@@ -343,7 +345,11 @@ fn bad_requests_get_clear_answers() {
     assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
     assert!(r.text().contains(&parser_message), "{}", r.text());
 
-    let r = request(addr, "GET", "/query", &[], b"");
+    // Without a query, GET /query is the service description; POST and a dataset alone are not.
+    let r = post_form(addr, "/query", "default-graph-uri=urn%3Ax", &[]);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("missing `query`"), "{}", r.text());
+    let r = request(addr, "GET", "/query?default-graph-uri=urn%3Ax", &[], b"");
     assert_eq!(r.status, 400);
     assert!(r.text().contains("missing `query`"), "{}", r.text());
     let r = request(
@@ -781,4 +787,536 @@ fn the_binary_serves_an_on_disk_store_read_only_next_to_a_second_handle() {
     assert_eq!(r.status, 403);
     drop(child);
     assert_eq!(second.len().unwrap(), quads);
+}
+
+// ------------------------------------------------------------------------------------------
+// Base IRI, update datasets, service description, Graph Store Protocol, negotiation.
+// ------------------------------------------------------------------------------------------
+
+const TOKEN: &str = "s3cret-token-for-tests";
+
+/// A server accepting updates (with [`TOKEN`]) on its own empty in-memory store.
+fn writable() -> (Server, Arc<KgStore>) {
+    let store = Arc::new(KgStore::in_memory().unwrap());
+    let server = Server::start_with(
+        ServerConfig {
+            allow_update: true,
+            token: Some(TOKEN.into()),
+            ..config()
+        },
+        Arc::clone(&store),
+        Vec::new(),
+    )
+    .unwrap();
+    (server, store)
+}
+
+fn bearer() -> String {
+    format!("Bearer {TOKEN}")
+}
+
+fn update(addr: SocketAddr, target: &str, text: &str) -> Response {
+    let auth = bearer();
+    request(
+        addr,
+        "POST",
+        target,
+        &[("Content-Type", "application/sparql-update"), ("Authorization", &auth)],
+        text.as_bytes(),
+    )
+}
+
+fn parse_rdf(media: &str, body: &[u8]) -> Vec<oxigraph::model::Quad> {
+    let format = RdfFormat::from_media_type(media).unwrap_or_else(|| panic!("{media}"));
+    RdfParser::from_format(format)
+        .for_slice(body)
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{media}: {e}\n{}", String::from_utf8_lossy(body)))
+}
+
+/// The answer's RDF in a fresh in-memory Oxigraph store (default graph).
+fn rdf_store(r: &Response) -> oxigraph::store::Store {
+    let media = r
+        .header("Content-Type")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let store = oxigraph::store::Store::new().unwrap();
+    store.extend(parse_rdf(&media, &r.body)).unwrap();
+    store
+}
+
+fn ask(store: &oxigraph::store::Store, q: &str) -> bool {
+    match oxigraph::sparql::SparqlEvaluator::new()
+        .parse_query(q)
+        .unwrap()
+        .on_store(store)
+        .execute()
+        .unwrap()
+    {
+        oxigraph::sparql::QueryResults::Boolean(b) => b,
+        _ => panic!("not an ASK: {q}"),
+    }
+}
+
+#[test]
+fn relative_iris_resolve_against_the_endpoint_url() {
+    let server = start(config());
+    let addr = server.local_addr();
+    // W3C query_content_type_construct: a relative IRI without BASE.
+    let r = request(
+        addr,
+        "POST",
+        "/query",
+        &[
+            ("Content-Type", "application/sparql-query"),
+            ("Accept", "application/n-triples"),
+        ],
+        b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("Content-Type"), Some("application/n-triples"));
+    assert!(
+        r.text().starts_with(&format!("<http://{addr}/s> <http://{addr}/p> ")),
+        "{}",
+        r.text()
+    );
+    let value = |r: &Response| json_rows(&r.body)[0]["x"]["value"].as_str().unwrap().to_owned();
+    let r = get_query(addr, "SELECT * { BIND(<x> AS ?x) }", "*/*");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(value(&r), format!("http://{addr}/x"));
+    // The client's Host names the endpoint; BASE in the query wins; a Host that is not a plain
+    // authority falls back to the address the server listens on.
+    let target = format!("/query?query={}", enc("SELECT * { BIND(<x> AS ?x) }"));
+    let raw = |host: &str| format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+    assert_eq!(
+        value(&exchange(addr, raw("kg.example:8080").as_bytes())),
+        "http://kg.example:8080/x"
+    );
+    assert_eq!(
+        value(&exchange(addr, raw("a/b?c").as_bytes())),
+        format!("http://{addr}/x")
+    );
+    let r = get_query(
+        addr,
+        "BASE <http://example.org/dir/> SELECT * { BIND(<x> AS ?x) }",
+        "*/*",
+    );
+    assert_eq!(value(&r), "http://example.org/dir/x");
+    drop(server);
+
+    // W3C update_base_uri: relative IRIs of updates resolve against …/update.
+    let (server, store) = writable();
+    let addr = server.local_addr();
+    let r = update(
+        addr,
+        "/update",
+        "INSERT DATA { GRAPH <http://example.org/protocol-base-test/> { <http://example.org/s> <http://example.org/p> <test> } }",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 1);
+    let r = get_query(addr, "SELECT ?o { ?s ?p ?o }", "application/sparql-results+json");
+    assert_eq!(json_rows(&r.body)[0]["o"]["value"], format!("http://{addr}/test"));
+}
+
+#[test]
+fn an_update_naming_its_dataset_twice_is_refused() {
+    let (server, store) = writable();
+    let addr = server.local_addr();
+    let r = update(
+        addr,
+        "/update",
+        "INSERT DATA { GRAPH <http://example/addresses> { <http://example/bill> <http://xmlns.com/foaf/0.1/givenName> 'Bill' } }",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    // W3C bad_update_dataset_conflict: using-named-graph-uri and WITH.
+    let with = "PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+WITH <http://example/addresses>
+DELETE { ?person foaf:givenName 'Bill' } INSERT { ?person foaf:givenName 'William' }
+WHERE { ?person foaf:givenName 'Bill' }";
+    let people = enc("http://example/people");
+    for (target, text) in [
+        (format!("/update?using-named-graph-uri={people}"), with.to_owned()),
+        (format!("/update?using-graph-uri={people}"), with.to_owned()),
+        (
+            format!("/update?using-graph-uri={people}"),
+            "INSERT { GRAPH <urn:x> { ?s ?p ?o } } USING <http://example/addresses> WHERE { ?s ?p ?o }".to_owned(),
+        ),
+        (
+            format!("/update?using-graph-uri={people}"),
+            "INSERT { GRAPH <urn:x> { ?s ?p ?o } } USING NAMED <http://example/addresses> WHERE { ?s ?p ?o }"
+                .to_owned(),
+        ),
+    ] {
+        let r = update(addr, &target, &text);
+        assert_eq!(r.status, 400, "{target} {text}: {}", r.text());
+        assert!(r.text().contains("names its dataset twice"), "{}", r.text());
+    }
+    // The same with the form body carrying the parameter.
+    let auth = bearer();
+    let r = post_form(
+        addr,
+        "/update",
+        &format!("using-named-graph-uri={people}&update={}", enc(with)),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 1, "nothing changed");
+    // Either place alone is fine.
+    let r = update(addr, "/update", with);
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = get_query(
+        addr,
+        "ASK { ?p <http://xmlns.com/foaf/0.1/givenName> 'William' }",
+        "*/*",
+    );
+    assert!(r.text().contains("true"), "{}", r.text());
+    let r = update(
+        addr,
+        &format!("/update?using-graph-uri={}", enc("http://example/addresses")),
+        "INSERT { GRAPH <urn:copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 2);
+    // Without a dataset the WHERE of an update sees the union, as a query does.
+    let r = update(
+        addr,
+        "/update",
+        "INSERT { GRAPH <urn:all> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 3, "the one distinct triple copied once");
+}
+
+const SD_PREFIX: &str = "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+PREFIX formats: <http://www.w3.org/ns/formats/>
+PREFIX ep: <https://w3id.org/policykg/ont/endpoint#>
+";
+
+#[test]
+fn get_query_without_a_query_is_the_service_description() {
+    let server = start(config());
+    let addr = server.local_addr();
+    let r = request(addr, "GET", "/query", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("Content-Type"), Some("text/turtle"));
+    assert!(r.text().contains("@prefix sd:"), "{}", r.text());
+    let sd = rdf_store(&r);
+    let endpoint = format!("http://{addr}/query");
+    for pattern in [
+        format!("?s a sd:Service ; sd:endpoint <{endpoint}> ; sd:supportedLanguage sd:SPARQL11Query"),
+        "?s sd:feature sd:UnionDefaultGraph ; sd:defaultEntailmentRegime ?e".to_owned(),
+        "?s sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML, formats:SPARQL_Results_CSV, \
+         formats:SPARQL_Results_TSV, formats:Turtle, formats:N-Triples, formats:RDF_XML, formats:JSON-LD"
+            .to_owned(),
+        "?s ep:maxResults ?m ; ep:queryTimeout ?t ; ep:maxRequestBytes ?b ; ep:readOnly true ; \
+         ep:federatedQuery false FILTER(?m = 10000 && ?t = 30 && ?b = 1048576)"
+            .to_owned(),
+        format!("?s ep:graphStore <http://{addr}/store> ; sd:defaultDataset ?d . ?d sd:defaultGraph ?g"),
+        format!(
+            "?s sd:defaultDataset ?d . ?d sd:namedGraph [ sd:name <{}> ]",
+            graph_iri("004_3ff853ae4ec18c33").as_str()
+        ),
+        "ep:maxResults a ?property ; <http://www.w3.org/2000/01/rdf-schema#comment> ?c".to_owned(),
+    ] {
+        assert!(
+            ask(&sd, &format!("{SD_PREFIX} ASK {{ {pattern} }}")),
+            "{pattern}\n{}",
+            r.text()
+        );
+    }
+    assert!(!ask(
+        &sd,
+        &format!("{SD_PREFIX} ASK {{ ?s sd:supportedLanguage sd:SPARQL11Update }}")
+    ));
+    assert!(!ask(
+        &sd,
+        &format!("{SD_PREFIX} ASK {{ ?s sd:feature sd:BasicFederatedQuery }}")
+    ));
+    let graphs = seed_store().inner().named_graphs().count();
+    let listed = sd
+        .quads_for_pattern(
+            None,
+            Some(oxigraph::model::NamedNodeRef::new("http://www.w3.org/ns/sparql-service-description#name").unwrap()),
+            None,
+            None,
+        )
+        .count();
+    assert_eq!(listed, graphs);
+
+    // The same description in every RDF syntax, as negotiated.
+    let statements = sd.len().unwrap();
+    for (accept, content_type) in [
+        ("*/*", "text/turtle"),
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/ld+json", "application/ld+json"),
+        (
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "application/rdf+xml",
+        ),
+    ] {
+        let r = request(addr, "GET", "/query", &[("Accept", accept)], b"");
+        assert_eq!(r.status, 200, "{accept}: {}", r.text());
+        assert_eq!(r.header("Content-Type"), Some(content_type), "{accept}");
+        assert_eq!(rdf_store(&r).len().unwrap(), statements, "{accept}");
+    }
+    let r = request(addr, "GET", "/query?format=ntriples", &[], b"");
+    assert_eq!(r.header("Content-Type"), Some("application/n-triples"));
+    let r = request(
+        addr,
+        "GET",
+        "/query",
+        &[("Accept", "application/sparql-results+json")],
+        b"",
+    );
+    assert_eq!(r.status, 406, "{}", r.text());
+    let r = request(addr, "HEAD", "/query", &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("Content-Type"), Some("text/turtle"));
+    assert!(r.body.is_empty());
+    drop(server);
+
+    // An update-enabled server describes its update endpoint too.
+    let (server, _) = writable();
+    let addr = server.local_addr();
+    let sd = rdf_store(&request(addr, "GET", "/query", &[], b""));
+    let pattern = format!(
+        "?u a sd:Service ; sd:endpoint <http://{addr}/update> ; sd:supportedLanguage sd:SPARQL11Update . \
+         ?q ep:readOnly false"
+    );
+    assert!(ask(&sd, &format!("{SD_PREFIX} ASK {{ {pattern} }}")), "{pattern}");
+}
+
+#[test]
+fn graph_store_reads_one_graph_with_content_negotiation() {
+    let server = start(config());
+    let addr = server.local_addr();
+    let g = graph_iri("004_3ff853ae4ec18c33");
+    let target = format!("/store?graph={}", enc(g.as_str()));
+    let expected = seed_store().graph_len(g.as_ref()).unwrap();
+    assert!(expected > 100, "{expected}");
+    let r = request(addr, "GET", &target, &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("Content-Type"), Some("text/turtle"));
+    assert_eq!(rdf_store(&r).len().unwrap(), expected);
+    let turtle_length = r.body.len();
+    for (accept, content_type) in [
+        ("*/*", "text/turtle"),
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("text/plain", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/json", "application/ld+json"),
+        ("text/turtle;q=0.5, application/n-triples", "application/n-triples"),
+    ] {
+        let r = request(addr, "GET", &target, &[("Accept", accept)], b"");
+        assert_eq!(r.status, 200, "{accept}: {}", r.text());
+        assert_eq!(r.header("Content-Type"), Some(content_type), "{accept}");
+        assert_eq!(rdf_store(&r).len().unwrap(), expected, "{accept}");
+    }
+    // HEAD: the same headers, no body.
+    let r = request(addr, "HEAD", &target, &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("Content-Type"), Some("text/turtle"));
+    assert_eq!(r.header("Content-Length"), Some(turtle_length.to_string().as_str()));
+    assert!(r.body.is_empty());
+    // The default graph is the union of all graphs, each triple once.
+    let distinct = json_rows(
+        &get_query(
+            addr,
+            "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+            "application/sparql-results+json",
+        )
+        .body,
+    )[0]["n"]["value"]
+        .as_str()
+        .unwrap()
+        .parse::<usize>()
+        .unwrap();
+    let r = request(
+        addr,
+        "GET",
+        "/store?default",
+        &[("Accept", "application/n-triples")],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(parse_rdf("application/n-triples", &r.body).len(), distinct);
+    // Errors.
+    for (target, accept, status) in [
+        ("/store?graph=urn%3Anone".to_owned(), "*/*", 404),
+        ("/store".to_owned(), "*/*", 400),
+        (format!("{target}&default"), "*/*", 400),
+        ("/store?graph=relative%2Fpath".to_owned(), "*/*", 400),
+        (target.clone(), "text/csv", 406),
+    ] {
+        let r = request(addr, "GET", &target, &[("Accept", accept)], b"");
+        assert_eq!(r.status, status, "{target} {accept}: {}", r.text());
+    }
+    // Read-only: writes are refused, whatever they carry.
+    for method in ["PUT", "POST", "DELETE"] {
+        let r = request(
+            addr,
+            method,
+            &target,
+            &[("Content-Type", "text/turtle"), ("Authorization", "Bearer x")],
+            b"<urn:a> <urn:b> <urn:c> .",
+        );
+        assert_eq!(r.status, 403, "{method}: {}", r.text());
+    }
+    assert_eq!(seed_store().graph_len(g.as_ref()).unwrap(), expected);
+    let r = request(addr, "PATCH", &target, &[], b"");
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("Allow"), Some("GET, HEAD, PUT, POST, DELETE, OPTIONS"));
+    drop(server);
+
+    // Larger than --max-results: 413, not a cut-off graph.
+    let server = start(ServerConfig {
+        max_results: 10,
+        ..config()
+    });
+    let r = request(server.local_addr(), "GET", &target, &[], b"");
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(r.text().contains("more than 10 triples"), "{}", r.text());
+}
+
+#[test]
+fn graph_store_writes_need_the_token() {
+    let (server, store) = writable();
+    let addr = server.local_addr();
+    let target = format!("/store?graph={}", enc("http://example.org/g/1"));
+    let auth = bearer();
+    let put = |method: &str, content_type: &str, body: &str, auth: &str| {
+        request(
+            addr,
+            method,
+            &target,
+            &[("Content-Type", content_type), ("Authorization", auth)],
+            body.as_bytes(),
+        )
+    };
+    let turtle = "@prefix ex: <http://example.org/> . <a> ex:p ex:o ; ex:q [ ex:r 1 ] .";
+    let r = put("PUT", "text/turtle", turtle, "Bearer wrong-token-xxxx");
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 0);
+    let r = put("PUT", "text/turtle", turtle, &auth);
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 3);
+    // Relative IRIs of the body resolve against the graph's IRI.
+    let r = request(addr, "GET", &target, &[("Accept", "application/n-triples")], b"");
+    assert!(
+        r.text().contains("<http://example.org/g/a> <http://example.org/p>"),
+        "{}",
+        r.text()
+    );
+    // PUT replaces, POST adds.
+    let r = put("PUT", "application/n-triples", "<urn:s> <urn:p> \"one\" .\n", &auth);
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 1);
+    let r = put("POST", "application/n-triples", "<urn:s> <urn:p> \"two\" .\n", &auth);
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 2);
+    // A body that does not parse, or in a type that is not a graph: nothing changes.
+    let r = put("PUT", "text/turtle", "<urn:s> <urn:p> .", &auth);
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = put("PUT", "text/csv", "a,b", &auth);
+    assert_eq!(r.status, 415, "{}", r.text());
+    let r = put("PUT", "application/n-quads", "<urn:s> <urn:p> <urn:o> <urn:g> .", &auth);
+    assert_eq!(r.status, 415, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 2);
+    // The default graph (the union) is not written.
+    let r = request(
+        addr,
+        "PUT",
+        "/store?default",
+        &[("Content-Type", "text/turtle"), ("Authorization", &auth)],
+        turtle.as_bytes(),
+    );
+    assert_eq!(r.status, 405, "{}", r.text());
+    // DELETE drops the graph; then it is gone.
+    let r = put("DELETE", "text/turtle", "", &auth);
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(store.inner().len().unwrap(), 0);
+    assert_eq!(request(addr, "GET", &target, &[], b"").status, 404);
+    assert_eq!(put("DELETE", "text/turtle", "", &auth).status, 404);
+}
+
+#[test]
+fn every_answer_kind_is_negotiated() {
+    let server = start(config());
+    let addr = server.local_addr();
+    let ask = "ASK { ?t a pkg:Task }";
+    // (query, Accept or None, expected Content-Type)
+    let cases: &[(&str, Option<&str>, &str)] = &[
+        (DOC_IDS, None, "application/sparql-results+json"),
+        (DOC_IDS, Some("*/*"), "application/sparql-results+json"),
+        (
+            DOC_IDS,
+            Some("application/sparql-results+xml"),
+            "application/sparql-results+xml",
+        ),
+        (DOC_IDS, Some("text/*"), "text/csv; charset=utf-8"),
+        (
+            DOC_IDS,
+            Some("application/sparql-results+json;q=0, */*;q=0.5"),
+            "application/sparql-results+xml",
+        ),
+        (ask, None, "application/sparql-results+json"),
+        (ask, Some("*/*"), "application/sparql-results+json"),
+        (
+            ask,
+            Some("application/sparql-results+xml"),
+            "application/sparql-results+xml",
+        ),
+        (CONSTRUCT, None, "text/turtle"),
+        (CONSTRUCT, Some("*/*"), "text/turtle"),
+        (CONSTRUCT, Some("application/rdf+xml"), "application/rdf+xml"),
+        (CONSTRUCT, Some("application/ld+json"), "application/ld+json"),
+        (CONSTRUCT, Some("text/turtle;q=0, */*"), "application/n-triples"),
+        ("DESCRIBE <urn:nothing>", None, "text/turtle"),
+    ];
+    for (q, accept, content_type) in cases {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
+        let r = request(addr, "GET", &format!("/query?query={}", enc(q)), &headers, b"");
+        assert_eq!(r.status, 200, "{q} {accept:?}: {}", r.text());
+        assert_eq!(r.header("Content-Type"), Some(*content_type), "{q} {accept:?}");
+        if content_type.starts_with("application/rdf+xml") || content_type.starts_with("application/ld+json") {
+            assert_eq!(rdf_store(&r).len().unwrap(), 2, "{accept:?}");
+        }
+    }
+    // A `format` parameter (SPARQLWrapper sends one with its Accept) wins when it names a
+    // format this server writes; otherwise Accept decides.
+    for (q, format, accept, content_type) in [
+        (CONSTRUCT, "rdf+xml", "application/rdf+xml", "application/rdf+xml"),
+        (CONSTRUCT, "json-ld", "application/ld+json", "application/ld+json"),
+        (CONSTRUCT, "n3", "text/n3", "text/turtle"),
+        (
+            DOC_IDS,
+            "csv",
+            "application/sparql-results+json",
+            "text/csv; charset=utf-8",
+        ),
+        (
+            DOC_IDS,
+            "something-else",
+            "text/tab-separated-values",
+            "text/tab-separated-values; charset=utf-8",
+        ),
+    ] {
+        let r = request(
+            addr,
+            "GET",
+            &format!("/query?query={}&format={}", enc(q), enc(format)),
+            &[("Accept", accept)],
+            b"",
+        );
+        assert_eq!(r.status, 200, "format={format}: {}", r.text());
+        assert_eq!(r.header("Content-Type"), Some(content_type), "format={format}");
+    }
 }
