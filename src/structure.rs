@@ -352,8 +352,14 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
         if let Some(&(ti, ri)) = row_start.get(&i) {
             let row = &doc.tables[ti].rows[ri];
             let task_col = doc.tables[ti].columns.iter().position(|c| c.1 == ColumnKind::Task);
-            let cell = task_col.and_then(|c| row.cells[c].clone());
+            let mut cell = task_col.and_then(|c| row.cells[c].clone());
             let marker = if row.label.is_none() { parse_marker(t) } else { None };
+            if let (Some(c), Some(m)) = (cell.as_mut(), marker.as_ref()) {
+                // The task cell opens with the row's item marker: the task is after it.
+                if c.start == r.start + lead {
+                    c.start = (c.start + m.2).min(c.end);
+                }
+            }
             let label = row.label.clone().or_else(|| marker.as_ref().map(|m| m.1.clone()));
             if let Some(label) = label {
                 let kind = marker.as_ref().map(|m| m.0).unwrap_or(UnitKind::Item);
@@ -483,7 +489,7 @@ pub fn split_cells(norm: &NormText, r: Range<usize>, gap: GapFn, min_gap: u8, pi
     out
 }
 
-/// The row number of a `序号` cell (`3`, `3.`, `(3)`, `三`), as a label.
+/// The row number of a `序号` cell (`3`, `3.`, `(3)`), as a label.
 fn row_number(cell: &str) -> Option<String> {
     let t = cell.trim().trim_end_matches(['.', '、', '．']);
     let t = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')).unwrap_or(t);
@@ -491,6 +497,17 @@ fn row_number(cell: &str) -> Option<String> {
         return Some(t.trim_start_matches('0').to_string()).filter(|x| !x.is_empty());
     }
     None
+}
+
+/// The number of a `序号` cell in a row of cells on one line: digits, or a Chinese numeral
+/// (`三`), as a label.
+fn row_label(cell: &str) -> Option<String> {
+    row_number(cell).or_else(|| {
+        let t = cell.trim().trim_end_matches(['.', '、', '．']);
+        let t = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')).unwrap_or(t);
+        let n = t.chars().count();
+        ((1..=3).contains(&n) && t.chars().all(|c| "一二三四五六七八九十".contains(c))).then(|| t.to_string())
+    })
 }
 
 /// Column kinds of a header: valid when at least three columns, one of them a
@@ -577,7 +594,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                 .map(|&k| (t(k).to_string(), column_kind(t(k)).expect("checked")))
                 .collect();
             let kinds: Vec<ColumnKind> = columns.iter().map(|c| c.1).collect();
-            if valid_header(&kinds) && kinds.contains(&ColumnKind::Seq) {
+            if valid_header(&kinds) && (kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task) {
                 let (table, next) = cell_rows(norm, lines, first, last, columns, gap);
                 if !table.rows.is_empty() {
                     tables.push(table);
@@ -629,14 +646,14 @@ fn inline_rows(
             // empty (the cells are the other columns).
             let skip_seq = seq == Some(0)
                 && cells.len() + 1 == columns.len()
-                && row_number(&text[cells[0].clone()]).is_none();
+                && row_label(&text[cells[0].clone()]).is_none();
             let offset = usize::from(skip_seq);
             for (n, c) in cells.iter().enumerate() {
                 if n + offset < row.len() && !c.is_empty() {
                     row[n + offset] = Some(c.clone());
                 }
             }
-            let label = seq.and_then(|s| row[s].as_ref()).and_then(|c| row_number(&text[c.clone()]));
+            let label = seq.and_then(|s| row[s].as_ref()).and_then(|c| row_label(&text[c.clone()]));
             rows.push(TableRow {
                 range: lines[k].clone(),
                 label,
@@ -668,8 +685,21 @@ fn cell_rows(
 ) -> (Table, usize) {
     let text = norm.text.as_str();
     let t = |i: usize| text[lines[i].clone()].trim();
-    let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq).expect("checked");
-    let after = columns.len() - seq - 1;
+    // Rows start at a number line (a `序号` column), else at an item marker opening the task
+    // cell (the first column).
+    let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq);
+    let marked = seq.is_none();
+    let first_cell = seq.map(|s| s + 1).unwrap_or(0);
+    let after = columns.len() - first_cell;
+    let number = |line: &str| -> Option<u32> {
+        if marked {
+            let (kind, label, _) = parse_marker(line)?;
+            (kind >= UnitKind::Item).then_some(())?;
+            label.parse().ok()
+        } else {
+            row_number(line).and_then(|x| x.parse().ok())
+        }
+    };
     let mut rows: Vec<TableRow> = Vec::new();
     let mut k = last + 1;
     let mut expected: Option<u32> = None;
@@ -680,7 +710,7 @@ fn cell_rows(
         while j < lines.len() && seen <= reach {
             let line = t(j);
             if !line.is_empty() {
-                if let Some(n) = row_number(line).and_then(|x| x.parse::<u32>().ok()) {
+                if let Some(n) = number(line) {
                     if expected.is_none_or(|e| e == n) {
                         return Some(j);
                     }
@@ -693,7 +723,7 @@ fn cell_rows(
     };
     let mut end_line = last;
     while let Some(s) = find_start(k, if rows.is_empty() { 2 } else { after + 3 }, expected) {
-        let n: u32 = row_number(t(s)).and_then(|x| x.parse().ok()).expect("checked");
+        let n: u32 = number(t(s)).expect("checked");
         let next = find_start(s + 1, after + 3, Some(n + 1));
         let stop = next.unwrap_or_else(|| {
             // The last row: its cells are the next `after` non-blank lines.
@@ -708,7 +738,8 @@ fn cell_rows(
             j
         });
         let mut cells: Vec<Range<usize>> = Vec::new();
-        for j in s + 1..stop {
+        let from = if marked { s } else { s + 1 };
+        for j in from..stop {
             if !t(j).is_empty() {
                 cells.extend(split_cells(norm, lines[j].clone(), gap, 3, false));
             }
@@ -718,15 +749,15 @@ fn cell_rows(
         // cells are missing cannot be told).
         let cut = next.is_none() && cells.len() < after && (stop..lines.len()).all(|j| t(j).is_empty());
         for (m, c) in cells.iter().take(after).enumerate() {
-            if cut && columns[seq + 1 + m].1 != ColumnKind::Task {
+            if cut && columns[first_cell + m].1 != ColumnKind::Task {
                 continue;
             }
-            row[seq + 1 + m] = Some(c.clone());
+            row[first_cell + m] = Some(c.clone());
         }
         let end = cells.iter().take(after).last().map(|c| c.end).unwrap_or(lines[s].end);
         rows.push(TableRow {
             range: lines[s].start..end,
-            label: Some(n.to_string()),
+            label: (!marked).then(|| n.to_string()),
             cells: row,
             unit: None,
         });

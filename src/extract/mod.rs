@@ -285,6 +285,21 @@ impl<'a> Context<'a> {
         u.heading.start..end
     }
 
+    /// True when the source had spaces or tabs (not a line break) right before the character
+    /// at this byte offset, which the normaliser dropped (`市发改委 市财政局`).
+    pub fn space_before(&self, byte: usize) -> bool {
+        if byte == 0 || byte >= self.norm.text.len() {
+            return false;
+        }
+        let prev = self.norm.text[..byte].chars().next_back().map(char::len_utf8).unwrap_or(1);
+        let (a, b) = (self.norm.source_index(byte - prev), self.norm.source_index(byte));
+        if b <= a + 1 {
+            return false;
+        }
+        let s = slice_chars(&self.src.text, &self.offsets, Span { start: a + 1, end: b });
+        s.len() <= 64 && s.chars().all(|c| c == ' ' || c == '\t' || c == '\u{3000}' || c == '\u{a0}')
+    }
+
     /// Evidence for a byte range of the normalised text.
     pub fn evidence(&self, bytes: Range<usize>) -> Evidence {
         let span = self.norm.span(bytes);
@@ -480,6 +495,9 @@ pub fn task_text(own: &str) -> String {
     let mut t = lines.join("");
     if let Some(r) = responsibility::trailing_bracket(&t) {
         t.truncate(r.start);
+    }
+    if let Some(p) = responsibility::labels_start(&t) {
+        t.truncate(p);
     }
     cap_text(t.trim())
 }

@@ -245,6 +245,12 @@ static FIRST_LISTED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// The same declaration the other way round: `牵头单位列首位`, `牵头部门排在第一位`.
+static FIRST_LISTED_REV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:牵头|主责|主办)(?:责任)?(?:单位|部门)(?:均)?(?:列|排|位列|排名|放|写)(?:在|于)?(?:首位|第一位|第一个|第一|最前面?)")
+        .expect("valid regex")
+});
+
 /// True when the text declares that the first-listed unit of each list leads.
 pub fn declares_first_listed(g: &Grammar, text: &str) -> bool {
     if g.first_listed.iter().any(|p| text.contains(p.as_str())) {
@@ -255,7 +261,8 @@ pub fn declares_first_listed(g: &Grammar, text: &str) -> bool {
         let at = from + p;
         let lo = floor(text, at.saturating_sub(36));
         let hi = floor(text, (at + 12).min(text.len()));
-        if FIRST_LISTED.is_match(&text[lo..hi]) {
+        let hi2 = floor(text, (at + 40).min(text.len()));
+        if FIRST_LISTED.is_match(&text[lo..hi]) || FIRST_LISTED_REV.is_match(&text[at..hi2]) {
             return true;
         }
         from = at + "牵头".len();
@@ -315,6 +322,16 @@ pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
         .then_some(whole)
 }
 
+/// Where a task's own text gives way to its responsibility labels (`…全覆盖。牵头单位:…`).
+pub fn labels_start(text: &str) -> Option<usize> {
+    let g = Grammar::embedded();
+    find_labels(&g, text)
+        .into_iter()
+        .find(|l| l.colon && l.start > 0 && !l.boxed)
+        .map(|l| l.start)
+        .or_else(|| find_labels(&g, text).into_iter().find(|l| l.boxed).map(|l| l.start - text[..l.start].chars().next_back().map(char::len_utf8).unwrap_or(0)))
+}
+
 /// True for a `牵头单位:…` style line (or a leading-person line).
 pub fn is_label_line(line: &str) -> bool {
     let g = Grammar::embedded();
@@ -335,6 +352,8 @@ struct LabelHit {
     value: usize,
     /// True when a `:` follows (else the list must follow directly).
     colon: bool,
+    /// True for a label alone in a bracket (`【牵头单位】市发改委`): its list follows the bracket.
+    boxed: bool,
 }
 
 /// Characters after which a label may start.
@@ -348,7 +367,7 @@ fn label_boundary(c: char) -> bool {
 /// Role labels in a text, in order.
 fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
     let mut out: Vec<LabelHit> = Vec::new();
-    if !g.has_noun(text) {
+    if !g.has_noun(text) && !text.contains([':', '：']) {
         return out;
     }
     let mut i = 0;
@@ -359,8 +378,16 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
             continue;
         };
         let end = i + noun.len();
-        let after = &text[end..];
+        // `牵头部门(单位):`, `责任单位(责任人):`: a note on the noun before the colon.
+        let mut after_note = end;
+        if let Some((w, inner)) = bracket_groups(&text[end..]).first() {
+            if w.start == 0 && g.has_noun(&text[end..][inner.clone()]) && inner.len() <= 12 {
+                after_note = end + w.end;
+            }
+        }
+        let after = &text[after_note..];
         let colon = after.trim_start_matches(' ').starts_with([':', '：']);
+        let end_value = if colon { after_note } else { end };
         // The longest label ending here that starts at a boundary (or anywhere when a `:`
         // follows: `…市发改委责任单位:` glued by the normaliser).
         let mut best: Option<(usize, LabelRole)> = None;
@@ -383,11 +410,17 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
             i = end;
             continue;
         };
-        let mut value = end;
-        let v = &text[end..];
+        let mut value = end_value;
+        let opened = text[..start].chars().next_back().is_some_and(|c| OPEN.contains(&c));
+        let closer = text[end..].chars().next().filter(|c| CLOSE.contains(c));
+        let boxed = opened && closer.is_some();
+        if let Some(c) = closer.filter(|_| boxed) {
+            value += c.len_utf8();
+        }
+        let v = &text[value..];
         let skip = v.len() - v.trim_start_matches([' ', ':', '：']).len();
         value += skip;
-        if !colon {
+        if !colon && !boxed {
             for w in ["为", "是"] {
                 if text[value..].starts_with(w) {
                     value += w.len();
@@ -399,9 +432,52 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
             end,
             role,
             value,
-            colon,
+            colon: colon || boxed,
+            boxed,
         });
         i = end;
+    }
+    // Bare role words before a colon: `牵头:市发改委;配合:市财政局`.
+    let mut bare: Vec<LabelHit> = Vec::new();
+    for (c, ch) in text.match_indices([':', '：']) {
+        if out.iter().any(|l| l.end <= c && text[l.end..c].trim().is_empty()) {
+            continue;
+        }
+        let starts: Vec<usize> = text[..c].char_indices().rev().take(6).map(|(p, _)| p).collect();
+        for &p in starts.iter().rev() {
+            let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
+            if !at_boundary {
+                continue;
+            }
+            let mut ms = Vec::new();
+            if !g.decompose(&text[p..c], &mut ms) {
+                continue;
+            }
+            let role = if ms.contains(&Morph::Lead) {
+                LabelRole::Lead
+            } else if ms.contains(&Morph::Weak) {
+                LabelRole::Weak
+            } else if ms.contains(&Morph::Co) {
+                LabelRole::Co
+            } else {
+                continue;
+            };
+            let v = &text[c + ch.len()..];
+            let value = c + ch.len() + (v.len() - v.trim_start_matches(' ').len());
+            bare.push(LabelHit {
+                start: p,
+                end: c,
+                role,
+                value,
+                colon: true,
+                boxed: false,
+            });
+            break;
+        }
+    }
+    if !bare.is_empty() {
+        out.extend(bare);
+        out.sort_by_key(|l| l.start);
     }
     out
 }
@@ -434,7 +510,7 @@ impl From<Role> for ClauseRole {
 /// A run of label clauses: each label's list runs to the next label, or (outside brackets)
 /// to the end of its sentence or line; an empty list at a line end is on the next line.
 /// Returns the clauses and the byte end of the last list read.
-fn label_clauses(cx: &Context, text: &str, labels: &[LabelHit], in_bracket: bool) -> (Vec<Clause>, usize) {
+fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_bracket: bool) -> (Vec<Clause>, usize) {
     let mut clauses = Vec::new();
     let mut last_end = 0;
     for (n, l) in labels.iter().enumerate() {
@@ -460,7 +536,10 @@ fn label_clauses(cx: &Context, text: &str, labels: &[LabelHit], in_bracket: bool
             last_end = last_end.max(vend);
             continue;
         }
-        let value = text[vstart..vend].trim().trim_end_matches([';', ',', '。', '，', '；']);
+        let value = text[vstart..vend]
+            .trim()
+            .trim_end_matches(OPEN)
+            .trim_end_matches([';', ',', '。', '，', '；', ' ']);
         let Some(orgs) = parse_list(cx, value, false) else { continue };
         if !l.colon && orgs.consumed < value.len() {
             // Without `:` the label must be followed by the list and nothing else.
@@ -472,10 +551,14 @@ fn label_clauses(cx: &Context, text: &str, labels: &[LabelHit], in_bracket: bool
             LabelRole::Weak => ClauseRole::Weak,
             _ => ClauseRole::Co,
         };
-        clauses.push(Clause {
-            role: Some(role),
-            orgs: orgs.orgs,
-        });
+        let rest = value[orgs.consumed..].trim_start_matches([',', '，', ' ']);
+        clauses.extend(orgs.into_clauses(Some(role)));
+        // `(责任单位:市发改委,市财政局配合)`: trigger clauses after the list.
+        if in_bracket && !rest.is_empty() {
+            if let Some(mut more) = trigger_clauses(cx, g, rest) {
+                clauses.append(&mut more);
+            }
+        }
     }
     (clauses, last_end)
 }
@@ -497,7 +580,7 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         }
     }
     if !labels.is_empty() {
-        let (mut c, _) = label_clauses(cx, content, &labels, true);
+        let (mut c, _) = label_clauses(cx, &g, content, &labels, true);
         any |= !c.is_empty();
         clauses.append(&mut c);
     }
@@ -507,6 +590,7 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
 /// Drops declarations of the first-listed convention and `下同` from a bracket's text.
 fn strip_conventions(content: &str) -> String {
     let mut s = FIRST_LISTED.replace_all(content, "").into_owned();
+    s = FIRST_LISTED_REV.replace_all(&s, "").into_owned();
     for w in ["以下同", "下同"] {
         s = s.replace(w, "");
     }
@@ -539,10 +623,7 @@ fn trigger_clauses(cx: &Context, g: &Grammar, content: &str) -> Option<Vec<Claus
             }
             if let Some(orgs) = parse_list(cx, strip_adverbs(list), false).filter(|o| o.whole) {
                 any_trigger = true;
-                clauses.push(Clause {
-                    role: Some((*role).into()),
-                    orgs: orgs.orgs,
-                });
+                clauses.extend(orgs.into_clauses(Some((*role).into())));
             }
             continue;
         }
@@ -550,19 +631,13 @@ fn trigger_clauses(cx: &Context, g: &Grammar, content: &str) -> Option<Vec<Claus
         if let Some((role, list)) = after_trigger(g, c) {
             if let Some(orgs) = parse_list(cx, strip_adverbs(list), false).filter(|o| o.whole) {
                 any_trigger = true;
-                clauses.push(Clause {
-                    role: Some(role),
-                    orgs: orgs.orgs,
-                });
+                clauses.extend(orgs.into_clauses(Some(role)));
             }
             continue;
         }
         // No trigger: a plain list, or a note.
         if let Some(orgs) = parse_list(cx, c, false).filter(|o| o.whole) {
-            clauses.push(Clause {
-                role: None,
-                orgs: orgs.orgs,
-            });
+            clauses.extend(orgs.into_clauses(None));
         }
     }
     (any_trigger && !clauses.is_empty()).then_some(clauses)
@@ -674,11 +749,27 @@ const TRAILING: &[&str] = &["按职责分工负责", "按职责分工", "分别"
 #[derive(Debug)]
 pub struct OrgList {
     pub orgs: Vec<String>,
+    /// Mentions marked as the lead inside the list (`市发改委(牵头)、市财政局`).
+    pub marked: Vec<String>,
     /// Bytes of the text the list covers (up to the first `,`-separated part that is not
     /// organisations: a deadline, a note).
     pub consumed: usize,
     /// True when the whole text is the list.
     pub whole: bool,
+}
+
+impl OrgList {
+    /// The clauses of a list stated with a role: the list, and its marked leads.
+    fn into_clauses(self, role: Option<ClauseRole>) -> Vec<Clause> {
+        let mut v = vec![Clause { role, orgs: self.orgs }];
+        if !self.marked.is_empty() {
+            v.push(Clause {
+                role: Some(ClauseRole::Lead),
+                orgs: self.marked,
+            });
+        }
+        v
+    }
 }
 
 /// Reads an organisation list (`市发改委、市工信局和市人社局等,各县区政府`) from the start of a
@@ -688,6 +779,7 @@ pub struct OrgList {
 /// needs. `None` when the first part is not a list.
 pub fn parse_list(cx: &Context, text: &str, strict: bool) -> Option<OrgList> {
     let mut orgs: Vec<String> = Vec::new();
+    let mut marked: Vec<String> = Vec::new();
     let mut consumed = 0;
     let mut offset = 0;
     let segments = split_top(text, &[',', '，']);
@@ -700,8 +792,9 @@ pub fn parse_list(cx: &Context, text: &str, strict: bool) -> Option<OrgList> {
             continue;
         }
         match split_segment(cx, seg) {
-            Some(mut v) => {
+            Some((mut v, mut m)) => {
                 orgs.append(&mut v);
+                marked.append(&mut m);
                 consumed = seg_start + seg.len();
             }
             None => {
@@ -718,20 +811,35 @@ pub fn parse_list(cx: &Context, text: &str, strict: bool) -> Option<OrgList> {
     }
     // A bracket segment's first character may be a separator: `consumed` is within `text`.
     let consumed = consumed.min(text.len());
-    Some(OrgList { orgs, consumed, whole })
+    Some(OrgList {
+        orgs,
+        marked,
+        consumed,
+        whole,
+    })
 }
 
 /// The mentions of one `,`-free segment, or `None` when one is not an organisation.
-fn split_segment(cx: &Context, seg: &str) -> Option<Vec<String>> {
+fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> {
     let mut out: Vec<String> = Vec::new();
+    let mut marked: Vec<String> = Vec::new();
     for piece in split_top(seg, &['、', '/']) {
         let mut p = piece.trim();
+        // `市发改委(牵头)`: the mention is the lead.
+        let mut lead = false;
+        for m in LEAD_MARKS {
+            if let Some(s) = p.strip_suffix(m) {
+                p = s.trim_end();
+                lead = true;
+            }
+        }
         for t in TRAILING {
             if let Some(s) = p.strip_suffix(t) {
                 p = s.trim_end();
             }
         }
         let p = strip_etc(p);
+        let p = strip_note(cx, p);
         let p = p
             .trim_start_matches("并由")
             .trim_start_matches("均由")
@@ -755,8 +863,13 @@ fn split_segment(cx: &Context, seg: &str) -> Option<Vec<String>> {
                 continue;
             }
         }
-        for part in split_conjunctions(cx, p) {
-            out.push(part);
+        for sub in split_at_gaps(cx, p) {
+            for part in split_conjunctions(cx, sub) {
+                if lead {
+                    marked.push(part.clone());
+                }
+                out.push(part);
+            }
         }
     }
     if out.is_empty() {
@@ -767,7 +880,45 @@ fn split_segment(cx: &Context, seg: &str) -> Option<Vec<String>> {
             return None;
         }
     }
-    Some(out)
+    Some((out, marked))
+}
+
+/// Marks after a mention naming it the lead of its list.
+const LEAD_MARKS: &[&str] = &["(牵头)", "(牵头单位)", "(牵头部门)", "(主责)", "(主责单位)", "[牵头]", "【牵头】"];
+
+/// `市发改委 市财政局` (a list the normaliser glued by dropping the spaces between its
+/// mentions): the parts between source spaces when every part is an organisation; else the
+/// mention whole.
+fn split_at_gaps<'p>(cx: &Context, p: &'p str) -> Vec<&'p str> {
+    let Some(base) = abs_pos(cx, p) else { return vec![p] };
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<(usize, char)> = None;
+    for (i, c) in p.char_indices() {
+        if let Some((_, pc)) = prev {
+            if crate::normalize::is_han(pc) && crate::normalize::is_han(c) && cx.space_before(base + i) {
+                parts.push(&p[start..i]);
+                start = i;
+            }
+        }
+        prev = Some((i, c));
+    }
+    if parts.is_empty() {
+        return vec![p];
+    }
+    parts.push(&p[start..]);
+    if parts.iter().all(|x| is_org(cx, x)) {
+        parts
+    } else {
+        vec![p]
+    }
+}
+
+/// Byte offset in the normalised text of a slice of it (`None` for other strings).
+fn abs_pos(cx: &Context, s: &str) -> Option<usize> {
+    let base = cx.norm.text.as_ptr() as usize;
+    let p = s.as_ptr() as usize;
+    (p >= base && p + s.len() <= base + cx.norm.text.len()).then(|| p - base)
 }
 
 /// `市`, `区政府`, `县(市)`: what follows `各县、` in a collective.
@@ -780,6 +931,21 @@ fn is_level_tail(p: &str) -> bool {
         .trim_end_matches("部门");
     let n = bare.chars().count();
     (1..=3).contains(&n) && bare.chars().all(|c| "市区县乡镇旗".contains(c))
+}
+
+/// `县商务局(县投资促进中心)`, `市发改委(张三)`: a note after a mention (another name, a
+/// person) is not part of it. Collectives keep theirs (`各县(市、区)政府(管委会)`).
+fn strip_note<'p>(cx: &Context, p: &'p str) -> &'p str {
+    if !p.ends_with([')', '）']) {
+        return p;
+    }
+    let Some((w, _)) = bracket_groups(p).into_iter().last() else { return p };
+    let head = p[..w.start].trim_end();
+    if w.end == p.len() && w.start > 0 && !cx.gz.lexicon().is_collective(head) && is_org(cx, head) {
+        head
+    } else {
+        p
+    }
 }
 
 /// `…等`, `…等单位`, `…等县直有关部门`: the list ends at `等` when what follows is generic.
@@ -971,11 +1137,11 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize) -> Vec<Statement> {
     // Labels outside brackets (not a web page's credits).
     let labels: Vec<LabelHit> = find_labels(g, own_text)
         .into_iter()
-        .filter(|l| !groups.iter().any(|(w, _)| w.start <= l.start && l.start < w.end))
+        .filter(|l| l.boxed || !groups.iter().any(|(w, _)| w.start <= l.start && l.start < w.end))
         .filter(|l| !near_footer(cx, g, own.start + l.start))
         .collect();
     if !labels.is_empty() {
-        let (clauses, last) = label_clauses(cx, own_text, &labels, false);
+        let (clauses, last) = label_clauses(cx, g, own_text, &labels, false);
         if !clauses.is_empty() {
             let end = own.start + last;
             let line_end = crate::structure::line_at(&cx.doc, end.saturating_sub(1)).end.max(end);
@@ -1011,10 +1177,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize) -> Vec<Statement> {
             let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
             if let Some(orgs) = parse_list(cx, value, false) {
                 last = last.max(cell.end);
-                clauses.push(Clause {
-                    role: Some(role),
-                    orgs: orgs.orgs,
-                });
+                clauses.extend(orgs.into_clauses(Some(role)));
             }
         }
         if !clauses.is_empty() {
@@ -1152,10 +1315,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
                 }
             }
             if let Some(orgs) = parse_list(cx, strip_etc(list), false).filter(|o| o.whole) {
-                clauses.push(Clause {
-                    role: Some((*role).into()),
-                    orgs: orgs.orgs,
-                });
+                clauses.extend(orgs.into_clauses(Some((*role).into())));
                 first.get_or_insert(c_at);
             }
             continue;
@@ -1164,10 +1324,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         if let Some((role, list)) = after_trigger(g, c) {
             let list = strip_etc(strip_adverbs(list));
             if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
-                clauses.push(Clause {
-                    role: Some(role),
-                    orgs: orgs.orgs,
-                });
+                clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
                 any_lead_or_end = true;
                 continue;
@@ -1179,12 +1336,13 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
             if phrase == "负责" && (!by || c[p..].starts_with("负责人") || c[p..].starts_with("负责同志")) {
                 continue;
             }
+            // A report of what was done (`市发改委牵头开展了…`, `已牵头`) assigns nothing.
+            if c[p..].contains('了') || c[..p].contains("已") || c[..p].contains('曾') {
+                continue;
+            }
             let list = strip_etc(strip_adverbs(&c[..p]));
             if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
-                clauses.push(Clause {
-                    role: Some(role),
-                    orgs: orgs.orgs,
-                });
+                clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
                 any_lead_or_end = true;
                 break;
