@@ -325,6 +325,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
     // Flattened tables: their rows become units (numbered rows) and their lines hold no
     // other markers.
     doc.tables = find_tables(norm, &lines, gap);
+    let has_tables = !doc.tables.is_empty();
     let mut row_start: std::collections::HashMap<usize, (usize, usize)> = std::collections::HashMap::new();
     let mut table_lines: Vec<(usize, usize)> = Vec::new();
     for (ti, t) in doc.tables.iter().enumerate() {
@@ -348,8 +349,8 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
             open.clear();
             continue;
         }
-        let in_table = table_lines.iter().any(|&(a, b)| a <= i && i <= b);
-        if let Some(&(ti, ri)) = row_start.get(&i) {
+        let in_table = has_tables && table_lines.iter().any(|&(a, b)| a <= i && i <= b);
+        if let Some(&(ti, ri)) = row_start.get(&i).filter(|_| has_tables) {
             let row = &doc.tables[ti].rows[ri];
             let task_col = doc.tables[ti].columns.iter().position(|c| c.1 == ColumnKind::Task);
             let mut cell = task_col.and_then(|c| row.cells[c].clone());
@@ -533,9 +534,18 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
             i += 1;
             continue;
         }
-        // (a) The header on one line.
+        // (a) The header on one line: cells split by `|`, or by whitespace the normaliser
+        // dropped (the line is shorter than its source).
         let pipes = line.contains('|');
-        let (cells, min_gap) = if pipes {
+        let span = norm.span(lines[i].clone());
+        let shrunk = (span.end - span.start) as usize > text[lines[i].clone()].chars().count() + 1;
+        if !pipes && !shrunk && n > 12 {
+            i += 1;
+            continue;
+        }
+        let (cells, min_gap) = if !pipes && !shrunk {
+            (Vec::new(), 0)
+        } else if pipes {
             (split_cells(norm, lines[i].clone(), gap, 0, true), 0)
         } else {
             let strong = split_cells(norm, lines[i].clone(), gap, 2, false);
@@ -545,7 +555,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                 (split_cells(norm, lines[i].clone(), gap, 1, false), 1)
             }
         };
-        if cells.len() >= 3 {
+        if cells.len() >= 3 && (pipes || shrunk) {
             let kinds: Option<Vec<ColumnKind>> = cells.iter().map(|c| column_kind(&text[c.clone()])).collect();
             if let Some(kinds) = kinds.filter(|k| valid_header(k)) {
                 let columns: Vec<(String, ColumnKind)> =

@@ -28,6 +28,7 @@ use crate::lexicon::{Lexicon, Position, Role};
 use crate::structure::ColumnKind;
 use regex::Regex;
 use std::ops::Range;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Openers and closers of responsibility brackets.
@@ -73,6 +74,12 @@ pub struct Grammar {
     first_listed: Vec<String>,
     /// Words of a web page's footer (`版权所有`, `ICP`).
     footer: Vec<String>,
+    /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
+    /// noun (prefilters: most lines hold none).
+    nouns_ac: AhoCorasick,
+    any_ac: AhoCorasick,
+    /// The declared conventions, `牵头` and `主责` (where a declaration may be).
+    convention_ac: AhoCorasick,
 }
 
 impl Grammar {
@@ -89,6 +96,9 @@ impl Grammar {
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
             footer: Vec::new(),
+            nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
+            any_ac: AhoCorasick::new(["单位"]).expect("valid"),
+            convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
         };
         for row in lx.table("resp_grammar") {
             let (Some(w), Some(k)) = (row.first(), row.get(1)) else { continue };
@@ -118,6 +128,20 @@ impl Grammar {
                 Position::Label => {}
             }
         }
+        let build = |pats: Vec<&str>| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(pats)
+                .expect("valid patterns")
+        };
+        g.nouns_ac = build(g.nouns.iter().map(|(n, _)| n.as_str()).collect());
+        let mut all: Vec<&str> = g.nouns.iter().map(|(n, _)| n.as_str()).collect();
+        all.extend(g.after.iter().map(|(p, _)| p.as_str()));
+        all.extend(g.before.iter().map(|(p, _)| p.as_str()));
+        g.any_ac = build(all);
+        let mut conv: Vec<&str> = g.first_listed.iter().map(String::as_str).collect();
+        conv.extend(["牵头", "主责"]);
+        g.convention_ac = build(conv);
         g
     }
 
@@ -134,9 +158,9 @@ impl Grammar {
     }
 
     /// The grammar of the embedded tables.
-    pub fn embedded() -> Arc<Grammar> {
+    pub fn embedded() -> &'static Grammar {
         static G: LazyLock<Arc<Grammar>> = LazyLock::new(|| Grammar::of(&Lexicon::embedded()));
-        G.clone()
+        &G
     }
 
     /// The morphemes `s` is made of, if it is made only of morphemes.
@@ -222,7 +246,12 @@ impl Grammar {
     }
 
     fn has_noun(&self, s: &str) -> bool {
-        self.nouns.iter().any(|(n, _)| s.contains(n.as_str()))
+        self.nouns_ac.is_match(s)
+    }
+
+    /// True when a text holds a trigger phrase or a label noun.
+    fn has_any(&self, s: &str) -> bool {
+        self.any_ac.is_match(s)
     }
 }
 
@@ -253,19 +282,22 @@ static FIRST_LISTED_REV: LazyLock<Regex> = LazyLock::new(|| {
 
 /// True when the text declares that the first-listed unit of each list leads.
 pub fn declares_first_listed(g: &Grammar, text: &str) -> bool {
-    if g.first_listed.iter().any(|p| text.contains(p.as_str())) {
-        return true;
-    }
-    let mut from = 0;
-    while let Some(p) = text[from..].find("牵头").or_else(|| text[from..].find("主责")) {
-        let at = from + p;
+    for m in g.convention_ac.find_iter(text) {
+        if m.pattern().as_usize() < g.first_listed.len() {
+            return true;
+        }
+        let at = m.start();
+        // Only near a word of rank (`首位`, `第一`).
         let lo = floor(text, at.saturating_sub(36));
-        let hi = floor(text, (at + 12).min(text.len()));
         let hi2 = floor(text, (at + 40).min(text.len()));
+        let near = &text[lo..hi2];
+        if !(near.contains('首') || near.contains("第一") || near.contains("最前")) {
+            continue;
+        }
+        let hi = floor(text, (at + 12).min(text.len()));
         if FIRST_LISTED.is_match(&text[lo..hi]) || FIRST_LISTED_REV.is_match(&text[at..hi2]) {
             return true;
         }
-        from = at + "牵头".len();
     }
     false
 }
@@ -325,11 +357,15 @@ pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
 /// Where a task's own text gives way to its responsibility labels (`…全覆盖。牵头单位:…`).
 pub fn labels_start(text: &str) -> Option<usize> {
     let g = Grammar::embedded();
-    find_labels(&g, text)
-        .into_iter()
+    let labels = find_labels(&g, text);
+    labels
+        .iter()
         .find(|l| l.colon && l.start > 0 && !l.boxed)
         .map(|l| l.start)
-        .or_else(|| find_labels(&g, text).into_iter().find(|l| l.boxed).map(|l| l.start - text[..l.start].chars().next_back().map(char::len_utf8).unwrap_or(0)))
+        .or_else(|| {
+            let l = labels.iter().find(|l| l.boxed)?;
+            Some(l.start - text[..l.start].chars().next_back().map(char::len_utf8).unwrap_or(0))
+        })
 }
 
 /// True for a `牵头单位:…` style line (or a leading-person line).
@@ -370,14 +406,12 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
     if !g.has_noun(text) && !text.contains([':', '：']) {
         return out;
     }
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        let Some((noun, _)) = g.nouns.iter().find(|(n, _)| rest.starts_with(n.as_str())) else {
-            i += rest.chars().next().map(char::len_utf8).unwrap_or(1);
+    for m in g.nouns_ac.find_iter(text) {
+        let i = m.start();
+        if out.last().is_some_and(|l| i < l.end) {
             continue;
-        };
-        let end = i + noun.len();
+        }
+        let end = m.end();
         // `牵头部门(单位):`, `责任单位(责任人):`: a note on the noun before the colon.
         let mut after_note = end;
         if let Some((w, inner)) = bracket_groups(&text[end..]).first() {
@@ -407,7 +441,6 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
             }
         }
         let Some((start, role)) = best else {
-            i = end;
             continue;
         };
         let mut value = end_value;
@@ -435,7 +468,6 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
             colon: colon || boxed,
             boxed,
         });
-        i = end;
     }
     // Bare role words before a colon: `牵头:市发改委;配合:市财政局`.
     let mut bare: Vec<LabelHit> = Vec::new();
@@ -567,6 +599,9 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
 /// responsibility statement (no trigger or label with a list of organisations).
 pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
     let g = Grammar::of(cx.gz.lexicon());
+    if !g.has_any(content) && !content.contains([':', '：']) {
+        return None;
+    }
     let content = strip_conventions(content);
     let content = content.as_str();
     let labels = find_labels(&g, content);
@@ -1040,7 +1075,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let n = cx.doc.units.len();
     let mut per_unit: Vec<Vec<Statement>> = Vec::with_capacity(n);
     for unit in 0..n {
-        per_unit.push(unit_statements(cx, &g, unit));
+        per_unit.push(unit_statements(cx, &g, unit, first_listed));
     }
     // A statement closing the last of several sub-items, whose siblings and parent state
     // none, is the parent's (`49.… (1)… (2)… (3)…(牵头部门:区经信局)`).
@@ -1109,14 +1144,14 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 /// The statements of one unit's own text: bracket groups, label clauses outside brackets
 /// (grouped: all of a unit's labels are one statement), and the responsibility cells of a
 /// table row.
-fn unit_statements(cx: &Context, g: &Grammar, unit: usize) -> Vec<Statement> {
+fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Vec<Statement> {
     let text = cx.norm.text.as_str();
     let own = cx.own_range(unit);
     let start_of_unit = cx.doc.units[unit].first_line.start;
     let own_text = &text[own.clone()];
     let mut out = Vec::new();
     let groups = bracket_groups(own_text);
-    let trailing = trailing_list_bracket(cx, own_text, &groups);
+    let trailing = trailing_list_bracket(cx, own_text, &groups, declared);
     for (k, (whole, inner)) in groups.iter().enumerate() {
         let content = &own_text[inner.clone()];
         let clauses = parse_clauses(cx, content).or_else(|| {
@@ -1204,7 +1239,12 @@ fn near_footer(cx: &Context, g: &Grammar, pos: usize) -> bool {
 /// A bracket closing a task that only lists organisations (`…建设。(市财政局、市税务局)`): a
 /// responsibility list when the document declares that the first-listed unit leads, or when
 /// it follows the task's last sentence and every mention is plainly an organisation.
-fn trailing_list_bracket(cx: &Context, own_text: &str, groups: &[(Range<usize>, Range<usize>)]) -> Option<usize> {
+fn trailing_list_bracket(
+    cx: &Context,
+    own_text: &str,
+    groups: &[(Range<usize>, Range<usize>)],
+    declared: bool,
+) -> Option<usize> {
     let k = groups.len().checked_sub(1)?;
     let (whole, inner) = &groups[k];
     let trimmed = own_text.trim_end_matches(['。', ';', ' ', '\n']);
@@ -1216,8 +1256,6 @@ fn trailing_list_bracket(cx: &Context, own_text: &str, groups: &[(Range<usize>, 
     let after_stop = own_text[..whole.start].trim_end().ends_with(['。', ';', '!']);
     let lx = cx.gz.lexicon();
     let plain = list.orgs.iter().all(|o| strong_org(cx, o) || lx.is_collective(o));
-    let g = Grammar::of(lx);
-    let declared = declares_first_listed(&g, &cx.norm.text);
     (declared || (after_stop && plain)).then_some(k)
 }
 
@@ -1245,7 +1283,7 @@ fn prose(
     emitted: &mut std::collections::HashSet<(usize, String)>,
 ) {
     let part = cx.norm.text[range.clone()].to_string();
-    if !g.after.iter().any(|(p, _)| part.contains(p.as_str())) {
+    if !g.has_any(&part) {
         return;
     }
     let mut sent_start = 0;
@@ -1256,7 +1294,7 @@ fn prose(
         let sentence = &part[sent_start..i];
         let base = range.start + sent_start;
         sent_start = i + if i < part.len() { c.len_utf8() } else { 0 };
-        if sentence.trim().is_empty() {
+        if sentence.trim().is_empty() || !g.has_any(sentence) {
             continue;
         }
         let Some(clauses) = prose_clauses(cx, g, sentence) else { continue };
