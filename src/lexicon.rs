@@ -153,6 +153,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",
+    "lexicon/resp_grammar.tsv",
     "divisions.tsv",
 );
 

@@ -51,6 +51,13 @@ impl NormText {
         }
     }
 
+    /// Source character index of the character at (or containing) a byte offset; the source
+    /// length at the end of the text. Two neighbouring characters whose indexes differ by more
+    /// than one had source characters deleted between them (spaces, line breaks, glosses).
+    pub fn source_index(&self, byte: usize) -> u32 {
+        self.src.get(self.char_at(byte)).copied().unwrap_or(self.src_len)
+    }
+
     /// Number of source characters.
     pub fn source_len(&self) -> u32 {
         self.src_len
@@ -159,6 +166,7 @@ pub fn normalize(source: &str) -> NormText {
         (v, n)
     };
     clean_chars(&mut v);
+    drop_page_markers(&mut v);
     fold_spaces(&mut v);
     join_broken_lines(&mut v);
     to_simplified_in_place(&mut v);
@@ -213,6 +221,58 @@ fn clean_chars(v: &mut Vec<(char, u32)>) {
             _ => {}
         }
         v[w] = (fold_width(c), at);
+        w += 1;
+        r += 1;
+    }
+    v.truncate(w);
+}
+
+/// Page numbers printed between the lines of a page-broken document (`— 3 —`, `- 12 -`,
+/// `第 3 页`, `第3页 共10页`, `共10页 第3页`).
+static PAGE_MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"^(?:[-—–―~]{1,3} *\d{1,4} *[-—–―~]{1,3}|第 *\d{1,4} *页(?: *[,、/]? *共 *\d{1,4} *页)?|共 *\d{1,4} *页 *[,、/]? *第 *\d{1,4} *页)$",
+    )
+    .expect("valid regex")
+});
+
+/// Pass 1b: a line holding only a page marker becomes a blank line (its characters are
+/// deleted, its line break kept), so that the lines around it read as one passage and a
+/// sentence broken by the page is joined by [`join_broken_lines`].
+fn drop_page_markers(v: &mut Vec<(char, u32)>) {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 0..=v.len() {
+        if i < v.len() && v[i].0 != '\n' {
+            continue;
+        }
+        let line = &v[start..i];
+        let first = line.iter().position(|x| x.0 != ' ');
+        if let Some(f) = first {
+            let c = line[f].0;
+            if line.len() - f <= 24 && matches!(c, '-' | '—' | '–' | '―' | '~' | '第' | '共') {
+                let s: String = line.iter().map(|x| x.0).collect();
+                if PAGE_MARKER.is_match(s.trim()) {
+                    spans.push((start, i));
+                }
+            }
+        }
+        start = i + 1;
+    }
+    if spans.is_empty() {
+        return;
+    }
+    let (mut r, mut w) = (0, 0);
+    for (a, b) in spans {
+        while r < a {
+            v[w] = v[r];
+            w += 1;
+            r += 1;
+        }
+        r = b;
+    }
+    while r < v.len() {
+        v[w] = v[r];
         w += 1;
         r += 1;
     }

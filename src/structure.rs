@@ -45,6 +45,47 @@ pub struct Unit {
     pub range: Range<usize>,
     /// Index of the enclosing unit in [`Document::units`].
     pub parent: Option<usize>,
+    /// For a row of a flattened table: the byte range of its task cell (the task's own text).
+    pub cell: Option<Range<usize>>,
+}
+
+/// Kind of a flattened table's column, from its head (`序号`, `任务`, `牵头单位`, `完成时限`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// The row number.
+    Seq,
+    /// The task (事项, 工作任务, 具体措施).
+    Task,
+    /// A responsibility column (牵头单位, 配合单位, 责任领导).
+    Role,
+    /// A deadline (完成时限, 时间节点).
+    Time,
+    /// Anything else that heads a column (分类, 备注).
+    Other,
+}
+
+/// A table flattened into text: a header row naming the columns, then rows, either one cell
+/// per line or cells joined on one line by `|`, tabs or spaces.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Column heads as written (normalised) with their kind.
+    pub columns: Vec<(String, ColumnKind)>,
+    /// Byte range of the header.
+    pub header: Range<usize>,
+    pub rows: Vec<TableRow>,
+}
+
+/// One row of a [`Table`].
+#[derive(Clone, Debug)]
+pub struct TableRow {
+    /// Byte range of the row, first to last cell.
+    pub range: Range<usize>,
+    /// The row's number (its `序号` cell), when the table has one.
+    pub label: Option<String>,
+    /// Byte range of each column's cell (same length as [`Table::columns`]).
+    pub cells: Vec<Option<Range<usize>>>,
+    /// The unit made for the row (numbered rows, or rows starting with an item marker).
+    pub unit: Option<usize>,
 }
 
 /// A header field (`发布机构`, `文号`, …) with its value.
@@ -77,6 +118,8 @@ pub struct Document {
     pub units: Vec<Unit>,
     /// Indexes of lines that belong to the header/signature block (not to any unit).
     pub front_matter_end: usize,
+    /// Flattened tables (header + rows).
+    pub tables: Vec<Table>,
 }
 
 static DATE_LINE: LazyLock<Regex> =
@@ -178,8 +221,21 @@ pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
     None
 }
 
-/// Builds the document structure of a normalised text.
+/// What the source held between two characters that are neighbours in the normalised text
+/// (given their source character indexes): `None` when nothing was deleted or something other
+/// than whitespace; else the strength of the whitespace as a cell separator: 1 = one space,
+/// 2 = a tab or several spaces, 3 = a line break.
+pub type GapFn<'a> = &'a dyn Fn(u32, u32) -> Option<u8>;
+
+/// Builds the document structure of a normalised text (without its source: cells separated
+/// only by spaces are not told apart).
 pub fn parse(norm: &NormText) -> Document {
+    parse_with_source(norm, &|_, _| None)
+}
+
+/// Builds the document structure of a normalised text; `gap` tells what whitespace the source
+/// held where the normaliser deleted characters (cell boundaries of flattened tables).
+pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
     let text = norm.text.as_str();
     let lines: Vec<Range<usize>> = norm.lines();
     let mut doc = Document {
@@ -266,6 +322,22 @@ pub fn parse(norm: &NormText) -> Document {
         }
     }
 
+    // Flattened tables: their rows become units (numbered rows) and their lines hold no
+    // other markers.
+    doc.tables = find_tables(norm, &lines, gap);
+    let has_tables = !doc.tables.is_empty();
+    let mut row_start: std::collections::HashMap<usize, (usize, usize)> = std::collections::HashMap::new();
+    let mut table_lines: Vec<(usize, usize)> = Vec::new();
+    for (ti, t) in doc.tables.iter().enumerate() {
+        let first = lines.partition_point(|r| r.end < t.header.start);
+        let last = t.rows.last().map(|r| r.range.end).unwrap_or(t.header.end);
+        let last = lines.partition_point(|r| r.end < last);
+        table_lines.push((first, last));
+        for (ri, row) in t.rows.iter().enumerate() {
+            row_start.insert(lines.partition_point(|r| r.end < row.range.start), (ti, ri));
+        }
+    }
+
     // Units.
     let mut open: Vec<usize> = Vec::new();
     let mut first_unit_line = lines.len();
@@ -275,6 +347,66 @@ pub fn parse(norm: &NormText) -> Document {
         let t = raw.trim_start();
         if signature_lines.contains(&i) {
             open.clear();
+            continue;
+        }
+        let in_table = has_tables && table_lines.iter().any(|&(a, b)| a <= i && i <= b);
+        if let Some(&(ti, ri)) = row_start.get(&i).filter(|_| has_tables) {
+            let row = &doc.tables[ti].rows[ri];
+            let task_col = doc.tables[ti].columns.iter().position(|c| c.1 == ColumnKind::Task);
+            let mut cell = task_col.and_then(|c| row.cells[c].clone());
+            let marker = if row.label.is_none() { parse_marker(t) } else { None };
+            if let (Some(c), Some(m)) = (cell.as_mut(), marker.as_ref()) {
+                // The task cell opens with the row's item marker: the task is after it.
+                if c.start == r.start + lead {
+                    c.start = (c.start + m.2).min(c.end);
+                }
+            }
+            let label = row.label.clone().or_else(|| marker.as_ref().map(|m| m.1.clone()));
+            if let Some(label) = label {
+                let kind = marker.as_ref().map(|m| m.0).unwrap_or(UnitKind::Item);
+                while let Some(&top) = open.last() {
+                    if doc.units[top].kind >= kind {
+                        open.pop();
+                    } else {
+                        break;
+                    }
+                }
+                let parent = open.last().copied();
+                let start = r.start + lead;
+                let row_end = row.range.end.max(r.end);
+                let heading_start = cell.as_ref().map(|c| c.start).unwrap_or(start + marker.map(|m| m.2).unwrap_or(0));
+                doc.units.push(Unit {
+                    kind,
+                    label,
+                    first_line: start..r.end,
+                    heading: heading_start.min(row_end)..r.end.max(heading_start.min(row_end)),
+                    range: start..row_end,
+                    parent,
+                    cell,
+                });
+                open.push(doc.units.len() - 1);
+                doc.tables[ti].rows[ri].unit = Some(doc.units.len() - 1);
+                first_unit_line = first_unit_line.min(i);
+                continue;
+            }
+        }
+        if in_table {
+            // A cell line: it belongs to the open row (never a marker of its own).
+            if !t.is_empty() {
+                for &u in &open {
+                    doc.units[u].range.end = doc.units[u].range.end.max(r.end);
+                }
+            }
+            if table_lines.iter().any(|&(_, b)| b == i) {
+                // The table ends: its rows close.
+                while let Some(&top) = open.last() {
+                    if doc.units[top].cell.is_some() || doc.tables.iter().any(|t| t.rows.iter().any(|x| x.unit == Some(top))) {
+                        open.pop();
+                    } else {
+                        break;
+                    }
+                }
+            }
             continue;
         }
         if let Some((kind, label, mlen)) = parse_marker(t) {
@@ -294,6 +426,7 @@ pub fn parse(norm: &NormText) -> Document {
                 heading: (start + mlen).min(r.end)..r.end,
                 range: start..r.end,
                 parent,
+                cell: None,
             });
             open.push(doc.units.len() - 1);
             first_unit_line = first_unit_line.min(i);
@@ -307,6 +440,350 @@ pub fn parse(norm: &NormText) -> Document {
 
     find_title(text, &lines, &mut doc);
     doc
+}
+
+/// Cells of a byte range of the normalised text: split at `|` and wherever the normaliser
+/// deleted source whitespace of at least `min_gap` strength (see [`GapFn`]). Cells are
+/// trimmed; empty `|` cells are kept as empty ranges.
+pub fn split_cells(norm: &NormText, r: Range<usize>, gap: GapFn, min_gap: u8, pipes: bool) -> Vec<Range<usize>> {
+    let text = norm.text.as_str();
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut start = r.start;
+    let mut prev: Option<usize> = None;
+    let push = |a: usize, b: usize, out: &mut Vec<Range<usize>>| {
+        let cell = &text[a..b];
+        let lead = cell.len() - cell.trim_start().len();
+        let trail = cell.len() - cell.trim_end().len();
+        out.push(a + lead..(b - trail).max(a + lead));
+    };
+    for (off, c) in text[r.clone()].char_indices() {
+        let b = r.start + off;
+        if pipes && c == '|' {
+            push(start, b, &mut out);
+            start = b + 1;
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            let (sa, sb) = (norm.source_index(p), norm.source_index(b));
+            if min_gap > 0 && sb > sa + 1 && gap(sa + 1, sb).is_some_and(|g| g >= min_gap) && b > start {
+                push(start, b, &mut out);
+                start = b;
+            }
+        }
+        if c != ' ' {
+            prev = Some(b);
+        }
+    }
+    push(start, r.end, &mut out);
+    if pipes {
+        // `|a|b|` → the empty cells before the first and after the last bar are no cells.
+        while out.first().is_some_and(|c| c.is_empty()) {
+            out.remove(0);
+        }
+        while out.last().is_some_and(|c| c.is_empty()) {
+            out.pop();
+        }
+    } else {
+        out.retain(|c| !c.is_empty());
+    }
+    out
+}
+
+/// The row number of a `序号` cell (`3`, `3.`, `(3)`), as a label.
+fn row_number(cell: &str) -> Option<String> {
+    let t = cell.trim().trim_end_matches(['.', '、', '．']);
+    let t = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')).unwrap_or(t);
+    if (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(t.trim_start_matches('0').to_string()).filter(|x| !x.is_empty());
+    }
+    None
+}
+
+/// The number of a `序号` cell in a row of cells on one line: digits, or a Chinese numeral
+/// (`三`), as a label.
+fn row_label(cell: &str) -> Option<String> {
+    row_number(cell).or_else(|| {
+        let t = cell.trim().trim_end_matches(['.', '、', '．']);
+        let t = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')).unwrap_or(t);
+        let n = t.chars().count();
+        ((1..=3).contains(&n) && t.chars().all(|c| "一二三四五六七八九十".contains(c))).then(|| t.to_string())
+    })
+}
+
+/// Column kinds of a header: valid when at least three columns, one of them a
+/// responsibility column and one the number or the task.
+fn valid_header(kinds: &[ColumnKind]) -> bool {
+    kinds.len() >= 3
+        && kinds.contains(&ColumnKind::Role)
+        && (kinds.contains(&ColumnKind::Seq) || kinds.contains(&ColumnKind::Task))
+}
+
+/// Finds flattened tables: a header row (cells on one line, or one cell per line) whose
+/// heads are column names with at least one responsibility column, and the rows after it.
+fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table> {
+    use crate::extract::responsibility::column_kind;
+    let text = norm.text.as_str();
+    let t = |i: usize| text[lines[i].clone()].trim();
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = t(i);
+        let n = line.chars().count();
+        if n < 2 || n > 120 || !crate::extract::responsibility::has_role_noun(line) {
+            i += 1;
+            continue;
+        }
+        // (a) The header on one line: cells split by `|`, or by whitespace the normaliser
+        // dropped (the line is shorter than its source).
+        let pipes = line.contains('|');
+        let span = norm.span(lines[i].clone());
+        let shrunk = (span.end - span.start) as usize > text[lines[i].clone()].chars().count() + 1;
+        if !pipes && !shrunk && n > 12 {
+            i += 1;
+            continue;
+        }
+        let (cells, min_gap) = if !pipes && !shrunk {
+            (Vec::new(), 0)
+        } else if pipes {
+            (split_cells(norm, lines[i].clone(), gap, 0, true), 0)
+        } else {
+            let strong = split_cells(norm, lines[i].clone(), gap, 2, false);
+            if strong.len() >= 3 {
+                (strong, 2)
+            } else {
+                (split_cells(norm, lines[i].clone(), gap, 1, false), 1)
+            }
+        };
+        if cells.len() >= 3 && (pipes || shrunk) {
+            let kinds: Option<Vec<ColumnKind>> = cells.iter().map(|c| column_kind(&text[c.clone()])).collect();
+            if let Some(kinds) = kinds.filter(|k| valid_header(k)) {
+                let columns: Vec<(String, ColumnKind)> =
+                    cells.iter().zip(&kinds).map(|(c, k)| (text[c.clone()].to_string(), *k)).collect();
+                let (table, next) = inline_rows(norm, lines, i, columns, gap, min_gap, pipes);
+                if !table.rows.is_empty() {
+                    tables.push(table);
+                    i = next;
+                    continue;
+                }
+            }
+        }
+        // (b) One head per line: the run of column-name lines around this one.
+        if column_kind(line) == Some(ColumnKind::Role) {
+            let is_head = |k: usize| !t(k).is_empty() && column_kind(t(k)).is_some();
+            let mut first = i;
+            let mut k = i;
+            while k > 0 && first + 8 > i {
+                k -= 1;
+                if t(k).is_empty() {
+                    continue;
+                }
+                if is_head(k) {
+                    first = k;
+                } else {
+                    break;
+                }
+            }
+            let mut last = i;
+            let mut k = i + 1;
+            while k < lines.len() && k < last + 4 {
+                if t(k).is_empty() {
+                    k += 1;
+                    continue;
+                }
+                if is_head(k) {
+                    last = k;
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            let heads: Vec<usize> = (first..=last).filter(|&k| !t(k).is_empty()).collect();
+            let columns: Vec<(String, ColumnKind)> = heads
+                .iter()
+                .map(|&k| (t(k).to_string(), column_kind(t(k)).expect("checked")))
+                .collect();
+            let kinds: Vec<ColumnKind> = columns.iter().map(|c| c.1).collect();
+            if valid_header(&kinds) && (kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task) {
+                let (table, next) = cell_rows(norm, lines, first, last, columns, gap);
+                if !table.rows.is_empty() {
+                    tables.push(table);
+                    i = next;
+                    continue;
+                }
+            }
+            i = last + 1;
+            continue;
+        }
+        i += 1;
+    }
+    tables
+}
+
+/// Rows of a table whose header is the line `h`: every following line that splits into at
+/// least two cells the way the header did (blank lines and repeated headers skipped).
+fn inline_rows(
+    norm: &NormText,
+    lines: &[Range<usize>],
+    h: usize,
+    columns: Vec<(String, ColumnKind)>,
+    gap: GapFn,
+    min_gap: u8,
+    pipes: bool,
+) -> (Table, usize) {
+    let text = norm.text.as_str();
+    let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq);
+    let mut rows = Vec::new();
+    let mut k = h + 1;
+    while k < lines.len() {
+        let line = text[lines[k].clone()].trim();
+        if line.is_empty() {
+            k += 1;
+            continue;
+        }
+        if pipes != line.contains('|') {
+            break;
+        }
+        let cells = split_cells(norm, lines[k].clone(), gap, min_gap, pipes);
+        if cells.len() < 2 {
+            break;
+        }
+        let same_as_header = cells.len() == columns.len()
+            && cells.iter().zip(&columns).all(|(c, h)| text[c.clone()] == *h.0);
+        if !same_as_header {
+            let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
+            // A row one cell short of the header and without a number: the number column is
+            // empty (the cells are the other columns).
+            let skip_seq = seq == Some(0)
+                && cells.len() + 1 == columns.len()
+                && row_label(&text[cells[0].clone()]).is_none();
+            let offset = usize::from(skip_seq);
+            for (n, c) in cells.iter().enumerate() {
+                if n + offset < row.len() && !c.is_empty() {
+                    row[n + offset] = Some(c.clone());
+                }
+            }
+            let label = seq.and_then(|s| row[s].as_ref()).and_then(|c| row_label(&text[c.clone()]));
+            rows.push(TableRow {
+                range: lines[k].clone(),
+                label,
+                cells: row,
+                unit: None,
+            });
+        }
+        k += 1;
+    }
+    let table = Table {
+        columns,
+        header: lines[h].clone(),
+        rows,
+    };
+    (table, k)
+}
+
+/// Rows of a table with one cell per line (header lines `first..=last`): each row starts at a
+/// line holding only its number (the next number after the previous row's), and its cells are
+/// the lines after it, in the order of the header's columns after the number column. Lines
+/// glued by the normaliser are split again where the source had a line break.
+fn cell_rows(
+    norm: &NormText,
+    lines: &[Range<usize>],
+    first: usize,
+    last: usize,
+    columns: Vec<(String, ColumnKind)>,
+    gap: GapFn,
+) -> (Table, usize) {
+    let text = norm.text.as_str();
+    let t = |i: usize| text[lines[i].clone()].trim();
+    // Rows start at a number line (a `序号` column), else at an item marker opening the task
+    // cell (the first column).
+    let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq);
+    let marked = seq.is_none();
+    let first_cell = seq.map(|s| s + 1).unwrap_or(0);
+    let after = columns.len() - first_cell;
+    let number = |line: &str| -> Option<u32> {
+        if marked {
+            let (kind, label, _) = parse_marker(line)?;
+            (kind >= UnitKind::Item).then_some(())?;
+            label.parse().ok()
+        } else {
+            row_number(line).and_then(|x| x.parse().ok())
+        }
+    };
+    let mut rows: Vec<TableRow> = Vec::new();
+    let mut k = last + 1;
+    let mut expected: Option<u32> = None;
+    // The next row start at or after `from`, within `reach` non-blank lines.
+    let find_start = |from: usize, reach: usize, expected: Option<u32>| -> Option<usize> {
+        let mut seen = 0;
+        let mut j = from;
+        while j < lines.len() && seen <= reach {
+            let line = t(j);
+            if !line.is_empty() {
+                if let Some(n) = number(line) {
+                    if expected.is_none_or(|e| e == n) {
+                        return Some(j);
+                    }
+                }
+                seen += 1;
+            }
+            j += 1;
+        }
+        None
+    };
+    let mut end_line = last;
+    while let Some(s) = find_start(k, if rows.is_empty() { 2 } else { after + 3 }, expected) {
+        let n: u32 = number(t(s)).expect("checked");
+        let next = find_start(s + 1, after + 3, Some(n + 1));
+        let stop = next.unwrap_or_else(|| {
+            // The last row: its cells are the next `after` non-blank lines.
+            let mut got = 0;
+            let mut j = s + 1;
+            while j < lines.len() && got < after {
+                if !t(j).is_empty() {
+                    got += 1;
+                }
+                j += 1;
+            }
+            j
+        });
+        let mut cells: Vec<Range<usize>> = Vec::new();
+        let from = if marked { s } else { s + 1 };
+        for j in from..stop {
+            if !t(j).is_empty() {
+                cells.extend(split_cells(norm, lines[j].clone(), gap, 3, false));
+            }
+        }
+        let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
+        // A last row cut short by the end of the document: only its task is known (which
+        // cells are missing cannot be told).
+        let cut = next.is_none() && cells.len() < after && (stop..lines.len()).all(|j| t(j).is_empty());
+        for (m, c) in cells.iter().take(after).enumerate() {
+            if cut && columns[first_cell + m].1 != ColumnKind::Task {
+                continue;
+            }
+            row[first_cell + m] = Some(c.clone());
+        }
+        let end = cells.iter().take(after).last().map(|c| c.end).unwrap_or(lines[s].end);
+        rows.push(TableRow {
+            range: lines[s].start..end,
+            label: (!marked).then(|| n.to_string()),
+            cells: row,
+            unit: None,
+        });
+        end_line = lines.partition_point(|r| r.end < end);
+        expected = Some(n + 1);
+        match next {
+            Some(nx) => k = nx,
+            None => break,
+        }
+    }
+    let table = Table {
+        columns,
+        header: lines[first].start..lines[last].end,
+        rows,
+    };
+    (table, end_line + 1)
 }
 
 fn looks_like_office_line(s: &str) -> bool {

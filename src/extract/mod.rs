@@ -17,7 +17,7 @@ use crate::doc::{slice_chars, SourceDoc, Span};
 use crate::facts::{Evidence, Fact, OrgRef, TaskRef};
 use crate::normalize::{normalize, NormText};
 use crate::resolve::{detect_jurisdiction_in, resolve_org, Gazetteer, Jurisdiction, PlaceMatch};
-use crate::structure::{parse, Document, UnitKind};
+use crate::structure::{parse_with_source, Document, UnitKind};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -162,7 +162,23 @@ impl<'a> Context<'a> {
     /// Builds the context: normalise, parse structure, detect jurisdiction.
     pub fn new(src: &'a SourceDoc, gz: &'a Gazetteer) -> Context<'a> {
         let norm = normalize(&src.text);
-        let doc = parse(&norm);
+        let offsets = src.char_offsets();
+        // What the normaliser deleted between two characters, when it was whitespace: table
+        // cells joined by tabs or spaces stay apart.
+        let gap = |a: u32, b: u32| -> Option<u8> {
+            let s = slice_chars(&src.text, &offsets, Span { start: a, end: b });
+            if s.is_empty() || s.len() > 64 || !s.chars().all(char::is_whitespace) {
+                return None;
+            }
+            Some(if s.contains('\n') {
+                3
+            } else if s.contains('\t') || s.chars().count() >= 2 {
+                2
+            } else {
+                1
+            })
+        };
+        let doc = parse_with_source(&norm, &gap);
         let text = norm.text.as_str();
         let mut zones: Vec<&str> = Vec::new();
         if let Some((s, _)) = &doc.signature {
@@ -185,7 +201,6 @@ impl<'a> Context<'a> {
         }
         let places_found = gz.find(text);
         let jur = detect_jurisdiction_in(gz, &zones, text, &places_found);
-        let offsets = src.char_offsets();
         let mut first_child = vec![None; doc.units.len()];
         for (i, u) in doc.units.iter().enumerate() {
             if let Some(p) = u.parent {
@@ -233,7 +248,7 @@ impl<'a> Context<'a> {
         self.unit_section = unit_section;
         for (i, u) in self.doc.units.iter().enumerate() {
             if matches!(u.kind, UnitKind::Item | UnitKind::SubItem | UnitKind::Circled) {
-                let own = self.own_range(i);
+                let own = u.cell.clone().unwrap_or_else(|| self.own_range(i));
                 let t = Task {
                     unit: Some(i),
                     label: Some(u.label.clone()),
@@ -270,6 +285,21 @@ impl<'a> Context<'a> {
         u.heading.start..end
     }
 
+    /// True when the source had spaces or tabs (not a line break) right before the character
+    /// at this byte offset, which the normaliser dropped (`市发改委 市财政局`).
+    pub fn space_before(&self, byte: usize) -> bool {
+        if byte == 0 || byte >= self.norm.text.len() {
+            return false;
+        }
+        let prev = self.norm.text[..byte].chars().next_back().map(char::len_utf8).unwrap_or(1);
+        let (a, b) = (self.norm.source_index(byte - prev), self.norm.source_index(byte));
+        if b <= a + 1 {
+            return false;
+        }
+        let s = slice_chars(&self.src.text, &self.offsets, Span { start: a + 1, end: b });
+        s.len() <= 64 && s.chars().all(|c| c == ' ' || c == '\t' || c == '\u{3000}' || c == '\u{a0}')
+    }
+
     /// Evidence for a byte range of the normalised text.
     pub fn evidence(&self, bytes: Range<usize>) -> Evidence {
         let span = self.norm.span(bytes);
@@ -289,7 +319,7 @@ impl<'a> Context<'a> {
         }
         self.unit_task.insert(unit, self.tasks.len());
         let u = self.doc.units[unit].clone();
-        let own = self.own_range(unit);
+        let own = u.cell.clone().unwrap_or_else(|| self.own_range(unit));
         self.tasks.push(Task {
             unit: Some(unit),
             label: Some(u.label.clone()),
@@ -465,6 +495,9 @@ pub fn task_text(own: &str) -> String {
     let mut t = lines.join("");
     if let Some(r) = responsibility::trailing_bracket(&t) {
         t.truncate(r.start);
+    }
+    if let Some(p) = responsibility::labels_start(&t) {
+        t.truncate(p);
     }
     cap_text(t.trim())
 }

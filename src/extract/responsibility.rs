@@ -1,29 +1,319 @@
 //! `leads` and `co_responsible`: who is responsible for a task.
 //!
-//! Three layouts are read, with trigger phrases from `ontology/lexicon/responsibility.tsv`:
-//! - a bracket after the task: `(市发改委牵头,市工信局、市人社局等按职责分工)` — also with
-//!   square brackets `[牵头单位:区卫健局;责任单位:…]`, `【】`, and `由…负责`;
-//! - label lines after a numbered item: `牵头单位:区发改局` / `责任单位:…` / `配合单位:…`;
-//! - prose: `由市人社局牵头,联合总工会、工商联等部门共同推进`, `市发展改革委负责…`.
+//! Responsibility is read as a small grammar, with its words in
+//! `ontology/lexicon/responsibility.tsv` (trigger phrases: `X牵头`, `X按职责分工负责`, `联合X`)
+//! and `ontology/lexicon/resp_grammar.tsv` (role labels and table column heads):
+//! - **labels**: a role label is any run of role morphemes ending with a unit noun
+//!   (`牵头单位`, `牵头责任单位`, `协同责任单位`, `主办单位`, `配合部门`, `责任处室`) or a
+//!   person noun (`牵头负责领导`, `责任领导`: people, no facts). A label followed by `:` (or
+//!   by an organisation list) starts a clause wherever it stands: on its own line, inline in
+//!   running text, or inside a bracket; its list runs to the next label or the end of the
+//!   clause;
+//! - **brackets** after (or inside) a task, any of `()` `（）` `[]` `【】` `〔〕`, also one left
+//!   open at the end of a cut document: `(市发改委牵头,市工信局、市人社局等按职责分工负责)`;
+//! - **tables** flattened into text ([`crate::structure::Table`]): the header names the
+//!   columns, each responsibility column is read as a label;
+//! - **prose**: `由市人社局牵头,联合总工会、工商联等部门共同推进`, `县国土资源局牵头,县发改局、
+//!   县住建局等部门密切配合`, `由X承办,Y协办`.
 //!
-//! A clause without a trigger takes the role of the next clause that has one
-//! (`市发展改革委牵头,市有关部门、单位,各县市区政府按职责分工负责` → the middle list is
-//! co-responsible). With no lead named, every listed organisation is co-responsible, unless the
-//! document declares that the first-listed unit leads (`排在首位的为牵头单位`). A leading
-//! *person* (`牵头领导`) gives no fact.
+//! Within one statement a clause without a trigger takes the role of the next clause that has
+//! one. With no lead named, every listed organisation is co-responsible (`X负责` names no
+//! lead), unless the document declares that the first-listed unit leads (`排在首位的为牵头
+//! 单位`, `列第一位者为牵头单位`): then the first of each list leads. `承办` names the lead only
+//! when opposed to `协办`/`配合`. A leading *person* gives no fact.
 
 use super::Context;
 use crate::facts::{Fact, Relation};
-use crate::lexicon::{Position, Role};
+use crate::lexicon::{Lexicon, Position, Role};
+use crate::structure::ColumnKind;
 use regex::Regex;
 use std::ops::Range;
-use std::sync::LazyLock;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Openers and closers of responsibility brackets.
-const OPEN: &[char] = &['(', '[', '【', '〔', '（'];
-const CLOSE: &[char] = &[')', ']', '】', '〕', '）'];
+const OPEN: &[char] = &['(', '[', '【', '〔', '（', '［'];
+const CLOSE: &[char] = &[')', ']', '】', '〕', '）', '］'];
 
-/// Top-level bracket groups of a text: (byte range including brackets, inner range).
+// ---------------------------------------------------------------------------------------------
+// The label grammar.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Morph {
+    Lead,
+    Weak,
+    Co,
+    Fill,
+}
+
+/// What a role label names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelRole {
+    /// `牵头单位`, `主办单位`, `牵头责任单位`
+    Lead,
+    /// `承办单位`: the lead only when another clause co-operates.
+    Weak,
+    /// `责任单位`, `配合单位`, `协同责任单位`, `成员单位`
+    Co,
+    /// `牵头领导`, `责任领导`: people.
+    Person,
+}
+
+/// The role-label and column-head vocabulary of `resp_grammar.tsv`, compiled.
+pub struct Grammar {
+    morphs: Vec<(String, Morph)>,
+    nouns: Vec<(String, bool)>,
+    seq: Vec<String>,
+    task: Vec<String>,
+    time: Vec<String>,
+    other: Vec<String>,
+    /// Responsibility trigger phrases by position (longest first).
+    after: Vec<(String, Role)>,
+    before: Vec<(String, Role)>,
+    person_labels: Vec<String>,
+    first_listed: Vec<String>,
+    /// Words of a web page's footer (`版权所有`, `ICP`).
+    footer: Vec<String>,
+    /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
+    /// noun (prefilters: most lines hold none).
+    nouns_ac: AhoCorasick,
+    any_ac: AhoCorasick,
+    /// The declared conventions, `牵头` and `主责` (where a declaration may be).
+    convention_ac: AhoCorasick,
+}
+
+impl Grammar {
+    fn new(lx: &Lexicon) -> Grammar {
+        let mut g = Grammar {
+            morphs: Vec::new(),
+            nouns: Vec::new(),
+            seq: Vec::new(),
+            task: Vec::new(),
+            time: Vec::new(),
+            other: Vec::new(),
+            after: Vec::new(),
+            before: Vec::new(),
+            person_labels: lx.leading_person.clone(),
+            first_listed: lx.first_listed_leads.clone(),
+            footer: Vec::new(),
+            nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
+            any_ac: AhoCorasick::new(["单位"]).expect("valid"),
+            convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
+        };
+        for row in lx.table("resp_grammar") {
+            let (Some(w), Some(k)) = (row.first(), row.get(1)) else { continue };
+            let w = w.clone();
+            match k.as_str() {
+                "lead" => g.morphs.push((w, Morph::Lead)),
+                "weak" => g.morphs.push((w, Morph::Weak)),
+                "co" => g.morphs.push((w, Morph::Co)),
+                "fill" => g.morphs.push((w, Morph::Fill)),
+                "unit" => g.nouns.push((w, false)),
+                "person" => g.nouns.push((w, true)),
+                "seq" => g.seq.push(w),
+                "task" => g.task.push(w),
+                "time" => g.time.push(w),
+                "other" => g.other.push(w),
+                "footer" => g.footer.push(w),
+                _ => {}
+            }
+        }
+        let by_len = |a: &String, b: &String| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b));
+        g.morphs.sort_by(|a, b| by_len(&a.0, &b.0));
+        g.nouns.sort_by(|a, b| by_len(&a.0, &b.0));
+        for t in &lx.triggers {
+            match t.position {
+                Position::After => g.after.push((t.phrase.clone(), t.role)),
+                Position::Before => g.before.push((t.phrase.clone(), t.role)),
+                Position::Label => {}
+            }
+        }
+        let build = |pats: Vec<&str>| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(pats)
+                .expect("valid patterns")
+        };
+        g.nouns_ac = build(g.nouns.iter().map(|(n, _)| n.as_str()).collect());
+        let mut all: Vec<&str> = g.nouns.iter().map(|(n, _)| n.as_str()).collect();
+        all.extend(g.after.iter().map(|(p, _)| p.as_str()));
+        all.extend(g.before.iter().map(|(p, _)| p.as_str()));
+        g.any_ac = build(all);
+        let mut conv: Vec<&str> = g.first_listed.iter().map(String::as_str).collect();
+        conv.extend(["牵头", "主责"]);
+        g.convention_ac = build(conv);
+        g
+    }
+
+    /// The grammar of a lexicon (built once per lexicon).
+    pub fn of(lx: &Lexicon) -> Arc<Grammar> {
+        static CACHE: LazyLock<Mutex<Vec<(String, Arc<Grammar>)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, g)) = cache.iter().find(|(f, _)| *f == lx.fingerprint) {
+            return g.clone();
+        }
+        let g = Arc::new(Grammar::new(lx));
+        cache.push((lx.fingerprint.clone(), g.clone()));
+        g
+    }
+
+    /// The grammar of the embedded tables.
+    pub fn embedded() -> &'static Grammar {
+        static G: LazyLock<Arc<Grammar>> = LazyLock::new(|| Grammar::of(&Lexicon::embedded()));
+        &G
+    }
+
+    /// The morphemes `s` is made of, if it is made only of morphemes.
+    fn decompose(&self, s: &str, out: &mut Vec<Morph>) -> bool {
+        if s.is_empty() {
+            return true;
+        }
+        for (m, k) in &self.morphs {
+            if let Some(rest) = s.strip_prefix(m.as_str()) {
+                out.push(*k);
+                if self.decompose(rest, out) {
+                    return true;
+                }
+                out.pop();
+            }
+        }
+        false
+    }
+
+    /// The role a label names (`牵头责任单位` → Lead), if `s` is exactly a label.
+    pub fn label(&self, s: &str) -> Option<LabelRole> {
+        if s.chars().count() > 10 {
+            return None;
+        }
+        if self.person_labels.iter().any(|p| p == s) {
+            return Some(LabelRole::Person);
+        }
+        for (noun, person) in &self.nouns {
+            let Some(prefix) = s.strip_suffix(noun.as_str()) else { continue };
+            if prefix.is_empty() {
+                continue;
+            }
+            let mut ms = Vec::new();
+            if !self.decompose(prefix, &mut ms) {
+                continue;
+            }
+            if *person {
+                return Some(LabelRole::Person);
+            }
+            if ms.contains(&Morph::Lead) {
+                return Some(LabelRole::Lead);
+            }
+            if ms.contains(&Morph::Weak) {
+                return Some(LabelRole::Weak);
+            }
+            if ms.contains(&Morph::Co) {
+                return Some(LabelRole::Co);
+            }
+        }
+        None
+    }
+
+    /// Kind of a table column from its head (`序号`, `重点任务`, `牵头单位`, `完成时限`).
+    pub fn column(&self, cell: &str) -> Option<ColumnKind> {
+        let mut c: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+        // `责任单位(排第一位的为牵头单位)`: the head is before the note.
+        if let Some(p) = c.find(['(', '（']) {
+            if p > 0 && c.ends_with([')', '）']) {
+                c.truncate(p);
+            }
+        }
+        let n = c.chars().count();
+        if n == 0 || n > 10 || c.chars().any(|ch| !crate::normalize::is_han(ch) && ch != '/' && ch != '、') {
+            return None;
+        }
+        if self.label(&c).is_some() {
+            return Some(ColumnKind::Role);
+        }
+        if self.seq.iter().any(|w| *w == c) {
+            return Some(ColumnKind::Seq);
+        }
+        let ends = |ws: &[String]| n <= 8 && ws.iter().any(|w| c.ends_with(w.as_str()));
+        if ends(&self.time) {
+            return Some(ColumnKind::Time);
+        }
+        if ends(&self.task) {
+            return Some(ColumnKind::Task);
+        }
+        if ends(&self.other) {
+            return Some(ColumnKind::Other);
+        }
+        None
+    }
+
+    fn has_noun(&self, s: &str) -> bool {
+        self.nouns_ac.is_match(s)
+    }
+
+    /// True when a text holds a trigger phrase or a label noun.
+    fn has_any(&self, s: &str) -> bool {
+        self.any_ac.is_match(s)
+    }
+}
+
+/// Column kind of a table head, with the embedded grammar (for [`crate::structure`]).
+pub fn column_kind(cell: &str) -> Option<ColumnKind> {
+    Grammar::embedded().column(cell)
+}
+
+/// True when a line holds a unit or person noun of the label grammar (a possible header).
+pub fn has_role_noun(line: &str) -> bool {
+    Grammar::embedded().has_noun(line)
+}
+
+/// A document's declaration that the first-listed unit leads: `排在首位的为牵头单位`,
+/// `列第一位者为牵头单位`, `第一个单位为牵头单位`, `排名第一的部门为牵头部门`, `(下同)`.
+static FIRST_LISTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:的|者)?(?:单位|部门|责任单位)?(?:为|是|系|作为)(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
+    )
+    .expect("valid regex")
+});
+
+/// The same declaration the other way round: `牵头单位列首位`, `牵头部门排在第一位`.
+static FIRST_LISTED_REV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:牵头|主责|主办)(?:责任)?(?:单位|部门)(?:均)?(?:列|排|位列|排名|放|写)(?:在|于)?(?:首位|第一位|第一个|第一|最前面?)")
+        .expect("valid regex")
+});
+
+/// True when the text declares that the first-listed unit of each list leads.
+pub fn declares_first_listed(g: &Grammar, text: &str) -> bool {
+    for m in g.convention_ac.find_iter(text) {
+        if m.pattern().as_usize() < g.first_listed.len() {
+            return true;
+        }
+        let at = m.start();
+        // Only near a word of rank (`首位`, `第一`).
+        let lo = floor(text, at.saturating_sub(36));
+        let hi2 = floor(text, (at + 40).min(text.len()));
+        let near = &text[lo..hi2];
+        if !(near.contains('首') || near.contains("第一") || near.contains("最前")) {
+            continue;
+        }
+        let hi = floor(text, (at + 12).min(text.len()));
+        if FIRST_LISTED.is_match(&text[lo..hi]) || FIRST_LISTED_REV.is_match(&text[at..hi2]) {
+            return true;
+        }
+    }
+    false
+}
+
+fn floor(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brackets and labels.
+
+/// Top-level bracket groups of a text: (byte range including brackets, inner range). A group
+/// still open at the end of the text (a cut document) runs to the end.
 pub fn bracket_groups(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
     let mut out = Vec::new();
     let mut depth = 0usize;
@@ -42,52 +332,311 @@ pub fn bracket_groups(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
             }
         }
     }
+    if depth > 0 {
+        let inner = start + text[start..].chars().next().map(char::len_utf8).unwrap_or(1);
+        out.push((start..text.len(), inner..text.len()));
+    }
     out
 }
 
 /// The last bracket group if it ends the text (ignoring trailing punctuation) and holds a
-/// responsibility trigger.
+/// responsibility trigger or label.
 pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
     let trimmed = text.trim_end_matches(['。', ';', ' ', '\n']);
     let (whole, inner) = bracket_groups(trimmed).into_iter().last()?;
     if whole.end != trimmed.len() {
         return None;
     }
-    let lx = crate::lexicon::Lexicon::embedded();
+    let lx = Lexicon::embedded();
     let inner_text = &trimmed[inner];
-    lx.triggers
-        .iter()
-        .any(|t| inner_text.contains(t.phrase.as_str()))
+    let g = Grammar::embedded();
+    (lx.triggers.iter().any(|t| inner_text.contains(t.phrase.as_str())) || !find_labels(&g, inner_text).is_empty())
         .then_some(whole)
+}
+
+/// Where a task's own text gives way to its responsibility labels (`…全覆盖。牵头单位:…`).
+pub fn labels_start(text: &str) -> Option<usize> {
+    let g = Grammar::embedded();
+    let labels = find_labels(&g, text);
+    labels
+        .iter()
+        .find(|l| l.colon && l.start > 0 && !l.boxed)
+        .map(|l| l.start)
+        .or_else(|| {
+            let l = labels.iter().find(|l| l.boxed)?;
+            Some(l.start - text[..l.start].chars().next_back().map(char::len_utf8).unwrap_or(0))
+        })
 }
 
 /// True for a `牵头单位:…` style line (or a leading-person line).
 pub fn is_label_line(line: &str) -> bool {
-    let lx = crate::lexicon::Lexicon::embedded();
-    let Some((key, _)) = line.split_once(':') else {
-        return false;
-    };
-    let key = key.trim();
-    lx.triggers
-        .iter()
-        .any(|t| t.position == Position::Label && t.phrase == key)
-        || lx.leading_person.iter().any(|p| p == key)
+    let g = Grammar::embedded();
+    let line = line.trim();
+    find_labels(&g, line)
+        .first()
+        .is_some_and(|l| l.start == 0 && (l.colon || l.end == line.len()))
+}
+
+/// A role label found in a text.
+#[derive(Clone, Debug)]
+struct LabelHit {
+    /// Byte range of the label.
+    start: usize,
+    end: usize,
+    role: LabelRole,
+    /// Where its list starts (after `:` / spaces / `为`).
+    value: usize,
+    /// True when a `:` follows (else the list must follow directly).
+    colon: bool,
+    /// True for a label alone in a bracket (`【牵头单位】市发改委`): its list follows the bracket.
+    boxed: bool,
+}
+
+/// Characters after which a label may start.
+fn label_boundary(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '(' | '[' | '【' | '〔' | '（' | ',' | ';' | '。' | ':' | '、' | ' ' | '|' | ')' | ']' | '】' | '〕' | '）' | '\t' | '，' | '；' | '：'
+    )
+}
+
+/// Role labels in a text, in order.
+fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
+    let mut out: Vec<LabelHit> = Vec::new();
+    if !g.has_noun(text) && !text.contains([':', '：']) {
+        return out;
+    }
+    for m in g.nouns_ac.find_iter(text) {
+        let i = m.start();
+        if out.last().is_some_and(|l| i < l.end) {
+            continue;
+        }
+        let end = m.end();
+        // `牵头部门(单位):`, `责任单位(责任人):`: a note on the noun before the colon.
+        let mut after_note = end;
+        if let Some((w, inner)) = bracket_groups(&text[end..]).first() {
+            if w.start == 0 && g.has_noun(&text[end..][inner.clone()]) && inner.len() <= 12 {
+                after_note = end + w.end;
+            }
+        }
+        let after = &text[after_note..];
+        let colon = after.trim_start_matches(' ').starts_with([':', '：']);
+        let end_value = if colon { after_note } else { end };
+        // The longest label ending here that starts at a boundary (or anywhere when a `:`
+        // follows: `…市发改委责任单位:` glued by the normaliser).
+        let mut best: Option<(usize, LabelRole)> = None;
+        let mut starts: Vec<usize> = text[..i].char_indices().rev().take(8).map(|(p, _)| p).collect();
+        starts.reverse();
+        for p in starts {
+            if out.last().is_some_and(|l| p < l.end) {
+                continue;
+            }
+            let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
+            if !(at_boundary || colon) {
+                continue;
+            }
+            if let Some(role) = g.label(&text[p..end]) {
+                best = Some((p, role));
+                break;
+            }
+        }
+        let Some((start, role)) = best else {
+            continue;
+        };
+        let mut value = end_value;
+        let opened = text[..start].chars().next_back().is_some_and(|c| OPEN.contains(&c));
+        let closer = text[end..].chars().next().filter(|c| CLOSE.contains(c));
+        let boxed = opened && closer.is_some();
+        if let Some(c) = closer.filter(|_| boxed) {
+            value += c.len_utf8();
+        }
+        let v = &text[value..];
+        let skip = v.len() - v.trim_start_matches([' ', ':', '：']).len();
+        value += skip;
+        if !colon && !boxed {
+            for w in ["为", "是"] {
+                if text[value..].starts_with(w) {
+                    value += w.len();
+                }
+            }
+        }
+        out.push(LabelHit {
+            start,
+            end,
+            role,
+            value,
+            colon: colon || boxed,
+            boxed,
+        });
+    }
+    // Bare role words before a colon: `牵头:市发改委;配合:市财政局`.
+    let mut bare: Vec<LabelHit> = Vec::new();
+    for (c, ch) in text.match_indices([':', '：']) {
+        if out.iter().any(|l| l.end <= c && text[l.end..c].trim().is_empty()) {
+            continue;
+        }
+        let starts: Vec<usize> = text[..c].char_indices().rev().take(6).map(|(p, _)| p).collect();
+        for &p in starts.iter().rev() {
+            let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
+            if !at_boundary {
+                continue;
+            }
+            let mut ms = Vec::new();
+            if !g.decompose(&text[p..c], &mut ms) {
+                continue;
+            }
+            let role = if ms.contains(&Morph::Lead) {
+                LabelRole::Lead
+            } else if ms.contains(&Morph::Weak) {
+                LabelRole::Weak
+            } else if ms.contains(&Morph::Co) {
+                LabelRole::Co
+            } else {
+                continue;
+            };
+            let v = &text[c + ch.len()..];
+            let value = c + ch.len() + (v.len() - v.trim_start_matches(' ').len());
+            bare.push(LabelHit {
+                start: p,
+                end: c,
+                role,
+                value,
+                colon: true,
+                boxed: false,
+            });
+            break;
+        }
+    }
+    if !bare.is_empty() {
+        out.extend(bare);
+        out.sort_by_key(|l| l.start);
+    }
+    out
 }
 
 /// One parsed clause: a role (None = not stated) and its organisation mentions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clause {
-    pub role: Option<Role>,
+    pub role: Option<ClauseRole>,
     pub orgs: Vec<String>,
-    /// True when the role came from a `负责`-like phrase that only says "responsible".
-    pub weak: bool,
 }
 
-/// Parses the inside of a responsibility bracket (or a label line) into clauses. Returns
-/// `None` when it is not a responsibility statement (no trigger, or a listed item that is not
-/// an organisation).
+/// The role a clause states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClauseRole {
+    Lead,
+    /// `承办`: the lead when another clause of the statement co-operates.
+    Weak,
+    Co,
+}
+
+impl From<Role> for ClauseRole {
+    fn from(r: Role) -> ClauseRole {
+        match r {
+            Role::Leads => ClauseRole::Lead,
+            Role::Co => ClauseRole::Co,
+        }
+    }
+}
+
+/// A run of label clauses: each label's list runs to the next label, or (outside brackets)
+/// to the end of its sentence or line; an empty list at a line end is on the next line.
+/// Returns the clauses and the byte end of the last list read.
+fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_bracket: bool) -> (Vec<Clause>, usize) {
+    let mut clauses = Vec::new();
+    let mut last_end = 0;
+    for (n, l) in labels.iter().enumerate() {
+        let limit = labels.get(n + 1).map(|x| x.start).unwrap_or(text.len());
+        let mut vstart = l.value.min(limit);
+        let mut vend = limit;
+        if !in_bracket {
+            let stop = text[vstart..vend].find(['。', ';', '\n']).map(|p| vstart + p).unwrap_or(vend);
+            if text[vstart..stop].trim().is_empty() && l.colon && text[stop..].starts_with('\n') {
+                // `牵头单位:` with its list on the next line.
+                let next = text[stop..vend]
+                    .char_indices()
+                    .find(|(_, c)| !c.is_whitespace())
+                    .map(|(p, _)| stop + p)
+                    .unwrap_or(vend);
+                vstart = next;
+                vend = text[next..vend].find(['。', ';', '\n']).map(|p| next + p).unwrap_or(vend);
+            } else {
+                vend = stop;
+            }
+        }
+        if l.role == LabelRole::Person {
+            last_end = last_end.max(vend);
+            continue;
+        }
+        let value = text[vstart..vend]
+            .trim()
+            .trim_end_matches(OPEN)
+            .trim_end_matches([';', ',', '。', '，', '；', ' ']);
+        let Some(orgs) = parse_list(cx, value, false) else { continue };
+        if !l.colon && orgs.consumed < value.len() {
+            // Without `:` the label must be followed by the list and nothing else.
+            continue;
+        }
+        last_end = last_end.max(vstart + orgs.consumed);
+        let role = match l.role {
+            LabelRole::Lead => ClauseRole::Lead,
+            LabelRole::Weak => ClauseRole::Weak,
+            _ => ClauseRole::Co,
+        };
+        let rest = value[orgs.consumed..].trim_start_matches([',', '，', ' ']);
+        clauses.extend(orgs.into_clauses(Some(role)));
+        // `(责任单位:市发改委,市财政局配合)`: trigger clauses after the list.
+        if in_bracket && !rest.is_empty() {
+            if let Some(mut more) = trigger_clauses(cx, g, rest) {
+                clauses.append(&mut more);
+            }
+        }
+    }
+    (clauses, last_end)
+}
+
+/// Parses the inside of a responsibility bracket into clauses. Returns `None` when it is not a
+/// responsibility statement (no trigger or label with a list of organisations).
 pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
-    let lx = cx.gz.lexicon();
+    let g = Grammar::of(cx.gz.lexicon());
+    if !g.has_any(content) && !content.contains([':', '：']) {
+        return None;
+    }
+    let content = strip_conventions(content);
+    let content = content.as_str();
+    let labels = find_labels(&g, content);
+    let mut clauses: Vec<Clause> = Vec::new();
+    let head_end = labels.first().map(|l| l.start).unwrap_or(content.len());
+    let mut any = false;
+    if head_end > 0 {
+        if let Some(mut c) = trigger_clauses(cx, &g, &content[..head_end]) {
+            any = true;
+            clauses.append(&mut c);
+        }
+    }
+    if !labels.is_empty() {
+        let (mut c, _) = label_clauses(cx, &g, content, &labels, true);
+        any |= !c.is_empty();
+        clauses.append(&mut c);
+    }
+    (any && clauses.iter().any(|c| !c.orgs.is_empty())).then_some(clauses)
+}
+
+/// Drops declarations of the first-listed convention and `下同` from a bracket's text.
+fn strip_conventions(content: &str) -> String {
+    let mut s = FIRST_LISTED.replace_all(content, "").into_owned();
+    s = FIRST_LISTED_REV.replace_all(&s, "").into_owned();
+    for w in ["以下同", "下同"] {
+        s = s.replace(w, "");
+    }
+    s
+}
+
+/// Clauses of a text with trigger phrases (`X牵头,Y配合`, `由X负责`, `X、Y按职责分工负责`),
+/// split on `,` and `;`. A clause without a trigger that lists organisations takes the role of
+/// the next one; one that does not (a deadline, a note) is skipped. `None` when no clause has
+/// a trigger and a list.
+fn trigger_clauses(cx: &Context, g: &Grammar, content: &str) -> Option<Vec<Clause>> {
     let mut clauses: Vec<Clause> = Vec::new();
     let mut any_trigger = false;
     for raw in split_top(content, &[',', ';', '，', '；']) {
@@ -95,104 +644,108 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         if c.is_empty() {
             continue;
         }
-        if let Some(rest) = c.strip_prefix('由') {
-            c = rest;
+        for p in ["并由", "均由", "由"] {
+            if let Some(rest) = c.strip_prefix(p) {
+                c = rest;
+                break;
+            }
         }
-        // Label form `牵头单位:X`.
-        if let Some((key, list)) = c.split_once(':') {
-            let key = key.trim();
-            if lx.leading_person.iter().any(|p| p == key) {
+        // Before form `联合X`, `会同X`.
+        if let Some((phrase, role)) = g.before.iter().find(|(p, _)| c.starts_with(p.as_str())) {
+            let mut list = &c[phrase.len()..];
+            if let Some((p2, _)) = g.after.iter().find(|(p2, _)| list.ends_with(p2.as_str())) {
+                list = &list[..list.len() - p2.len()];
+            }
+            if let Some(orgs) = parse_list(cx, strip_adverbs(list), false).filter(|o| o.whole) {
                 any_trigger = true;
-                continue;
+                clauses.extend(orgs.into_clauses(Some((*role).into())));
             }
-            if let Some(t) = lx
-                .triggers
-                .iter()
-                .find(|t| t.position == Position::Label && t.phrase == key)
-            {
-                any_trigger = true;
-                let orgs = split_list(cx, list)?;
-                clauses.push(Clause {
-                    role: Some(t.role),
-                    orgs,
-                    weak: false,
-                });
-                continue;
-            }
-            return None;
-        }
-        // Before form `联合X`.
-        if let Some(t) = lx
-            .triggers
-            .iter()
-            .find(|t| t.position == Position::Before && c.starts_with(t.phrase.as_str()))
-        {
-            any_trigger = true;
-            let mut list = &c[t.phrase.len()..];
-            if let Some(t2) = lx
-                .triggers
-                .iter()
-                .find(|t2| t2.position == Position::After && list.ends_with(t2.phrase.as_str()))
-            {
-                list = &list[..list.len() - t2.phrase.len()];
-            }
-            let orgs = split_list(cx, list)?;
-            clauses.push(Clause {
-                role: Some(t.role),
-                orgs,
-                weak: false,
-            });
             continue;
         }
-        // After form `X牵头`, `X按职责分工负责`; `X负责牵头`.
-        if let Some(t) = lx
-            .triggers
-            .iter()
-            .find(|t| t.position == Position::After && c.ends_with(t.phrase.as_str()))
-        {
-            any_trigger = true;
-            let list = &c[..c.len() - t.phrase.len()];
-            let orgs = split_list(cx, list)?;
-            let weak = t.phrase == "负责";
-            clauses.push(Clause {
-                role: Some(t.role),
-                orgs,
-                weak,
-            });
+        // After form `X牵头`, `X按职责分工负责`, `X负责牵头`, `X为牵头单位`.
+        if let Some((role, list)) = after_trigger(g, c) {
+            if let Some(orgs) = parse_list(cx, strip_adverbs(list), false).filter(|o| o.whole) {
+                any_trigger = true;
+                clauses.extend(orgs.into_clauses(Some(role)));
+            }
             continue;
         }
-        // No trigger: a plain list.
-        let orgs = split_list(cx, c)?;
-        clauses.push(Clause {
-            role: None,
-            orgs,
-            weak: false,
-        });
+        // No trigger: a plain list, or a note.
+        if let Some(orgs) = parse_list(cx, c, false).filter(|o| o.whole) {
+            clauses.extend(orgs.into_clauses(None));
+        }
     }
-    if !any_trigger || clauses.is_empty() {
-        return None;
+    (any_trigger && !clauses.is_empty()).then_some(clauses)
+}
+
+/// The role and the list of a clause ending with a trigger phrase (`X牵头`) or with `为` + a
+/// label (`X为牵头单位`).
+fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
+    for w in ["为", "是", "作为"] {
+        if let Some(p) = c.rfind(w) {
+            if let Some(role) = g.label(&c[p + w.len()..]) {
+                let role = match role {
+                    LabelRole::Lead => ClauseRole::Lead,
+                    LabelRole::Weak => ClauseRole::Weak,
+                    LabelRole::Co => ClauseRole::Co,
+                    LabelRole::Person => return None,
+                };
+                return Some((role, &c[..p]));
+            }
+        }
     }
-    Some(clauses)
+    let (phrase, role) = g.after.iter().find(|(p, _)| c.ends_with(p.as_str()))?;
+    let list = &c[..c.len() - phrase.len()];
+    let role = if phrase == "承办" { ClauseRole::Weak } else { (*role).into() };
+    Some((role, list))
+}
+
+/// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
+fn strip_adverbs(list: &str) -> &str {
+    const ADVERBS: &[&str] = &["密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同"];
+    let mut l = list.trim();
+    loop {
+        let before = l.len();
+        for a in ADVERBS {
+            if let Some(s) = l.strip_suffix(a) {
+                l = s.trim_end();
+            }
+        }
+        if l.len() == before {
+            return l;
+        }
+    }
 }
 
 /// Final roles: untriggered clauses take the next stated role (else the previous, else co);
-/// the first-listed convention applies when no lead is named.
+/// `承办` leads only when another clause co-operates; an organisation named twice keeps its
+/// lead role; the first-listed convention applies when no lead is named.
 pub fn assign_roles(clauses: &[Clause], first_listed_leads: bool) -> Vec<(Role, String)> {
+    let has_co = clauses.iter().any(|c| c.role == Some(ClauseRole::Co));
     let mut roles: Vec<Role> = Vec::new();
     for (i, c) in clauses.iter().enumerate() {
         let r = c
             .role
             .or_else(|| clauses[i + 1..].iter().find_map(|n| n.role))
             .or_else(|| clauses[..i].iter().rev().find_map(|n| n.role))
-            .unwrap_or(Role::Co);
-        roles.push(r);
+            .unwrap_or(ClauseRole::Co);
+        roles.push(match r {
+            ClauseRole::Lead => Role::Leads,
+            ClauseRole::Weak if has_co => Role::Leads,
+            _ => Role::Co,
+        });
     }
     let any_lead = roles.contains(&Role::Leads);
     let mut out: Vec<(Role, String)> = Vec::new();
     for (c, r) in clauses.iter().zip(roles) {
         for o in &c.orgs {
-            if !out.iter().any(|(_, x)| x == o) {
-                out.push((r, o.clone()));
+            match out.iter_mut().find(|(_, x)| x == o) {
+                Some(prev) => {
+                    if r == Role::Leads {
+                        prev.0 = Role::Leads;
+                    }
+                }
+                None => out.push((r, o.clone())),
             }
         }
     }
@@ -201,6 +754,7 @@ pub fn assign_roles(clauses: &[Clause], first_listed_leads: bool) -> Vec<(Role, 
             first.0 = Role::Leads;
         }
     }
+    // A lead named again in a co-operating list (a table's 责任单位 column) is the lead only.
     out
 }
 
@@ -224,56 +778,258 @@ pub fn split_top<'t>(text: &'t str, seps: &[char]) -> Vec<&'t str> {
 }
 
 const GENERIC_TAILS: &[&str] = &["单位", "部门", "机构"];
-const TRAILING: &[&str] = &[
-    "等有关单位",
-    "等相关单位",
-    "等有关部门",
-    "等相关部门",
-    "等单位",
-    "等部门",
-    "等",
-    "分别",
-    "共同",
-];
+const TRAILING: &[&str] = &["按职责分工负责", "按职责分工", "分别", "共同", "负责"];
 
-/// Splits an organisation list (`市发改委、市工信局和市人社局等`) into mentions; `None` when
-/// an element does not look like an organisation.
-pub fn split_list(cx: &Context, list: &str) -> Option<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for piece in split_top(list, &['、', ',', '，', '/']) {
-        let mut p = piece.trim().to_string();
-        for t in TRAILING {
-            if let Some(s) = p.strip_suffix(t) {
-                p = s.to_string();
+/// An organisation list read from the start of a text.
+#[derive(Debug)]
+pub struct OrgList {
+    pub orgs: Vec<String>,
+    /// Mentions marked as the lead inside the list (`市发改委(牵头)、市财政局`).
+    pub marked: Vec<String>,
+    /// Bytes of the text the list covers (up to the first `,`-separated part that is not
+    /// organisations: a deadline, a note).
+    pub consumed: usize,
+    /// True when the whole text is the list.
+    pub whole: bool,
+}
+
+impl OrgList {
+    /// The clauses of a list stated with a role: the list, and its marked leads.
+    fn into_clauses(self, role: Option<ClauseRole>) -> Vec<Clause> {
+        let mut v = vec![Clause { role, orgs: self.orgs }];
+        if !self.marked.is_empty() {
+            v.push(Clause {
+                role: Some(ClauseRole::Lead),
+                orgs: self.marked,
+            });
+        }
+        v
+    }
+}
+
+/// Reads an organisation list (`市发改委、市工信局和市人社局等,各县区政府`) from the start of a
+/// text: `,`-separated parts of `、`/`/`-separated mentions, each an organisation; the list
+/// stops before the first part that is not (`6月底完成`). `strict` asks the first mention to
+/// be plainly an organisation (a level or place prefix, or a known department), as prose
+/// needs. `None` when the first part is not a list.
+pub fn parse_list(cx: &Context, text: &str, strict: bool) -> Option<OrgList> {
+    let mut orgs: Vec<String> = Vec::new();
+    let mut marked: Vec<String> = Vec::new();
+    let mut consumed = 0;
+    let mut offset = 0;
+    let segments = split_top(text, &[',', '，']);
+    let nseg = segments.len();
+    let mut whole = true;
+    for (si, seg) in segments.into_iter().enumerate() {
+        let seg_start = offset;
+        offset += seg.len() + if si + 1 < nseg { ','.len_utf8() } else { 0 };
+        if seg.trim().is_empty() {
+            continue;
+        }
+        match split_segment(cx, seg) {
+            Some((mut v, mut m)) => {
+                orgs.append(&mut v);
+                marked.append(&mut m);
+                consumed = seg_start + seg.len();
+            }
+            None => {
+                whole = false;
+                break;
             }
         }
-        let p = p.trim().trim_start_matches('由').to_string();
+    }
+    if orgs.is_empty() {
+        return None;
+    }
+    if strict && !strong_org(cx, &orgs[0]) {
+        return None;
+    }
+    // A bracket segment's first character may be a separator: `consumed` is within `text`.
+    let consumed = consumed.min(text.len());
+    Some(OrgList {
+        orgs,
+        marked,
+        consumed,
+        whole,
+    })
+}
+
+/// The mentions of one `,`-free segment, or `None` when one is not an organisation.
+fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let mut out: Vec<String> = Vec::new();
+    let mut marked: Vec<String> = Vec::new();
+    for piece in split_top(seg, &['、', '/']) {
+        let mut p = piece.trim();
+        // `市发改委(牵头)`: the mention is the lead.
+        let mut lead = false;
+        for m in LEAD_MARKS {
+            if let Some(s) = p.strip_suffix(m) {
+                p = s.trim_end();
+                lead = true;
+            }
+        }
+        for t in TRAILING {
+            if let Some(s) = p.strip_suffix(t) {
+                p = s.trim_end();
+            }
+        }
+        let p = strip_etc(p);
+        let p = strip_note(cx, p);
+        let p = p
+            .trim_start_matches("并由")
+            .trim_start_matches("均由")
+            .trim_start_matches('由')
+            .trim();
         if p.is_empty() {
             continue;
         }
         // `市有关部门、单位`: a bare generic noun belongs to the previous collective.
-        if GENERIC_TAILS.contains(&p.as_str()) {
-            if let Some(last) = out.last_mut() {
+        if GENERIC_TAILS.contains(&p) {
+            let last = out.last_mut()?;
+            last.push('、');
+            last.push_str(p);
+            continue;
+        }
+        // `各县、市、区政府`: level words after a collective `各…` belong to it.
+        if let Some(last) = out.last_mut() {
+            if last.starts_with('各') && is_level_tail(p) {
                 last.push('、');
-                last.push_str(&p);
+                last.push_str(p);
                 continue;
             }
-            return None;
         }
-        for part in split_conjunctions(cx, &p) {
-            out.push(part);
+        for sub in split_at_gaps(cx, p) {
+            for part in split_conjunctions(cx, sub) {
+                if lead {
+                    marked.push(part.clone());
+                }
+                out.push(part);
+            }
         }
     }
     if out.is_empty() {
         return None;
     }
     for o in &out {
-        let n = o.chars().count();
-        if !(2..=40).contains(&n) || cx.org_ref(o).is_none() {
+        if !is_org(cx, o) {
             return None;
         }
     }
-    Some(out)
+    Some((out, marked))
+}
+
+/// Marks after a mention naming it the lead of its list.
+const LEAD_MARKS: &[&str] = &["(牵头)", "(牵头单位)", "(牵头部门)", "(主责)", "(主责单位)", "[牵头]", "【牵头】"];
+
+/// `市发改委 市财政局` (a list the normaliser glued by dropping the spaces between its
+/// mentions): the parts between source spaces when every part is an organisation; else the
+/// mention whole.
+fn split_at_gaps<'p>(cx: &Context, p: &'p str) -> Vec<&'p str> {
+    let Some(base) = abs_pos(cx, p) else { return vec![p] };
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<(usize, char)> = None;
+    for (i, c) in p.char_indices() {
+        if let Some((_, pc)) = prev {
+            if crate::normalize::is_han(pc) && crate::normalize::is_han(c) && cx.space_before(base + i) {
+                parts.push(&p[start..i]);
+                start = i;
+            }
+        }
+        prev = Some((i, c));
+    }
+    if parts.is_empty() {
+        return vec![p];
+    }
+    parts.push(&p[start..]);
+    if parts.iter().all(|x| is_org(cx, x)) {
+        parts
+    } else {
+        vec![p]
+    }
+}
+
+/// Byte offset in the normalised text of a slice of it (`None` for other strings).
+fn abs_pos(cx: &Context, s: &str) -> Option<usize> {
+    let base = cx.norm.text.as_ptr() as usize;
+    let p = s.as_ptr() as usize;
+    (p >= base && p + s.len() <= base + cx.norm.text.len()).then(|| p - base)
+}
+
+/// `市`, `区政府`, `县(市)`: what follows `各县、` in a collective.
+fn is_level_tail(p: &str) -> bool {
+    let bare = p
+        .trim_end_matches("人民政府")
+        .trim_end_matches("政府")
+        .trim_end_matches("党委")
+        .trim_end_matches("单位")
+        .trim_end_matches("部门");
+    let n = bare.chars().count();
+    (1..=3).contains(&n) && bare.chars().all(|c| "市区县乡镇旗".contains(c))
+}
+
+/// `县商务局(县投资促进中心)`, `市发改委(张三)`: a note after a mention (another name, a
+/// person) is not part of it. Collectives keep theirs (`各县(市、区)政府(管委会)`).
+fn strip_note<'p>(cx: &Context, p: &'p str) -> &'p str {
+    if !p.ends_with([')', '）']) {
+        return p;
+    }
+    let Some((w, _)) = bracket_groups(p).into_iter().last() else { return p };
+    let head = p[..w.start].trim_end();
+    if w.end == p.len() && w.start > 0 && !cx.gz.lexicon().is_collective(head) && is_org(cx, head) {
+        head
+    } else {
+        p
+    }
+}
+
+/// `…等`, `…等单位`, `…等县直有关部门`: the list ends at `等` when what follows is generic.
+fn strip_etc(p: &str) -> &str {
+    let p = p.trim();
+    if let Some(s) = p.strip_suffix('等') {
+        return s.trim_end();
+    }
+    if let Some(at) = p.rfind('等') {
+        let tail = &p[at + '等'.len_utf8()..];
+        let generic = tail.chars().count() <= 8
+            && (GENERIC_TAILS.iter().any(|g| tail.ends_with(g)) || tail.ends_with("单位和部门"));
+        if generic && at > 0 {
+            return p[..at].trim_end();
+        }
+    }
+    p
+}
+
+/// True when a mention reads as an organisation (a department, body, park, collective …).
+fn is_org(cx: &Context, o: &str) -> bool {
+    let n = o.chars().count();
+    (2..=40).contains(&n)
+        && !o.contains(['。', ':', ';', '“', '”', '《', '》'])
+        && !o.chars().any(|c| c.is_ascii_digit())
+        && cx.org_ref(o).is_some()
+}
+
+/// True when a mention is plainly an organisation: a level prefix (`县国土资源局`), a place
+/// (`福建出入境检验检疫局`), a known department, or a collective ending with a unit noun.
+fn strong_org(cx: &Context, o: &str) -> bool {
+    let lx = cx.gz.lexicon();
+    let n = o.chars().count();
+    if n > 20 {
+        return false;
+    }
+    let mut chars = o.chars();
+    let first = chars.next().unwrap_or(' ');
+    let rest = chars.as_str();
+    if lx.is_collective(o) {
+        return lx.org_type_by_suffix(o).is_some() || GENERIC_TAILS.iter().any(|g| o.ends_with(g));
+    }
+    if lx.dept_aliases.contains_key(rest) || lx.dept_aliases.contains_key(o) {
+        return true;
+    }
+    if "市区县省州镇乡".contains(first) && rest.chars().count() >= 2 && !rest.starts_with('级') {
+        return lx.org_type_by_suffix(o).is_some();
+    }
+    cx.gz.find(o).first().is_some_and(|p| p.start == 0) && lx.org_type_by_suffix(o).is_some()
 }
 
 /// Splits `A和B` / `A及B` / `A与B` / `A以及B` only where both sides are whole organisations
@@ -298,61 +1054,65 @@ fn split_conjunctions(cx: &Context, s: &str) -> Vec<String> {
     vec![s.to_string()]
 }
 
-static PROSE_LEAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"由([^,;。:由]{2,40}?)(?:负责)?牵头").expect("valid regex"));
-static PROSE_WITH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:联合|会同)([^,;。:]{2,60}?)(?:等部门|等单位|等)?(?:共同|,|;|。|$)").expect("valid regex")
-});
-static PROSE_RESP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[。;,:])((?:市|区|县|省)[\p{Han}]{1,12}?)负责").expect("valid regex"));
+// ---------------------------------------------------------------------------------------------
+// Statements and their tasks.
+
+/// One responsibility statement: its clauses, the evidence range and the position of the task.
+struct Statement {
+    clauses: Vec<Clause>,
+    ev: Range<usize>,
+    anchor: usize,
+}
 
 /// Emits responsibility facts for every task of the document.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
+    let g = Grammar::of(cx.gz.lexicon());
     let text = cx.norm.text.clone();
-    let first_listed = cx
-        .gz
-        .lexicon()
-        .first_listed_leads
-        .iter()
-        .any(|p| text.contains(p.as_str()));
-    let mut covered: Vec<Range<usize>> = Vec::new();
+    let first_listed = declares_first_listed(&g, &text);
+    let mut emitted: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
 
-    // 1. Brackets and label lines inside numbered units (innermost first).
-    for unit in 0..cx.doc.units.len() {
-        let own = cx.own_range(unit);
-        let start_of_unit = cx.doc.units[unit].first_line.start;
-        let own_text = &text[own.clone()];
-        let mut found = false;
-        for (whole, inner) in bracket_groups(own_text) {
-            let content = &own_text[inner];
-            if let Some(clauses) = parse_clauses(cx, content) {
-                let ev = cx.bounded_evidence(start_of_unit..own.start + whole.end, own.start + whole.start);
-                emit(cx, out, &clauses, first_listed, ev, start_of_unit);
-                covered.push(own.start + whole.start..own.start + whole.end);
-                found = true;
-            }
+    // 1. Statements of each numbered unit: brackets, labels, table cells.
+    let n = cx.doc.units.len();
+    let mut per_unit: Vec<Vec<Statement>> = Vec::with_capacity(n);
+    for unit in 0..n {
+        per_unit.push(unit_statements(cx, &g, unit, first_listed));
+    }
+    // A statement closing the last of several sub-items, whose siblings and parent state
+    // none, is the parent's (`49.… (1)… (2)… (3)…(牵头部门:区经信局)`).
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, u) in cx.doc.units.iter().enumerate() {
+        if let Some(p) = u.parent {
+            children[p].push(i);
         }
-        // Label lines, grouped: every `key:` line of the unit is one clause.
-        let mut clauses: Vec<Clause> = Vec::new();
-        let mut last_end = start_of_unit;
-        let mut offset = own.start;
-        for line in own_text.split('\n') {
-            let l = line.trim();
-            if is_label_line(l) {
-                if let Some(mut cl) = parse_clauses(cx, l) {
-                    clauses.append(&mut cl);
-                    last_end = offset + line.len();
-                }
-            }
-            offset += line.len() + 1;
+    }
+    let mut owner: Vec<usize> = (0..n).collect();
+    for p in 0..n {
+        let kids = &children[p];
+        if kids.len() < 2 || !per_unit[p].is_empty() || cx.doc.units[p].kind != crate::structure::UnitKind::Item {
+            continue;
         }
-        if !clauses.is_empty() {
-            let ev = cx.bounded_evidence(start_of_unit..last_end, last_end);
-            emit(cx, out, &clauses, first_listed, ev, start_of_unit);
-            found = true;
+        let last = *kids.last().expect("two");
+        let others_silent = kids[..kids.len() - 1].iter().all(|&k| per_unit[k].is_empty() && children[k].is_empty());
+        let closes = per_unit[last].len() == 1 && {
+            let own = cx.own_range(last);
+            let tail = text[per_unit[last][0].ev.end..own.end].trim();
+            tail.is_empty()
+        };
+        if others_silent && closes && children[last].is_empty() {
+            owner[last] = p;
         }
-        if !found {
-            prose(cx, out, own.clone(), first_listed);
+    }
+    for unit in 0..n {
+        let stmts = std::mem::take(&mut per_unit[unit]);
+        if stmts.is_empty() {
+            let own = cx.own_range(unit);
+            prose(cx, &g, out, own, first_listed, &mut emitted);
+            continue;
+        }
+        let anchor = cx.doc.units[owner[unit]].first_line.start;
+        for s in stmts {
+            let a = if owner[unit] == unit { s.anchor } else { anchor };
+            emit(cx, out, &s.clauses, first_listed, s.ev, a, &mut emitted);
         }
     }
 
@@ -377,54 +1137,279 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         outside.push(pos..text.len());
     }
     for r in outside {
-        prose(cx, out, r, first_listed);
+        prose(cx, &g, out, r, first_listed, &mut emitted);
     }
 }
 
-fn prose(cx: &mut Context, out: &mut Vec<Fact>, range: Range<usize>, first_listed: bool) {
-    // A copy of this range only (the rules below need `cx` mutably): copying the whole text
-    // per unit made documents with many units quadratic.
-    let part = &cx.norm.text[range.clone()].to_string();
-    for m in PROSE_LEAD.captures_iter(part) {
-        let whole = m.get(0).expect("match");
-        let list = m.get(1).expect("group").as_str();
-        let Some(leads) = split_list(cx, list) else { continue };
-        let mut clauses = vec![Clause {
-            role: Some(Role::Leads),
-            orgs: leads,
-            weak: false,
-        }];
-        // Partners in the same sentence: `联合X`, `会同X`.
-        let sent = cx.sentence_around(range.start + whole.start());
-        let sent_text = &cx.norm.text[sent.clone()].to_string();
-        for w in PROSE_WITH.captures_iter(sent_text) {
-            if let Some(orgs) = split_list(cx, w.get(1).expect("group").as_str()) {
-                clauses.push(Clause {
-                    role: Some(Role::Co),
-                    orgs,
-                    weak: false,
-                });
+/// The statements of one unit's own text: bracket groups, label clauses outside brackets
+/// (grouped: all of a unit's labels are one statement), and the responsibility cells of a
+/// table row.
+fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Vec<Statement> {
+    let text = cx.norm.text.as_str();
+    let own = cx.own_range(unit);
+    let start_of_unit = cx.doc.units[unit].first_line.start;
+    let own_text = &text[own.clone()];
+    let mut out = Vec::new();
+    let groups = bracket_groups(own_text);
+    let trailing = trailing_list_bracket(cx, own_text, &groups, declared);
+    for (k, (whole, inner)) in groups.iter().enumerate() {
+        let content = &own_text[inner.clone()];
+        let clauses = parse_clauses(cx, content).or_else(|| {
+            (trailing == Some(k)).then(|| {
+                let orgs = parse_list(cx, content.trim(), false).expect("checked").orgs;
+                vec![Clause { role: None, orgs }]
+            })
+        });
+        if let Some(clauses) = clauses {
+            let ev = cx.bounded_evidence(start_of_unit..own.start + whole.end, own.start + whole.start);
+            out.push(Statement {
+                clauses,
+                ev,
+                anchor: start_of_unit,
+            });
+        }
+    }
+    // Labels outside brackets (not a web page's credits).
+    let labels: Vec<LabelHit> = find_labels(g, own_text)
+        .into_iter()
+        .filter(|l| l.boxed || !groups.iter().any(|(w, _)| w.start <= l.start && l.start < w.end))
+        .filter(|l| !near_footer(cx, g, own.start + l.start))
+        .collect();
+    if !labels.is_empty() {
+        let (clauses, last) = label_clauses(cx, g, own_text, &labels, false);
+        if !clauses.is_empty() {
+            let end = own.start + last;
+            let line_end = crate::structure::line_at(&cx.doc, end.saturating_sub(1)).end.max(end);
+            let ev = cx.bounded_evidence(start_of_unit..line_end, own.start + labels[0].start);
+            out.push(Statement {
+                clauses,
+                ev,
+                anchor: start_of_unit,
+            });
+        }
+    }
+    // Table cells.
+    if let Some((t, row)) = cx
+        .doc
+        .tables
+        .iter()
+        .find_map(|t| t.rows.iter().find(|r| r.unit == Some(unit)).map(|r| (t, r)))
+    {
+        let mut clauses = Vec::new();
+        let mut last = row.range.start;
+        // Lead columns first: a lead named again in a co-operating column stays the lead.
+        for (c, cell) in t.columns.iter().zip(&row.cells) {
+            let Some(cell) = cell else { continue };
+            if c.1 != ColumnKind::Role {
+                continue;
+            }
+            let role = match g.column_label(&c.0) {
+                Some(LabelRole::Lead) => ClauseRole::Lead,
+                Some(LabelRole::Weak) => ClauseRole::Weak,
+                Some(LabelRole::Co) => ClauseRole::Co,
+                _ => continue,
+            };
+            let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
+            if let Some(orgs) = parse_list(cx, value, false) {
+                last = last.max(cell.end);
+                clauses.extend(orgs.into_clauses(Some(role)));
             }
         }
-        emit(cx, out, &clauses, first_listed, sent.clone(), sent.start);
+        if !clauses.is_empty() {
+            let ev = cx.bounded_evidence(row.range.start..last, row.range.start);
+            out.push(Statement {
+                clauses,
+                ev,
+                anchor: start_of_unit,
+            });
+        }
     }
-    for m in PROSE_RESP.captures_iter(part) {
-        let g = m.get(1).expect("group");
-        let mention = g.as_str();
-        // Only departments the alias table knows: prose is noisy.
-        let stem = &mention[mention.chars().next().map(char::len_utf8).unwrap_or(0)..];
-        if !cx.gz.lexicon().dept_aliases.contains_key(stem) {
+    out
+}
+
+/// True when a position is within two lines of a web page footer's words (`版权所有`).
+fn near_footer(cx: &Context, g: &Grammar, pos: usize) -> bool {
+    let lines = &cx.doc.lines;
+    let i = lines.partition_point(|r| r.start <= pos).saturating_sub(1);
+    let text = cx.norm.text.as_str();
+    (i.saturating_sub(2)..(i + 3).min(lines.len()))
+        .any(|k| g.footer.iter().any(|w| text[lines[k].clone()].contains(w.as_str())))
+}
+
+/// A bracket closing a task that only lists organisations (`…建设。(市财政局、市税务局)`): a
+/// responsibility list when the document declares that the first-listed unit leads, or when
+/// it follows the task's last sentence and every mention is plainly an organisation.
+fn trailing_list_bracket(
+    cx: &Context,
+    own_text: &str,
+    groups: &[(Range<usize>, Range<usize>)],
+    declared: bool,
+) -> Option<usize> {
+    let k = groups.len().checked_sub(1)?;
+    let (whole, inner) = &groups[k];
+    let trimmed = own_text.trim_end_matches(['。', ';', ' ', '\n']);
+    if whole.end < trimmed.len() {
+        return None;
+    }
+    let content = own_text[inner.clone()].trim();
+    let list = parse_list(cx, content, false).filter(|l| l.whole)?;
+    let after_stop = own_text[..whole.start].trim_end().ends_with(['。', ';', '!']);
+    let lx = cx.gz.lexicon();
+    let plain = list.orgs.iter().all(|o| strong_org(cx, o) || lx.is_collective(o));
+    (declared || (after_stop && plain)).then_some(k)
+}
+
+impl Grammar {
+    /// The role of a column head (`牵头单位`, `责任单位(排第一位的为牵头单位)`).
+    fn column_label(&self, head: &str) -> Option<LabelRole> {
+        let c: String = head.chars().filter(|c| !c.is_whitespace()).collect();
+        let c = match c.find(['(', '（']) {
+            Some(p) if p > 0 => c[..p].to_string(),
+            _ => c,
+        };
+        self.label(&c)
+    }
+}
+
+/// Prose: `由X牵头`, `X牵头,Y、Z配合`, `由X承办,Y协办`, `X负责,Y配合`, `联合X`; one statement
+/// per sentence. A list must start its clause (or follow `由`) and its first mention must be
+/// plainly an organisation.
+fn prose(
+    cx: &mut Context,
+    g: &Grammar,
+    out: &mut Vec<Fact>,
+    range: Range<usize>,
+    first_listed: bool,
+    emitted: &mut std::collections::HashSet<(usize, String)>,
+) {
+    let part = cx.norm.text[range.clone()].to_string();
+    if !g.has_any(&part) {
+        return;
+    }
+    let mut sent_start = 0;
+    for (i, c) in part.char_indices().chain(std::iter::once((part.len(), '。'))) {
+        if !matches!(c, '。' | '!' | '?' | '\n') {
             continue;
         }
-        let pos = range.start + g.start();
-        let sent = cx.sentence_around(pos);
-        let clauses = vec![Clause {
-            role: Some(Role::Co),
-            orgs: vec![mention.to_string()],
-            weak: true,
-        }];
-        emit(cx, out, &clauses, first_listed, sent.clone(), sent.start);
+        let sentence = &part[sent_start..i];
+        let base = range.start + sent_start;
+        sent_start = i + if i < part.len() { c.len_utf8() } else { 0 };
+        if sentence.trim().is_empty() || !g.has_any(sentence) {
+            continue;
+        }
+        let Some(clauses) = prose_clauses(cx, g, sentence) else { continue };
+        let anchor = base + clauses.1;
+        let sent = cx.sentence_around(anchor);
+        emit(cx, out, &clauses.0, first_listed, sent.clone(), anchor, emitted);
     }
+}
+
+/// The clauses of one prose sentence and the byte offset of the first, if it states a
+/// responsibility.
+fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Clause>, usize)> {
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut first: Option<usize> = None;
+    let mut any_lead_or_end = false;
+    for raw in split_top(sentence, &[',', ';', '，', '；']) {
+        let at = raw.as_ptr() as usize - sentence.as_ptr() as usize;
+        let lead_ws = raw.len() - raw.trim_start().len();
+        let mut c = raw.trim();
+        let mut c_at = at + lead_ws;
+        // `会议要求:X牵头` → the clause after the colon; `主办:X` (a site's credits, a
+        // label) states nothing about a task.
+        if let Some(p) = c.rfind([':', '：']) {
+            let head = c[..p].trim_end();
+            if g.after.iter().any(|(t, _)| head.ends_with(t.as_str())) || find_labels(g, head).last().is_some_and(|l| l.end == head.len()) {
+                continue;
+            }
+            let colon = c[p..].chars().next().map(char::len_utf8).unwrap_or(1);
+            c_at += p + colon;
+            c = &c[p + colon..];
+        }
+        // The agent after `由` (`明确由市发改委牵头`), else the clause start.
+        let mut by = false;
+        if let Some(p) = c.rfind('由') {
+            let before = &c[..p];
+            let by_agent = !c[p..].starts_with("由于")
+                && (p <= 12 || ["并", "均", "另", "明确", "要", "将"].iter().any(|w| before.ends_with(w)));
+            if by_agent {
+                c_at += p + '由'.len_utf8();
+                c = &c[p + '由'.len_utf8()..];
+                by = true;
+            }
+        }
+        for w in ["并", "同时", "均", "请"] {
+            if let Some(rest) = c.strip_prefix(w) {
+                c = rest;
+                c_at += w.len();
+            }
+        }
+        // Before form: `联合X(等部门)(共同推进)`.
+        if let Some((phrase, role)) = g.before.iter().find(|(p, _)| c.starts_with(p.as_str())) {
+            let mut list = &c[phrase.len()..];
+            for tail in ["共同推进", "共同负责", "共同", "一起"] {
+                if let Some(p) = list.find(tail) {
+                    list = &list[..p];
+                }
+            }
+            if let Some(orgs) = parse_list(cx, strip_etc(list), false).filter(|o| o.whole) {
+                clauses.extend(orgs.into_clauses(Some((*role).into())));
+                first.get_or_insert(c_at);
+            }
+            continue;
+        }
+        // After form at the clause end: `X牵头`, `X等部门密切配合`, `由X负责`.
+        if let Some((role, list)) = after_trigger(g, c) {
+            let list = strip_etc(strip_adverbs(list));
+            if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
+                clauses.extend(orgs.into_clauses(Some(role)));
+                first.get_or_insert(c_at);
+                any_lead_or_end = true;
+                continue;
+            }
+        }
+        // `X牵头` + what it leads (`县国土资源局牵头抓总`), `由X负责` + its object.
+        for (phrase, role) in [("牵头", ClauseRole::Lead), ("负责", ClauseRole::Co)] {
+            let Some(p) = c.find(phrase) else { continue };
+            if phrase == "负责" && (!by || c[p..].starts_with("负责人") || c[p..].starts_with("负责同志")) {
+                continue;
+            }
+            // A report of what was done (`市发改委牵头开展了…`, `已牵头`) assigns nothing.
+            if c[p..].contains('了') || c[..p].contains("已") || c[..p].contains('曾') {
+                continue;
+            }
+            let list = strip_etc(strip_adverbs(&c[..p]));
+            if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
+                clauses.extend(orgs.into_clauses(Some(role)));
+                first.get_or_insert(c_at);
+                any_lead_or_end = true;
+                break;
+            }
+        }
+        // Known departments responsible for something: `市财政局负责资金保障`.
+        if clauses.is_empty() && !by {
+            if let Some(p) = c.find("负责") {
+                let m = &c[..p];
+                let stem = m.get(m.chars().next().map(char::len_utf8).unwrap_or(0)..).unwrap_or("");
+                if m.starts_with(['市', '区', '县', '省'])
+                    && cx.gz.lexicon().dept_aliases.contains_key(stem)
+                    && !c[p..].starts_with("负责人")
+                    && !c[p..].starts_with("负责同志")
+                {
+                    clauses.push(Clause {
+                        role: Some(ClauseRole::Co),
+                        orgs: vec![m.to_string()],
+                    });
+                    first.get_or_insert(c_at);
+                    any_lead_or_end = true;
+                }
+            }
+        }
+    }
+    if !any_lead_or_end || clauses.is_empty() {
+        return None;
+    }
+    Some((clauses, first.unwrap_or(0)))
 }
 
 fn emit(
@@ -434,6 +1419,7 @@ fn emit(
     first_listed: bool,
     ev: Range<usize>,
     anchor: usize,
+    emitted: &mut std::collections::HashSet<(usize, String)>,
 ) {
     let task = match cx.task_at(anchor) {
         Some(t) => t,
@@ -442,6 +1428,9 @@ fn emit(
     let task_ref = cx.task_ref(task);
     let evidence = cx.evidence(ev);
     for (role, mention) in assign_roles(clauses, first_listed) {
+        if !emitted.insert((task, mention.clone())) {
+            continue;
+        }
         let Some(org) = cx.org_ref(&mention) else { continue };
         let rel = match role {
             Role::Leads => Relation::Leads {
@@ -549,5 +1538,95 @@ mod tests {
         );
         assert!(v.iter().any(|(r, o, _)| r == "co" && o == "工商联"));
         assert_eq!(v.iter().filter(|(_, o, _)| o == "总工会").count(), 1);
+    }
+
+    #[test]
+    fn composite_labels_any_separator_and_people() {
+        // Composite role labels, one per line; a leading person gives nothing.
+        let v = facts("1.加快建设。\n牵头负责领导:王五。\n牵头责任单位:县教育局。\n协同责任单位:县财政局、县人社局等,各乡镇政府。");
+        assert!(has(&v, "leads", "县教育局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "1"));
+        assert!(has(&v, "co", "县人社局", "1"));
+        assert!(!v.iter().any(|(_, o, _)| o.contains("王五")));
+        // Inline labels in running text, separated by a space or nothing.
+        let v = facts("3.做好保障。主办单位 市文旅局;协办单位:市公安局、市城管局。");
+        assert!(has(&v, "leads", "市文旅局", "3"), "{v:?}");
+        assert!(has(&v, "co", "市公安局", "3"));
+        // Labels in 【】 and 〔〕 brackets, with full-width separators.
+        let v = facts("5.推进改革。【牵头部门：区财政局；配合部门：区审计局】\n6.优化服务。〔责任单位:区政务服务中心、区司法局〕");
+        assert!(has(&v, "leads", "区财政局", "5"), "{v:?}");
+        assert!(has(&v, "co", "区审计局", "5"));
+        assert!(has(&v, "co", "区政务服务中心", "6"));
+        assert!(!v.iter().any(|(r, _, l)| r == "leads" && l.as_deref() == Some("6")));
+    }
+
+    #[test]
+    fn unclosed_bracket_and_notes_in_lists() {
+        // A bracket cut at the end of the document; a deadline inside the list.
+        let v = facts("1.推进。(牵头单位:市交通局;责任单位:市公安局、市应急局,2023年底前完成)\n2.建设铁路。〔责任单位:某某铁路局");
+        assert!(has(&v, "leads", "市交通局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市应急局", "1"));
+        assert!(has(&v, "co", "某某铁路局", "2"));
+        assert_eq!(v.len(), 4, "{v:?}");
+    }
+
+    #[test]
+    fn prose_lead_with_partners_and_undertaking() {
+        let v = facts("会议指出,县林业局牵头,县财政局、县水务局等部门密切配合,全力推进造林绿化工作。");
+        assert!(v.iter().any(|(r, o, _)| r == "leads" && o == "县林业局"), "{v:?}");
+        assert!(v.iter().any(|(r, o, _)| r == "co" && o == "县水务局"));
+        // 承办 opposed to 协办 names the lead; 负责 with 配合 names none.
+        let v = facts("一、治理污染\n由省环保厅承办,省农业厅、水利厅协办。\n(一)由省农业厅负责,省财政厅配合,加快建设基地。");
+        assert!(has(&v, "leads", "省环保厅", "一"), "{v:?}");
+        assert!(has(&v, "co", "水利厅", "一"));
+        assert!(!v.iter().any(|(r, o, _)| r == "leads" && o == "省农业厅"));
+        // Essays: 负责人 is a person.
+        let v = facts("县交通局、县住建局等县级有关部门负责人介绍了情况。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn declared_conventions() {
+        let v = facts("说明:各项任务中列第一位者为牵头单位。\n1.推进。(市财政局、市税务局、市人行)");
+        assert!(has(&v, "leads", "市财政局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市人行", "1"));
+        let v = facts("1.推进。(责任单位:市商务局、市发改委,排名第一的为牵头单位,下同)\n2.落实。(市发改委、市商务局)");
+        assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "市发改委", "2"), "{v:?}");
+        assert!(has(&v, "co", "市商务局", "2"));
+    }
+
+    #[test]
+    fn flattened_tables() {
+        // One cell per line, header first; a group cell between rows.
+        let v = facts("序号\n任务\n责任单位\n牵头单位\n1\n增长6%。\n区农业局、区发改局\n区发改局\n二类\n2\n增长5%。\n区财政局\n区财政局\n");
+        assert!(has(&v, "leads", "区发改局", "1"), "{v:?}");
+        assert!(has(&v, "co", "区农业局", "1"));
+        assert!(has(&v, "leads", "区财政局", "2"));
+        assert_eq!(v.len(), 3, "{v:?}");
+        // Cells joined by `|`; a person in the leader column gives nothing.
+        let v = facts("序号|重点任务|责任领导|牵头单位|配合单位|完成时限\n1|建设园区|李四|市工信局|市财政局、市自然资源局|2024年底\n2|招商引资|李四|市商务局||长期\n");
+        assert!(has(&v, "leads", "市工信局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市自然资源局", "1"));
+        assert!(has(&v, "leads", "市商务局", "2"));
+        assert_eq!(v.len(), 4, "{v:?}");
+        // Cells joined by tabs.
+        let v = facts("序号\t工作任务\t牵头部门\t配合部门\n1\t完善机制\t县发改局\t县财政局\n");
+        assert!(has(&v, "leads", "县发改局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "1"));
+    }
+
+    #[test]
+    fn page_markers_inside_an_item() {
+        let v = facts("1.加快推进产业园区基础设施建设,完善配套,\n\n— 3 —\n\n提升承载能力。(市发改委牵头,市财政局、\n- 4 -\n市住建局配合)");
+        assert!(has(&v, "leads", "市发改委", "1"), "{v:?}");
+        assert!(has(&v, "co", "市住建局", "1"), "{v:?}");
+    }
+
+    #[test]
+    fn last_sub_item_statement_belongs_to_the_article() {
+        let v = facts("49. 支持企业。\n(1)工业奖励。给予奖励。\n(2)服务业奖励。给予奖励。(牵头部门:区经信局、区发改局)");
+        assert!(has(&v, "leads", "区经信局", "49"), "{v:?}");
+        assert!(has(&v, "leads", "区发改局", "49"), "{v:?}");
     }
 }
