@@ -161,41 +161,6 @@ impl Grammar {
             _ => self.after.iter().any(|w| tail.starts_with(w.as_str())),
         }
     }
-
-    /// Start of the organisation phrase inside `lt[from..to]`: after the last phrase-ending word
-    /// (a whole word for the segmenter, when it is on), unless a department name ending at `to`
-    /// spans it.
-    fn cut_before(&self, lt: &str, from: usize, to: usize, jieba: bool) -> usize {
-        let run = &lt[from..to];
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for w in &self.before {
-            for (i, _) in run.match_indices(w.as_str()) {
-                found.push((i, i + w.len()));
-            }
-        }
-        if found.is_empty() {
-            return from;
-        }
-        found.sort_by_key(|&(a, b)| std::cmp::Reverse((b, a)));
-        let seg = jieba.then(|| Seg::new(lt, from, to));
-        let whole = |a: usize, b: usize| {
-            seg.as_ref()
-                .is_none_or(|s| (a == 0 || s.ends_word(from + a)) && s.starts_word(from + a) && s.ends_word(from + b))
-        };
-        let Some(mut cut) = found.iter().find(|&&(a, b)| whole(a, b)).map(|&(_, b)| b) else {
-            return from;
-        };
-        if let Some(d) = self.departments.iter().find(|d| run.ends_with(d.as_str()) && run.len() - d.len() < cut) {
-            cut = run.len() - d.len();
-            // Keep a level prefix written before the department (市人力资源和社会保障局).
-            if let Some(c) = run[..cut].chars().next_back() {
-                if matches!(c, '省' | '市' | '区' | '县' | '镇' | '乡') {
-                    cut -= c.len_utf8();
-                }
-            }
-        }
-        from + cut
-    }
 }
 
 /// A title found in a line (byte offsets into the line).
@@ -289,6 +254,8 @@ struct LineReader<'c, 'a> {
     line_start: usize,
     jieba: bool,
     ctx: PlaceContext,
+    /// Head word, organisation and position of the titles read so far in this line.
+    recent: Vec<(String, OrgRef, usize)>,
 }
 
 impl LineReader<'_, '_> {
@@ -326,6 +293,51 @@ impl LineReader<'_, '_> {
             });
         }
         v
+    }
+
+    /// Start of the organisation phrase inside `text[from..to]`: after the last phrase-ending
+    /// word (会见了, 陪同, 由 …), unless a department name ending at `to` spans it. A one-character
+    /// word (由, 和, 为, 了 …) ends the phrase only before a level prefix or a place (为市财政局),
+    /// before a name written before its title (`names`: 和邓云锋副省长), or as a word of its own
+    /// for the segmenter.
+    fn cut_before(&self, text: &str, from: usize, to: usize, names: bool) -> usize {
+        let run = &text[from..to];
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for w in &self.g.before {
+            for (i, _) in run.match_indices(w.as_str()) {
+                found.push((i, i + w.len()));
+            }
+        }
+        if found.is_empty() {
+            return from;
+        }
+        found.sort_by_key(|&(a, b)| std::cmp::Reverse((b, a)));
+        let seg = self.jieba.then(|| Seg::new(text, from, to));
+        let valid = |a: usize, b: usize| {
+            if run[a..b].chars().count() > 1 || b == run.len() {
+                return true;
+            }
+            let rest = &run[b..];
+            rest.starts_with(['省', '市', '区', '县', '镇', '乡'])
+                || self.place_at_start(rest).is_some()
+                || names && self.whole_name(from + b, to)
+                || seg
+                    .as_ref()
+                    .is_none_or(|s| s.starts_word(from + a) && s.ends_word(from + b))
+        };
+        let Some(mut cut) = found.iter().find(|&&(a, b)| valid(a, b)).map(|&(_, b)| b) else {
+            return from;
+        };
+        if let Some(d) = self.g.departments.iter().find(|d| run.ends_with(d.as_str()) && run.len() - d.len() < cut) {
+            cut = run.len() - d.len();
+            // Keep a level prefix written before the department (市人力资源和社会保障局).
+            if let Some(c) = run[..cut].chars().next_back() {
+                if matches!(c, '省' | '市' | '区' | '县' | '镇' | '乡') {
+                    cut -= c.len_utf8();
+                }
+            }
+        }
+        from + cut
     }
 
     /// Start of the run of Han characters before `to` (at most [`MAX_ORG_CHARS`]), not before `floor`.
@@ -404,15 +416,48 @@ impl LineReader<'_, '_> {
         if !(2..=4).contains(&n) {
             return false;
         }
-        if let Some(u) = lt[b..].chars().find(|c| FOLD_UNITS.contains(c)) {
-            if lt[b..].starts_with(u) && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
+        if self.jieba {
+            if !Seg::new(lt, a, char_floor_after(lt, b, 4)).ends_word(b) {
+                return false;
+            }
+        } else if let Some(u) = lt[b..].chars().next().filter(|c| FOLD_UNITS.contains(c)) {
+            if self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
                 return false;
             }
         }
-        if self.jieba && !Seg::new(lt, a, char_floor_after(lt, b, 4)).ends_word(b) {
-            return false;
-        }
         self.name_in(a, a, Some(b)).is_some()
+    }
+
+    /// The person an appointment names before the organisation at `org`: `NAME(同志)` + 任 / 为 /
+    /// 担任 / 兼任, within the run of Han characters from `run`, in a clause that removes no one
+    /// from a post (免去, 辞去, 撤销).
+    fn appointee(&self, run: usize, org: usize) -> Option<(usize, usize)> {
+        let lt = self.lt;
+        let pre = &lt[run..org];
+        let w = ["担任", "兼任", "出任", "任", "为"].into_iter().find(|w| pre.ends_with(w))?;
+        let mut b = org - w.len();
+        if lt[run..b].ends_with("同志") {
+            b -= "同志".len();
+        }
+        let clause = lt[..run].rfind([',', '。', ';', ':', '\n']).map_or(0, |i| i + 1);
+        if ["免", "辞", "撤销", "不再"].iter().any(|w| lt[clause..b].contains(w)) {
+            return None;
+        }
+        let seg = self.jieba.then(|| Seg::new(lt, run, b));
+        let starts = |a: usize| {
+            a == run
+                || seg.as_ref().is_some_and(|s| s.starts_word(a))
+                || ["任命", "聘任", "聘请", "提名", "同意", "决定", "推荐", "选举", "由"]
+                    .iter()
+                    .any(|v| lt[run..a].ends_with(v))
+        };
+        (2..=4)
+            .rev()
+            .filter_map(|n| {
+                let a = lt[..b].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
+                (a >= run && starts(a) && self.name_in(a, a, Some(b)).is_some()).then_some((a, b))
+            })
+            .next()
     }
 
     /// The division a place at the start of an organisation mention names.
@@ -540,7 +585,7 @@ impl LineReader<'_, '_> {
                 }
                 s -= ch.len_utf8();
             }
-            let cut = self.g.cut_before(window, s, end, self.jieba);
+            let cut = self.cut_before(window, s, end, false);
             let m = &window[cut..end];
             if m.chars().count() >= 3 && self.g.org_like(self.lex(), m) {
                 return Some(m.to_string());
@@ -576,9 +621,26 @@ impl LineReader<'_, '_> {
                     .iter()
                     .find_map(|s| p.text.strip_suffix(s).filter(|b| b.chars().count() >= 2));
                 return Some(match base {
-                    Some(b) => self.org(t.start, b),
+                    Some(b) => OrgRef {
+                        text: b.to_string(),
+                        name: None,
+                        ty: self
+                            .lex()
+                            .org_type_by_suffix(b)
+                            .map_or("Government", |t| t.as_str())
+                            .to_string(),
+                        code: None,
+                        division: None,
+                    },
                     None => p.clone(),
                 });
+            }
+            // Same head earlier in the sentence: 局长甲,副局长乙 / 一级调研员甲,二级调研员乙.
+            let same = self.recent.iter().rev().find(|(h, _, p)| {
+                h == head && !lt[*p..t.start].contains(['。', '!', '?', ';'])
+            });
+            if let Some((_, o, _)) = same {
+                return Some(o.clone());
             }
             let unit = head.chars().next().filter(|_| head.ends_with('长'))?;
             let full = self.implicit(t.start, unit)?;
@@ -622,7 +684,7 @@ impl LineReader<'_, '_> {
                 continue;
             }
             let run = self.run_start(t0.start, consumed);
-            let org0 = self.g.cut_before(lt, run, t0.start, self.jieba)..t0.start;
+            let org0 = self.cut_before(lt, run, t0.start, true)..t0.start;
             // A name before a bare title: 李明副市长, 和邓云锋副省长调研.
             if t0.kind != Kind::Byline && !org0.is_empty() && self.whole_name(org0.start, org0.end) {
                 let after = &lt[t0.next..];
@@ -662,7 +724,7 @@ impl LineReader<'_, '_> {
                 if !part.chars().all(is_han) || part.chars().count() > MAX_ORG_CHARS || self.whole_name(sep, tn.start) {
                     break;
                 }
-                items.push((self.g.cut_before(lt, sep, tn.start, self.jieba)..tn.start, j + 1));
+                items.push((self.cut_before(lt, sep, tn.start, true)..tn.start, j + 1));
                 j += 1;
             }
             let last = titles[j];
@@ -679,10 +741,16 @@ impl LineReader<'_, '_> {
                     }
                 }
             }
-            let Some(&(_, name_end)) = names.last() else {
-                group.clear();
-                continue;
-            };
+            if names.is_empty() {
+                // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长.
+                if let Some(n) = self.appointee(run, items[0].0.start) {
+                    names.push(n);
+                } else {
+                    group.clear();
+                    continue;
+                }
+            }
+            let name_end = names.last().map_or(last.next, |n| n.1).max(last.next);
             consumed = name_end;
             if group_end > run || lt.get(group_end..run) != Some("、") {
                 group.clear();
@@ -697,8 +765,9 @@ impl LineReader<'_, '_> {
                 } else {
                     lt[t.start..t.end].to_string()
                 };
-                if o.is_some() {
-                    prev = o.clone();
+                if let Some(o) = &o {
+                    prev = Some(o.clone());
+                    self.recent.push((lt[t.head..t.end].to_string(), o.clone(), t.start));
                 }
                 if let Some(o) = o {
                     posts.push((post, Some(o)));
@@ -768,6 +837,7 @@ fn extract_with(cx: &Context, out: &mut Vec<Fact>, jieba: bool) {
             line_start: line.start,
             jieba,
             ctx: PlaceContext::default(),
+            recent: Vec::new(),
         }
         .read(&mut found);
         for f in found {
