@@ -387,8 +387,20 @@ impl LineReader<'_, '_> {
             if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| NOT_IN_NAMES.contains(c))
                 || g.not_name.iter().any(|w| cand.starts_with(w.as_str()))
                 || g.org_like(self.lex(), cand)
-                || until.map_or(!g.ends_name(&lt[e..]), |u| u != e)
             {
+                continue;
+            }
+            // One word that the segmenter tags as a person.
+            let person = seg
+                .as_ref()
+                .is_some_and(|s| s.words.iter().any(|w| w.0 == p && w.1 == e && w.2 == "nr"));
+            let ends = match until {
+                Some(u) => u == e,
+                // Where no listed word follows, a surname-led person word that ends at a word
+                // boundary still ends the name (市长田明手里…).
+                None => g.ends_name(&lt[e..]) || surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)),
+            };
+            if !ends {
                 continue;
             }
             let mut score = 0;
@@ -396,7 +408,7 @@ impl LineReader<'_, '_> {
                 if seg.other_word(lt, p, e) {
                     continue;
                 }
-                if !surname && !seg.words.iter().any(|w| w.0 == p && w.2 == "nr" && w.1 >= e) {
+                if !surname && !person {
                     continue;
                 }
                 score += seg.ends_word(e) as usize;
@@ -458,6 +470,37 @@ impl LineReader<'_, '_> {
                 (a >= run && starts(a) && self.name_in(a, a, Some(b)).is_some()).then_some((a, b))
             })
             .next()
+    }
+
+    /// The person of a roster line whose chain starts at `run` and ends at `end`:
+    /// `NAME(同志)` + `,` or `:` at the start of a clause, then chains separated by `,` up to the
+    /// end of the sentence, none followed by a name (张三同志,市委常委,市政府副市长。).
+    fn roster(&self, run: usize, end: usize, state: &mut Option<(usize, usize, usize)>) -> Option<(usize, usize)> {
+        let lt = self.lt;
+        if !(lt[end..].is_empty() || lt[end..].starts_with([',', ';', '。', '、'])) {
+            return None;
+        }
+        if let Some((a, b, until)) = *state {
+            if run < until && lt[..run].ends_with(',') {
+                return Some((a, b));
+            }
+        }
+        let sep = lt[..run].chars().next_back().filter(|c| matches!(c, ',' | ':'))?;
+        let mut b = run - sep.len_utf8();
+        if lt[..b].ends_with("同志") {
+            b -= "同志".len();
+        }
+        let found = (2..=4).rev().find_map(|n| {
+            let a = lt[..b].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
+            let clause_start = lt[..a]
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '。' | ';' | '!' | '?' | ':') || c.is_whitespace());
+            (clause_start && self.whole_name(a, b)).then_some((a, b))
+        })?;
+        let until = lt[run..].find(['。', ';', '!', '?']).map_or(lt.len(), |i| run + i);
+        *state = Some((found.0, found.1, until));
+        Some(found)
     }
 
     /// The division a place at the start of an organisation mention names.
@@ -676,6 +719,8 @@ impl LineReader<'_, '_> {
         // Names of chains joined by `、` (they may share a post named after them: X、Y担任组长).
         let mut group: Vec<(String, usize)> = Vec::new();
         let mut group_end = usize::MAX;
+        // The name of a roster line and where its sentence ends.
+        let mut roster: Option<(usize, usize, usize)> = None;
         let mut i = 0;
         while i < titles.len() {
             let t0 = titles[i];
@@ -742,8 +787,11 @@ impl LineReader<'_, '_> {
                 }
             }
             if names.is_empty() {
-                // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长.
+                // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长; or a
+                // roster line: 张三同志,市委常委、副市长。 / 李四:党组成员、副局长;
                 if let Some(n) = self.appointee(run, items[0].0.start) {
+                    names.push(n);
+                } else if let Some(n) = self.roster(run, last.next, &mut roster) {
                     names.push(n);
                 } else {
                     group.clear();
