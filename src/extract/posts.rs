@@ -415,16 +415,16 @@ impl LineReader<'_, '_> {
             let person = seg
                 .as_ref()
                 .is_some_and(|s| s.words.iter().any(|w| w.0 == p && w.1 == e && w.2 == "nr"));
-            let ends = match until {
-                Some(u) => u == e,
-                // Where no listed word follows, a surname-led person word that ends at a word
-                // boundary still ends the name (市长田明手里…).
-                None => g.ends_name(&lt[e..]) || surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)),
+            // A listed word (or punctuation) after the name is strong evidence; where none
+            // follows, a surname-led person word that ends at a word boundary is weaker
+            // (市长田明手里…).
+            let mut score = match until {
+                Some(u) if u == e => 2,
+                Some(_) => continue,
+                None if g.ends_name(&lt[e..]) => 2,
+                None if surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)) => 0,
+                None => continue,
             };
-            if !ends {
-                continue;
-            }
-            let mut score = 0;
             if let Some(seg) = &seg {
                 if seg.other_word(lt, p, e) {
                     continue;
@@ -779,12 +779,41 @@ impl LineReader<'_, '_> {
                     continue;
                 }
             }
-            // The chain: titles joined by `、`.
+            // An organisation, then a name before a bare title: 组织部李旭部长.
+            if t0.kind != Kind::Byline && org0.len() > 6 {
+                let named = (2..=4).rev().find_map(|n| {
+                    let a = lt[..org0.end].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
+                    (a > org0.start
+                        && self.g.org_like(self.lex(), &lt[org0.start..a])
+                        && self.whole_name(a, org0.end))
+                    .then_some(a)
+                });
+                let after = &lt[t0.next..];
+                if let Some(a) = named.filter(|_| self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none()) {
+                    let org = self.org(org0.start, &lt[org0.start..a].to_string());
+                    out.push(Found {
+                        person: lt[a..org0.end].to_string(),
+                        post: lt[t0.start..t0.end].to_string(),
+                        org: Some(org),
+                        pos: a,
+                    });
+                    consumed = t0.next;
+                    i += 1;
+                    continue;
+                }
+            }
+            // The chain: titles joined by `、` or 兼 (区长兼经开区党工委书记).
             let mut items = vec![(org0, i)];
             let mut j = i;
             while j + 1 < titles.len() {
                 let (tj, tn) = (titles[j], titles[j + 1]);
-                let Some(sep) = lt[tj.next..].strip_prefix('、').map(|_| tj.next + '、'.len_utf8()) else { break };
+                let Some(sep) = ['、', '兼']
+                    .into_iter()
+                    .find(|c| lt[tj.next..].starts_with(*c))
+                    .map(|c| tj.next + c.len_utf8())
+                else {
+                    break;
+                };
                 if tn.start < sep {
                     break;
                 }
