@@ -153,8 +153,12 @@ impl Grammar {
         g
     }
 
+    /// Ends like an organisation, and names one: a collective (各部门, 有关单位) holds no post.
     fn org_like(&self, lex: &Lexicon, s: &str) -> bool {
-        !s.is_empty() && (lex.org_type_by_suffix(s).is_some() || self.org_tails.iter().any(|(t, _)| s.ends_with(t.as_str())))
+        !s.is_empty()
+            && (lex.org_type_by_suffix(s).is_some() || self.org_tails.iter().any(|(t, _)| s.ends_with(t.as_str())))
+            && !["各", "有关", "相关"].iter().any(|w| s.contains(w))
+            && !lex.is_collective(s)
     }
 
     /// True when a name may end before this text: the end, a non-Han character, or a word that
