@@ -150,6 +150,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/doc_number_issuers.tsv",
     "lexicon/place_stopwords.tsv",
     "lexicon/surnames.tsv",
+    "lexicon/person_words.tsv",
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",

@@ -50,7 +50,8 @@ pub struct Gazetteer {
     /// Cooperation verbs (`coop_verbs.tsv`) and one leftmost-longest automaton over them.
     pub coop_verbs: Vec<String>,
     pub coop_verbs_ac: AhoCorasick,
-    /// Post titles (`posts.tsv`): finds the lines worth the post rules' regex.
+    /// Post title words (`posts.tsv` rows of kind head, gov, byline, block), leftmost-longest:
+    /// pattern `i` is the `i`-th such row.
     pub posts_ac: AhoCorasick,
 }
 
@@ -134,7 +135,16 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&coop_verbs)
             .expect("verb patterns are plain strings");
-        let posts_ac = AhoCorasick::new(lex.list("posts")).expect("post titles are plain strings");
+        // Title words only (heads, and the blocked words that start like one): the post rule
+        // reads the other kinds of `posts.tsv` (modifiers, media endings) itself.
+        let titles = lex.table("posts").iter().filter(|r| {
+            r.get(1)
+                .is_some_and(|k| k.split(',').any(|k| matches!(k, "head" | "gov" | "byline" | "block")))
+        });
+        let posts_ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(titles.map(|r| r[0].as_str()))
+            .expect("post titles are plain strings");
         Gazetteer {
             posts_ac,
             suffix_words: lex
@@ -145,7 +155,12 @@ impl Gazetteer {
                     Some((c.next()?, c.next()?))
                 })
                 .collect(),
-            surnames: lex.list("surnames").iter().filter_map(|s| s.chars().next()).collect(),
+            surnames: lex
+                .list("surnames")
+                .iter()
+                .filter(|s| s.chars().count() == 1)
+                .filter_map(|s| s.chars().next())
+                .collect(),
             by_code: lex
                 .divisions
                 .iter()

@@ -1,140 +1,903 @@
 //! `holds_post`: a named person holds a post in an organisation.
 //!
-//! Reads the chains news and notices use before a name: `市委组织部副部长、市人社局局长聂立新:`
-//! gives (聂立新, 副部长, 市委组织部) and (聂立新, 局长, 市人社局); `市经信局党组书记、局长杨旭东`
-//! carries the organisation over to the second post; `市委副书记、市长袁宝成担任召集人` reads a
-//! bare 市长 as a post of the city (`市`). Post titles come from `posts.tsv`. The name is the two
-//! or three characters after the last post, ended by punctuation or a verb (担任, 表示 …).
+//! A post title is read as a grammar, with its words in `posts.tsv`:
+//! `[organisation] [modifier…] head`, where the head ends the title (局长, 书记, 主任, 委员, 常委,
+//! 巡视员 …; `gov` heads such as 市长 name the chief of a level's government) and modifiers stay in
+//! the post (副, 常务, 党组, 一级 …): `市人社局局长` is (局长, 市人社局), `高新区管委会常务副主任`
+//! (常务副主任, 高新区管委会), `宣传部长` (部长, 宣传部: a 部/局/厅 head completes an unfinished
+//! organisation).
+//!
+//! Titles joined by `、` form a chain that belongs to the name after it (市委组织部副部长、市人社局
+//! 局长聂立新 gives two facts); a title without an organisation carries the previous one over
+//! (市经信局党组书记、局长) or, for a `gov` head, is a post of the level's government: the place an
+//! earlier title of the same sentence named (宜宾市委书记…，市委副书记、市长 → 宜宾市), else the
+//! document's jurisdiction. Names listed after the chain with `、` share it (副市长张三、李四). A name
+//! may also stand before a bare title (李明副市长). Bylines (甘肃日报记者张三) are posts only when a
+//! media organisation is written before 记者.
+//!
+//! A name is two or three characters (a compound surname adds one) that starts with a surname of
+//! `surnames.tsv`, or that the segmenter tags as a person (`nr`), and ends where punctuation or a
+//! word of `person_words.tsv` (出席, 主持, 陪同 …) follows. The segmenter (jieba, default
+//! dictionary, run only on a short window after a title) decides between two and three
+//! characters: the name must start where a word starts, ends preferably where a word ends, and is
+//! no dictionary word of another kind (同志, 列席). `POLICYKG_JIEBA=0` turns it off (for measuring
+//! what it adds).
+//!
+//! The organisation of the first title is the run of Han characters before it, cut after the
+//! last word that ends a phrase (会见了, 由, 陪同 …) unless a department name spans that word
+//! (人力资源和社会保障局), and kept only if it ends like an organisation (org_types.tsv, `org` rows
+//! of posts.tsv) or is a place (石嘴山市市长).
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Person, Post, Relation};
+use crate::lexicon::Lexicon;
+use crate::normalize::is_han;
+use crate::resolve::{pick_division, resolve_org, Jurisdiction};
 use regex::Regex;
-use std::sync::LazyLock;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, LazyLock, Mutex};
 
-static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    let lx = crate::lexicon::Lexicon::embedded();
-    let mut posts = lx.list("posts").to_vec();
-    posts.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-    let alt = posts.iter().map(|p| regex::escape(p)).collect::<Vec<_>>().join("|");
-    Regex::new(&format!(
-        r"(?P<chain>(?:\p{{Han}}{{0,24}}?(?:{alt})、)*\p{{Han}}{{0,24}}?(?:{alt}))(?P<name>\p{{Han}}{{2,3}}?)(?P<after>[:,(、]|担任|表示|指出|介绍|强调|说|主持|出席|同志|$)"
-    ))
-    .expect("post table makes a valid regex")
-});
+/// The segmenter with its default dictionary, loaded on first use.
+static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(jieba_rs::Jieba::new);
 
-static POST_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    let lx = crate::lexicon::Lexicon::embedded();
-    let mut posts = lx.list("posts").to_vec();
-    posts.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-    let alt = posts.iter().map(|p| regex::escape(p)).collect::<Vec<_>>().join("|");
-    Regex::new(&format!(r"^(?P<org>\p{{Han}}*?)(?P<post>{alt})$")).expect("valid regex")
-});
-
-const BARE_LEVEL_POSTS: &[&str] = &[
-    "市长",
-    "副市长",
-    "常务副市长",
-    "区长",
-    "副区长",
-    "县长",
-    "副县长",
-    "镇长",
-];
-const LEADING_WORDS: &[&str] = &["由", "和", "及", "以及", "与", "同", "是", "为", "请"];
-const NOT_NAMES: &[&str] = &[
-    "担任", "负责", "主要", "分管", "领导", "同志", "指出", "表示", "强调", "参加", "出席", "成员",
-];
-
-/// Name before a bare level post: `李明市长`, `王芳副区长`.
-static NAME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[,、:;。(\s由与和及请])(?P<name>\p{Han}{2,3}?)(?P<post>常务副市长|副市长|市长|副区长|区长|副县长|县长|副镇长|镇长)(?:$|[,、:;。)\s]|表示|指出|强调|介绍|说|一行|主持|出席|参加|调研|带队)").expect("valid regex")
-});
+/// Whether names are checked with the segmenter (`POLICYKG_JIEBA=0` turns it off).
+static USE_JIEBA: LazyLock<bool> = LazyLock::new(|| std::env::var("POLICYKG_JIEBA").map_or(true, |v| v != "0"));
 
 static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"成立([\p{Han}]{2,40}?(?:工作机制|领导小组|工作专班|专班|指挥部|委员会|工作组))").expect("valid regex")
 });
 
-/// Emits `holds_post` facts from every line.
-pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
-    let text = cx.norm.text.clone();
-    let surnames = &cx.gz.surnames;
-    for line in cx.doc.lines.clone() {
-        let lt = &text[line.clone()];
-        // Most lines name no post at all: skip them before the (costly) chain regex.
-        if !cx.gz.posts_ac.is_match(lt) {
-            continue;
+/// Characters no personal name contains (function words, unit words).
+const NOT_IN_NAMES: &str = "的了等各是将从之其该此市县局委办部";
+/// Head words `X长` whose `X` completes an unfinished organisation (宣传部长 → 宣传部).
+const FOLD_UNITS: &[char] = &['部', '局', '厅', '处', '科'];
+/// Longest run of characters read as an organisation before a title.
+const MAX_ORG_CHARS: usize = 24;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Head,
+    Gov(char),
+    Byline,
+    Block,
+}
+
+/// The post grammar compiled from one lexicon.
+struct Grammar {
+    /// Kind of each pattern of `Gazetteer::posts_ac` (same rows, same order).
+    kinds: Vec<Kind>,
+    modifiers: Vec<String>,
+    byline_modifiers: Vec<String>,
+    media: Vec<String>,
+    org_tails: Vec<(String, String)>,
+    after: Vec<String>,
+    before: Vec<String>,
+    not_name: Vec<String>,
+    surnames: HashSet<char>,
+    compound: Vec<String>,
+    /// Department names without level prefix (`dept_aliases.tsv`): a cut never splits one.
+    departments: Vec<String>,
+}
+
+fn longest_first(mut v: Vec<String>) -> Vec<String> {
+    v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    v
+}
+
+impl Grammar {
+    fn new(lex: &Lexicon) -> Grammar {
+        let posts = lex.table("posts");
+        let has = |r: &Vec<String>, k: &str| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k));
+        let words = |k: &str| -> Vec<String> { posts.iter().filter(|r| has(r, k)).map(|r| r[0].clone()).collect() };
+        let kinds = posts
+            .iter()
+            .filter(|r| ["head", "gov", "byline", "block"].iter().any(|k| has(r, k)))
+            .map(|r| {
+                if has(r, "block") {
+                    Kind::Block
+                } else if has(r, "gov") {
+                    Kind::Gov(r.get(2).and_then(|l| l.chars().next()).unwrap_or('市'))
+                } else if has(r, "byline") {
+                    Kind::Byline
+                } else {
+                    Kind::Head
+                }
+            })
+            .collect();
+        let pw = lex.table("person_words");
+        let pwords = |k: &str| -> Vec<String> {
+            pw.iter()
+                .filter(|r| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k)))
+                .map(|r| r[0].clone())
+                .collect()
+        };
+        let surnames = lex.list("surnames");
+        Grammar {
+            kinds,
+            modifiers: longest_first(words("modifier")),
+            byline_modifiers: longest_first(words("byline_modifier")),
+            media: longest_first(words("media")),
+            org_tails: posts
+                .iter()
+                .filter(|r| has(r, "org"))
+                .map(|r| (r[0].clone(), r.get(2).cloned().unwrap_or_else(|| "Department".into())))
+                .collect(),
+            after: longest_first(pwords("after")),
+            before: longest_first(pwords("before")),
+            not_name: pwords("not_name"),
+            surnames: surnames
+                .iter()
+                .filter(|s| s.chars().count() == 1)
+                .filter_map(|s| s.chars().next())
+                .collect(),
+            compound: surnames.iter().filter(|s| s.chars().count() > 1).cloned().collect(),
+            departments: longest_first(lex.dept_aliases.keys().cloned().collect()),
         }
-        // Names listed before `担任召集人` share that post in the mechanism the line sets up.
-        let mechanism = MECHANISM.captures(lt).map(|c| c[1].to_string());
-        let mut pending: Vec<String> = Vec::new();
-        for caps in NAME_FIRST.captures_iter(lt) {
-            let name = &caps["name"];
-            if !name.chars().next().is_some_and(|c| surnames.contains(&c)) || !plausible_name(name) {
+    }
+
+    /// The grammar of this lexicon (compiled once per lexicon).
+    fn of(lex: &Lexicon) -> Arc<Grammar> {
+        static CACHE: Mutex<Vec<(String, Arc<Grammar>)>> = Mutex::new(Vec::new());
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, g)) = cache.iter().find(|(f, _)| *f == lex.fingerprint) {
+            return g.clone();
+        }
+        if *USE_JIEBA && cache.is_empty() {
+            // Load the segmenter's dictionary (≈0.15 s) beside the first documents rather than
+            // inside the first name decision.
+            std::thread::spawn(|| LazyLock::force(&JIEBA));
+        }
+        let g = Arc::new(Grammar::new(lex));
+        cache.push((lex.fingerprint.clone(), g.clone()));
+        g
+    }
+
+    /// Ends like an organisation, and names one: a collective (各部门, 有关单位) holds no post.
+    fn org_like(&self, lex: &Lexicon, s: &str) -> bool {
+        !s.is_empty()
+            && (lex.org_type_by_suffix(s).is_some() || self.org_tails.iter().any(|(t, _)| s.ends_with(t.as_str())))
+            && !["各", "有关", "相关"].iter().any(|w| s.contains(w))
+            && !lex.is_collective(s)
+    }
+
+    /// True when a name may end before this text: the end, a non-Han character, or a word that
+    /// follows names.
+    fn ends_name(&self, tail: &str) -> bool {
+        match tail.chars().next() {
+            None => true,
+            Some(c) if !is_han(c) => true,
+            _ => self.after.iter().any(|w| tail.starts_with(w.as_str())),
+        }
+    }
+}
+
+/// A title found in a line (byte offsets into the line).
+#[derive(Clone, Copy, Debug)]
+struct Title {
+    /// Start of the title with its modifiers.
+    start: usize,
+    /// Start of the head word.
+    head: usize,
+    end: usize,
+    /// Where what follows the title starts (after a short parenthesis: 副主任(主持工作)).
+    next: usize,
+    kind: Kind,
+}
+
+/// Word boundaries and person tags of a short window, from the segmenter.
+struct Seg {
+    /// (start, end, tag) of each word, byte offsets into the line.
+    words: Vec<(usize, usize, &'static str)>,
+}
+
+impl Seg {
+    fn new(lt: &str, from: usize, to: usize) -> Seg {
+        let jb: &'static jieba_rs::Jieba = &JIEBA;
+        let words = jb
+            .tag(&lt[from..to], true)
+            .into_iter()
+            .map(|t| {
+                let tag: &'static str = match t.tag {
+                    x if x.starts_with("nr") => "nr",
+                    _ => "x",
+                };
+                (from + t.byte_start, from + t.byte_end, tag)
+            })
+            .collect();
+        Seg { words }
+    }
+    fn starts_word(&self, p: usize) -> bool {
+        self.words.iter().any(|w| w.0 == p)
+    }
+    fn ends_word(&self, p: usize) -> bool {
+        self.words.iter().any(|w| w.1 == p)
+    }
+    fn person_at(&self, p: usize) -> bool {
+        self.words.iter().any(|w| w.0 == p && w.2 == "nr")
+    }
+    /// One word exactly `a..b` that the dictionary knows and does not tag as a person.
+    fn other_word(&self, lt: &str, a: usize, b: usize) -> bool {
+        self.words
+            .iter()
+            .any(|w| w.0 == a && w.1 == b && w.2 != "nr" && JIEBA.has_word(&lt[a..b]))
+    }
+}
+
+/// Byte offset `n` characters after `p`, if they are all Han.
+fn han_chars(lt: &str, p: usize, n: usize) -> Option<usize> {
+    let mut e = p;
+    for c in lt[p..].chars().take(n) {
+        if !is_han(c) {
+            return None;
+        }
+        e += c.len_utf8();
+    }
+    (lt[p..e].chars().count() == n).then_some(e)
+}
+
+/// How far (bytes) a rule looks for the end or start of a sentence.
+const REACH: usize = 2000;
+
+fn floor_boundary(lt: &str, mut i: usize) -> usize {
+    while !lt.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// End of the sentence from `pos` (a stop character, or [`REACH`] bytes on).
+fn sentence_end(lt: &str, pos: usize, stops: &[char]) -> usize {
+    let hi = floor_boundary(lt, (pos + REACH).min(lt.len()));
+    lt[pos..hi].find(stops).map_or(hi, |i| pos + i)
+}
+
+fn char_floor_after(lt: &str, p: usize, n: usize) -> usize {
+    lt[p..].char_indices().nth(n).map_or(lt.len(), |(i, _)| p + i)
+}
+
+/// What one line gives: (person, post, organisation, byte position of the name in the line).
+struct Found {
+    person: String,
+    post: String,
+    org: Option<OrgRef>,
+    pos: usize,
+}
+
+/// Places named by earlier titles of the sentence, by level character (宜宾市委 → 市: 宜宾市).
+#[derive(Default)]
+struct PlaceContext {
+    by_level: HashMap<char, usize>,
+    /// Byte offset in the line where the sentence that set them ends.
+    until: usize,
+}
+
+struct LineReader<'c, 'a> {
+    cx: &'c Context<'a>,
+    g: &'c Grammar,
+    lt: &'c str,
+    line_start: usize,
+    jieba: bool,
+    ctx: PlaceContext,
+    /// Head word, organisation and position of the titles read so far in this line.
+    recent: Vec<(String, OrgRef, usize)>,
+}
+
+impl LineReader<'_, '_> {
+    fn lex(&self) -> &Lexicon {
+        self.cx.gz.lexicon()
+    }
+
+    fn titles(&self) -> Vec<Title> {
+        let lt = self.lt;
+        let mut v = Vec::new();
+        for m in self.cx.gz.posts_ac.find_iter(lt) {
+            let kind = self.g.kinds.get(m.pattern().as_usize()).copied().unwrap_or(Kind::Block);
+            if kind == Kind::Block {
                 continue;
             }
-            let post = caps["post"].to_string();
-            let level = post
-                .chars()
-                .find(|c| matches!(c, '市' | '区' | '县' | '镇'))
-                .map(|c| c.to_string())
-                .unwrap_or_default();
-            let m = caps.get(0).expect("match");
-            let evidence = cx.evidence(cx.sentence_around(line.start + m.start()));
-            let org = cx.org_ref(&format!("{level}政府")).map(|mut o| {
-                o.text = level.clone();
-                o
-            });
-            out.push(Fact {
-                doc: String::new(),
-                rel: Relation::HoldsPost {
-                    person: Person { text: name.to_string() },
-                    post: Post { text: post },
-                    org,
-                },
-                evidence,
-                task_index: None,
+            let mut start = m.start();
+            let mods: &[String] = if kind == Kind::Byline { &[] } else { &self.g.modifiers };
+            while let Some(md) = mods.iter().find(|md| lt[..start].ends_with(md.as_str())) {
+                start -= md.len();
+            }
+            let mut next = m.end();
+            if let Some(rest) = lt[next..].strip_prefix('(') {
+                if let Some(close) = rest.find(')') {
+                    if rest[..close].chars().count() <= 10 {
+                        next += 1 + close + 1;
+                    }
+                }
+            }
+            v.push(Title {
+                start,
+                head: m.start(),
+                end: m.end(),
+                next,
+                kind,
             });
         }
-        for caps in CHAIN.captures_iter(lt) {
-            let name = &caps["name"];
-            if !name.chars().next().is_some_and(|c| surnames.contains(&c)) {
-                pending.clear();
-                continue;
+        v
+    }
+
+    /// Start of the organisation phrase inside `text[from..to]`: after the last phrase-ending
+    /// word (会见了, 陪同, 由 …), unless a department name ending at `to` spans it. A one-character
+    /// word (由, 和, 为, 了 …) ends the phrase only before a level prefix or a place (为市财政局),
+    /// before a name written before its title (`names`: 和邓云锋副省长), or as a word of its own
+    /// for the segmenter.
+    fn cut_before(&self, text: &str, from: usize, to: usize, names: bool) -> usize {
+        let run = &text[from..to];
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for w in &self.g.before {
+            for (i, _) in run.match_indices(w.as_str()) {
+                found.push((i, i + w.len()));
             }
-            if NOT_NAMES.iter().any(|n| name.starts_with(n) || name.ends_with(n))
-                || crate::normalize::is_han(name.chars().next().unwrap_or(' '))
-                    && cx.gz.lexicon().org_type_by_suffix(name).is_some()
-                    && name.chars().count() > 2
+        }
+        if found.is_empty() {
+            return from;
+        }
+        found.sort_by_key(|&(a, b)| std::cmp::Reverse((b, a)));
+        let seg = self.jieba.then(|| Seg::new(text, from, to));
+        let valid = |a: usize, b: usize| {
+            if run[a..b].chars().count() > 1 || b == run.len() {
+                return true;
+            }
+            let rest = &run[b..];
+            rest.starts_with(['省', '市', '区', '县', '镇', '乡'])
+                || self.place_at_start(rest).is_some()
+                || names && self.whole_name(from + b, to)
+                || seg
+                    .as_ref()
+                    .is_none_or(|s| s.starts_word(from + a) && s.ends_word(from + b))
+        };
+        let Some(mut cut) = found.iter().find(|&&(a, b)| valid(a, b)).map(|&(_, b)| b) else {
+            return from;
+        };
+        if let Some(d) = self.g.departments.iter().find(|d| run.ends_with(d.as_str()) && run.len() - d.len() < cut) {
+            cut = run.len() - d.len();
+            // Keep a level prefix written before the department (市人力资源和社会保障局).
+            if let Some(c) = run[..cut].chars().next_back() {
+                if matches!(c, '省' | '市' | '区' | '县' | '镇' | '乡') {
+                    cut -= c.len_utf8();
+                }
+            }
+        }
+        from + cut
+    }
+
+    /// Start of the run of Han characters before `to` (at most [`MAX_ORG_CHARS`]), not before `floor`.
+    fn run_start(&self, to: usize, floor: usize) -> usize {
+        let mut s = to;
+        for (n, c) in self.lt[floor..to].chars().rev().enumerate() {
+            if !is_han(c) || n >= MAX_ORG_CHARS {
+                break;
+            }
+            s -= c.len_utf8();
+        }
+        s
+    }
+
+    /// The name starting at `p`: its end. `win` is where the segmenter's window starts.
+    fn name_at(&self, p: usize, win: usize) -> Option<usize> {
+        self.name_in(p, win, None)
+    }
+
+    /// [`Self::name_at`]; with `until`, only a name ending exactly there (before its title).
+    fn name_in(&self, p: usize, win: usize, until: Option<usize>) -> Option<usize> {
+        let lt = self.lt;
+        let g = self.g;
+        let first = lt[p..].chars().next().filter(|c| is_han(*c))?;
+        let compound = g.compound.iter().any(|c| lt[p..].starts_with(c.as_str()));
+        let surname = compound || g.surnames.contains(&first);
+        if !surname && !self.jieba {
+            return None;
+        }
+        // The window starts at the name: a title's last character never joins its first word
+        // (主任何渊 is 主任 + 何渊, not 任何).
+        let _ = win;
+        let seg = self.jieba.then(|| Seg::new(lt, p, char_floor_after(lt, p, 8)));
+        if let Some(seg) = &seg {
+            if !seg.starts_word(p) {
+                return None;
+            }
+            if !surname && !seg.person_at(p) {
+                return None;
+            }
+        }
+        let lens: &[usize] = if compound { &[3, 4] } else { &[2, 3] };
+        let mut best: Option<(usize, usize)> = None;
+        for &n in lens {
+            let Some(e) = han_chars(lt, p, n) else { continue };
+            let cand = &lt[p..e];
+            if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| NOT_IN_NAMES.contains(c))
+                || g.not_name.iter().any(|w| cand.starts_with(w.as_str()))
+                || g.org_like(self.lex(), cand)
             {
                 continue;
             }
-            if !plausible_name(name) {
+            // One word that the segmenter tags as a person.
+            let person = seg
+                .as_ref()
+                .is_some_and(|s| s.words.iter().any(|w| w.0 == p && w.1 == e && w.2 == "nr"));
+            // A listed word (or punctuation) after the name is strong evidence; where none
+            // follows, a surname-led person word that ends at a word boundary is weaker
+            // (市长田明手里…).
+            let mut score = match until {
+                Some(u) if u == e => 2,
+                Some(_) => continue,
+                None if g.ends_name(&lt[e..]) => 2,
+                None if surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)) => 0,
+                None => continue,
+            };
+            if let Some(seg) = &seg {
+                if seg.other_word(lt, p, e) {
+                    continue;
+                }
+                if !surname && !person {
+                    continue;
+                }
+                score += seg.ends_word(e) as usize;
+            }
+            if best.is_none_or(|(s, _)| score >= s) {
+                best = Some((score, e));
+            }
+        }
+        best.map(|(_, e)| e)
+    }
+
+    /// True when `lt[a..b]` is a whole name written before the title at `b` (李明副市长): not
+    /// the start of an organisation the title's head completes (宣传部长), and a whole word.
+    fn whole_name(&self, a: usize, b: usize) -> bool {
+        let lt = self.lt;
+        let n = lt[a..b].chars().count();
+        if !(2..=4).contains(&n) {
+            return false;
+        }
+        if self.jieba {
+            if !Seg::new(lt, a, char_floor_after(lt, b, 4)).ends_word(b) {
+                return false;
+            }
+        } else if let Some(u) = lt[b..].chars().next().filter(|c| FOLD_UNITS.contains(c)) {
+            if self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
+                return false;
+            }
+        }
+        self.name_in(a, a, Some(b)).is_some()
+    }
+
+    /// The person an appointment names before the organisation at `org`: `NAME(同志)` + 任 / 为 /
+    /// 担任 / 兼任, within the run of Han characters from `run`, in a clause that removes no one
+    /// from a post (免去, 辞去, 撤销).
+    fn appointee(&self, run: usize, org: usize) -> Option<(usize, usize)> {
+        let lt = self.lt;
+        let pre = &lt[run..org];
+        let w = ["担任", "兼任", "出任", "任", "为"].into_iter().find(|w| pre.ends_with(w))?;
+        let mut b = org - w.len();
+        if lt[run..b].ends_with("同志") {
+            b -= "同志".len();
+        }
+        let lo = floor_boundary(lt, run.saturating_sub(REACH));
+        let clause = lt[lo..run].rfind([',', '。', ';', ':']).map_or(lo, |i| lo + i + 1);
+        if ["免", "辞", "撤销", "不再"].iter().any(|w| lt[clause..b].contains(w)) {
+            return None;
+        }
+        let seg = self.jieba.then(|| Seg::new(lt, run, b));
+        let starts = |a: usize| {
+            a == run
+                || seg.as_ref().is_some_and(|s| s.starts_word(a))
+                || ["任命", "聘任", "聘请", "提名", "同意", "决定", "推荐", "选举", "由"]
+                    .iter()
+                    .any(|v| lt[run..a].ends_with(v))
+        };
+        (2..=4)
+            .rev()
+            .filter_map(|n| {
+                let a = lt[..b].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
+                (a >= run && starts(a) && self.name_in(a, a, Some(b)).is_some()).then_some((a, b))
+            })
+            .next()
+    }
+
+    /// The person of a roster line whose chain starts at `run` and ends at `end`:
+    /// `NAME(同志)` + `,` or `:` at the start of a clause, then chains separated by `,` up to the
+    /// end of the sentence, none followed by a name (张三同志,市委常委,市政府副市长。).
+    fn roster(&self, run: usize, end: usize, state: &mut Option<(usize, usize, usize)>) -> Option<(usize, usize)> {
+        let lt = self.lt;
+        if !(lt[end..].is_empty() || lt[end..].starts_with([',', ';', '。', '、'])) {
+            return None;
+        }
+        if let Some((a, b, until)) = *state {
+            if run < until && lt[..run].ends_with(',') {
+                return Some((a, b));
+            }
+        }
+        let sep = lt[..run].chars().next_back().filter(|c| matches!(c, ',' | ':'))?;
+        let mut b = run - sep.len_utf8();
+        if lt[..b].ends_with("同志") {
+            b -= "同志".len();
+        }
+        let found = (2..=4).rev().find_map(|n| {
+            let a = lt[..b].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
+            let clause_start = lt[..a]
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '。' | ';' | '!' | '?' | ':') || c.is_whitespace());
+            (clause_start && self.whole_name(a, b)).then_some((a, b))
+        })?;
+        let until = sentence_end(lt, run, &['。', ';', '!', '?']);
+        *state = Some((found.0, found.1, until));
+        Some(found)
+    }
+
+    /// The division a place at the start of an organisation mention names.
+    fn place_at_start(&self, s: &str) -> Option<(usize, usize)> {
+        let gz = self.cx.gz;
+        let m = gz.find(s).into_iter().find(|m| m.start == 0 && m.full && !m.divisions.is_empty())?;
+        Some((m.end, pick_division(gz, &self.cx.jur, &m.divisions)?))
+    }
+
+    fn level_of(&self, d: usize) -> Option<char> {
+        let div = self.cx.gz.division(d);
+        match (div.level.as_str(), div.kind.as_str()) {
+            ("province", _) => Some('省'),
+            ("prefecture", _) | (_, "county_city") => Some('市'),
+            (_, "county") => Some('县'),
+            (_, "district") => Some('区'),
+            _ => None,
+        }
+    }
+
+    fn set_context(&mut self, pos: usize, d: usize) {
+        if pos >= self.ctx.until {
+            self.ctx.by_level.clear();
+        }
+        if let Some(l) = self.level_of(d) {
+            self.ctx.by_level.insert(l, d);
+            self.ctx.until = sentence_end(self.lt, pos, &['。', '!', '?']);
+        }
+    }
+
+    fn context(&self, pos: usize, level: char) -> Option<usize> {
+        (pos < self.ctx.until).then(|| self.ctx.by_level.get(&level).copied()).flatten()
+    }
+
+    /// The government of a level, for a `gov` head without organisation.
+    fn government(&self, pos: usize, level: char) -> OrgRef {
+        let gz = self.cx.gz;
+        if let Some(d) = self.context(pos, level) {
+            let div = gz.division(d);
+            return OrgRef {
+                text: div.name.clone(),
+                name: Some(format!("{}人民政府", gz.qualified_name(d))),
+                ty: "Government".into(),
+                code: None,
+                division: Some(div.code.clone()),
+            };
+        }
+        let text = format!("{level}政府");
+        self.cx.org_ref(&text).unwrap_or(OrgRef {
+            text,
+            name: None,
+            ty: "Government".into(),
+            code: None,
+            division: None,
+        })
+    }
+
+    /// An organisation mention as written, resolved (in the sentence's place when its level
+    /// prefix points there).
+    fn org(&mut self, pos: usize, text: &str) -> OrgRef {
+        let gz = self.cx.gz;
+        if let Some((end, d)) = self.place_at_start(text) {
+            self.set_context(pos, d);
+            if end == text.len() {
+                return OrgRef {
+                    text: text.to_string(),
+                    name: Some(format!("{}人民政府", gz.qualified_name(d))),
+                    ty: "Government".into(),
+                    code: None,
+                    division: Some(gz.division(d).code.clone()),
+                };
+            }
+        }
+        let ctx = text.chars().next().and_then(|c| self.context(pos, c));
+        let r = match ctx {
+            Some(d) => resolve_org(gz, &Jurisdiction { division: Some(d) }, text),
+            None => resolve_org(gz, &self.cx.jur, text),
+        };
+        let tail_ty = self
+            .g
+            .org_tails
+            .iter()
+            .find(|(t, _)| text.ends_with(t.as_str()))
+            .map(|(_, ty)| ty.clone());
+        match r {
+            Some(r) => OrgRef {
+                text: text.to_string(),
+                name: r.name,
+                ty: tail_ty.unwrap_or_else(|| r.ty.as_str().to_string()),
+                code: None,
+                division: r.division.map(|d| gz.division(d).code.clone()),
+            },
+            None => OrgRef {
+                text: text.to_string(),
+                name: None,
+                ty: tail_ty.unwrap_or_else(|| "Department".into()),
+                code: None,
+                division: None,
+            },
+        }
+    }
+
+    /// The full mention of an organisation written only as its unit word (厅, 局) or implied by
+    /// a head (局长): the nearest earlier mention ending in that unit word, in this document.
+    fn implicit(&self, pos: usize, unit: char) -> Option<String> {
+        let text = self.cx.norm.text.as_str();
+        let abs = self.line_start + pos;
+        let lo = abs.saturating_sub(6000);
+        let lo = (lo..abs).find(|i| text.is_char_boundary(*i)).unwrap_or(abs);
+        let window = &text[lo..abs];
+        for (i, c) in window.char_indices().rev() {
+            if c != unit {
                 continue;
             }
-            let chain = &caps["chain"];
-            let m = caps.get(0).expect("match");
-            let sent = cx.sentence_around(line.start + m.start());
-            let evidence = cx.evidence(sent);
-            let after = &caps["after"];
-            if after == "、" {
-                pending.push(name.to_string());
-            } else if after == "担任" {
-                let rest = &lt[m.end()..];
-                let held = cx
-                    .gz
-                    .lexicon()
-                    .list("posts")
+            let end = i + c.len_utf8();
+            let next = window[end..].chars().next();
+            if next.is_some_and(|n| n == '长' || self.g.modifiers.iter().any(|m| window[end..].starts_with(m.as_str()))) {
+                continue;
+            }
+            let mut s = end;
+            for (n, ch) in window[..end].chars().rev().enumerate() {
+                if !is_han(ch) || n >= MAX_ORG_CHARS {
+                    break;
+                }
+                s -= ch.len_utf8();
+            }
+            let cut = self.cut_before(window, s, end, false);
+            let m = &window[cut..end];
+            if m.chars().count() >= 3 && self.g.org_like(self.lex(), m) {
+                return Some(m.to_string());
+            }
+        }
+        None
+    }
+
+    /// The organisation of one title of a chain, given its written part.
+    fn item_org(&mut self, t: &Title, org: Range<usize>, prev: Option<&OrgRef>) -> Option<OrgRef> {
+        let lt = self.lt;
+        let mut text = lt[org.clone()].to_string();
+        let head = &lt[t.head..t.end];
+        if t.kind == Kind::Byline {
+            while let Some(m) = self.g.byline_modifiers.iter().find(|m| text.ends_with(m.as_str())) {
+                text.truncate(text.len() - m.len());
+            }
+            if !self.g.media.iter().any(|m| text.ends_with(m.as_str())) {
+                return None;
+            }
+            let mut o = self.org(org.start, &text);
+            o.ty = "Institution".into();
+            return Some(o);
+        }
+        if text.is_empty() {
+            if let Kind::Gov(level) = t.kind {
+                return Some(self.government(t.start, level));
+            }
+            if let Some(p) = prev {
+                // A party committee's titles carry over to the body it leads (滨海新区党工委副书记、
+                // 副主任 → 滨海新区).
+                let base = ["党工委", "党委", "党组"]
                     .iter()
-                    .filter(|p| rest.starts_with(p.as_str()))
-                    .max_by_key(|p| p.len());
-                if let (Some(post), Some(mech)) = (held, &mechanism) {
-                    pending.push(name.to_string());
-                    for person in pending.drain(..) {
-                        out.push(Fact {
-                            doc: String::new(),
-                            rel: Relation::HoldsPost {
-                                person: Person { text: person },
-                                post: Post { text: post.clone() },
+                    .find_map(|s| p.text.strip_suffix(s).filter(|b| b.chars().count() >= 2));
+                return Some(match base {
+                    Some(b) => OrgRef {
+                        text: b.to_string(),
+                        name: None,
+                        ty: self
+                            .lex()
+                            .org_type_by_suffix(b)
+                            .map_or("Government", |t| t.as_str())
+                            .to_string(),
+                        code: None,
+                        division: None,
+                    },
+                    None => p.clone(),
+                });
+            }
+            // Same head earlier in the sentence: 局长甲,副局长乙 / 一级调研员甲,二级调研员乙.
+            for (h, o, p) in self.recent.iter().rev() {
+                if t.start - p > REACH || lt[*p..t.start].contains(['。', '!', '?', ';']) {
+                    break;
+                }
+                if h == head {
+                    return Some(o.clone());
+                }
+            }
+            let unit = head.chars().next().filter(|_| head.ends_with('长'))?;
+            let full = self.implicit(t.start, unit)?;
+            return Some(self.org(t.start, &full));
+        }
+        if let Some(u) = head.chars().next().filter(|u| FOLD_UNITS.contains(u) && head.ends_with('长')) {
+            let folded = format!("{text}{u}");
+            if !self.g.org_like(self.lex(), &text) && self.g.org_like(self.lex(), &folded) {
+                text = folded;
+            }
+        }
+        if text.chars().count() == 1 && self.g.org_like(self.lex(), &text) {
+            let unit = text.chars().next()?;
+            let mut o = self.org(t.start, &text);
+            if let Some(full) = self.implicit(t.start, unit) {
+                let r = self.org(t.start, &full);
+                o.name = r.name.or(Some(full));
+                o.ty = r.ty;
+            }
+            return Some(o);
+        }
+        if self.g.org_like(self.lex(), &text) || self.place_at_start(&text).is_some_and(|(e, _)| e == text.len()) {
+            return Some(self.org(org.start, &text));
+        }
+        None
+    }
+
+    fn read(&mut self, out: &mut Vec<Found>) {
+        let lt = self.lt;
+        let titles = self.titles();
+        let mechanism = MECHANISM.captures(lt).map(|c| c[1].to_string());
+        let mut consumed = 0usize;
+        // Names of chains joined by `、` (they may share a post named after them: X、Y担任组长).
+        let mut group: Vec<(String, usize)> = Vec::new();
+        let mut group_end = usize::MAX;
+        // The name of a roster line and where its sentence ends.
+        let mut roster: Option<(usize, usize, usize)> = None;
+        let mut i = 0;
+        while i < titles.len() {
+            let t0 = titles[i];
+            if t0.start < consumed {
+                i += 1;
+                continue;
+            }
+            let run = self.run_start(t0.start, consumed);
+            let org0 = self.cut_before(lt, run, t0.start, true)..t0.start;
+            // A name before a bare title: 李明副市长, 和邓云锋副省长调研.
+            if t0.kind != Kind::Byline && !org0.is_empty() && self.whole_name(org0.start, org0.end) {
+                let after = &lt[t0.next..];
+                if self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none() {
+                    let org = match t0.kind {
+                        Kind::Gov(level) => Some(self.government(t0.start, level)),
+                        _ => lt[t0.head..t0.end]
+                            .chars()
+                            .next()
+                            .filter(|_| lt[t0.head..t0.end].ends_with('长'))
+                            .and_then(|u| self.implicit(t0.start, u))
+                            .map(|full| self.org(t0.start, &full)),
+                    };
+                    if let Some(org) = org {
+                        out.push(Found {
+                            person: lt[org0.clone()].to_string(),
+                            post: lt[t0.start..t0.end].to_string(),
+                            org: Some(org),
+                            pos: org0.start,
+                        });
+                    }
+                    consumed = t0.next;
+                    i += 1;
+                    continue;
+                }
+            }
+            // An organisation, then a name before a bare title: 组织部李旭部长.
+            if t0.kind != Kind::Byline && org0.len() > 6 {
+                let named = (2..=4).rev().find_map(|n| {
+                    let a = lt[..org0.end].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
+                    (a > org0.start
+                        && self.g.org_like(self.lex(), &lt[org0.start..a])
+                        && self.whole_name(a, org0.end))
+                    .then_some(a)
+                });
+                let after = &lt[t0.next..];
+                if let Some(a) = named.filter(|_| self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none()) {
+                    let org = self.org(org0.start, &lt[org0.start..a].to_string());
+                    out.push(Found {
+                        person: lt[a..org0.end].to_string(),
+                        post: lt[t0.start..t0.end].to_string(),
+                        org: Some(org),
+                        pos: a,
+                    });
+                    consumed = t0.next;
+                    i += 1;
+                    continue;
+                }
+            }
+            // The chain: titles joined by `、` or 兼 (区长兼经开区党工委书记).
+            let mut items = vec![(org0, i)];
+            let mut j = i;
+            while j + 1 < titles.len() {
+                let (tj, tn) = (titles[j], titles[j + 1]);
+                let Some(sep) = ['、', '兼']
+                    .into_iter()
+                    .find(|c| lt[tj.next..].starts_with(*c))
+                    .map(|c| tj.next + c.len_utf8())
+                else {
+                    break;
+                };
+                if tn.start < sep {
+                    break;
+                }
+                let part = &lt[sep..tn.start];
+                if !part.chars().all(is_han) || part.chars().count() > MAX_ORG_CHARS || self.whole_name(sep, tn.start) {
+                    break;
+                }
+                items.push((self.cut_before(lt, sep, tn.start, true)..tn.start, j + 1));
+                j += 1;
+            }
+            let last = titles[j];
+            consumed = consumed.max(last.next);
+            i = j + 1;
+            // The names after it.
+            let mut names: Vec<(usize, usize)> = Vec::new();
+            if let Some(e) = self.name_at(last.next, last.start) {
+                names.push((last.next, e));
+                while let Some(q) = lt[names[names.len() - 1].1..].strip_prefix('、').map(|_| names[names.len() - 1].1 + '、'.len_utf8()) {
+                    match self.name_at(q, names[names.len() - 1].0) {
+                        Some(e) if !titles.iter().any(|t| t.start == e) => names.push((q, e)),
+                        _ => break,
+                    }
+                }
+            }
+            if names.is_empty() {
+                // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长; or a
+                // roster line: 张三同志,市委常委、副市长。 / 李四:党组成员、副局长;
+                if let Some(n) = self.appointee(run, items[0].0.start) {
+                    names.push(n);
+                } else if let Some(n) = self.roster(run, last.next, &mut roster) {
+                    names.push(n);
+                } else {
+                    group.clear();
+                    continue;
+                }
+            }
+            let name_end = names.last().map_or(last.next, |n| n.1).max(last.next);
+            consumed = name_end;
+            if group_end > run || lt.get(group_end..run) != Some("、") {
+                group.clear();
+            }
+            let mut prev: Option<OrgRef> = None;
+            let mut posts: Vec<(String, Option<OrgRef>)> = Vec::new();
+            for (org, k) in &items {
+                let t = titles[*k];
+                let o = self.item_org(&t, org.clone(), prev.as_ref());
+                let post = if t.kind == Kind::Byline {
+                    lt[t.head..t.end].to_string()
+                } else {
+                    lt[t.start..t.end].to_string()
+                };
+                if let Some(o) = &o {
+                    prev = Some(o.clone());
+                    self.recent.push((lt[t.head..t.end].to_string(), o.clone(), t.start));
+                }
+                if let Some(o) = o {
+                    posts.push((post, Some(o)));
+                }
+            }
+            for &(a, b) in &names {
+                for (post, org) in &posts {
+                    out.push(Found {
+                        person: lt[a..b].to_string(),
+                        post: post.clone(),
+                        org: org.clone(),
+                        pos: a,
+                    });
+                }
+                group.push((lt[a..b].to_string(), a));
+            }
+            group_end = name_end;
+            // X、Y担任召集人: the names share a post of the mechanism the line sets up.
+            if let Some(rest) = lt[name_end..].strip_prefix("担任") {
+                let at = name_end + (lt[name_end..].len() - rest.len());
+                if let Some((k, t)) = titles.iter().enumerate().find(|(_, t)| t.start == at) {
+                    if let Some(mech) = &mechanism {
+                        for (person, pos) in group.drain(..) {
+                            out.push(Found {
+                                person,
+                                post: lt[t.start..t.end].to_string(),
                                 org: Some(OrgRef {
                                     text: mech.clone(),
                                     name: None,
@@ -142,68 +905,67 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                                     code: None,
                                     division: None,
                                 }),
-                            },
-                            evidence: evidence.clone(),
-                            task_index: None,
-                        });
+                                pos,
+                            });
+                        }
                     }
+                    group.clear();
+                    consumed = t.next;
+                    i = i.max(k + 1);
                 }
-                pending.clear();
-            } else {
-                pending.clear();
-            }
-            let mut last_org: Option<String> = None;
-            for item in chain.split('、') {
-                let Some(pc) = POST_SPLIT.captures(item) else { continue };
-                let mut org = pc["org"].to_string();
-                for w in LEADING_WORDS {
-                    if let Some(s) = org.strip_prefix(w) {
-                        org = s.to_string();
-                    }
-                }
-                let post = pc["post"].to_string();
-                let org_text = if !org.is_empty() {
-                    Some(org)
-                } else if BARE_LEVEL_POSTS.contains(&post.as_str()) {
-                    post.chars()
-                        .find(|c| matches!(c, '市' | '区' | '县' | '镇'))
-                        .map(|c| c.to_string())
-                } else {
-                    last_org.clone()
-                };
-                let Some(org_text) = org_text else { continue };
-                last_org = Some(org_text.clone());
-                let org = cx.org_ref(&org_text).unwrap_or_else(|| OrgRef {
-                    text: org_text.clone(),
-                    name: None,
-                    ty: if org_text.len() <= 3 {
-                        "Government".into()
-                    } else {
-                        "Department".into()
-                    },
-                    code: None,
-                    division: None,
-                });
-                out.push(Fact {
-                    doc: String::new(),
-                    rel: Relation::HoldsPost {
-                        person: Person { text: name.to_string() },
-                        post: Post { text: post },
-                        org: Some(org),
-                    },
-                    evidence: evidence.clone(),
-                    task_index: None,
-                });
             }
         }
     }
 }
 
-/// A Chinese personal name: 2–3 characters, no organisation or function words.
-fn plausible_name(name: &str) -> bool {
-    const BAD: &str = "的了在和与及等各市区县局委办部是为将对从中上下要";
-    let n = name.chars().count();
-    (2..=3).contains(&n) && !name.chars().any(|c| BAD.contains(c))
+/// Emits `holds_post` facts from every line that holds a title word.
+pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
+    extract_with(cx, out, *USE_JIEBA);
+}
+
+fn extract_with(cx: &Context, out: &mut Vec<Fact>, jieba: bool) {
+    let g = Grammar::of(cx.gz.lexicon());
+    let text = cx.norm.text.as_str();
+    let mut seen: HashSet<(String, String, String)> = HashSet::new();
+    for line in &cx.doc.lines {
+        let lt = &text[line.clone()];
+        // Most lines name no post at all: skip them before any parsing.
+        if !cx.gz.posts_ac.is_match(lt) {
+            continue;
+        }
+        let mut found = Vec::new();
+        LineReader {
+            cx,
+            g: &g,
+            lt,
+            line_start: line.start,
+            jieba,
+            ctx: PlaceContext::default(),
+            recent: Vec::new(),
+        }
+        .read(&mut found);
+        for f in found {
+            let key = (
+                f.person.clone(),
+                f.post.clone(),
+                f.org.as_ref().map(|o| o.text.clone()).unwrap_or_default(),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            let evidence = cx.evidence(cx.sentence_around(line.start + f.pos));
+            out.push(Fact {
+                doc: String::new(),
+                rel: Relation::HoldsPost {
+                    person: Person { text: f.person },
+                    post: Post { text: f.post },
+                    org: f.org,
+                },
+                evidence,
+                task_index: None,
+            });
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,33 +990,147 @@ mod tests {
             .collect()
     }
 
+    pub(super) fn posts_pub(text: &str) -> Vec<(String, String, String)> {
+        posts(text)
+    }
+
+    fn has(v: &[(String, String, String)], p: &str, post: &str, org: &str) -> bool {
+        v.iter().any(|(a, b, c)| a == p && b == post && c == org)
+    }
+
     #[test]
     fn chains_of_posts() {
         let v = posts("市委组织部副部长、市人社局局长**聂立新**:通过几天的考察学习");
-        assert!(
-            v.contains(&("聂立新".into(), "副部长".into(), "市委组织部".into())),
-            "{v:?}"
-        );
-        assert!(v.contains(&("聂立新".into(), "局长".into(), "市人社局".into())));
+        assert!(has(&v, "聂立新", "副部长", "市委组织部"), "{v:?}");
+        assert!(has(&v, "聂立新", "局长", "市人社局"), "{v:?}");
+        // A title without organisation carries the previous one over; 党组 stays in the post.
         let v = posts("市经信局党组书记、局长杨旭东:沪苏浙地区");
-        assert!(
-            v.contains(&("杨旭东".into(), "局长".into(), "市经信局".into())),
-            "{v:?}"
-        );
+        assert!(has(&v, "杨旭东", "党组书记", "市经信局"), "{v:?}");
+        assert!(has(&v, "杨旭东", "局长", "市经信局"), "{v:?}");
+        // A party committee's next title belongs to the body it leads.
+        let v = posts("某某集团党委书记、董事长陈志强一行到我市考察。");
+        assert!(has(&v, "陈志强", "书记", "某某集团党委"), "{v:?}");
+        assert!(has(&v, "陈志强", "董事长", "某某集团"), "{v:?}");
+        // Modifiers stay in the post; a parenthesis after the title is skipped.
+        let v = posts("县政府办公室一级调研员黄海涛、高新区管委会常务副主任(主持工作)钱志远出席。");
+        assert!(has(&v, "黄海涛", "一级调研员", "县政府办公室"), "{v:?}");
+        assert!(has(&v, "钱志远", "常务副主任", "高新区管委会"), "{v:?}");
+        // 宣传部长: the head's unit word completes the organisation.
+        let v = posts("县委常委、宣传部长、副县长孙丽华出席。");
+        assert!(has(&v, "孙丽华", "常委", "县委"), "{v:?}");
+        assert!(has(&v, "孙丽华", "部长", "宣传部"), "{v:?}");
+        assert!(has(&v, "孙丽华", "副县长", "县政府"), "{v:?}");
+        // A department name is not cut at the 和 inside it.
+        let v = posts("会见了市人力资源和社会保障局局长郭振华。");
+        assert!(has(&v, "郭振华", "局长", "市人力资源和社会保障局"), "{v:?}");
+    }
+
+    #[test]
+    fn government_heads_and_places() {
         let v = posts("由市委副书记、市长袁宝成担任召集人,市政府副市长张科担任副召集人");
-        assert!(v.contains(&("袁宝成".into(), "市长".into(), "市".into())), "{v:?}");
-        assert!(v.contains(&("张科".into(), "副市长".into(), "市政府".into())), "{v:?}");
+        assert!(has(&v, "袁宝成", "市长", "市政府"), "{v:?}");
+        assert!(has(&v, "张科", "副市长", "市政府"), "{v:?}");
+        // Two jurisdictions in one sentence: a bare 市长 belongs to the city named before it.
+        let v = posts("两市座谈,绵阳市委书记高建平,市委副书记、市长孔德民;南充市委书记严文杰,市长魏晓光出席。");
+        assert!(has(&v, "孔德民", "市长", "绵阳市"), "{v:?}");
+        assert!(has(&v, "孔德民", "副书记", "市委"), "{v:?}");
+        assert!(has(&v, "魏晓光", "市长", "南充市"), "{v:?}");
+        assert!(has(&v, "严文杰", "书记", "南充市委"), "{v:?}");
+    }
+
+    #[test]
+    fn shared_posts_and_same_heads() {
+        let v = posts("区委常委、常务副区长刘芳,副区长赵磊、孙晓东陪同。");
+        assert!(has(&v, "刘芳", "常务副区长", "区政府"), "{v:?}");
+        assert!(has(&v, "赵磊", "副区长", "区政府"), "{v:?}");
+        assert!(has(&v, "孙晓东", "副区长", "区政府"), "{v:?}");
+        let v = posts("县人大常委会党组书记、主任赵刚,副主任钱丽、孙明出席。");
+        assert!(has(&v, "钱丽", "副主任", "县人大常委会"), "{v:?}");
+        assert!(has(&v, "孙明", "副主任", "县人大常委会"), "{v:?}");
+        let v = posts("市发展改革委主任欧阳晓明、副主任李华出席。");
+        assert!(has(&v, "欧阳晓明", "主任", "市发展改革委"), "{v:?}");
+        assert!(has(&v, "李华", "副主任", "市发展改革委"), "{v:?}");
     }
 
     #[test]
     fn name_before_post() {
         let v = posts("会议由李明市长主持。王芳副区长出席,");
-        assert!(v.contains(&("李明".into(), "市长".into(), "市".into())), "{v:?}");
-        assert!(v.contains(&("王芳".into(), "副区长".into(), "区".into())), "{v:?}");
+        assert!(has(&v, "李明", "市长", "市政府"), "{v:?}");
+        assert!(has(&v, "王芳", "副区长", "区政府"), "{v:?}");
+        // 局长 in a document about one bureau: that bureau.
+        let v = posts("县教育局召开全体干部大会。会上,张伟局长传达了上级文件精神。");
+        assert!(has(&v, "张伟", "局长", "县教育局"), "{v:?}");
+        // 厅 for the 厅 the document names.
+        let v = posts("省交通运输厅召开会议。厅党组书记、厅长魏明出席。");
+        assert!(has(&v, "魏明", "厅长", "厅"), "{v:?}");
     }
 
     #[test]
-    fn bylines_are_not_posts() {
+    fn appointments_and_rosters() {
+        let v = posts("市委决定:任命张三同志为市财政局局长,免去李四同志的市财政局局长职务。");
+        assert_eq!(v, vec![("张三".into(), "局长".into(), "市财政局".into())]);
+        let v = posts("樊建国同志,市委副书记,市人民政府党组书记、代市长。负责全面工作。");
+        assert!(has(&v, "樊建国", "副书记", "市委"), "{v:?}");
+        assert!(has(&v, "樊建国", "代市长", "市政府"), "{v:?}");
+        let v = posts("蒋恭智:市人民政府副市长,市公安局党委书记、局长。");
+        assert!(has(&v, "蒋恭智", "副市长", "市人民政府"), "{v:?}");
+        assert!(has(&v, "蒋恭智", "局长", "市公安局"), "{v:?}");
+    }
+
+    #[test]
+    fn bylines_need_a_media_organisation() {
         assert!(posts("全媒体记者 刘惠子").is_empty());
+        assert!(posts("来源:本站 作者:记者 王小红").is_empty());
+        assert!(posts("本报记者 王五 通讯员 赵六").is_empty());
+        let v = posts("(江南日报记者 周海涛)本报讯");
+        assert_eq!(v, vec![("周海涛".into(), "记者".into(), "江南日报".into())]);
+    }
+
+    #[test]
+    fn no_post_without_a_name() {
+        for t in [
+            "会议要求各单位主要负责人要高度重视,各位局长、主任要亲自抓。",
+            "大会主席团成员王红、李刚等参加会议。",
+            "习近平总书记强调,要坚持人民至上。",
+            "拨打市长热线反映问题。市长信箱 书记信箱",
+            "一级主任科员岗位若干名。",
+            "他指出,局长要带头抓落实,副市长要分工负责。",
+            "市人大常委会副主任会议审议通过。区政协委员、专家学者参加座谈。",
+            "免去孙七的市文旅局局长职务。",
+        ] {
+            assert!(posts(t).is_empty(), "{t}: {:?}", posts(t));
+        }
+    }
+
+    /// What the segmenter adds: where a name ends when a one-character word follows it, and
+    /// which words after a title are no names.
+    #[test]
+    fn segmenter_decides_name_ends() {
+        let doc = crate::doc::SourceDoc::from_text("t", "市委书记张三与市长李四一同调研。市长信箱");
+        let cx = crate::extract::Context::new(&doc, Gazetteer::embedded());
+        let names = |jieba: bool| {
+            let mut out = Vec::new();
+            super::extract_with(&cx, &mut out, jieba);
+            out.iter()
+                .filter_map(|f| match &f.rel {
+                    Relation::HoldsPost { person, .. } => Some(person.text.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(true), vec!["张三", "李四"]);
+        assert!(names(false).contains(&"李四一".to_string()), "{:?}", names(false));
+    }
+}
+
+#[cfg(test)]
+mod debug {
+    #[test]
+    fn show() {
+        let Ok(path) = std::env::var("POSTS_DEBUG") else { return };
+        let text = std::fs::read_to_string(path).unwrap();
+        for line in text.lines() {
+            println!("{line}\n  {:?}", super::tests::posts_pub(line));
+        }
     }
 }
