@@ -153,6 +153,9 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",
+    "lexicon/coop_words.tsv",
+    "lexicon/place_abbrev.tsv",
+    "lexicon/place_aliases.tsv",
     "divisions.tsv",
 );
 
