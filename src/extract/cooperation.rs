@@ -79,6 +79,8 @@ impl Frames {
 struct Words<'l> {
     adverb: Vec<&'l str>,
     lead: Vec<&'l str>,
+    opener: Vec<&'l str>,
+    noun: Vec<&'l str>,
     brk: Vec<&'l str>,
     agreement: Vec<&'l str>,
     selfw: Vec<&'l str>,
@@ -102,6 +104,8 @@ impl<'l> Words<'l> {
             match role.as_str() {
                 "adverb" => w.adverb.push(word),
                 "lead" => w.lead.push(word),
+                "opener" => w.opener.push(word),
+                "noun" => w.noun.push(word),
                 "break" => w.brk.push(word),
                 "agreement" => w.agreement.push(word),
                 "self" => w.selfw.push(word),
@@ -151,6 +155,9 @@ enum Actor {
     Subject,
     /// A verb phrase or unknown words (`加强与…`): `@self`.
     Implicit,
+    /// A noun that names no party (`大花园与大湾区深度合作的…`): `@self`, unless the
+    /// cooperation only describes a model (`…合作的标杆`).
+    Unknown,
 }
 
 /// A fact found by the grammar, before tasks and `@self` are resolved.
@@ -319,7 +326,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                 let fr = frames[vm.pattern().as_usize()];
                 let before = tail_chars(&ct[..vrel], REACH_BEFORE);
                 let after = head_chars(&ct[vm.end()..], REACH_AFTER);
-                if before.ends_with('不') || inside_quote(before) || inside_title(before) {
+                if before.ends_with('不')
+                    || inside_quote(before)
+                    || inside_title(before)
+                    || self.w.noun.iter().any(|n| ct[vrel..].starts_with(n))
+                {
                     continue;
                 }
                 if fr.agreement && !self.w.agreement.iter().any(|a| after.contains(a)) {
@@ -328,11 +339,16 @@ impl<'c, 'a> Reader<'c, 'a> {
                 let abs = cl.start + vrel;
                 let mut pairs: Vec<(Option<OrgRef>, OrgRef)> = Vec::new();
                 if fr.with {
-                    for (actor, p) in self.with_pairs(before) {
+                    let found = self.with_pairs(before);
+                    let describes = after.starts_with('的');
+                    if !found.is_empty() && found.iter().all(|(a, _)| matches!(a, Actor::Unknown)) && describes {
+                        continue;
+                    }
+                    for (actor, p) in found {
                         let actor = match actor {
                             Actor::Party(r) => Some(r),
                             Actor::Subject => self.subject(cl.start),
-                            Actor::Implicit => None,
+                            Actor::Implicit | Actor::Unknown => None,
                         };
                         pairs.push((actor, p));
                     }
@@ -522,7 +538,12 @@ impl<'c, 'a> Reader<'c, 'a> {
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
-            let partners = self.partner_items(&before[p + c.len_utf8()..]);
+            let seg = &before[p + c.len_utf8()..];
+            // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair.
+            if self.cx.gz.coop_verbs_ac.find(seg).is_some() {
+                return out;
+            }
+            let partners = self.partner_items(seg);
             if partners.is_empty() {
                 continue;
             }
@@ -576,7 +597,12 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         match self.party_ending(seg) {
             Some(r) => Actor::Party(r),
-            None => Actor::Implicit,
+            None if self.w.lead.iter().chain(&self.w.opener).any(|l| seg.ends_with(l))
+                || self.w.selfw.iter().any(|w| seg.contains(w)) =>
+            {
+                Actor::Implicit
+            }
+            None => Actor::Unknown,
         }
     }
 
@@ -584,7 +610,13 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// opens with a lead verb), a level prefix (市人民医院), a place, an alias, or right after a
     /// lead word or adverb.
     fn party_ending(&self, seg: &str) -> Option<OrgRef> {
-        let opens_with_lead = self.w.lead.iter().chain(&self.w.adverb).any(|l| seg.starts_with(l));
+        let opens_with_lead = self
+            .w
+            .lead
+            .iter()
+            .chain(&self.w.adverb)
+            .chain(&self.w.opener)
+            .any(|l| seg.starts_with(l));
         let places = self.cx.gz.find(seg);
         for (start, _) in seg.char_indices() {
             let cand = &seg[start..];
@@ -597,7 +629,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
                 || self.w.selfw.iter().any(|s| cand.starts_with(s))
-                || self.w.lead.iter().chain(&self.w.adverb).any(|l| head.ends_with(l))
+                || self.w.lead.iter().chain(&self.w.adverb).chain(&self.w.opener).any(|l| head.ends_with(l))
                 || head.ends_with(QUOTES);
             if !anchored
                 || places.iter().any(|m| m.start < start && start < m.end)
@@ -618,7 +650,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let seg = self.cut_name(seg);
         let seg = cut_etc(seg);
         let mut out = Vec::new();
-        for item in split_list(seg) {
+        for item in self.split_list(seg) {
             let item = item.trim_matches(QUOTES);
             if item.chars().count() < 2 {
                 continue;
@@ -684,22 +716,21 @@ impl<'c, 'a> Reader<'c, 'a> {
         let mut out = Vec::new();
         let mut rest = after.trim_start_matches(QUOTES);
         loop {
-            let end = rest.find(LIST_SEPS).unwrap_or(rest.len());
-            let item = &rest[..end];
-            let cut = self.cut_name(item);
-            let (r, used) = match self.party_exact(cut, false) {
-                Some(r) => {
-                    let used = if cut.starts_with(r.text.as_str()) { r.text.len() } else { cut.len() };
-                    (r, used)
+            let mut end = rest.find(['、', '及']).unwrap_or(rest.len());
+            let mut found = self.object_at(&rest[..end]);
+            // 和 ends an item when a party stands on each side (浙江大学和中国科学院), or the party
+            // read does not run across it; not inside a name (北京协和医院).
+            if let Some(h) = rest[..end].find('和') {
+                let both = self.object_at(&rest[..h]).is_some() && self.object_at(&rest[h + '和'.len_utf8()..end]).is_some();
+                if both || found.as_ref().is_none_or(|(_, used)| *used <= h) {
+                    end = h;
+                    found = self.object_at(&rest[..end]);
                 }
-                None => match self.place_prefix(item) {
-                    Some((r, tail)) => (r, item.len() - tail.len()),
-                    None => break,
-                },
-            };
+            }
+            let Some((r, used)) = found else { break };
             let after_party = rest[used..].trim_start_matches(QUOTES);
             out.push((r, after_party));
-            if used < item.len() {
+            if used < end {
                 break;
             }
             match after_party.chars().next() {
@@ -710,6 +741,18 @@ impl<'c, 'a> Reader<'c, 'a> {
             }
         }
         out
+    }
+
+    /// The party that opens an item after a direct verb, and the bytes it takes.
+    fn object_at(&self, item: &str) -> Option<(OrgRef, usize)> {
+        let cut = self.cut_name(item);
+        match self.party_exact(cut, false) {
+            Some(r) => {
+                let used = if cut.starts_with(r.text.as_str()) { r.text.len() } else { cut.len() };
+                Some((r, used))
+            }
+            None => self.place_prefix(item).map(|(r, tail)| (r, item.len() - tail.len())),
+        }
     }
 
     /// `援疆`, `援助X`: the place aided.
@@ -786,6 +829,23 @@ impl<'c, 'a> Reader<'c, 'a> {
     }
 
     // ---- parties ----------------------------------------------------------------------------
+
+    /// Splits a list of partners on 、 and 及, and on 和 unless it stands inside a name
+    /// (北京协和医院).
+    fn split_list<'t>(&self, s: &'t str) -> Vec<&'t str> {
+        let mut out = Vec::new();
+        for piece in s.split(['、', '及']) {
+            let parts: Vec<&str> = piece.split('和').collect();
+            if parts.len() > 1 && parts.iter().all(|p| self.object_at(p).is_some()) {
+                out.extend(parts);
+            } else if parts.len() > 1 && self.party_exact(piece, false).is_none() {
+                out.extend(parts);
+            } else {
+                out.push(piece);
+            }
+        }
+        out
+    }
 
     /// Cuts a name where the predicate starts (`宜宾市集中签署` → 宜宾市), never inside a place.
     fn cut_name<'t>(&self, s: &'t str) -> &'t str {
@@ -978,7 +1038,8 @@ impl<'c, 'a> Reader<'c, 'a> {
         // A name, not a bare suffix: two characters at least before it (创新区 is no party).
         let lex = cx.gz.lexicon();
         if let Some((suffix, _)) = lex.org_suffixes.iter().find(|(s, _)| bare.ends_with(s.as_str())) {
-            if bare.chars().count() < suffix.chars().count() + 2 {
+            let stem = bare.chars().count() - suffix.chars().count();
+            if stem < 2 && !(stem == 1 && !external) {
                 return None;
             }
         }
@@ -1068,9 +1129,6 @@ fn is_time_char(c: char) -> bool {
 }
 
 /// Splits a list of partners on 、, 和, 及 (and 以及).
-fn split_list(s: &str) -> Vec<&str> {
-    s.split(LIST_SEPS).collect()
-}
 
 fn strip_end<'t>(s: &'t str, words: &[&str]) -> &'t str {
     let mut s = s.trim_end();
