@@ -450,18 +450,27 @@ impl<'c, 'a> Reader<'c, 'a> {
         let mut line_at = 0usize;
         let mut offset = 0usize;
         for line in text.split('\n') {
-            let t = line.trim_start();
             for (slot, label) in ["甲方", "乙方"].iter().enumerate() {
                 if parties[slot].is_some() {
                     continue;
                 }
-                let Some(rest) = t.strip_prefix(label).map(str::trim_start) else {
+                // `甲方:X` opening the line or after a space; `乙方:Y` also after `甲方:X` on
+                // the same line (`甲方:X    乙方:Y`, spaces between Han characters dropped).
+                let labelled = |i: usize| line[i + label.len()..].trim_start().starts_with(':');
+                let Some(at) = line.match_indices(label).map(|(i, _)| i).find(|&i| {
+                    labelled(i)
+                        && (line[..i].trim().is_empty()
+                            || line[..i].ends_with(char::is_whitespace)
+                            || (slot == 1 && line[..i].contains("甲方")))
+                }) else {
                     continue;
                 };
-                let Some(rest) = rest.strip_prefix(':') else {
-                    continue;
+                let rest = line[at + label.len()..].trim_start();
+                let rest = rest[1..].trim_start();
+                let rest = match rest.find("乙方") {
+                    Some(p) if slot == 0 && rest[p + "乙方".len()..].trim_start().starts_with(':') => &rest[..p],
+                    _ => rest,
                 };
-                let rest = rest.trim_start();
                 let mut end = rest.find([' ', '\t', ',', ';', '。']).unwrap_or(rest.len());
                 for field in ["地址", "住所", "法定代表人", "授权代表", "联系人", "电话"] {
                     if let Some(p) = rest[..end].find(field) {
@@ -485,7 +494,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                     r.name = Some(r.name.clone().unwrap_or(r.text.clone()));
                     parties[slot] = Some(r);
                     if slot == 1 {
-                        line_at = offset + (line.len() - t.len());
+                        line_at = offset + at;
                     }
                 }
             }
