@@ -155,6 +155,9 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",
     "lexicon/resp_grammar.tsv",
+    "lexicon/coop_words.tsv",
+    "lexicon/place_abbrev.tsv",
+    "lexicon/place_aliases.tsv",
     "divisions.tsv",
 );
 

@@ -113,6 +113,40 @@ impl Gazetteer {
                 }
             }
         }
+        // Usual short names of autonomous prefectures (`place_aliases.tsv`: 恩施州, 凉山州); a bare
+        // stem only where no division already uses it, or only its own counties do.
+        for row in lex.table("place_aliases") {
+            let (Some(alias), Some(full_name)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let Some(divs) = lex
+                .divisions
+                .iter()
+                .enumerate()
+                .find(|(_, d)| &d.name == full_name)
+                .map(|(i, _)| vec![i])
+            else {
+                continue;
+            };
+            let target = divs[0];
+            let full = alias.ends_with('州');
+            match names.get_mut(alias) {
+                None => {
+                    names.insert(alias.clone(), (divs.clone(), full, None));
+                }
+                // 临夏 is already 临夏市 and 临夏县, both inside 临夏回族自治州: the prefecture
+                // joins them (the caller prefers the division enclosing the others).
+                Some(e)
+                    if !e.1
+                        && e.2.is_none()
+                        && e.0.iter().all(|&d| lex.divisions[d].parent == Some(target)) =>
+                {
+                    e.0.push(target);
+                }
+                Some(_) => continue,
+            }
+            by_name.entry(alias.clone()).or_default().extend(divs);
+        }
         for row in lex.table("regions") {
             let ty = row.get(1).cloned().unwrap_or_else(|| "Region".into());
             names.insert(row[0].clone(), (Vec::new(), true, Some(ty)));

@@ -1,136 +1,1176 @@
 //! `cooperates_with`: two named places or organisations cooperate.
 //!
-//! Cooperation words come from `coop_verbs.tsv` (合作, 对接, 融入, 联动, 共建, 签约, 结对, 对口,
-//! 协同, 接轨 …; the longest written form is kept as the verb). Two shapes are read in each
-//! clause: `[actor]与X[、Y][等…]…合作` (深化与溧阳市经济开发区合作; 市人民医院与上海新华医院合作)
-//! and `融入X、Y` (融入南京、合肥 → two facts). A partner must be a named division or region
-//! (gazetteer) or an organisation with a telling suffix (医院, 大学, 开发区 …); generic partners
-//! (`generic_partners.tsv`: 央企, 先发地区, 沿江城市) are dropped, and `X等沿江城市` keeps X.
-//! An implicit actor is `@self`: the task's lead, else the document's jurisdiction. One fact per
-//! pair per task; outside numbered tasks, one per pair per document.
+//! A small grammar of cooperation statements, read clause by clause around the cooperation
+//! words of `coop_verbs.tsv` (合作, 对接, 融入, 签署, 结对, 对口支援 …; the longest written form is
+//! the verb). Each verb says how it takes its partner (its *frames*):
+//!
+//! - `with`: `[actor]与B[、C][等…]…合作` (深化与溧阳市经济开发区合作 → @self↔溧阳市经济开发区;
+//!   市人民医院与上海新华医院合作 → the actor as written); pair lists `A与B、C与D分别签署` (one pair
+//!   each); a pair written before the verb, `A和B合作`, `A、B两地合作`, and two one-character
+//!   province names `甘闽合作` (`place_abbrev.tsv`). When the clause has no subject (`并与我市…`),
+//!   the subject of the news sentence is the actor (`石嘴山市市长…到我市考察,并与我市…合作`).
+//! - `direct`: the object follows (融入南京、合肥; 杭州市对口帮扶恩施州 — a party right before the
+//!   verb acts); `integration` needs 一体化 after it (参与长三角一体化); `aid` is 援 + a place or a
+//!   province's one-character name (援疆).
+//! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
+//!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
+//!
+//! Parties are named divisions (hierarchical names too: 衢州市开化县), named regions, the
+//! document's own jurisdiction as a pronoun (我市, `@self`), governments of named places
+//! (沈阳市政府), organisations recognised by their suffix (大学, 医院, 集团, 公司, 管委会, 保税区 …
+//! from `org_types.tsv` and `coop_words.tsv`) and towns (镇, 乡, 街道). Generic partners
+//! (`generic_partners.tsv`: 央企, 知名高校, 先发地区) are dropped; `X等沿江城市` keeps X.
+//! Document-level names count too: an agreement's `甲方:`/`乙方:` lines give one fact between
+//! the two parties and make 甲方/乙方 their aliases; `X(以下简称Y)` makes Y an alias of X; a later
+//! mention that ends an earlier party's name (滨海新区 after 绍兴滨海新区) is that party.
+//!
+//! An implicit actor is `@self`: the task's lead, else the document's jurisdiction (in an
+//! agreement, the other party). One fact per pair per task; outside numbered tasks, one per
+//! pair per document, whatever the pair's spelling (成都市 and 成都市政府 are one party).
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
-use crate::lexicon::OrgType;
-use std::collections::HashSet;
+use crate::lexicon::{Lexicon, OrgType};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '!', '?', '\n'];
-/// Verbs whose object directly follows (`融入南京`); the others need `与X`.
-const DIRECT: &[&str] = &["融入", "对接", "接轨", "联动", "参与", "对接联动", "结对", "对口"];
+/// Prepositions that introduce a partner (与X合作); `和` only joins a pair (A和B合作).
+const PREPOSITIONS: &[char] = &['与', '同', '跟'];
+/// Separators of a list of partners.
+const LIST_SEPS: &[char] = &['、', '和', '及'];
+/// Characters before 同 that make it part of a word (共同, 协同, 相同), not a preposition.
+const NOT_BEFORE_TONG: &str = "共协相如合一等陪连会认赞";
+/// How far before and after a verb a partner is looked for, in characters.
+const REACH_BEFORE: usize = 120;
+const REACH_AFTER: usize = 60;
+/// Quote marks trimmed around a mention.
+const QUOTES: &[char] = &['“', '”', '"', ' ', '‘', '’'];
 
-/// Emits `cooperates_with` facts.
-pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
-    let text = cx.norm.text.clone();
-    let verbs = cx.gz.coop_verbs.clone();
-    let generic = cx.gz.lexicon().list("generic_partners");
-    let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
-    let body_start = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
+/// How a verb takes its partner (`coop_verbs.tsv`, column 2).
+#[derive(Clone, Copy, Default)]
+struct Frames {
+    with: bool,
+    direct: bool,
+    agreement: bool,
+    integration: bool,
+    aid: bool,
+}
 
-    // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`).
-    let mut start = body_start;
-    let mut clauses: Vec<Range<usize>> = Vec::new();
-    for (i, c) in text[body_start..].char_indices() {
-        if CLAUSE_END.contains(&c) {
-            clauses.push(start..body_start + i);
-            start = body_start + i + c.len_utf8();
-        }
-    }
-    clauses.push(start..text.len());
-
-    // One automaton over the verbs, leftmost-longest (`对接合作` before `对接`), built once.
-    let verb_ac = &cx.gz.coop_verbs_ac;
-    // Title depth (《 》) before each clause, counted once over the text.
-    let mut depth: i64 = 0;
-    let mut counted = 0usize;
-    for cl in clauses {
-        for c in text[counted..cl.start].chars() {
-            match c {
-                '《' => depth += 1,
-                '》' => depth -= 1,
+impl Frames {
+    fn parse(s: Option<&String>) -> Frames {
+        let mut f = Frames::default();
+        for p in s.map(String::as_str).unwrap_or("with").split(',') {
+            match p.trim() {
+                "with" => f.with = true,
+                "direct" => f.direct = true,
+                "agreement" => f.agreement = true,
+                "integration" => f.integration = true,
+                "aid" => f.aid = true,
                 _ => {}
             }
         }
-        counted = cl.start;
-        let ct = &text[cl.clone()];
-        if depth > 0 {
+        f
+    }
+}
+
+/// The grammar words of `coop_words.tsv`, by role.
+#[derive(Default)]
+struct Words<'l> {
+    adverb: Vec<&'l str>,
+    lead: Vec<&'l str>,
+    opener: Vec<&'l str>,
+    noun: Vec<&'l str>,
+    brk: Vec<&'l str>,
+    agreement: Vec<&'l str>,
+    selfw: Vec<&'l str>,
+    go: Vec<&'l str>,
+    see: Vec<&'l str>,
+    pair: Vec<&'l str>,
+    tail: Vec<&'l str>,
+    org: Vec<(&'l str, &'l str)>,
+    town: Vec<&'l str>,
+    time: Vec<&'l str>,
+}
+
+impl<'l> Words<'l> {
+    fn load(lex: &'l Lexicon) -> Words<'l> {
+        let mut w = Words::default();
+        for row in lex.table("coop_words") {
+            let (Some(word), Some(role)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let word = word.as_str();
+            match role.as_str() {
+                "adverb" => w.adverb.push(word),
+                "lead" => w.lead.push(word),
+                "opener" => w.opener.push(word),
+                "noun" => w.noun.push(word),
+                "break" => w.brk.push(word),
+                "agreement" => w.agreement.push(word),
+                "self" => w.selfw.push(word),
+                "go" => w.go.push(word),
+                "see" => w.see.push(word),
+                "pair" => w.pair.push(word),
+                "tail" => w.tail.push(word),
+                "org" => w.org.push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
+                "town" => w.town.push(word),
+                "time" => w.time.push(word),
+                _ => {}
+            }
+        }
+        // Longest first, so that stripping and suffix tests take the longest word.
+        for v in [
+            &mut w.adverb,
+            &mut w.lead,
+            &mut w.brk,
+            &mut w.selfw,
+            &mut w.go,
+            &mut w.see,
+            &mut w.pair,
+            &mut w.tail,
+            &mut w.town,
+            &mut w.time,
+        ] {
+            v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+        w.org.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
+        w
+    }
+
+    /// Words that end a partner's name: breaks, adverbs, leads and pair marks.
+    fn ends_name(&self, s: &str) -> bool {
+        [&self.brk, &self.adverb, &self.lead, &self.pair]
+            .iter()
+            .any(|v| v.iter().any(|w| s.starts_with(w)))
+    }
+}
+
+/// The actor found before a preposition.
+#[derive(Clone)]
+enum Actor {
+    /// Named (`市人民医院与…`).
+    Party(OrgRef),
+    /// Nothing but adverbs before the preposition (`并与…`): the sentence's subject.
+    Subject,
+    /// A verb phrase or unknown words (`加强与…`): `@self`.
+    Implicit,
+    /// A noun that names no party (`大花园与大湾区深度合作的…`): `@self`, unless the
+    /// cooperation only describes a model (`…合作的标杆`).
+    Unknown,
+}
+
+/// A fact found by the grammar, before tasks and `@self` are resolved.
+struct Cand {
+    abs: usize,
+    actor: Option<OrgRef>,
+    partner: OrgRef,
+    verb: String,
+}
+
+/// Reads parties and pairs in one document.
+struct Reader<'c, 'a> {
+    cx: &'c Context<'a>,
+    w: Words<'a>,
+    generic: &'a [String],
+    /// Province one-character names → division index.
+    abbrev: HashMap<char, usize>,
+    /// Document-level names: 甲方/乙方, `(以下简称Y)`.
+    aliases: HashMap<String, OrgRef>,
+    /// Parties already read, for later shortened mentions.
+    known: Vec<OrgRef>,
+    /// The two parties of an agreement (甲方, 乙方).
+    agreement: Option<(OrgRef, OrgRef)>,
+}
+
+/// Emits `cooperates_with` facts.
+pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
+    let cands = {
+        let cx: &Context = cx;
+        let mut rd = Reader::new(cx);
+        rd.read()
+    };
+    let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
+    for c in cands {
+        // Only numbered items count as tasks here; elsewhere one fact per pair per document.
+        let task = item_task(cx, c.abs);
+        let a = match c.actor {
+            Some(a) => a,
+            None => self_actor(cx, task, out),
+        };
+        let b = c.partner;
+        let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
+        // A party never cooperates with itself; an implicit actor is kept, for the
+        // jurisdiction may be misread as the partner the document names most.
+        if ka == kb && a.text != "@self" {
             continue;
         }
-        for vm in verb_ac.find_iter(ct) {
-            let vrel = vm.start();
-            let verb = verbs[vm.pattern().as_usize()].clone();
-            let pos = vm.end();
-            let before = &ct[..vrel];
-            if before.ends_with("不") || inside_quote(before) || inside_title(before) {
-                continue;
-            }
-            let mut pairs: Vec<(Option<String>, String)> = Vec::new();
-            if let Some(yu) = before.rfind('与') {
-                // `A与B、C与D合作`: each segment with its own 与 is a pair; segments without one
-                // continue the previous partner list.
-                if before.matches('与').count() > 1 && before.contains('、') {
-                    for seg in before.split('、') {
-                        if let Some(y) = seg.find('与') {
-                            let actor = explicit_actor(cx, &seg[..y]);
-                            for p in partner_list(&seg[y + 3..]) {
-                                pairs.push((actor.clone(), p));
-                            }
-                        }
-                    }
-                } else {
-                    let partner_text = &before[yu + 3..];
-                    let actor = before[..yu].trim();
-                    for p in partner_list(partner_text) {
-                        pairs.push((explicit_actor(cx, actor), p));
-                    }
-                }
-            } else if DIRECT.iter().any(|d| verb.starts_with(d)) {
-                let after = &ct[pos..];
-                let mut list = direct_objects(cx, after);
-                if verb == "参与" {
-                    list.retain(|(_, rest)| rest.starts_with("一体化"));
-                }
-                // `无为市深度融入长三角`, `支持含山县全面融入合肥都市圈`: a place right before the verb acts.
-                let actor = place_before(cx, before);
-                for (p, _) in list {
-                    pairs.push((actor.clone(), p));
-                }
-            }
-            for (actor, partner) in pairs {
-                let Some(b) = partner_ref(cx, &partner, generic) else {
-                    continue;
-                };
-                let abs = cl.start + vrel;
-                // Only numbered items count as tasks here; elsewhere one fact per pair per document.
-                let task = item_task(cx, abs);
-                let a = match actor.and_then(|a| partner_ref(cx, &a, &[])) {
-                    Some(a) => a,
-                    None => self_actor(cx, task, out),
-                };
-                let key = (
-                    task,
-                    a.name.clone().unwrap_or(a.text.clone()),
-                    b.name.clone().unwrap_or(b.text.clone()),
-                );
-                if a.text == b.text || !seen.insert(key) {
-                    continue;
-                }
-                let sent = cx.sentence_around(abs);
-                let evidence = cx.evidence(sent);
-                let task_ref = task.map(|t| cx.task_ref(t));
-                out.push(Fact {
-                    doc: String::new(),
-                    rel: Relation::CooperatesWith {
-                        task: task_ref,
-                        a,
-                        b,
-                        verb: verb.clone(),
-                    },
-                    evidence,
-                    task_index: task,
-                });
+        let key = if ka < kb { (task, ka, kb) } else { (task, kb, ka) };
+        if !seen.insert(key) {
+            continue;
+        }
+        let sent = cx.sentence_around(c.abs);
+        let evidence = cx.evidence(sent);
+        let task_ref = task.map(|t| cx.task_ref(t));
+        out.push(Fact {
+            doc: String::new(),
+            rel: Relation::CooperatesWith {
+                task: task_ref,
+                a,
+                b,
+                verb: c.verb,
+            },
+            evidence,
+            task_index: task,
+        });
+    }
+}
+
+/// What makes two mentions one party: the division (成都, 成都市, 成都市政府 alike), else the
+/// canonical name or text.
+fn party_key(cx: &Context, r: &OrgRef) -> String {
+    if let Some(c) = &r.code {
+        return format!("d{c}");
+    }
+    if r.ty == "Government" {
+        if let Some(d) = &r.division {
+            return format!("d{d}");
+        }
+    }
+    if r.text == "@self" {
+        if let Some(d) = cx.jur.own() {
+            if r.name.as_deref() == Some(cx.gz.qualified_name(d).as_str()) {
+                return format!("d{}", cx.gz.division(d).code);
             }
         }
+    }
+    format!("o{}", r.name.as_deref().unwrap_or(&r.text))
+}
+
+impl<'c, 'a> Reader<'c, 'a> {
+    fn new(cx: &'c Context<'a>) -> Reader<'c, 'a> {
+        let lex: &'a Lexicon = cx.gz.lexicon();
+        let mut abbrev = HashMap::new();
+        for row in lex.table("place_abbrev") {
+            let (Some(a), Some(name)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let mut chars = a.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                if let Some(&d) = cx.gz.by_name.get(name).and_then(|v| v.first()) {
+                    abbrev.insert(c, d);
+                }
+            }
+        }
+        Reader {
+            cx,
+            w: Words::load(lex),
+            generic: lex.list("generic_partners"),
+            abbrev,
+            aliases: HashMap::new(),
+            known: Vec::new(),
+            agreement: None,
+        }
+    }
+
+    fn read(&mut self) -> Vec<Cand> {
+        let cx = self.cx;
+        let text = cx.norm.text.as_str();
+        let body_start = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
+        let mut cands = Vec::new();
+        self.short_names(text);
+        if let Some(c) = self.agreement_parties(text) {
+            cands.push(c);
+        }
+
+        // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`).
+        let mut start = body_start;
+        let mut clauses: Vec<Range<usize>> = Vec::new();
+        for (i, c) in text[body_start..].char_indices() {
+            if CLAUSE_END.contains(&c) {
+                clauses.push(start..body_start + i);
+                start = body_start + i + c.len_utf8();
+            }
+        }
+        clauses.push(start..text.len());
+
+        // One automaton over the verbs, leftmost-longest (`对接合作` before `对接`), built once.
+        let verb_ac = &cx.gz.coop_verbs_ac;
+        let verbs = &cx.gz.coop_verbs;
+        let frames: Vec<Frames> = {
+            let rows = cx.gz.lexicon().table("coop_verbs");
+            verbs
+                .iter()
+                .map(|v| Frames::parse(rows.iter().find(|r| &r[0] == v).and_then(|r| r.get(1))))
+                .collect()
+        };
+        // Title depth (《 》) before each clause, counted once over the text.
+        let mut depth: i64 = 0;
+        let mut counted = 0usize;
+        for cl in clauses {
+            for c in text[counted..cl.start].chars() {
+                match c {
+                    '《' => depth += 1,
+                    '》' => depth -= 1,
+                    _ => {}
+                }
+            }
+            counted = cl.start;
+            if depth > 0 {
+                continue;
+            }
+            let ct = &text[cl.clone()];
+            for vm in verb_ac.find_iter(ct) {
+                let vrel = vm.start();
+                let verb = &verbs[vm.pattern().as_usize()];
+                let fr = frames[vm.pattern().as_usize()];
+                let before = tail_chars(&ct[..vrel], REACH_BEFORE);
+                let after = head_chars(&ct[vm.end()..], REACH_AFTER);
+                if before.ends_with('不')
+                    || inside_quote(before)
+                    || inside_title(before)
+                    || self.w.noun.iter().any(|n| ct[vrel..].starts_with(n))
+                {
+                    continue;
+                }
+                if fr.agreement && !self.w.agreement.iter().any(|a| after.contains(a)) {
+                    continue;
+                }
+                let abs = cl.start + vrel;
+                let mut pairs: Vec<(Option<OrgRef>, OrgRef)> = Vec::new();
+                if fr.with {
+                    let found = self.with_pairs(before);
+                    let describes = after.starts_with('的');
+                    if !found.is_empty() && found.iter().all(|(a, _)| matches!(a, Actor::Unknown)) && describes {
+                        continue;
+                    }
+                    for (actor, p) in found {
+                        let actor = match actor {
+                            Actor::Party(r) => Some(r),
+                            Actor::Subject => self.subject(cl.start),
+                            Actor::Implicit | Actor::Unknown => None,
+                        };
+                        pairs.push((actor, p));
+                    }
+                    if pairs.is_empty() {
+                        pairs.extend(self.coordinated(before));
+                    }
+                }
+                if pairs.is_empty() && (fr.direct || fr.integration) {
+                    let mut objs = self.direct_objects(after);
+                    if fr.integration {
+                        objs.retain(|(_, rest)| rest.starts_with("一体化"));
+                    }
+                    let actor = self.party_before(before);
+                    for (p, _) in objs {
+                        pairs.push((actor.clone(), p));
+                    }
+                }
+                if pairs.is_empty() && fr.aid {
+                    if let Some(p) = self.aided(after) {
+                        pairs.push((self.party_before(before), p));
+                    }
+                }
+                if pairs.is_empty() && fr.agreement {
+                    pairs.extend(self.visit_pair(abs));
+                }
+                for (actor, partner) in pairs {
+                    // In an agreement, the implicit side of a pair with one party is the other.
+                    let actor = actor.or_else(|| self.other_party(&partner));
+                    self.remember(&partner);
+                    if let Some(a) = &actor {
+                        self.remember(a);
+                    }
+                    cands.push(Cand {
+                        abs,
+                        actor,
+                        partner,
+                        verb: verb.clone(),
+                    });
+                }
+            }
+        }
+        cands
+    }
+
+    fn remember(&mut self, r: &OrgRef) {
+        if r.text != "@self" && !self.known.iter().any(|k| k.text == r.text) {
+            self.known.push(r.clone());
+        }
+    }
+
+    fn other_party(&self, partner: &OrgRef) -> Option<OrgRef> {
+        let (a, b) = self.agreement.as_ref()?;
+        let same = |x: &OrgRef| x.name == partner.name && x.ty == partner.ty;
+        if same(b) {
+            Some(a.clone())
+        } else if same(a) {
+            Some(b.clone())
+        } else {
+            None
+        }
+    }
+
+    // ---- document-level names -------------------------------------------------------------
+
+    /// `X(以下简称Y)` / `X(简称Y)`: Y names the party X.
+    fn short_names(&mut self, text: &str) {
+        let mut from = 0;
+        while let Some(p) = text[from..].find("简称") {
+            let at = from + p;
+            from = at + "简称".len();
+            let open = text[..at].rfind(['(', '（']);
+            let Some(open) = open.filter(|o| at - o <= "以下".len() + 1) else {
+                continue;
+            };
+            let name: String = text[from..]
+                .chars()
+                .skip_while(|c| QUOTES.contains(c))
+                .take_while(|c| !QUOTES.contains(c) && *c != ')' && *c != ',')
+                .collect();
+            if name.chars().count() < 2 || name.chars().count() > 12 || name.contains("方") {
+                continue;
+            }
+            let before = tail_chars(&text[..open], 40);
+            let Some(r) = self.party_ending(before) else {
+                continue;
+            };
+            let mut r2 = r.clone();
+            r2.name = Some(r.name.clone().unwrap_or(r.text.clone()));
+            self.aliases.insert(name, r2);
+        }
+    }
+
+    /// An agreement's `甲方:X` and `乙方:Y` lines: one fact X↔Y; 甲方/乙方 become their aliases.
+    fn agreement_parties(&mut self, text: &str) -> Option<Cand> {
+        if !text.contains("乙方") {
+            return None;
+        }
+        let mut parties: [Option<OrgRef>; 2] = [None, None];
+        let mut line_at = 0usize;
+        let mut offset = 0usize;
+        for line in text.split('\n') {
+            for (slot, label) in ["甲方", "乙方"].iter().enumerate() {
+                if parties[slot].is_some() {
+                    continue;
+                }
+                // `甲方:X` opening the line or after a space; `乙方:Y` also after `甲方:X` on
+                // the same line (`甲方:X    乙方:Y`, spaces between Han characters dropped).
+                let labelled = |i: usize| line[i + label.len()..].trim_start().starts_with(':');
+                let Some(at) = line.match_indices(label).map(|(i, _)| i).find(|&i| {
+                    labelled(i)
+                        && (line[..i].trim().is_empty()
+                            || line[..i].ends_with(char::is_whitespace)
+                            || (slot == 1 && line[..i].contains("甲方")))
+                }) else {
+                    continue;
+                };
+                let rest = line[at + label.len()..].trim_start();
+                let rest = rest[1..].trim_start();
+                let rest = match rest.find("乙方") {
+                    Some(p) if slot == 0 && rest[p + "乙方".len()..].trim_start().starts_with(':') => &rest[..p],
+                    _ => rest,
+                };
+                let mut end = rest.find([' ', '\t', ',', ';', '。']).unwrap_or(rest.len());
+                for field in ["地址", "住所", "法定代表人", "授权代表", "联系人", "电话"] {
+                    if let Some(p) = rest[..end].find(field) {
+                        end = p;
+                    }
+                }
+                // `X(以下简称甲方)`, `X(或政府授权公司)`: trailing brackets are no part of the name,
+                // inner ones may be (城开(北京)投资有限公司).
+                let mut name = &rest[..end];
+                while let Some(inner) = name.strip_suffix([')', '）']) {
+                    match inner.rfind(['(', '（']) {
+                        Some(p) => name = &inner[..p],
+                        None => break,
+                    }
+                }
+                let first_paren = name.find(['(', '（']).map(|p| &name[..p]);
+                let found = self
+                    .party_exact(name, true)
+                    .or_else(|| first_paren.and_then(|n| self.party_exact(n, true)));
+                if let Some(mut r) = found {
+                    r.name = Some(r.name.clone().unwrap_or(r.text.clone()));
+                    parties[slot] = Some(r);
+                    if slot == 1 {
+                        line_at = offset + at;
+                    }
+                }
+            }
+            offset += line.len() + 1;
+        }
+        let [Some(a), Some(b)] = parties else {
+            return None;
+        };
+        self.aliases.insert("甲方".into(), a.clone());
+        self.aliases.insert("乙方".into(), b.clone());
+        self.remember(&a);
+        self.remember(&b);
+        self.agreement = Some((a.clone(), b.clone()));
+        // Evidence: the first sentence after the parties that states their cooperation.
+        let mut abs = line_at;
+        let mut verb = "合作".to_string();
+        let mut from = line_at;
+        for _ in 0..20 {
+            let Some(p) = text[from..].find(['双', '乙']) else { break };
+            let at = from + p;
+            from = at + 3;
+            if !(text[at..].starts_with("双方") || text[at..].starts_with("乙方")) {
+                continue;
+            }
+            let sent = self.cx.sentence_around(at);
+            if let Some(m) = self.cx.gz.coop_verbs_ac.find(&text[sent.clone()]) {
+                abs = at;
+                verb = self.cx.gz.coop_verbs[m.pattern().as_usize()].clone();
+                break;
+            }
+        }
+        Some(Cand {
+            abs,
+            actor: Some(a),
+            partner: b,
+            verb,
+        })
+    }
+
+    // ---- frames -----------------------------------------------------------------------------
+
+    /// Pairs of the `with` frame: `[A]与B[、C]`, and the pair lists `A与B、C与D`.
+    fn with_pairs(&self, before: &str) -> Vec<(Actor, OrgRef)> {
+        let mut out = Vec::new();
+        let preps: Vec<(usize, char)> = before
+            .char_indices()
+            .filter(|(i, c)| {
+                PREPOSITIONS.contains(c)
+                    && (*c != '同' || !before[..*i].chars().next_back().is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
+            })
+            .collect();
+        for &(p, c) in preps.iter().rev() {
+            let seg = &before[p + c.len_utf8()..];
+            // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair.
+            if self.cx.gz.coop_verbs_ac.find(seg).is_some() {
+                return out;
+            }
+            let partners = self.partner_items(seg);
+            if partners.is_empty() {
+                continue;
+            }
+            let actor_seg = &before[..p];
+            // `A与B、C与D`: the segment before the last 、 holds pairs of its own.
+            if let Some(s) = actor_seg.rfind('、') {
+                let head = &actor_seg[..s];
+                if head.contains(PREPOSITIONS) {
+                    let earlier = self.with_pairs(head);
+                    if !earlier.is_empty() {
+                        let actor = self.actor_of(&actor_seg[s + '、'.len_utf8()..]);
+                        out.extend(earlier);
+                        for pt in partners {
+                            out.push((actor.clone(), pt));
+                        }
+                        return out;
+                    }
+                }
+            }
+            let actors = self.actors_of(actor_seg);
+            for a in actors {
+                for pt in &partners {
+                    out.push((a.clone(), pt.clone()));
+                }
+            }
+            return out;
+        }
+        out
+    }
+
+    /// The actors before a preposition: a list of parties (`A、B与C`), or one party ending the
+    /// segment, or `Subject`/`Implicit`.
+    fn actors_of(&self, seg: &str) -> Vec<Actor> {
+        let seg = cut_etc(seg);
+        let bare = strip_start(strip_end(seg, &self.w.adverb), &self.w.lead);
+        if bare.contains('、') {
+            let items: Vec<Option<OrgRef>> = bare.split('、').map(|i| self.party_exact(i, true)).collect();
+            if items.iter().all(Option::is_some) {
+                return items.into_iter().flatten().map(Actor::Party).collect();
+            }
+        }
+        vec![self.actor_of(seg)]
+    }
+
+    fn actor_of(&self, seg: &str) -> Actor {
+        let seg = cut_etc(seg);
+        let seg = seg.rsplit(['、', ',']).next().unwrap_or("");
+        let seg = strip_end(seg, &self.w.adverb);
+        if seg.trim().is_empty() {
+            return Actor::Subject;
+        }
+        match self.party_ending(seg) {
+            Some(r) => Actor::Party(r),
+            None if self.w.lead.iter().chain(&self.w.opener).any(|l| seg.ends_with(l))
+                || self.w.selfw.iter().any(|w| seg.contains(w)) =>
+            {
+                Actor::Implicit
+            }
+            None => Actor::Unknown,
+        }
+    }
+
+    /// The named party that ends a text, starting at an anchor: the text's start (unless it
+    /// opens with a lead verb), a level prefix (市人民医院), a place, an alias, or right after a
+    /// lead word or adverb.
+    fn party_ending(&self, seg: &str) -> Option<OrgRef> {
+        let opens_with_lead = self
+            .w
+            .lead
+            .iter()
+            .chain(&self.w.adverb)
+            .chain(&self.w.opener)
+            .any(|l| seg.starts_with(l));
+        let places = self.cx.gz.find(seg);
+        for (start, _) in seg.char_indices() {
+            let cand = &seg[start..];
+            if cand.chars().count() < 2 {
+                break;
+            }
+            let head = &seg[..start];
+            let anchored = (start == 0 && !opens_with_lead)
+                || cand.starts_with(['市', '区', '县', '省'])
+                || places.iter().any(|m| m.start == start)
+                || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
+                || self.w.selfw.iter().any(|s| cand.starts_with(s))
+                || self.w.lead.iter().chain(&self.w.adverb).chain(&self.w.opener).any(|l| head.ends_with(l))
+                || head.ends_with(QUOTES);
+            if !anchored
+                || places.iter().any(|m| m.start < start && start < m.end)
+                || self.w.lead.iter().chain(&self.w.adverb).any(|l| cand.starts_with(l))
+                || self.cut_name(cand).len() != cand.len()
+            {
+                continue;
+            }
+            if let Some(r) = self.party_exact(cand, true) {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    /// Partners after a preposition: the list up to the predicate (`B、C和D等…`).
+    fn partner_items(&self, seg: &str) -> Vec<OrgRef> {
+        let seg = self.cut_name(seg);
+        let seg = cut_etc(seg);
+        let mut out = Vec::new();
+        for item in self.split_list(seg) {
+            let item = item.trim_matches(QUOTES);
+            if item.chars().count() < 2 {
+                continue;
+            }
+            if let Some(r) = self.party_exact(item, false) {
+                out.push(r);
+            } else if let Some((r, rest)) = self.place_prefix(item) {
+                if self.is_tail(rest) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    /// A pair written before the verb: `A和B`, `A、B两地`, or two province names (`甘闽`).
+    fn coordinated(&self, before: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let b0 = strip_end(before, &self.w.adverb);
+        let b = strip_end(b0, &self.w.pair);
+        let marked = b.len() < b0.len();
+        let b = strip_end(b, &self.w.adverb);
+        // Two one-character province names: 甘闽合作, 鲁渝协作.
+        let tail: Vec<(usize, char)> = b.char_indices().rev().take(3).collect();
+        if tail.len() >= 2 {
+            let (c2, c1) = (tail[0].1, tail[1].1);
+            let third_is_abbrev = tail.get(2).is_some_and(|(_, c)| self.abbrev.contains_key(c));
+            let two = &b[tail[1].0..];
+            let is_place = self.cx.gz.find(two).iter().any(|m| m.start == 0 && m.end == two.len());
+            if let (Some(&d1), Some(&d2)) = (self.abbrev.get(&c1), self.abbrev.get(&c2)) {
+                if !third_is_abbrev && !is_place && d1 != d2 {
+                    return vec![(Some(self.abbrev_ref(c1, d1)), self.abbrev_ref(c2, d2))];
+                }
+            }
+        }
+        let b = strip_start(b, &self.w.lead);
+        let b = strip_start(b, &self.w.adverb);
+        let parts: Vec<&str> = if b.matches('和').count() == 1 {
+            b.split('和').collect()
+        } else if marked && b.matches('、').count() == 1 {
+            b.split('、').collect()
+        } else {
+            return Vec::new();
+        };
+        match (self.party_exact(parts[0], false), self.party_exact(parts[1], false)) {
+            (Some(x), Some(y)) => vec![(Some(x), y)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn abbrev_ref(&self, c: char, d: usize) -> OrgRef {
+        let div = self.cx.gz.division(d);
+        OrgRef {
+            text: c.to_string(),
+            name: Some(div.name.clone()),
+            ty: super::place_type(div),
+            code: Some(div.code.clone()),
+            division: None,
+        }
+    }
+
+    /// The named things right after a direct verb, with what follows each (`南京、合肥`).
+    fn direct_objects<'t>(&self, after: &'t str) -> Vec<(OrgRef, &'t str)> {
+        let mut out = Vec::new();
+        let mut rest = after.trim_start_matches(QUOTES);
+        loop {
+            let mut end = rest.find(['、', '及']).unwrap_or(rest.len());
+            let mut found = self.object_at(&rest[..end]);
+            // 和 ends an item when a party stands on each side (浙江大学和中国科学院), or the party
+            // read does not run across it; not inside a name (北京协和医院).
+            if let Some(h) = rest[..end].find('和') {
+                let both = self.object_at(&rest[..h]).is_some() && self.object_at(&rest[h + '和'.len_utf8()..end]).is_some();
+                if both || found.as_ref().is_none_or(|(_, used)| *used <= h) {
+                    end = h;
+                    found = self.object_at(&rest[..end]);
+                }
+            }
+            let Some((r, used)) = found else { break };
+            let after_party = rest[used..].trim_start_matches(QUOTES);
+            out.push((r, after_party));
+            if used < end {
+                break;
+            }
+            match after_party.chars().next() {
+                Some(c) if LIST_SEPS.contains(&c) => {
+                    rest = after_party[c.len_utf8()..].trim_start_matches(QUOTES);
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
+    /// The party that opens an item after a direct verb, and the bytes it takes.
+    fn object_at(&self, item: &str) -> Option<(OrgRef, usize)> {
+        let cut = self.cut_name(item);
+        match self.party_exact(cut, false) {
+            Some(r) => {
+                let used = if cut.starts_with(r.text.as_str()) { r.text.len() } else { cut.len() };
+                Some((r, used))
+            }
+            None => self.place_prefix(item).map(|(r, tail)| (r, item.len() - tail.len())),
+        }
+    }
+
+    /// `援疆`, `援助X`: the place aided.
+    fn aided(&self, after: &str) -> Option<OrgRef> {
+        if let Some((r, _)) = self.place_prefix(after) {
+            return Some(r);
+        }
+        let c = after.chars().next()?;
+        let d = *self.abbrev.get(&c)?;
+        Some(self.abbrev_ref(c, d))
+    }
+
+    /// The party right before a direct verb (`含山县全面融入…`, `我区全面对接…`).
+    fn party_before(&self, before: &str) -> Option<OrgRef> {
+        let b = strip_end(before, &self.w.adverb);
+        let r = self.party_ending(tail_chars(b, 30))?;
+        Some(r)
+    }
+
+    /// A sentence's subject when a later clause has none: the place that opens the first clause
+    /// after any clause of time (`3月13日,石嘴山市市长…率领考察团,…并与我市…`).
+    fn subject(&self, clause_start: usize) -> Option<OrgRef> {
+        let text = self.cx.norm.text.as_str();
+        let sent = self.cx.sentence_around(clause_start);
+        if sent.start >= clause_start {
+            return None;
+        }
+        for c in text[sent.start..clause_start].split([',', ':']) {
+            let c = c.trim();
+            if self.is_time(c) {
+                continue;
+            }
+            return self.place_prefix(c).map(|(r, _)| r);
+        }
+        None
+    }
+
+    fn is_time(&self, c: &str) -> bool {
+        let mut s = c.to_string();
+        for t in &self.w.time {
+            s = s.replace(t, "");
+        }
+        s.chars().all(is_time_char)
+    }
+
+    /// A signing with no partner written: the place a delegation visits in the same sentence
+    /// (`…前往新密市考察,…并签订…协议书` → the sentence's subject ↔ 新密市).
+    fn visit_pair(&self, abs: usize) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let text = self.cx.norm.text.as_str();
+        let sent = self.cx.sentence_around(abs);
+        let s = &text[sent.start..abs];
+        let mut visited = None;
+        for go in &self.w.go {
+            let mut from = 0;
+            while let Some(p) = s[from..].find(go) {
+                let after = &s[from + p + go.len()..];
+                from += p + go.len();
+                if let Some((r, rest)) = self.place_prefix(after) {
+                    if self.w.see.iter().any(|v| rest.starts_with(v)) {
+                        visited = Some(r);
+                        break;
+                    }
+                }
+            }
+            if visited.is_some() {
+                break;
+            }
+        }
+        let Some(b) = visited else { return Vec::new() };
+        match self.subject(abs) {
+            Some(a) => vec![(Some(a), b)],
+            None => Vec::new(),
+        }
+    }
+
+    // ---- parties ----------------------------------------------------------------------------
+
+    /// Splits a list of partners on 、 and 及, and on 和 unless it stands inside a name
+    /// (北京协和医院).
+    fn split_list<'t>(&self, s: &'t str) -> Vec<&'t str> {
+        let mut out = Vec::new();
+        for piece in s.split(['、', '及']) {
+            let parts: Vec<&str> = piece.split('和').collect();
+            if parts.len() > 1 && parts.iter().all(|p| self.object_at(p).is_some()) {
+                out.extend(parts);
+            } else if parts.len() > 1 && self.party_exact(piece, false).is_none() {
+                out.extend(parts);
+            } else {
+                out.push(piece);
+            }
+        }
+        out
+    }
+
+    /// Cuts a name where the predicate starts (`宜宾市集中签署` → 宜宾市), never inside a place.
+    fn cut_name<'t>(&self, s: &'t str) -> &'t str {
+        let places = self.cx.gz.find(s);
+        for (i, _) in s.char_indices().skip(1) {
+            if places.iter().any(|m| m.start < i && i < m.end) {
+                continue;
+            }
+            if self.w.ends_name(&s[i..]) {
+                return &s[..i];
+            }
+        }
+        s
+    }
+
+    fn is_tail(&self, rest: &str) -> bool {
+        let rest = rest.trim_matches(QUOTES);
+        rest.is_empty()
+            || rest.starts_with(['各', '间'])
+            || self.w.tail.iter().any(|t| rest.starts_with(t))
+    }
+
+    /// A mention that names exactly one party, or None.
+    fn party_exact(&self, mention: &str, generic_ok: bool) -> Option<OrgRef> {
+        let m = mention.trim_matches(QUOTES);
+        if m.chars().count() < 2 {
+            return None;
+        }
+        if let Some(r) = self.aliases.get(m) {
+            return Some(OrgRef {
+                text: m.to_string(),
+                ..r.clone()
+            });
+        }
+        if self.w.selfw.contains(&m) {
+            let mut r = self.cx.self_ref();
+            r.text = m.to_string();
+            return Some(r);
+        }
+        if let Some(r) = self.coref(m) {
+            return Some(r);
+        }
+        let mut m = m;
+        for tail in self.cx.gz.lexicon().list("partner_tails") {
+            if let Some(s) = m.strip_suffix(tail.as_str()).filter(|s| s.chars().count() >= 2) {
+                m = s;
+            }
+        }
+        if !generic_ok && self.generic.iter().any(|g| m.contains(g.as_str())) {
+            return None;
+        }
+        if let Some(r) = self.place_exact(m) {
+            return Some(r);
+        }
+        // `长三角区域文化旅游`, `长三角G60科创走廊各城区间`: a named place and a generic word.
+        if let Some((r, rest)) = self.place_prefix(m) {
+            if !rest.is_empty() && self.is_tail(rest) && !self.w.town.iter().any(|t| rest.starts_with(t)) {
+                return Some(r);
+            }
+        }
+        self.org_party(m)
+    }
+
+    /// A later, shorter mention of a party read before (滨海新区 after 绍兴滨海新区).
+    fn coref(&self, m: &str) -> Option<OrgRef> {
+        if m.chars().count() < 3 {
+            return None;
+        }
+        let mut hits = self
+            .known
+            .iter()
+            .filter(|k| k.text.len() > m.len() && k.text.ends_with(m));
+        let k = hits.next()?;
+        if hits.any(|o| o.name != k.name || o.code != k.code) {
+            return None;
+        }
+        Some(OrgRef {
+            text: m.to_string(),
+            name: Some(k.name.clone().unwrap_or(k.text.clone())),
+            ..k.clone()
+        })
+    }
+
+    /// Resolves a run of place matches from the start of `m`: hierarchical names (衢州市开化县)
+    /// give their last division, chosen inside the one before it.
+    fn place_run(&self, m: &str) -> Option<(OrgRef, usize)> {
+        if let Some((alias, r)) = self
+            .aliases
+            .iter()
+            .filter(|(a, _)| m.starts_with(a.as_str()))
+            .max_by_key(|(a, _)| a.len())
+        {
+            return Some((
+                OrgRef {
+                    text: alias.clone(),
+                    ..r.clone()
+                },
+                alias.len(),
+            ));
+        }
+        if let Some(s) = self.w.selfw.iter().find(|s| m.starts_with(*s)) {
+            let mut r = self.cx.self_ref();
+            r.text = s.to_string();
+            return Some((r, s.len()));
+        }
+        let ms = self.cx.gz.find(m);
+        let first = ms.first().filter(|f| f.start == 0)?;
+        let mut end = first.end;
+        let mut run = vec![first];
+        for x in &ms[1..] {
+            if x.start != end || x.region.is_some() || run.last().is_some_and(|r| r.region.is_some()) {
+                break;
+            }
+            end = x.end;
+            run.push(x);
+        }
+        let last = *run.last()?;
+        let text = &m[..end];
+        if let Some(ty) = &last.region {
+            if run.len() > 1 {
+                return None;
+            }
+            return Some((
+                OrgRef {
+                    text: text.to_string(),
+                    name: None,
+                    ty: ty.to_string(),
+                    code: None,
+                    division: None,
+                },
+                end,
+            ));
+        }
+        let gz = self.cx.gz;
+        let mut prev: Option<usize> = None;
+        let mut chosen = None;
+        for x in &run {
+            let inside: Vec<usize> = match prev {
+                Some(p) => x.divisions.iter().copied().filter(|d| gz.chain(*d).contains(&p)).collect(),
+                None => Vec::new(),
+            };
+            // A short name shared by a prefecture and its own counties (临夏) names the prefecture.
+            let container = x
+                .divisions
+                .iter()
+                .copied()
+                .find(|&c| x.divisions.iter().all(|&d| gz.chain(d).contains(&c)));
+            chosen = if inside.len() == 1 {
+                Some(inside[0])
+            } else if let Some(c) = container.filter(|_| x.divisions.len() > 1) {
+                Some(c)
+            } else {
+                crate::resolve::pick_division(gz, &self.cx.jur, &x.divisions)
+            };
+            prev = chosen;
+        }
+        let d = chosen?;
+        let div = gz.division(d);
+        Some((
+            OrgRef {
+                text: text.to_string(),
+                name: Some(div.name.clone()),
+                ty: super::place_type(div),
+                code: Some(div.code.clone()),
+                division: None,
+            },
+            end,
+        ))
+    }
+
+    fn place_exact(&self, m: &str) -> Option<OrgRef> {
+        self.place_run(m).filter(|(_, end)| *end == m.len()).map(|(r, _)| r)
+    }
+
+    /// The place that opens a text, and the rest.
+    fn place_prefix<'t>(&self, m: &'t str) -> Option<(OrgRef, &'t str)> {
+        let (r, end) = self.place_run(m)?;
+        Some((r, &m[end..]))
+    }
+
+    /// An organisation named by its suffix (大学, 集团, 管委会, 保税区), a government of a named
+    /// place, or a town.
+    fn org_party(&self, m: &str) -> Option<OrgRef> {
+        let cx = self.cx;
+        let bare = strip_parens(m);
+        if bare.chars().count() < 3 {
+            return None;
+        }
+        let external = !m.starts_with(['市', '区', '县', '省']);
+        // A name, not a bare suffix: two characters at least before it (创新区 is no party).
+        let lex = cx.gz.lexicon();
+        if let Some((suffix, _)) = lex.org_suffixes.iter().find(|(s, _)| bare.ends_with(s.as_str())) {
+            let stem = bare.chars().count() - suffix.chars().count();
+            if stem < 2 && !(stem == 1 && !external) {
+                return None;
+            }
+        }
+        if let Some(r) = crate::resolve::resolve_org(cx.gz, &cx.jur, &bare) {
+            let division = r.division.map(|d| cx.gz.division(d).code.clone());
+            match r.ty {
+                OrgType::Park | OrgType::Institution | OrgType::Enterprise => {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: r.name,
+                        ty: r.ty.as_str().into(),
+                        code: None,
+                        division,
+                    })
+                }
+                OrgType::Government if r.name.is_some() && division.is_some() => {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: r.name,
+                        ty: "Government".into(),
+                        code: None,
+                        division,
+                    })
+                }
+                OrgType::Department if external && m.chars().count() >= 6 => {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: None,
+                        ty: "Institution".into(),
+                        code: None,
+                        division: None,
+                    })
+                }
+                OrgType::Collective => return None,
+                _ => {}
+            }
+        }
+        if let Some((_, ty)) = self
+            .w
+            .org
+            .iter()
+            .find(|(s, _)| bare.ends_with(s) && bare.chars().count() >= s.chars().count() + 2)
+        {
+            return Some(OrgRef {
+                text: m.to_string(),
+                name: None,
+                ty: ty.to_string(),
+                code: None,
+                division: None,
+            });
+        }
+        self.town(m)
+    }
+
+    /// A town or sub-district: `X区Y镇`, or a two- or three-character name before 镇/乡/街道.
+    fn town(&self, m: &str) -> Option<OrgRef> {
+        let suffix = self.w.town.iter().find(|t| m.ends_with(*t))?;
+        let stem = &m[..m.len() - suffix.len()];
+        let own = match self.place_prefix(stem) {
+            Some((_, rest)) if !rest.is_empty() => rest,
+            _ => stem,
+        };
+        let n = own.chars().count();
+        if !(2..=3).contains(&n)
+            || own.chars().next_back().is_some_and(|c| "乡城小集村各点心色制建".contains(c))
+            || self.w.ends_name(own)
+            || own.chars().any(|c| !is_han(c))
+        {
+            return None;
+        }
+        Some(OrgRef {
+            text: m.to_string(),
+            name: None,
+            ty: "Town".into(),
+            code: None,
+            division: None,
+        })
+    }
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+fn is_time_char(c: char) -> bool {
+    c.is_ascii_digit() || "年月日至到时分号上下午晚凌晨早—-/. 零〇一二三四五六七八九十".contains(c)
+}
+
+/// Splits a list of partners on 、, 和, 及 (and 以及).
+
+fn strip_end<'t>(s: &'t str, words: &[&str]) -> &'t str {
+    let mut s = s.trim_end();
+    while let Some(w) = words.iter().find(|w| s.ends_with(*w) && s.len() > w.len()) {
+        s = &s[..s.len() - w.len()];
+    }
+    if words.iter().any(|w| s == *w) {
+        return "";
+    }
+    s
+}
+
+fn strip_start<'t>(s: &'t str, words: &[&str]) -> &'t str {
+    let mut s = s.trim_start();
+    while let Some(w) = words.iter().find(|w| s.starts_with(*w) && s.len() > w.len()) {
+        s = &s[w.len()..];
+    }
+    s
+}
+
+/// The last `n` characters of a text.
+fn tail_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().rev().nth(n.saturating_sub(1)) {
+        Some((i, _)) => &s[i..],
+        None => s,
+    }
+}
+
+/// The first `n` characters of a text.
+fn head_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
     }
 }
 
@@ -145,33 +1185,6 @@ fn item_task(cx: &mut Context, pos: usize) -> Option<usize> {
     } else {
         None
     }
-}
-
-const ADVERBS: &[&str] = &[
-    "深度",
-    "主动",
-    "积极",
-    "全面",
-    "加快",
-    "更好",
-    "加速",
-    "进一步",
-    "全方位",
-    "深入",
-];
-
-/// A named place immediately before a verb (adverbs skipped): the explicit actor.
-fn place_before(cx: &Context, before: &str) -> Option<String> {
-    let mut b = before;
-    while let Some(a) = ADVERBS.iter().find(|a| b.ends_with(*a)) {
-        b = &b[..b.len() - a.len()];
-    }
-    cx.gz
-        .find(b)
-        .into_iter()
-        .rev()
-        .find(|m| m.end == b.len() && m.full && !m.divisions.is_empty())
-        .map(|m| b[m.start..m.end].to_string())
 }
 
 fn inside_title(before: &str) -> bool {
@@ -197,24 +1210,6 @@ fn inside_quote(before: &str) -> bool {
         && before.rfind('“').is_some_and(|p| before.len() - p < 12)
 }
 
-/// Partners named between `与` and the verb: `芜湖等沿江城市对接` → [芜湖].
-fn partner_list(s: &str) -> Vec<String> {
-    let mut s = s.trim();
-    // Cut at the first word that starts the predicate: `呼伦贝尔市加强友好` → 呼伦贝尔市.
-    for cut in [
-        "加强", "开展", "深化", "建立", "推进", "进行", "全面", "深度", "友好", "紧密", "务实", "的", "交流",
-    ] {
-        if let Some(p) = s.find(cut).filter(|p| *p > 0) {
-            s = &s[..p];
-        }
-    }
-    let s = cut_etc(s);
-    s.split(['、', '和', '及'])
-        .map(|p| p.trim_matches(['“', '”', ' ']).to_string())
-        .filter(|p| p.chars().count() >= 2)
-        .collect()
-}
-
 /// Cuts a list at `等` that ends it (`芜湖等沿江城市` → 芜湖), not at the 等 of words such as
 /// 高等, 中等, 平等.
 fn cut_etc(s: &str) -> &str {
@@ -228,126 +1223,6 @@ fn cut_etc(s: &str) -> &str {
         from = at + '等'.len_utf8();
     }
     s
-}
-
-/// The named things right after a direct verb: `南京、合肥` in `融入南京、合肥`.
-fn direct_objects(cx: &Context, after: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = after.trim_start_matches(['“', ' ']);
-    while let Some(m) = cx.gz.find(rest).into_iter().find(|m| m.start == 0) {
-        let name = rest[..m.end].to_string();
-        rest = rest[m.end..].trim_start_matches('”');
-        out.push((name, rest.to_string()));
-        if let Some(r) = rest.strip_prefix('、').or_else(|| rest.strip_prefix('和')) {
-            rest = r.trim_start_matches('“');
-        } else {
-            break;
-        }
-    }
-    out
-}
-
-fn explicit_actor(cx: &Context, actor: &str) -> Option<String> {
-    // The last named entity right before `与`.
-    let tail: String = actor
-        .chars()
-        .rev()
-        .take(20)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let tail = tail.rsplit(['、', ',']).next().unwrap_or("").to_string();
-    let tail = tail.split('等').next().unwrap_or("").to_string();
-    for start in tail.char_indices().map(|(i, _)| i) {
-        let cand = &tail[start..];
-        if cand.chars().count() < 2 {
-            break;
-        }
-        let anchored = cand.starts_with(['市', '区', '县', '省']) || cx.gz.find(cand).into_iter().any(|m| m.start == 0);
-        if !anchored {
-            continue;
-        }
-        if cx
-            .gz
-            .find(cand)
-            .into_iter()
-            .any(|m| m.start == 0 && m.end == cand.len())
-        {
-            return Some(cand.to_string());
-        }
-        if let Some(o) = cx.org_ref(cand) {
-            if matches!(o.ty.as_str(), "Park" | "Institution" | "Enterprise" | "Government") {
-                return Some(cand.to_string());
-            }
-        }
-    }
-    None
-}
-
-/// A partner mention as an `OrgRef`, or None when it is generic or not a named party.
-fn partner_ref(cx: &Context, mention: &str, generic: &[String]) -> Option<OrgRef> {
-    let mut m = mention.trim_matches(['“', '”', ' ']);
-    for tail in cx.gz.lexicon().list("partner_tails") {
-        if let Some(s) = m.strip_suffix(tail.as_str()).filter(|s| s.chars().count() >= 2) {
-            m = s;
-        }
-    }
-    if m.chars().count() < 2 || generic.iter().any(|g| m.contains(g.as_str())) {
-        return None;
-    }
-    // `长三角区域文化旅游`, `长三角G60科创走廊各城区间`: a named place followed by a generic word.
-    if let Some(pm) = cx.gz.find(m).into_iter().find(|p| p.start == 0 && p.end < m.len()) {
-        let rest = &m[pm.end..];
-        if ["各", "相关", "区域", "地区", "城市", "间"]
-            .iter()
-            .any(|g| rest.starts_with(g))
-        {
-            return partner_ref(cx, &m[..pm.end], generic);
-        }
-    }
-    if let Some(pm) = cx.gz.find(m).into_iter().find(|p| p.start == 0 && p.end == m.len()) {
-        if let Some(ty) = pm.region {
-            return Some(OrgRef {
-                text: m.to_string(),
-                name: None,
-                ty: ty.to_string(),
-                code: None,
-                division: None,
-            });
-        }
-        let d = crate::resolve::pick_division(cx.gz, &cx.jur, &pm.divisions)?;
-        let div = cx.gz.division(d);
-        return Some(OrgRef {
-            text: m.to_string(),
-            name: Some(div.name.clone()),
-            ty: super::place_type(div),
-            code: Some(div.code.clone()),
-            division: None,
-        });
-    }
-    // Type from the name without its parenthetical (`山东自贸试验区(济南片区)`).
-    let bare: String = crate::extract::responsibility::split_top(m, &[]).concat();
-    let bare = strip_parens(&bare);
-    let r = crate::resolve::resolve_org(cx.gz, &cx.jur, &bare)?;
-    let external = !m.starts_with(['市', '区', '县']);
-    match r.ty {
-        OrgType::Park | OrgType::Institution | OrgType::Enterprise => Some(OrgRef {
-            text: m.to_string(),
-            name: r.name,
-            ty: r.ty.as_str().into(),
-            code: None,
-            division: r.division.map(|d| cx.gz.division(d).code.clone()),
-        }),
-        OrgType::Department if external && m.chars().count() >= 6 => Some(OrgRef {
-            text: m.to_string(),
-            name: None,
-            ty: "Institution".into(),
-            code: None,
-            division: None,
-        }),
-        _ => None,
-    }
 }
 
 /// `@self`: the task's lead when it has one, else the document's jurisdiction.
@@ -388,6 +1263,14 @@ mod tests {
             .collect()
     }
 
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        coop(text).into_iter().map(|(a, b, _)| (a, b)).collect()
+    }
+
+    fn has(v: &[(String, String)], a: &str, b: &str) -> bool {
+        v.iter().any(|(x, y)| (x == a && y == b) || (x == b && y == a))
+    }
+
     #[test]
     fn partners_and_verbs() {
         let v = coop("1.深化与溧阳市经济开发区合作,力争与平湖经济开发区签约。(无为经济开发区牵头)");
@@ -410,5 +1293,81 @@ mod tests {
     fn not_cooperation() {
         assert!(coop("推进长三角一体化发展,加强与央企合作。").is_empty());
         assert!(coop("积极参与长三角G60科创走廊芜湖产业创新中心建设。").is_empty());
+        // Visits, venues, routes, rankings and generic partners state no cooperation.
+        assert!(coop("代表团赴苏州市考察调研。会议在杭州市举行。").is_empty());
+        assert!(coop("线路经南昌市至长沙市。增速高于全省平均水平,位居全省前列。").is_empty());
+        assert!(coop("加强与知名高校、科研院所合作,与一流大学开展交流。").is_empty());
+        assert!(coop("落实长三角一体化发展战略,推进产业和人才合作。").is_empty());
+    }
+
+    #[test]
+    fn agreements_between_governments_and_organisations() {
+        // An actor written before 与, an organisation partner, a venue after it.
+        let v = pairs("近日,江北市人民政府与华信科技集团有限公司在南京市签署战略合作协议。");
+        assert!(has(&v, "华信科技集团有限公司", "江北市人民政府") || v.iter().any(|(_, b)| b == "华信科技集团有限公司"), "{v:?}");
+        assert!(!v.iter().any(|(a, b)| a == "南京市" || b == "南京市"), "{v:?}");
+        let v = pairs("5月8日,合肥市与复旦大学签署全面合作协议。");
+        assert!(has(&v, "合肥市", "复旦大学"), "{v:?}");
+        // A signing needs an agreement; an organisation suffix makes the partner.
+        let v = pairs("芜湖市与国家开发银行签署开发性金融合作备忘录。");
+        assert!(has(&v, "芜湖市", "国家开发银行"), "{v:?}");
+        assert!(pairs("市长与客商签署了意见。").is_empty());
+        // 甲方/乙方 lines: one fact between the parties, whatever repeats it.
+        let v = pairs("合作框架协议\n甲方:黄山市人民政府(以下简称甲方)\n乙方:安徽建工集团有限公司(以下简称乙方)\n甲方同意与乙方合作建设产业园。双方合作期限十年。\n");
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(has(&v, "黄山市人民政府", "安徽建工集团有限公司"), "{v:?}");
+    }
+
+    #[test]
+    fn pair_lists_and_hierarchical_names() {
+        let v = pairs("杭州高新区与宁波高新区、嘉兴经开区与湖州经开区分别签署合作协议。");
+        assert!(has(&v, "杭州高新区", "宁波高新区"), "{v:?}");
+        assert!(has(&v, "嘉兴经开区", "湖州经开区"), "{v:?}");
+        assert_eq!(v.len(), 2, "{v:?}");
+        let v = pairs("西安市政府与咸阳市政府、宝鸡市政府、渭南市政府共同签署框架协议。");
+        assert_eq!(v.len(), 3, "{v:?}");
+        assert!(has(&v, "西安市政府", "渭南市政府"), "{v:?}");
+        let v = pairs("苏州工业园区与安徽省宿州市埇桥区签订共建协议。双方将在埇桥区合作共建产业园。");
+        assert!(has(&v, "苏州工业园区", "安徽省宿州市埇桥区"), "{v:?}");
+        assert_eq!(v.len(), 1, "{v:?}");
+        // Towns with their county.
+        let v = pairs("浙江省安吉县递铺镇与四川省青川县乔庄镇结对帮扶。");
+        assert_eq!(v.len(), 1, "{v:?}");
+        // A list of partners gives one fact each.
+        let v = pairs("加强与上海交通大学、浙江大学和中国科学院合作。");
+        assert_eq!(v.len(), 3, "{v:?}");
+    }
+
+    #[test]
+    fn pairing_and_assistance() {
+        let v = pairs("杭州市对口帮扶恩施州,宁波市对口支援凉山州。");
+        assert!(has(&v, "杭州市", "恩施州"), "{v:?}");
+        assert!(has(&v, "宁波市", "凉山州"), "{v:?}");
+        let v = pairs("2018年以来,青岛与陇南、大连与六盘水结对开展东西部协作。");
+        assert!(has(&v, "青岛", "陇南"), "{v:?}");
+        assert!(has(&v, "大连", "六盘水"), "{v:?}");
+        let v = pairs("深化鲁渝协作,闽宁合作成效显著。");
+        assert!(has(&v, "鲁", "渝"), "{v:?}");
+        assert!(has(&v, "闽", "宁"), "{v:?}");
+        // Two characters that together name one place are not a pair.
+        assert!(pairs("辽宁合作交流办公室").is_empty());
+        let v = coop("选派干部援疆。");
+        assert!(v.iter().any(|(_, b, _)| b == "疆"), "{v:?}");
+    }
+
+    #[test]
+    fn news_subjects_and_visits() {
+        // A clause without subject takes the sentence's subject.
+        let v = pairs("郑州市人民政府\n3月2日,洛阳市市长率团到我市考察,并与我市就深化合作进行座谈。");
+        assert!(v.iter().any(|(a, b)| a == "洛阳市" && b == "我市"), "{v:?}");
+        // A delegation visits a place and signs: the two places.
+        let v = pairs("6月1日上午,兰考县委书记带领考察团前往昆山市考察学习,并签订友好县市结对协议书。");
+        assert!(has(&v, "兰考县", "昆山市"), "{v:?}");
+        // A pair written before the verb.
+        let v = pairs("多年来,宁波和舟山合作基础扎实。");
+        assert!(has(&v, "宁波", "舟山"), "{v:?}");
+        // A short name defined in the text.
+        let v = pairs("为对接成渝地区双城经济圈(以下简称双城经济圈)建设,特制定本方案。\n一、任务\n1.积极融入双城经济圈交通网络。\n");
+        assert_eq!(v.len(), 2, "{v:?}");
     }
 }
