@@ -153,6 +153,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",
+    "lexicon/target_cues.tsv",
+    "lexicon/target_contexts.tsv",
     "divisions.tsv",
 );
 

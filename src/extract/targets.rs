@@ -12,6 +12,8 @@
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
 use crate::numbers::parse_value;
+use crate::structure::UnitKind;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -22,6 +24,38 @@ struct Rules {
     before: Vec<(String, String)>,
     after: Vec<(String, String)>,
     year: Regex,
+    /// Sentence cues (`target_cues.tsv`) and their kinds, leftmost-longest.
+    cues: AhoCorasick,
+    cue_kinds: Vec<Cue>,
+    /// Heading and genre cues (`target_contexts.tsv`).
+    contexts: AhoCorasick,
+    context_kinds: Vec<Setting>,
+}
+
+/// What a cue word says about the figures of its clause or sentence (`target_cues.tsv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cue {
+    Frame,
+    Commit,
+    Modal,
+    Result,
+    Past,
+    WeakResult,
+    Param,
+    Counter,
+    /// A word that holds a cue by accident (`项目前期`): matched only to hide it.
+    None,
+}
+
+/// What the section or the document around a figure is: a review of results, a plan, a
+/// document of results throughout (a statistical bulletin), or nothing said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Setting {
+    #[default]
+    Neutral,
+    Plan,
+    Retro,
+    Report,
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
@@ -57,13 +91,86 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     before.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     after.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     let year = Regex::new(r"(?:到|至|截至)?((?:19|20)\d{2})年(?:底|末)?").expect("valid regex");
+    let kinds = |stem: &str| -> (Vec<String>, Vec<String>) {
+        lx.table(stem)
+            .iter()
+            .filter(|r| r.len() >= 2)
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .unzip()
+    };
+    let automaton = |words: &[String]| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(words)
+            .expect("cue words are plain strings")
+    };
+    let (cue_words, cue_names) = kinds("target_cues");
+    let cue_kinds = cue_names
+        .iter()
+        .map(|k| match k.as_str() {
+            "frame" => Cue::Frame,
+            "commit" => Cue::Commit,
+            "result" => Cue::Result,
+            "past" => Cue::Past,
+            "weak_result" => Cue::WeakResult,
+            "param" => Cue::Param,
+            "counter" => Cue::Counter,
+            "none" => Cue::None,
+            _ => Cue::Modal,
+        })
+        .collect();
+    let (context_words, context_names) = kinds("target_contexts");
+    let context_kinds = context_names
+        .iter()
+        .map(|k| match k.as_str() {
+            "retro" => Setting::Retro,
+            "report" => Setting::Report,
+            _ => Setting::Plan,
+        })
+        .collect();
     Rules {
         number,
         not_indicator,
         before,
         after,
         year,
+        cues: automaton(&cue_words),
+        cue_kinds,
+        contexts: automaton(&context_words),
+        context_kinds,
     }
+}
+
+/// What a heading or a title says about the figures under it: a review word wins over a plan
+/// word in the same heading (`各项目标任务完成情况`), a report genre over both.
+pub fn setting_of(text: &str) -> Setting {
+    let r = &*RULES;
+    let mut best = Setting::Neutral;
+    for m in r.contexts.find_iter(text) {
+        let k = r.context_kinds[m.pattern().as_usize()];
+        let rank = |s: Setting| match s {
+            Setting::Neutral => 0,
+            Setting::Plan => 1,
+            Setting::Retro => 2,
+            Setting::Report => 3,
+        };
+        if rank(k) > rank(best) {
+            best = k;
+        }
+    }
+    best
+}
+
+/// The document-wide facts a figure is judged against.
+#[derive(Clone, Debug, Default)]
+pub struct Frame<'a> {
+    /// The plan's own year (from its title): the deadline when the text names none.
+    pub plan_year: Option<&'a str>,
+    /// The year the document speaks from (its plan year, else its date): a figure dated
+    /// before it is a result.
+    pub ref_year: Option<u32>,
+    /// The section's or document's setting.
+    pub setting: Setting,
 }
 
 const TARGET_VERBS: &[&str] = &[
@@ -82,7 +189,10 @@ const TARGET_VERBS: &[&str] = &[
     "累计",
     "创建",
     "新认定",
+    "共建",
 ];
+/// Verbs whose object's size is an aim even when it qualifies the noun (`新建超1500亩的园区`).
+const BUILD_VERBS: &[&str] = &["新建", "建成", "建设", "共建", "打造", "开发", "改造"];
 const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里"];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
@@ -94,8 +204,19 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .title
         .as_ref()
         .and_then(|(t, _)| RULES.year.captures(t).map(|c| c[1].to_string()));
+    // The year the document speaks from: the first its title names (`(2022—2024年)` → 2022),
+    // else the year of its date.
+    let ref_year = cx
+        .doc
+        .title
+        .as_ref()
+        .and_then(|(t, _)| first_year(t))
+        .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()));
+    let genre = genre_of(cx, &text);
     // Scopes: each unit's own text, and each line outside units.
-    let mut scopes: Vec<Range<usize>> = (0..cx.doc.units.len()).map(|u| cx.own_range(u)).collect();
+    let mut scopes: Vec<(Range<usize>, Setting)> = (0..cx.doc.units.len())
+        .map(|u| (cx.own_range(u), unit_setting(cx, &text, u).unwrap_or(genre)))
+        .collect();
     let front_end = cx
         .doc
         .lines
@@ -105,17 +226,23 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
     let covered = merge_ranges(covered);
-    for r in cx.doc.lines.clone() {
+    for (k, r) in cx.doc.lines.clone().into_iter().enumerate() {
         // The merged range starting last at or before the line is the only one that can hold it.
         let i = covered.partition_point(|c| c.start <= r.start);
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        scopes.push(r);
+        let setting = line_setting(cx, &text, k).unwrap_or(genre);
+        scopes.push((r, setting));
     }
-    for scope in scopes {
+    for (scope, setting) in scopes {
         let scope_text = &text[scope.clone()];
-        for found in find_indicators(scope_text, plan_year.as_deref()) {
+        let frame = Frame {
+            plan_year: plan_year.as_deref(),
+            ref_year,
+            setting,
+        };
+        for found in find_indicators(scope_text, &frame) {
             let abs = scope.start + found.range.start..scope.start + found.range.end;
             let task = match cx.task_at(abs.start) {
                 Some(t) => t,
@@ -134,6 +261,74 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             });
         }
     }
+}
+
+/// The first year (19xx or 20xx, not part of a longer number) a text names.
+fn first_year(t: &str) -> Option<u32> {
+    let b = t.as_bytes();
+    (0..b.len().saturating_sub(3)).find_map(|i| {
+        let four = &b[i..i + 4];
+        let digits = four.iter().all(u8::is_ascii_digit);
+        let alone = (i == 0 || !b[i - 1].is_ascii_digit()) && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit());
+        (digits && alone && (four.starts_with(b"19") || four.starts_with(b"20")))
+            .then(|| t[i..i + 4].parse().ok())
+            .flatten()
+    })
+}
+
+/// The document's genre: a report of results (`统计公报`, `工作总结`, in the title or the
+/// first line) or a plan (its title says so); otherwise sections decide.
+fn genre_of(cx: &Context, text: &str) -> Setting {
+    let title = cx.doc.title.as_ref().map(|t| setting_of(&t.0)).unwrap_or_default();
+    let first = cx
+        .doc
+        .lines
+        .iter()
+        .map(|r| text[r.clone()].trim())
+        .find(|l| !l.is_empty())
+        .map(setting_of)
+        .unwrap_or_default();
+    match (title, first) {
+        (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
+        (Setting::Plan, _) => Setting::Plan,
+        _ => Setting::Neutral,
+    }
+}
+
+/// The setting the nearest heading says for a unit's own text: the unit's own heading when it
+/// is a section, then its enclosing sections'.
+fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Setting> {
+    let mut cur = Some(unit);
+    while let Some(u) = cur {
+        let unit = &cx.doc.units[u];
+        if matches!(unit.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
+            match setting_of(&text[unit.heading.clone()]) {
+                Setting::Neutral => {}
+                Setting::Report => return Some(Setting::Retro),
+                s => return Some(s),
+            }
+        }
+        cur = unit.parent;
+    }
+    None
+}
+
+/// For a line outside numbered units: the setting of the nearest short heading-like line
+/// among the few before it (`2024年工作总结`, `二〇二五年工作打算`).
+fn line_setting(cx: &Context, text: &str, line: usize) -> Option<Setting> {
+    let from = line.saturating_sub(6);
+    cx.doc.lines[from..line].iter().rev().find_map(|r| {
+        let t = text[r.clone()].trim();
+        let n = t.chars().count();
+        if n == 0 || n > 30 || t.contains(['。', ',', ';']) {
+            return None;
+        }
+        match setting_of(t) {
+            Setting::Neutral => None,
+            Setting::Report => Some(Setting::Retro),
+            s => Some(s),
+        }
+    })
 }
 
 /// Non-empty ranges merged where they overlap, sorted by start.
@@ -165,8 +360,10 @@ pub struct Found {
 }
 
 /// Finds indicators in one scope of text.
-pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
+pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
     let r = &*RULES;
+    let plan_year = frame.plan_year;
+    let mut cues = SentenceCues::default();
     let mut out: Vec<Found> = Vec::new();
     let mut index: Option<ScopeIndex> = None;
     for caps in r.number.captures_iter(text) {
@@ -255,15 +452,18 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         }
         // Attributes (`50%的政策`, `30人(含)以下`) and past facts (`看了7个园区`) are not targets.
         let tail = &after[after_cmp.map(|(w, _)| w.len()).unwrap_or(0)..];
-        if tail.starts_with('的') || tail.starts_with("(含") {
+        // …except the size of the one thing a verb builds (`共建超1500亩的产业园`).
+        let built = {
+            let b = before_cmp.map(|(w, _)| before.strip_suffix(w.as_str()).unwrap_or(before)).unwrap_or(before);
+            after_cmp.is_none() && BUILD_VERBS.iter().any(|v| b.ends_with(v))
+        };
+        if tail.starts_with('的') && !built || tail.starts_with("(含") {
             continue;
         }
-        let clause_start_pos = before
-            .rfind(CLAUSE_END)
-            .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
-            .unwrap_or(0);
-        let clause_end_pos = after.find(CLAUSE_END).unwrap_or(after.len());
-        if before[clause_start_pos..].contains('了') || after[..clause_end_pos].contains('了') {
+        // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
+        // in a review section is not an aim.
+        let end_cmp = m.end() + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
+        if !is_aim(text, m.start(), end_cmp, frame, index, &mut cues) {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
@@ -328,6 +528,120 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         keep[k - 1]
     });
     out
+}
+
+/// Sentence-ending characters: the span whose cue words frame a figure (a list of aims joined
+/// by `;` after `主要目标是:` shares its frame).
+const SENTENCE_END: &[char] = &['。', '!', '?', '\n'];
+/// Clause ends for tense and parameter cues; `、` does not end one (`提出了11个方面、37项任务`).
+const TENSE_END: &[char] = &[',', ';', '。', ':', '!', '?', '\n'];
+
+/// The cue words of the sentence last asked about (figures of one sentence share them).
+#[derive(Default)]
+struct SentenceCues {
+    range: Range<usize>,
+    /// (start, end, kind) of each cue, by position.
+    found: Vec<(usize, usize, Cue)>,
+}
+
+/// The largest char boundary at or before a byte offset.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Bounds of the span around `start..end` up to the nearest of `stops` on each side, at most
+/// about 300 characters each way.
+fn span_around(text: &str, start: usize, end: usize, stops: &[char]) -> Range<usize> {
+    let lo = floor_char(text, start.saturating_sub(900));
+    let hi = floor_char(text, end.saturating_add(900));
+    let s = text[lo..start]
+        .rfind(stops)
+        .map(|p| lo + p + text[lo + p..].chars().next().map(char::len_utf8).unwrap_or(1))
+        .unwrap_or(lo);
+    let e = text[end..hi].find(stops).map(|p| end + p).unwrap_or(hi);
+    s..e
+}
+
+/// `了` as an aspect marker (not 为了, 除了, 了解, 不了, 了结).
+fn has_perfective(s: &str) -> bool {
+    s.match_indices('了').any(|(i, _)| {
+        let prev = s[..i].chars().last();
+        let next = s[i + '了'.len_utf8()..].chars().next();
+        !matches!(prev, Some('为' | '除' | '不' | '了')) && !matches!(next, Some('解' | '结' | '如'))
+    })
+}
+
+/// Whether the figure at `start..end` states an aim of the text rather than a result (已完成,
+/// 同比增长, a figure of a past year or of a review section), a policy parameter (给予最高50万元,
+/// 奖补) or a page counter (浏览:4550次).
+fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeIndex, cues: &mut SentenceCues) -> bool {
+    let r = &*RULES;
+    let sent = span_around(text, start, end, SENTENCE_END);
+    if cues.range != sent {
+        cues.found = r
+            .cues
+            .find_iter(&text[sent.clone()])
+            .map(|m| (sent.start + m.start(), sent.start + m.end(), r.cue_kinds[m.pattern().as_usize()]))
+            .collect();
+        cues.range = sent.clone();
+    }
+    let clause = span_around(text, start, end, TENSE_END);
+    let in_clause = |k: Cue| cues.found.iter().any(|c| c.2 == k && c.0 >= clause.start && c.1 <= clause.end);
+    let in_sentence = |k: Cue| cues.found.iter().any(|c| c.2 == k);
+    // A page counter right before the number: `浏览:4550次`, `阅读数 1207`.
+    let lead_end = text[..start].trim_end_matches([':', ' ']).len();
+    if cues.found.iter().any(|c| c.2 == Cue::Counter && c.1 == lead_end) {
+        return false;
+    }
+    // The year the sentence dates the figure by: the nearest before it (not a baseline `比2020年`
+    // or the end of a range `2021—2022年`).
+    let dated = index.years[..index.years.partition_point(|y| y.1 <= start)]
+        .iter()
+        .rev()
+        .take_while(|y| y.0 >= sent.start)
+        .find(|y| {
+            let prev = text[..y.0].chars().last();
+            !matches!(prev, Some('比' | '较' | '—' | '-' | '–' | '~' | '(' | '《'))
+        });
+    let year: Option<u32> = dated.and_then(|y| y.2.parse().ok());
+    let toward = dated.is_some_and(|y| text[y.0..].starts_with('到') || text[y.0..].starts_with('至'));
+    let future = toward || matches!((year, frame.ref_year), (Some(y), Some(r)) if y > r);
+    let past = !toward
+        && !dated.is_some_and(|y| text[y.0..].starts_with("截至"))
+        && matches!((year, frame.ref_year), (Some(y), Some(r)) if y < r);
+    let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame);
+    if std::env::var("TARG_DEBUG").is_ok() {
+        eprintln!("AIM? {:?} sent={:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}", &text[start..end], &text[sent.clone()].chars().take(30).collect::<String>(), &text[clause.clone()], cues.found, frame.setting);
+    }
+    if in_clause(Cue::Param) && !strong {
+        return false;
+    }
+    let tense = &text[clause.clone()];
+    if (in_clause(Cue::Result) || has_perfective(tense)) && !strong {
+        return false;
+    }
+    let framed = future || in_sentence(Cue::Frame);
+    if in_sentence(Cue::Past) && !framed {
+        return false;
+    }
+    if past && !strong {
+        return false;
+    }
+    match frame.setting {
+        Setting::Retro | Setting::Report => framed,
+        Setting::Plan => true,
+        Setting::Neutral => {
+            !in_clause(Cue::WeakResult)
+                || future
+                || in_sentence(Cue::Commit)
+                || in_sentence(Cue::Frame)
+                || in_sentence(Cue::Modal)
+        }
+    }
 }
 
 /// What [`find_indicators`] asks about a scope again and again, computed in one pass so that
@@ -435,8 +749,15 @@ impl ScopeIndex {
 mod tests {
     use super::*;
 
+    fn plan(year: &str) -> Frame<'_> {
+        Frame {
+            plan_year: Some(year),
+            ..Default::default()
+        }
+    }
+
     fn find(s: &str) -> Vec<(f64, Option<String>, String, Option<f64>)> {
-        find_indicators(s, Some("2022"))
+        find_indicators(s, &plan("2022"))
             .into_iter()
             .map(|f| {
                 (
@@ -539,11 +860,36 @@ mod tests {
 
     #[test]
     fn deadlines() {
-        let f = find_indicators("到2025年,高新企业总量达到40家以上", None);
+        let f = find_indicators("到2025年,高新企业总量达到40家以上", &Frame::default());
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
-        let f = find_indicators("“十四五”期间,转化重大成果项目10项", None);
+        let f = find_indicators("“十四五”期间,转化重大成果项目10项", &Frame::default());
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
-        let f = find_indicators("新建5G基站3100个", Some("2022"));
+        let f = find_indicators("新建5G基站3100个", &plan("2022"));
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2022"));
+    }
+}
+
+#[cfg(test)]
+mod dump {
+    /// `TARG_DUMP=file cargo test --release --lib extract::targets::dump -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn dump_structure() {
+        let Ok(path) = std::env::var("TARG_DUMP") else { return };
+        let text = std::fs::read_to_string(path).unwrap();
+        let norm = crate::normalize::normalize(&text);
+        let doc = crate::structure::parse(&norm);
+        for (i, r) in doc.lines.iter().enumerate().take(60) {
+            println!("{i:3} {:?}", &norm.text[r.clone()]);
+        }
+        println!("meta {:?}", doc.meta.iter().map(|m| (&m.key, &m.value)).collect::<Vec<_>>());
+        println!("number {:?}", doc.number.as_ref().map(|x| &x.0));
+        println!("title {:?}", doc.title.as_ref().map(|x| &x.0));
+        println!("title_issuer {:?}", doc.title_issuer.as_ref().map(|x| &x.0));
+        println!("signature {:?}", doc.signature.as_ref().map(|x| &x.0));
+        println!("date {:?}", doc.date.as_ref().map(|x| &x.0));
+        for u in &doc.units {
+            println!("unit {:?} {} {:?}", u.kind, u.label, &norm.text[u.heading.clone()].chars().take(30).collect::<String>());
+        }
     }
 }
