@@ -102,14 +102,47 @@ pub fn number_text(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 static NOTICE_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.{0,40}?)关于(印发|转发|下发)?(.+?)的(通知|意见|决定|批复|报告|函)").expect("valid regex")
-});
-static PLAN_TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$",
+        r"^(.{0,40}?)关于(印发|转发|下发|下达|公布|颁布)?(.+?)的((?:实施|指导|若干|补充)?(?:通知|意见|决定|批复|报告|函))",
     )
     .expect("valid regex")
 });
+static PLAN_TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要|公报|总结|协议|协议书|合同|备忘录)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$",
+    )
+    .expect("valid regex")
+});
+
+/// A line that cannot be (part of) a title: a page's breadcrumb (`当前位置:首页>政务公开>…`),
+/// a date, a document number.
+fn not_title_line(t: &str) -> bool {
+    t.contains(['>', '›', '»'])
+        || t.starts_with("当前位置")
+        || t.starts_with("您的位置")
+        || t.starts_with("您现在的位置")
+        || is_date_line(t)
+        || DOC_NUMBER.find(t).is_some_and(|m| m.start() == 0)
+}
+
+/// A title without the bracketed tags a page puts before it (`【重点工作】…`) and without an
+/// attachment label (`附件`, `附件1:`).
+fn strip_title_tags(t: &str) -> &str {
+    let mut t = t.trim();
+    while let Some(rest) = t.strip_prefix('【') {
+        match rest.find('】') {
+            Some(p) => t = rest[p + '】'.len_utf8()..].trim_start(),
+            None => break,
+        }
+    }
+    if let Some(rest) = t.strip_prefix("附件") {
+        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | ' ' | '、' | '.'));
+        if !rest.is_empty() {
+            t = rest;
+        }
+    }
+    t
+}
 
 /// True for a line that is only a date (`2022年3月21日`, `二〇二二年三月二十一日`).
 pub fn is_date_line(s: &str) -> bool {
@@ -502,7 +535,8 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         let t = t.trim_matches(|c: char| c == '|' || c.is_whitespace());
         // `名称:|市人民政府办公室关于印发…` → the value after the field name.
         let t = t.rsplit([':', '|']).find(|p| !p.trim().is_empty()).unwrap_or(t).trim();
-        if t.contains('。') || t.chars().count() > 100 {
+        let t = strip_title_tags(t);
+        if t.contains('。') || t.chars().count() > 100 || not_title_line(t) {
             continue;
         }
         if let Some(c) = NOTICE_TITLE.captures(t) {
@@ -516,7 +550,10 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             }
             if doc.title.is_none() {
                 let inner = c[3].trim();
-                let title = if c.get(2).is_some() {
+                // A notice that hands down a plan (`关于2020年重点工作及责任分解的通知`) is
+                // titled by the plan, as a forwarding one is.
+                let hands_down = &c[4] == "通知" && PLAN_TITLE_END.is_match(inner);
+                let title = if c.get(2).is_some() || hands_down {
                     strip_book_quotes(inner)
                 } else {
                     // Not a forwarding notice: the notice itself is the document.
@@ -524,7 +561,7 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
                         .trim_start_matches(issuer)
                         .to_string()
                 };
-                let title = if c.get(2).is_some() {
+                let title = if c.get(2).is_some() || hands_down {
                     title
                 } else {
                     format!("{issuer}{title}")
@@ -552,21 +589,23 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         if r.start >= limit {
             break;
         }
-        let t = text[r.clone()].trim();
-        if t.starts_with('(') && t.ends_with(')') {
+        let t = strip_title_tags(text[r.clone()].trim());
+        if t.starts_with('(') && t.ends_with(')') || not_title_line(t) {
             k += 1;
             continue;
         }
-        // Titles broken over two lines: `…综合试验区建设` + `2022年工作要点`.
-        let joined = lines
-            .get(k + 1)
-            .filter(|n| n.start < limit)
-            .map(|n| format!("{t}{}", text[n.clone()].trim()));
+        // Titles broken over two lines, blank lines between: `…综合试验区建设` + `2022年工作要点`.
+        let next = lines[k + 1..]
+            .iter()
+            .take(3)
+            .find(|n| !text[(*n).clone()].trim().is_empty())
+            .filter(|n| n.start < limit && !not_title_line(text[(*n).clone()].trim()));
+        let joined = next.map(|n| format!("{t}{}", text[n.clone()].trim()));
         for (cand, range) in [
             (t.to_string(), r.clone()),
             (
                 joined.clone().unwrap_or_default(),
-                r.start..lines.get(k + 1).map(|n| n.end).unwrap_or(r.end),
+                r.start..next.map(|n| n.end).unwrap_or(r.end),
             ),
         ] {
             let n = cand.chars().count();
