@@ -24,6 +24,8 @@ struct Rules {
     before: Vec<(String, String)>,
     after: Vec<(String, String)>,
     year: Regex,
+    /// The second end of a range that repeats the unit (`-8%` after `5%`).
+    range_tail: Regex,
     /// Sentence cues (`target_cues.tsv`) and their kinds, leftmost-longest.
     cues: AhoCorasick,
     cue_kinds: Vec<Cue>,
@@ -42,6 +44,8 @@ enum Cue {
     Past,
     WeakResult,
     Param,
+    Grant,
+    Spend,
     Counter,
     /// A word that holds a cue by accident (`项目前期`): matched only to hide it.
     None,
@@ -56,6 +60,8 @@ pub enum Setting {
     Plan,
     Retro,
     Report,
+    /// A news page: figures are aims only where the sentence says so (将, 拟, 目标, 力争).
+    News,
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
@@ -114,6 +120,8 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
             "past" => Cue::Past,
             "weak_result" => Cue::WeakResult,
             "param" => Cue::Param,
+            "grant" => Cue::Grant,
+            "spend" => Cue::Spend,
             "counter" => Cue::Counter,
             "none" => Cue::None,
             _ => Cue::Modal,
@@ -128,12 +136,17 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
             _ => Setting::Plan,
         })
         .collect();
+    let range_tail = Regex::new(&format!(
+        r"^[—\-–~至到](?P<num>\d+(?:\.\d+)?)(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+    ))
+    .expect("unit table makes a valid regex");
     Rules {
         number,
         not_indicator,
         before,
         after,
         year,
+        range_tail,
         cues: automaton(&cue_words),
         cue_kinds,
         contexts: automaton(&context_words),
@@ -149,7 +162,7 @@ pub fn setting_of(text: &str) -> Setting {
     for m in r.contexts.find_iter(text) {
         let k = r.context_kinds[m.pattern().as_usize()];
         let rank = |s: Setting| match s {
-            Setting::Neutral => 0,
+            Setting::Neutral | Setting::News => 0,
             Setting::Plan => 1,
             Setting::Retro => 2,
             Setting::Report => 3,
@@ -193,7 +206,7 @@ const TARGET_VERBS: &[&str] = &[
 ];
 /// Verbs whose object's size is an aim even when it qualifies the noun (`新建超1500亩的园区`).
 const BUILD_VERBS: &[&str] = &["新建", "建成", "建设", "共建", "打造", "开发", "改造"];
-const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里"];
+const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里", "岁", "千瓦", "立方米", "公顷"];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
@@ -232,7 +245,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        let setting = line_setting(cx, &text, k).unwrap_or(genre);
+        // A news page has a headline, not headings.
+        let setting = match genre {
+            Setting::News => genre,
+            _ => line_setting(cx, &text, k).unwrap_or(genre),
+        };
         scopes.push((r, setting));
     }
     for (scope, setting) in scopes {
@@ -244,8 +261,14 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         };
         for found in find_indicators(scope_text, &frame) {
             let abs = scope.start + found.range.start..scope.start + found.range.end;
+            // Outside numbered units the task is the paragraph, or the sentence of a paragraph
+            // too long to quote (a page flattened into one line).
             let task = match cx.task_at(abs.start) {
                 Some(t) => t,
+                None if text[scope.clone()].chars().count() > crate::extract::MAX_TASK_TEXT_CHARS => {
+                    let sent = cx.sentence_around(abs.start);
+                    cx.sentence_task(sent)
+                }
                 None => cx.sentence_task(scope.clone()),
             };
             let sent = cx.sentence_around(abs.start);
@@ -291,8 +314,20 @@ fn genre_of(cx: &Context, text: &str) -> Setting {
     match (title, first) {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
         (Setting::Plan, _) => Setting::Plan,
+        _ if is_news_page(cx, text) => Setting::News,
         _ => Setting::Neutral,
     }
+}
+
+/// A news page: its opening lines carry a byline, a source or a page counter (`记者`,
+/// `来源:`, `发布时间:`, `浏览次数`) and no numbered structure follows.
+fn is_news_page(cx: &Context, text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "记者", "通讯员", "日讯", "讯(", "来源", "稿源", "编辑", "发布时间", "发布日期", "发表于", "浏览", "阅读", "点击",
+    ];
+    let opening = cx.doc.lines.iter().map(|r| text[r.clone()].trim()).filter(|l| !l.is_empty()).take(8);
+    let bylined = opening.into_iter().any(|l| l.chars().count() <= 80 && MARKERS.iter().any(|m| l.contains(m)));
+    bylined && cx.doc.units.len() < 3
 }
 
 /// The setting the nearest heading says for a unit's own text: the unit's own heading when it
@@ -364,6 +399,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
     let r = &*RULES;
     let plan_year = frame.plan_year;
     let mut cues = SentenceCues::default();
+    let mut skip_until = 0;
     let mut out: Vec<Found> = Vec::new();
     let mut index: Option<ScopeIndex> = None;
     for caps in r.number.captures_iter(text) {
@@ -373,8 +409,25 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         let mag = caps.name("mag").map(|u| u.as_str()).unwrap_or("");
         let percent_word = num.starts_with("百分之");
         let chinese = !percent_word && !num.starts_with(|c: char| c.is_ascii_digit());
+        if m.start() < skip_until {
+            continue;
+        }
+        // A range that repeats the unit: `5%-8%`, `10亿元至15亿元`.
+        let mut m_end = m.end();
+        let mut tail_max = None;
+        if caps.name("num2").is_none() && (unit.is_some() || percent_word) {
+            if let Some(c) = r.range_tail.captures(&text[m_end..]) {
+                let unit_again = format!("{}{}", c.name("mag").map_or("", |x| x.as_str()), c.name("unit").map_or("", |x| x.as_str()));
+                let unit_here = format!("{mag}{}", unit.unwrap_or(if percent_word { "%" } else { "" }));
+                if unit_again == unit_here {
+                    tail_max = parse_value(&c["num"]);
+                    m_end += c[0].len();
+                    skip_until = m_end;
+                }
+            }
+        }
         let before = &text[..m.start()];
-        let after = &text[m.end()..];
+        let after = &text[m_end..];
         let prev = before.chars().last();
         // Codes and names: 5G, G60, S330, 1+9+N, 5A级, 第三届, 2.0版, dates.
         if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '+' || c == '第' || c == '.' || c == '/')
@@ -435,8 +488,13 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         if u == "个" && (after.starts_with("方面") || after.starts_with("百分点")) {
             continue;
         }
-        // Thresholds that qualify a noun: 500万元以上重点项目, 3.2米及以下, 6亩以下(不含6亩)的.
-        if after.starts_with("及以下") || after.starts_with("及以上") || after.starts_with('/') {
+        // A class, not an amount: `10万吨级货轮`, `千亿级产业集群`, `前10名`.
+        if !u.is_empty() && after.starts_with('级') || prev == Some('前') {
+            continue;
+        }
+        // Thresholds that qualify a noun: 500万元以上重点项目, 3.2米及以下水泥粉磨, 2500吨/日,
+        // 6亩以下(不含6亩)的 (sizes followed by the noun they qualify, below).
+        if after.starts_with('/') {
             continue;
         }
         if let Some((w, _)) = after_cmp {
@@ -462,12 +520,12 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         }
         // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
         // in a review section is not an aim.
-        let end_cmp = m.end() + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
+        let end_cmp = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
         if !is_aim(text, m.start(), end_cmp, frame, index, &mut cues) {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
-        let value_max = caps.name("num2").and_then(|n| parse_value(n.as_str()));
+        let value_max = caps.name("num2").and_then(|n| parse_value(n.as_str())).or(tail_max);
         let comparator = if value_max.is_some() {
             "range".to_string()
         } else if let Some((_, c)) = after_cmp {
@@ -482,7 +540,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             .rfind(CLAUSE_END)
             .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
             .unwrap_or(0);
-        let end = m.end() + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
+        let end = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
         let mut measure = text[clause_start..m.start()].to_string();
         if let Some((w, _)) = before_cmp {
             measure = measure.trim_end_matches(w.as_str()).to_string();
@@ -592,6 +650,13 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
     let clause = span_around(text, start, end, TENSE_END);
     let in_clause = |k: Cue| cues.found.iter().any(|c| c.2 == k && c.0 >= clause.start && c.1 <= clause.end);
     let in_sentence = |k: Cue| cues.found.iter().any(|c| c.2 == k);
+    // Aims are announced before the figure, or in its clause: `目标是:…增长7%`, not
+    // `增长6.2%,高于预期目标`.
+    let announced = |k: Cue| {
+        cues.found
+            .iter()
+            .any(|c| c.2 == k && (c.1 <= start || c.0 >= clause.start && c.1 <= clause.end))
+    };
     // A page counter right before the number: `浏览:4550次`, `阅读数 1207`.
     let lead_end = text[..start].trim_end_matches([':', ' ']).len();
     if cues.found.iter().any(|c| c.2 == Cue::Counter && c.1 == lead_end) {
@@ -603,10 +668,7 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         .iter()
         .rev()
         .take_while(|y| y.0 >= sent.start)
-        .find(|y| {
-            let prev = text[..y.0].chars().last();
-            !matches!(prev, Some('比' | '较' | '—' | '-' | '–' | '~' | '(' | '《'))
-        });
+        .find(|y| !is_baseline_year(text, y.0));
     let year: Option<u32> = dated.and_then(|y| y.2.parse().ok());
     let toward = dated.is_some_and(|y| text[y.0..].starts_with('到') || text[y.0..].starts_with('至'));
     let future = toward || matches!((year, frame.ref_year), (Some(y), Some(r)) if y > r);
@@ -615,33 +677,45 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         && matches!((year, frame.ref_year), (Some(y), Some(r)) if y < r);
     let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame);
     if std::env::var("TARG_DEBUG").is_ok() {
-        eprintln!("AIM? {:?} sent={:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}", &text[start..end], &text[sent.clone()].chars().take(30).collect::<String>(), &text[clause.clone()], cues.found, frame.setting);
+        eprintln!("AIM? {:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}", &text[start..end], &text[clause.clone()], cues.found, frame.setting);
     }
+    // Policy parameters: a grant (给予, 最高, 一次性, 每家), money a policy grants unless the
+    // clause plans a total of it (安排奖补资金5000万元), a condition (`对…10人以上…的,`).
     if in_clause(Cue::Param) && !strong {
         return false;
     }
+    let spent = cues.found.iter().any(|c| c.2 == Cue::Spend && c.0 >= clause.start && c.1 <= start);
+    if in_clause(Cue::Grant) && !strong && !spent {
+        return false;
+    }
     let tense = &text[clause.clone()];
+    if (tense.starts_with('对') || tense.starts_with('凡')) && text[end..clause.end].contains('的') {
+        return false;
+    }
     if (in_clause(Cue::Result) || has_perfective(tense)) && !strong {
         return false;
     }
-    let framed = future || in_sentence(Cue::Frame);
+    let framed = future || announced(Cue::Frame);
     if in_sentence(Cue::Past) && !framed {
         return false;
     }
     if past && !strong {
         return false;
     }
+    let committed = framed || announced(Cue::Commit) || announced(Cue::Modal);
     match frame.setting {
         Setting::Retro | Setting::Report => framed,
         Setting::Plan => true,
-        Setting::Neutral => {
-            !in_clause(Cue::WeakResult)
-                || future
-                || in_sentence(Cue::Commit)
-                || in_sentence(Cue::Frame)
-                || in_sentence(Cue::Modal)
-        }
+        Setting::News => committed,
+        Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
     }
+}
+
+/// A year that is a baseline or the start of a span, not the time of a figure: `比2020年`,
+/// `较2020年`, `2021—2022年`, `《…(2021年)》`.
+fn is_baseline_year(text: &str, at: usize) -> bool {
+    let prev = text[..at].chars().last();
+    matches!(prev, Some('比' | '较' | '—' | '-' | '–' | '~' | '(' | '《' | '与'))
 }
 
 /// What [`find_indicators`] asks about a scope again and again, computed in one pass so that
@@ -723,10 +797,11 @@ impl ScopeIndex {
     fn deadline_for(&self, text: &str, pos: usize, plan_year: Option<&str>) -> Option<String> {
         let para_start = self.line_start(pos);
         let before = self.years.partition_point(|y| y.1 <= pos);
-        if let Some(y) = before
-            .checked_sub(1)
-            .map(|i| &self.years[i])
-            .filter(|y| y.0 >= para_start)
+        if let Some(y) = self.years[..before]
+            .iter()
+            .rev()
+            .take_while(|y| y.0 >= para_start)
+            .find(|y| !is_baseline_year(text, y.0) && !text[y.1..].starts_with("以来"))
         {
             return Some(y.2.clone());
         }
@@ -738,7 +813,11 @@ impl ScopeIndex {
         if around.contains("十五五") {
             return Some("2030".into());
         }
-        if let Some(c) = RULES.year.captures(&text[pos..sentence_end]) {
+        if let Some(c) = RULES
+            .year
+            .captures_iter(&text[pos..sentence_end])
+            .find(|c| !is_baseline_year(text, pos + c.get(0).map_or(0, |m| m.start())))
+        {
             return Some(c[1].to_string());
         }
         plan_year.map(str::to_string)
@@ -858,6 +937,152 @@ mod tests {
         );
     }
 
+
+    /// (value, unit) of every target the whole pipeline finds in a document.
+    fn doc_targets(text: &str) -> Vec<(f64, String)> {
+        let src = crate::doc::SourceDoc::from_text("t", text);
+        let ex = crate::extract::extract(&src, crate::resolve::Gazetteer::embedded());
+        ex.facts
+            .into_iter()
+            .filter_map(|f| match f.rel {
+                Relation::Targets { indicator, .. } => Some((indicator.value, indicator.unit.unwrap_or_default())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn has(found: &[(f64, String)], v: f64, unit: &str) -> bool {
+        found.iter().any(|(x, u)| *x == v && u == unit)
+    }
+
+    #[test]
+    fn a_review_section_reports_results_and_a_plan_section_sets_targets() {
+        let f = doc_targets(
+            "某市政府工作报告\n一、2023年工作回顾\n全市地区生产总值增长5.5%,新增市场主体1.2万户,新建道路15公里。\n\
+             二、2024年工作安排\n2024年经济社会发展的主要预期目标是:地区生产总值增长6%左右,城镇新增就业3万人以上。\n",
+        );
+        assert!(has(&f, 6.0, "%") && has(&f, 3.0, "万人"), "{f:?}");
+        assert!(!has(&f, 5.5, "%") && !has(&f, 1.2, "万户") && !has(&f, 15.0, "公里"), "{f:?}");
+    }
+
+    #[test]
+    fn unnumbered_summary_and_plan_headings() {
+        let f = doc_targets(
+            "某县交通运输局2023年工作总结和2024年工作计划\n2023年工作总结\n全年完成交通投资12亿元,新建农村公路15公里。\n\
+             2024年工作计划\n力争完成交通投资15亿元,新建农村公路20公里。\n",
+        );
+        assert!(has(&f, 15.0, "亿元") && has(&f, 20.0, "公里"), "{f:?}");
+        assert!(!has(&f, 12.0, "亿元") && !has(&f, 15.0, "公里"), "{f:?}");
+    }
+
+    #[test]
+    fn a_statistical_bulletin_has_no_targets() {
+        let f = doc_targets(
+            "某县2022年国民经济和社会发展统计公报\n某县统计局\n(2023年3月20日)\n一、综合\n\
+             全年地区生产总值356亿元,增长4.1%。年末常住人口52.3万人。\n二、农业\n粮食总产量21.5万吨。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn results_of_the_past_are_not_targets() {
+        let f = doc_targets(
+            "某区经济运行情况\n1-9月,全区实现地区生产总值1200亿元,同比增长5.2%。截至目前,已建成5G基站3000个。\n\
+             过去一年,全区引进项目45个,总投资120亿元。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_year_before_the_plan_dates_a_result() {
+        let f = doc_targets(
+            "某市2024年工作要点\n一、主要目标\n2023年,全市规上工业增加值增长7%。2024年,全市规上工业增加值比上年增长8%,\
+             到2026年累计新增高新技术企业300家。\n",
+        );
+        assert!(has(&f, 8.0, "%") && has(&f, 300.0, "家"), "{f:?}");
+        assert!(!has(&f, 7.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn policy_parameters_are_not_targets() {
+        let f = doc_targets(
+            "某市支持民营经济发展若干政策\n1.对年营业收入首次突破2000万元的企业,给予一次性奖励20万元。\n\
+             2.对年营业收入2000万元以上的企业,按贷款额的50%给予贴息,贴息期限3年,最高补助50万元。\n\
+             3.对新认定的国家级专精特新企业奖励100万元,每家企业最高不超过200万元。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn commitments_are_targets_in_news_and_plans() {
+        let f = doc_targets(
+            "两地签署合作协议\n根据协议,双方将合作共建超1000亩的产业园,一期启动区面积不少于200亩。\n\
+             力争全年外贸进出口同比增长5%。\n",
+        );
+        assert!(has(&f, 1000.0, "亩") && has(&f, 200.0, "亩") && has(&f, 5.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn page_counters_and_class_names_are_not_targets() {
+        let f = doc_targets("某港口新闻\n来源:某市港务局 日期:2020-05-01 浏览:4550次\n港口可停靠10万吨级货轮。\n");
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn an_aim_is_announced_before_its_figure() {
+        let f = doc_targets(
+            "某区2023年工作总结\n一、主要指标完成情况\n全年地区生产总值增长6.2%,高于预期目标0.7个百分点。\n\
+             二、2024年工作打算\n主要预期目标是:地区生产总值增长6.5%左右。\n",
+        );
+        assert_eq!(f, vec![(6.5, "%".to_string())]);
+    }
+
+    #[test]
+    fn news_figures_are_aims_only_when_the_sentence_says_so() {
+        let f = doc_targets(
+            "某县召开项目推进会\n来源:某县融媒体中心 发布时间:2024-03-02\n会上签约项目12个,总投资56亿元。\n\
+             全县今年计划实施重点项目150个,力争完成投资300亿元以上。\n",
+        );
+        assert!(has(&f, 150.0, "个") && has(&f, 300.0, "亿元"), "{f:?}");
+        assert!(!has(&f, 12.0, "个") && !has(&f, 56.0, "亿元"), "{f:?}");
+    }
+
+    #[test]
+    fn planned_totals_of_money_are_targets_grants_per_case_are_not() {
+        let f = doc_targets(
+            "某市2024年稳就业工作方案\n1.全年安排就业补助资金5000万元。\n\
+             2.对吸纳10人以上就业的企业,给予一次性补贴;其中奖补资金50%在验收后兑现。\n",
+        );
+        assert_eq!(f, vec![(5000.0, "万元".to_string())]);
+    }
+
+    #[test]
+    fn comparators_ranges_and_new_units() {
+        assert_eq!(
+            find("新增省级以上专精特新企业3家及以上"),
+            vec![(3.0, Some("家".into()), ">=".into(), None)]
+        );
+        assert_eq!(
+            find("研发经费投入年均增长5%-8%"),
+            vec![(5.0, Some("%".into()), "range".into(), Some(8.0))]
+        );
+        assert_eq!(
+            find("人均预期寿命达到79岁"),
+            vec![(79.0, Some("岁".into()), "=".into(), None)]
+        );
+        assert!(find("为60岁以上老年人提供服务").is_empty());
+        assert_eq!(
+            find("培训高素质农民500名,新增养老床位300张"),
+            vec![(500.0, Some("名".into()), "=".into(), None), (300.0, Some("张".into()), "=".into(), None)]
+        );
+        assert!(find("进入全省前10名").is_empty());
+    }
+
+    #[test]
+    fn a_baseline_year_is_no_deadline() {
+        let f = find_indicators("万元地区生产总值能耗比2020年下降13.5%", &plan("2025"));
+        assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
+    }
     #[test]
     fn deadlines() {
         let f = find_indicators("到2025年,高新企业总量达到40家以上", &Frame::default());
