@@ -158,6 +158,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/coop_words.tsv",
     "lexicon/place_abbrev.tsv",
     "lexicon/place_aliases.tsv",
+    "lexicon/target_cues.tsv",
+    "lexicon/target_contexts.tsv",
     "divisions.tsv",
 );
 

@@ -122,8 +122,12 @@ pub struct Document {
     pub tables: Vec<Table>,
 }
 
+/// A date alone on its line; a page may lose the final `日` (`2021年2月22`).
 static DATE_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$").expect("valid regex"));
+/// A year and month whose day was left blank (`签约时间:2015年3月日`): ISO `2015-03`.
+static MONTH_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})[-/.年](\d{1,2})月?日?$").expect("valid regex"));
 static DATE_CN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
         .expect("valid regex")
@@ -131,28 +135,75 @@ static DATE_CN: LazyLock<Regex> = LazyLock::new(|| {
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?").expect("valid regex"));
 /// A document number: issuer code, year in brackets, serial number: `泰动能办〔2022〕3号`.
+/// Pages space it out (`许政 [2020] 20 号`, `〔 2024 〕`); [`number_text`] takes the spaces out.
 pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}]{1,10})[〔\[【(（]((?:19|20)\d{2})[〕\]】)）](\d{1,4})号").expect("valid regex")
+    Regex::new(r"([\p{Han}]{1,10}) ?[〔\[【(（﹝［] ?((?:19|20)\d{2}) ?[〕\]】)）﹞］] ?第?(\d{1,4}) ?号").expect("valid regex")
 });
+
+/// A document number as written, without the spaces a page put inside it.
+pub fn number_text(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
 static NOTICE_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.{0,40}?)关于(印发|转发|下发)?(.+?)的(通知|意见|决定|批复|报告|函)").expect("valid regex")
+    Regex::new(
+        r"^(.{0,40}?)关于(印发|转发|下发|下达|公布|颁布)?(.+?)的((?:实施|指导|若干|补充)?(?:通知|意见|决定|批复|报告|函))",
+    )
+    .expect("valid regex")
 });
 static PLAN_TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$",
+        r"(方案|要点|计划|意见|办法|规划|细则|措施|分解|清单|报告|纲要|公报|总结|协议|协议书|合同|备忘录)(\((?:19|20)\d{2}[—\-–~至](?:19|20)\d{2}年\))?$",
     )
     .expect("valid regex")
 });
 
+/// A line that cannot be (part of) a title: a page's breadcrumb (`当前位置:首页>政务公开>…`),
+/// a date, a document number.
+fn not_title_line(t: &str) -> bool {
+    t.contains(['>', '›', '»'])
+        || t.starts_with("当前位置")
+        || t.starts_with("您的位置")
+        || t.starts_with("您现在的位置")
+        || is_date_line(t)
+        || DOC_NUMBER.find(t).is_some_and(|m| m.start() == 0)
+}
+
+/// A title without the bracketed tags a page puts before it (`【重点工作】…`) and without an
+/// attachment label (`附件`, `附件1:`).
+fn strip_title_tags(t: &str) -> &str {
+    let mut t = t.trim();
+    while let Some(rest) = t.strip_prefix('【') {
+        match rest.find('】') {
+            Some(p) => t = rest[p + '】'.len_utf8()..].trim_start(),
+            None => break,
+        }
+    }
+    if let Some(rest) = t.strip_prefix("附件") {
+        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | ' ' | '、' | '.'));
+        if !rest.is_empty() {
+            t = rest;
+        }
+    }
+    t
+}
+
 /// True for a line that is only a date (`2022年3月21日`, `二〇二二年三月二十一日`).
 pub fn is_date_line(s: &str) -> bool {
-    let s = s.trim();
+    let s = unwrap_parens(s.trim());
     DATE_LINE.is_match(s) || DATE_CN.is_match(s)
+}
+
+/// A date line in parentheses (`(2020年7月10日)`, under a bulletin's issuing office) without them.
+fn unwrap_parens(s: &str) -> &str {
+    s.strip_prefix(['(', '（'])
+        .and_then(|t| t.strip_suffix([')', '）']))
+        .map(str::trim)
+        .unwrap_or(s)
 }
 
 /// ISO 8601 form of a date line or of a date inside a header value.
 pub fn iso_date(s: &str) -> Option<String> {
-    let s = s.trim();
+    let s = unwrap_parens(s.trim());
     if let Some(c) = DATE_LINE.captures(s).or_else(|| ISO_DATE.captures(s)) {
         let y: u32 = c[1].parse().ok()?;
         let m: u32 = c[2].parse().ok()?;
@@ -169,6 +220,10 @@ pub fn iso_date(s: &str) -> Option<String> {
         let m = crate::numbers::parse_cn_int(&c[2])?;
         let d = crate::numbers::parse_cn_int(&c[3])?;
         return Some(format!("{y}-{m:02}-{d:02}"));
+    }
+    if let Some(c) = MONTH_ONLY.captures(s) {
+        let m: u32 = c[2].parse().ok()?;
+        return (1..=12).contains(&m).then(|| format!("{}-{m:02}", &c[1]));
     }
     None
 }
@@ -256,13 +311,17 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
         }
         let mut office: Vec<usize> = Vec::new();
         let mut k = i;
+        // A date in parentheses follows titles too (a speech, a report): only an office
+        // named as one (`长顺县统计局`) signs above it.
+        let bracketed = t.starts_with(['(', '（']);
         while k > 0 && office.len() < 3 {
             let prev = line_text(&lines[k - 1]);
             if prev.is_empty() {
                 k -= 1;
                 continue;
             }
-            if looks_like_office_line(prev) {
+            let named = !bracketed || crate::lexicon::Lexicon::embedded().org_type_by_suffix(prev).is_some();
+            if looks_like_office_line(prev) && named {
                 office.push(k - 1);
                 k -= 1;
             } else {
@@ -282,14 +341,29 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
         signature_lines.push(i);
     }
     if doc.date.is_none() {
-        for f in &doc.meta {
-            if f.key.contains("日期") || f.key.contains("时间") {
-                if let Some(d) = iso_date(&f.value) {
-                    doc.date = Some((d, f.line.clone()));
-                    break;
-                }
+        // The signing date (成文日期) before the publishing one (发布日期) before a generation
+        // stamp; never the date a document lapses or takes effect.
+        let rank = |k: &str| {
+            if ["废止", "失效", "实施", "施行", "有效"].iter().any(|w| k.contains(w)) {
+                None
+            } else if ["成文", "发文", "印发", "签署", "签约", "签发"].iter().any(|w| k.contains(w)) {
+                Some(0)
+            } else if k.contains("发布") || k.contains("公开") {
+                Some(1)
+            } else if k.contains("生成") {
+                Some(3)
+            } else if k.contains("日期") || k.contains("时间") {
+                Some(2)
+            } else {
+                None
             }
-        }
+        };
+        doc.date = doc
+            .meta
+            .iter()
+            .filter_map(|f| Some((rank(&f.key)?, iso_date(&f.value)?, f.line.clone())))
+            .min_by_key(|(r, _, _)| *r)
+            .map(|(_, d, l)| (d, l));
     }
 
     // Document number: a line of its own, a header field, or after the title in one line;
@@ -297,7 +371,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
     for f in &doc.meta {
         if f.key.contains("号") || f.key.contains("编号") {
             if let Some(m) = DOC_NUMBER.find(&f.value) {
-                doc.number = Some((m.as_str().to_string(), f.line.clone()));
+                doc.number = Some((number_text(m.as_str()), f.line.clone()));
                 break;
             }
         }
@@ -310,12 +384,12 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
                 let open = before.matches(['(', '《', '（']).count() > before.matches([')', '》', '）']).count();
                 let cited = before.ends_with("根据") || before.ends_with("按照") || before.ends_with("依据");
                 if !open && !cited && (m.start() == 0 || before.ends_with([' ', '|', ':'])) {
-                    doc.number = Some((m.as_str().to_string(), r.clone()));
+                    doc.number = Some((number_text(m.as_str()), r.clone()));
                     break 'lines;
                 }
                 // `…的通知 常政发〔2023〕1号` after the title on one line.
                 if let Some(p) = m.as_str().rfind("通知").filter(|_| !open) {
-                    doc.number = Some((m.as_str()[p + "通知".len()..].to_string(), r.clone()));
+                    doc.number = Some((number_text(&m.as_str()[p + "通知".len()..]), r.clone()));
                     break 'lines;
                 }
             }
@@ -795,100 +869,129 @@ fn looks_like_office_line(s: &str) -> bool {
         && !PLAN_TITLE_END.is_match(s)
 }
 
+/// Field names of the metadata block web portals put above a document (`索引号`, `发布机构`,
+/// `成文日期`, `文号`, …) and of news pages (`来源`, `发布时间`).
+const META_KEYS: &[&str] = &[
+    "索引号",
+    "主题分类",
+    "组配分类",
+    "体裁分类",
+    "内容分类",
+    "服务对象",
+    "信息分类",
+    "文件分类",
+    "公文种类",
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "发文机构",
+    "制发机关",
+    "所属机构",
+    "成文日期",
+    "成文时间",
+    "发文日期",
+    "印发日期",
+    "发布日期",
+    "发布时间",
+    "生成日期",
+    "公开日期",
+    "公开时间",
+    "签约时间",
+    "签约地点",
+    "日期",
+    "时间",
+    "文件编号",
+    "文号",
+    "发文字号",
+    "有效性",
+    "是否有效",
+    "时效性",
+    "效力状态",
+    "废止日期",
+    "失效日期",
+    "实施日期",
+    "公开方式",
+    "公开范围",
+    "主题词",
+    "关键词",
+    "名称",
+    "标题",
+    "来源",
+    "信息来源",
+    "文章来源",
+    "稿源",
+    "作者",
+    "编辑",
+    "责任编辑",
+    "浏览次数",
+    "阅读次数",
+    "点击数",
+];
+
+static META_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasickBuilder::new()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(META_KEYS)
+        .expect("field names are plain strings")
+});
+
+/// Header metadata in any of the layouts pages use: `key|value|key|value|` rows, `key:value`
+/// several to a line, `key value` run together once spaces are gone
+/// (`发布机构金乡县发展和改革局组配分类发展计划`), bullets (`- 发布机构: X`), and a field name alone on
+/// its line with the value on the next. A line counts only when it opens with a field name
+/// (after a bullet, or the date stamp of a news page), so a body sentence that mentions one
+/// (`资金来源`) is not read.
 fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
-    const KEYS: &[&str] = &[
-        "索引号",
-        "发布机构",
-        "文件编号",
-        "文号",
-        "发文字号",
-        "发文机关",
-        "生成日期",
-        "发布日期",
-        "成文日期",
-        "公开方式",
-        "组配分类",
-        "有效性",
-        "信息分类",
-        "是否有效",
-        "名称",
-        "标题",
-        "主题分类",
-        "文件分类",
-        "所属机构",
-        "公开日期",
-        "主题词",
-    ];
-    for r in lines.iter().take(15) {
-        let t = &text[r.clone()];
-        // Split on | and on `key:` boundaries.
-        let cells: Vec<&str> = t.split('|').map(str::trim).collect();
-        let mut k = 0;
-        while k < cells.len() {
-            let cell = cells[k];
-            let (key, inline_val) = match cell.split_once(':') {
-                Some((a, b)) => (a.trim(), Some(b.trim())),
-                None => (cell, None),
-            };
-            if KEYS.contains(&key) {
-                let value = match inline_val {
-                    Some(v) if !v.is_empty() => {
-                        k += 1;
-                        v.to_string()
-                    }
-                    _ => {
-                        let v = cells.get(k + 1).copied().unwrap_or("");
-                        k += 2;
-                        if KEYS.iter().any(|kk| v.starts_with(kk)) {
-                            k -= 1;
-                            String::new()
-                        } else {
-                            v.to_string()
-                        }
-                    }
-                };
-                doc.meta.push(MetaField {
-                    key: key.to_string(),
-                    value,
-                    line: r.clone(),
-                });
-            } else if inline_val.is_some() && cells.len() == 1 {
-                // `索引号: 000014349/2020-105482 发布日期: 2020-06-28 发布机构: 下陆区政府办公室`
-                for (kk, vv) in split_inline_fields(cell, KEYS) {
-                    doc.meta.push(MetaField {
-                        key: kk,
-                        value: vv,
-                        line: r.clone(),
-                    });
+    let is_bullet = |c: char| matches!(c, '|' | '-' | '*' | '·' | '•' | '【' | '[' | ' ' | '\t');
+    let body_of = |r: &Range<usize>| text[r.clone()].trim().trim_start_matches(is_bullet);
+    for (i, r) in lines.iter().enumerate().take(30) {
+        let body = body_of(r);
+        let mut keys: Vec<(usize, usize)> = Vec::new();
+        let separated = body.contains([':', '|']);
+        for m in META_AC.find_iter(body) {
+            let next = body[m.end()..].chars().next();
+            let first = keys.is_empty();
+            if first {
+                // Only a date stamp may come before the first field name.
+                let lead = &body[..m.start()];
+                if !lead.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | ':' | '.' | ' ')) {
+                    break;
                 }
-                k += 1;
-            } else {
-                k += 1;
+            }
+            // A name inside a value is no boundary: a field name has a separator after it,
+            // unless the whole line has none.
+            let short = matches!(&body[m.start()..m.end()], "日期" | "时间" | "来源" | "编辑" | "作者");
+            let boundary = matches!(next, None | Some(':' | '|' | ' ' | '】'))
+                || !separated && !short && !first;
+            if first && !(boundary || !separated) {
+                break;
+            }
+            if first || boundary {
+                keys.push((m.start(), m.end()));
             }
         }
-    }
-}
-
-fn split_inline_fields(s: &str, keys: &[&str]) -> Vec<(String, String)> {
-    let mut marks: Vec<(usize, &str)> = Vec::new();
-    for k in keys {
-        let pat = format!("{k}:");
-        let mut from = 0;
-        while let Some(p) = s[from..].find(&pat) {
-            marks.push((from + p, k));
-            from += p + pat.len();
+        for (n, &(ks, ke)) in keys.iter().enumerate() {
+            let vend = keys.get(n + 1).map(|k| k.0).unwrap_or(body.len());
+            let clean = |v: &str| v.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | '】' | '[' | ']')).to_string();
+            let mut value = clean(&body[ke..vend]);
+            let mut line = r.clone();
+            // `发布机构` alone on its line, the value on the next.
+            if value.is_empty() && keys.len() == 1 && body.len() == ke {
+                if let Some((j, next)) = lines.iter().enumerate().skip(i + 1).find(|(_, l)| !text[(*l).clone()].trim().is_empty()) {
+                    let nb = body_of(next);
+                    if j <= i + 2 && META_AC.find(nb).is_none_or(|m| m.start() > 0) && nb.chars().count() <= 60 {
+                        value = clean(nb);
+                        line = r.start..next.end;
+                    }
+                }
+            }
+            doc.meta.push(MetaField {
+                key: body[ks..ke].to_string(),
+                value,
+                line,
+            });
         }
     }
-    marks.sort();
-    let mut out = Vec::new();
-    for (n, (p, k)) in marks.iter().enumerate() {
-        let vstart = p + k.len() + 1;
-        let vend = marks.get(n + 1).map(|m| m.0).unwrap_or(s.len());
-        if vstart <= vend {
-            out.push((k.to_string(), s[vstart..vend].trim().to_string()));
-        }
-    }
-    out
 }
 
 fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
@@ -909,7 +1012,8 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         let t = t.trim_matches(|c: char| c == '|' || c.is_whitespace());
         // `名称:|市人民政府办公室关于印发…` → the value after the field name.
         let t = t.rsplit([':', '|']).find(|p| !p.trim().is_empty()).unwrap_or(t).trim();
-        if t.contains('。') || t.chars().count() > 100 {
+        let t = strip_title_tags(t);
+        if t.contains('。') || t.chars().count() > 100 || not_title_line(t) {
             continue;
         }
         if let Some(c) = NOTICE_TITLE.captures(t) {
@@ -923,7 +1027,10 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             }
             if doc.title.is_none() {
                 let inner = c[3].trim();
-                let title = if c.get(2).is_some() {
+                // A notice that hands down a plan (`关于2020年重点工作及责任分解的通知`) is
+                // titled by the plan, as a forwarding one is.
+                let hands_down = &c[4] == "通知" && PLAN_TITLE_END.is_match(inner);
+                let title = if c.get(2).is_some() || hands_down {
                     strip_book_quotes(inner)
                 } else {
                     // Not a forwarding notice: the notice itself is the document.
@@ -931,7 +1038,7 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
                         .trim_start_matches(issuer)
                         .to_string()
                 };
-                let title = if c.get(2).is_some() {
+                let title = if c.get(2).is_some() || hands_down {
                     title
                 } else {
                     format!("{issuer}{title}")
@@ -959,21 +1066,23 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         if r.start >= limit {
             break;
         }
-        let t = text[r.clone()].trim();
-        if t.starts_with('(') && t.ends_with(')') {
+        let t = strip_title_tags(text[r.clone()].trim());
+        if t.starts_with('(') && t.ends_with(')') || not_title_line(t) {
             k += 1;
             continue;
         }
-        // Titles broken over two lines: `…综合试验区建设` + `2022年工作要点`.
-        let joined = lines
-            .get(k + 1)
-            .filter(|n| n.start < limit)
-            .map(|n| format!("{t}{}", text[n.clone()].trim()));
+        // Titles broken over two lines, blank lines between: `…综合试验区建设` + `2022年工作要点`.
+        let next = lines[k + 1..]
+            .iter()
+            .take(3)
+            .find(|n| !text[(*n).clone()].trim().is_empty())
+            .filter(|n| n.start < limit && !not_title_line(text[(*n).clone()].trim()));
+        let joined = next.map(|n| format!("{t}{}", text[n.clone()].trim()));
         for (cand, range) in [
             (t.to_string(), r.clone()),
             (
                 joined.clone().unwrap_or_default(),
-                r.start..lines.get(k + 1).map(|n| n.end).unwrap_or(r.end),
+                r.start..next.map(|n| n.end).unwrap_or(r.end),
             ),
         ] {
             let n = cand.chars().count();

@@ -1,67 +1,228 @@
 //! `issued_by`: the office that issues the document, its number, date and title.
 //!
-//! The issuing office is the signature (office lines above the date line), else the issuer
-//! named before `关于` in a notice title (`东莞市人民政府关于…的实施意见`), else the office a
-//! document number's type code implies (`菏政办字〔2023〕1号` → the jurisdiction's 人民政府办公室,
-//! from `doc_number_issuers.tsv`). News and essays with none of these give no fact.
+//! The issuing office is, in this order: the signature (office lines above the date line; a
+//! document issued jointly signs one office to a line and gives one fact per office); the
+//! issuer named before `关于` in a notice title (`东莞市人民政府关于…的实施意见`; two offices run
+//! together, `自治区党委办公厅自治区人民政府办公厅关于…`, are split); the office a document
+//! number's type code implies (`菏政办字〔2023〕1号` → the jurisdiction's 人民政府办公室, from
+//! `doc_number_issuers.tsv`); the portal's header field (`发布机构`, `发文机关`); the `来源` of an
+//! official document page (not of news); the parties of an agreement (`甲方:…`, `乙方:…`). A
+//! portal's site title stuck to the office (`XX市人民政府门户网站XX市发展和改革委员会`) is cut
+//! off. News and essays with none of these give no fact.
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
+use std::ops::Range;
 
-/// Emits at most one `issued_by` fact for the document.
+/// Emits the `issued_by` facts of the document (one per issuing office).
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
-    let (text, range) = if let Some((s, r)) = cx.doc.signature.clone() {
-        (s, r)
-    } else if let Some((s, r)) = cx
-        .doc
-        .title_issuer
-        .clone()
-        .filter(|(s, _)| cx.gz.lexicon().org_type_by_suffix(s).is_some())
-    {
-        (s, r)
-    } else if let Some((num, r)) = cx.doc.number.clone() {
-        match issuer_from_number(cx, &num) {
-            Some(name) => (name, r),
-            None => return,
+    let issuers = issuers(cx);
+    let number = cx.doc.number.as_ref().map(|n| n.0.clone());
+    let date = cx.doc.date.as_ref().map(|d| d.0.clone());
+    let title = cx.doc.title.as_ref().map(|t| t.0.clone());
+    for (text, range) in issuers {
+        let org = match cx.org_ref(&text) {
+            Some(o) => o,
+            None => {
+                let ty = cx
+                    .gz
+                    .lexicon()
+                    .org_type_by_suffix(&text)
+                    .map(|t| t.as_str())
+                    .unwrap_or("Department");
+                OrgRef {
+                    text: text.clone(),
+                    name: None,
+                    ty: ty.to_string(),
+                    code: None,
+                    division: None,
+                }
+            }
+        };
+        // A signature's own text ends at the office; the evidence is the signature block.
+        let ev = cx.evidence(range);
+        out.push(Fact {
+            doc: String::new(),
+            rel: Relation::IssuedBy {
+                org,
+                number: number.clone(),
+                date: date.clone(),
+                title: title.clone(),
+            },
+            evidence: ev,
+            task_index: None,
+        });
+    }
+}
+
+/// The issuing offices with the range each is stated in.
+fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
+    let is_org = |s: &str| cx.gz.lexicon().org_type_by_suffix(s).is_some();
+    if let Some((joined, range)) = cx.doc.signature.clone() {
+        let lines = signature_offices(cx, &range);
+        if lines.len() > 1 && lines.iter().all(|l| is_org(l) && starts_like_org(cx, l)) {
+            return lines.into_iter().map(|l| (l, range.clone())).collect();
         }
-    } else {
-        return;
-    };
-    let org = match cx.org_ref(&text) {
-        Some(o) => o,
-        None => {
-            let ty = cx
-                .gz
-                .lexicon()
-                .org_type_by_suffix(&text)
-                .map(|t| t.as_str())
-                .unwrap_or("Department");
-            OrgRef {
-                text: text.clone(),
-                name: None,
-                ty: ty.to_string(),
-                code: None,
-                division: None,
+        return vec![(strip_site_title(&joined).to_string(), range)];
+    }
+    if let Some((s, r)) = cx.doc.title_issuer.clone() {
+        let s = strip_site_title(strip_tags(&s));
+        if is_org(s) {
+            return split_joint(cx, s).into_iter().map(|o| (o, r.clone())).collect();
+        }
+    }
+    if let Some((num, r)) = cx.doc.number.clone() {
+        if let Some(name) = issuer_from_number(cx, &num) {
+            return vec![(name, r)];
+        }
+    }
+    const PUBLISHER: &[&str] = &["发文机关", "发文单位", "发文机构", "制发机关", "发布机构"];
+    for key in PUBLISHER {
+        if let Some(f) = cx.doc.meta.iter().find(|f| f.key == *key) {
+            let v = strip_site_title(&f.value);
+            if is_org(v) {
+                return vec![(v.to_string(), f.line.clone())];
             }
         }
-    };
-    // A signature's own text ends at the office; the evidence is the signature block.
-    let ev = cx.evidence(range);
-    out.push(Fact {
-        doc: String::new(),
-        rel: Relation::IssuedBy {
-            org,
-            number: cx.doc.number.as_ref().map(|n| n.0.clone()),
-            date: cx.doc.date.as_ref().map(|d| d.0.clone()),
-            title: cx.doc.title.as_ref().map(|t| t.0.clone()),
-        },
-        evidence: ev,
-        task_index: None,
-    });
+    }
+    // The `来源` of an official document's page (a plan, a notice) is its office; on a news
+    // page it is the newspaper or the contributing office, not an issuer.
+    if cx.doc.title.as_ref().is_some_and(|t| is_document_title(&t.0)) {
+        if let Some(f) = cx.doc.meta.iter().find(|f| f.key.ends_with("来源")) {
+            let v = strip_site_title(&f.value);
+            if is_org(v) && starts_like_org(cx, v) && !is_media(v) {
+                return vec![(v.to_string(), f.line.clone())];
+            }
+        }
+    }
+    agreement_parties(cx)
+}
+
+/// The office lines of a signature block (without the date line).
+fn signature_offices(cx: &Context, range: &Range<usize>) -> Vec<String> {
+    let text = cx.norm.text.as_str();
+    cx.doc
+        .lines
+        .iter()
+        .filter(|l| l.start >= range.start && l.end <= range.end)
+        .map(|l| text[l.clone()].trim())
+        .filter(|t| !t.is_empty() && !crate::structure::is_date_line(t))
+        .map(str::to_string)
+        .collect()
+}
+
+/// True when a name opens as an organisation's full name does: a level (`中共`, `省`, `市`,
+/// `自治区`, `国家`) or a place (`广西壮族自治区…`).
+fn starts_like_org(cx: &Context, s: &str) -> bool {
+    const LEVELS: &[&str] = &[
+        "中共", "中国", "国家", "国务院", "全国", "省", "市", "县", "区", "镇", "乡", "自治区", "自治州", "共青团",
+    ];
+    LEVELS.iter().any(|l| s.starts_with(l))
+        || cx.gz.find(s).first().is_some_and(|p| p.start == 0 && (p.full || p.region.is_none()))
+}
+
+/// Two or more offices written together (`自治区党委办公厅自治区人民政府办公厅`): each ends with an
+/// organisation suffix and the next opens like an organisation's name. One office whose name
+/// holds another's (`XX市人民政府国有资产监督管理委员会`) is kept whole, as its tail does not open
+/// with a level or a place.
+fn split_joint(cx: &Context, s: &str) -> Vec<String> {
+    let is_org = |t: &str| cx.gz.lexicon().org_type_by_suffix(t).is_some();
+    let mut out = Vec::new();
+    let mut rest = s;
+    'outer: loop {
+        for (i, _) in rest.char_indices().skip(4) {
+            let (head, tail) = rest.split_at(i);
+            if tail.chars().count() >= 4 && is_org(head) && is_org(tail) && starts_like_org(cx, tail) {
+                out.push(head.to_string());
+                rest = tail;
+                continue 'outer;
+            }
+        }
+        out.push(rest.to_string());
+        return out;
+    }
+}
+
+/// A name without the bracketed tags a page puts before a title (`【重点工作】滁州市人民政府`).
+fn strip_tags(s: &str) -> &str {
+    let mut s = s.trim();
+    while let Some(rest) = s.strip_prefix(['【', '[']) {
+        match rest.find(['】', ']']) {
+            Some(p) => s = rest[p + rest[p..].chars().next().map(char::len_utf8).unwrap_or(1)..].trim_start(),
+            None => break,
+        }
+    }
+    s
+}
+
+/// A name without a portal's site title stuck before it
+/// (`XX市人民政府门户网站XX市发展和改革委员会` → `XX市发展和改革委员会`).
+fn strip_site_title(s: &str) -> &str {
+    const SITE: &[&str] = &["门户网站", "政府网站", "门户网", "政务网", "政府网", "网站"];
+    let s = s.trim();
+    SITE.iter()
+        .filter_map(|w| s.rfind(w).map(|p| p + w.len()))
+        .max()
+        .map(|p| s[p..].trim_start_matches([':', '|', ' ', '-']))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(s)
+}
+
+/// A title that names a document of the office (a plan, measures, a notice), not a news
+/// headline (`…签署全面战略合作框架协议`, `…召开…会议`).
+fn is_document_title(t: &str) -> bool {
+    const GENRE: &[&str] = &[
+        "方案", "要点", "计划", "意见", "办法", "规划", "细则", "措施", "分解", "清单", "纲要", "通知", "决定", "报告",
+    ];
+    const NEWS: &[&str] = &["签署", "签订", "召开", "举行", "举办", "出席", "会见", "考察", "调研", "发布", "印发", "出台"];
+    let t = t.trim_end_matches(|c: char| c == ')' || c.is_ascii_digit() || matches!(c, '(' | '—' | '-' | '年'));
+    GENRE.iter().any(|g| t.ends_with(g)) && !NEWS.iter().any(|w| t.contains(w))
+}
+
+/// A newspaper, broadcaster or news site (`成都日报`, `新甘肃`, `XX新闻网`): a source, not an issuer.
+fn is_media(s: &str) -> bool {
+    ["报", "网", "新闻", "电视台", "广播", "传媒", "融媒体", "客户端", "杂志"]
+        .iter()
+        .any(|w| s.contains(w))
+}
+
+/// The parties of an agreement (`甲方:镇江市人民政府(以下简称甲方)`, `乙方:…`), in a document
+/// whose opening lines name it an agreement (协议, 合同, 备忘录).
+fn agreement_parties(cx: &Context) -> Vec<(String, Range<usize>)> {
+    let text = cx.norm.text.as_str();
+    let head: Vec<&Range<usize>> = cx.doc.lines.iter().filter(|l| !l.is_empty()).take(40).collect();
+    let agreement = head
+        .iter()
+        .take(12)
+        .any(|l| ["协议", "合同", "备忘录"].iter().any(|w| text[(*l).clone()].contains(w)));
+    if !agreement {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, Range<usize>)> = Vec::new();
+    for l in head {
+        let t = text[l.clone()].trim();
+        let Some(rest) = ["甲方", "乙方", "丙方"]
+            .iter()
+            .find_map(|p| t.strip_prefix(p).and_then(|r| r.strip_prefix([':', '：'])))
+        else {
+            continue;
+        };
+        let mut name = rest;
+        for stop in ["(以下简称", "(以下称", "(或", "地址:", "住所:", "法定代表人", "(甲方", "(乙方"] {
+            if let Some(p) = name.find(stop) {
+                name = &name[..p];
+            }
+        }
+        let name = name.trim();
+        if cx.gz.lexicon().org_type_by_suffix(name).is_some() && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), l.clone()));
+        }
+    }
+    out
 }
 
 fn issuer_from_number(cx: &Context, number: &str) -> Option<String> {
-    let prefix = number.split(['〔', '[', '【', '(', '（']).next()?;
+    let prefix = number.split(['〔', '[', '【', '(', '（', '﹝', '［']).next()?;
     let table = cx.gz.lexicon().table("doc_number_issuers");
     let best = table
         .iter()

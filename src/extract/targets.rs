@@ -12,6 +12,8 @@
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
 use crate::numbers::parse_value;
+use crate::structure::UnitKind;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -22,6 +24,44 @@ struct Rules {
     before: Vec<(String, String)>,
     after: Vec<(String, String)>,
     year: Regex,
+    /// The second end of a range that repeats the unit (`-8%` after `5%`).
+    range_tail: Regex,
+    /// Sentence cues (`target_cues.tsv`) and their kinds, leftmost-longest.
+    cues: AhoCorasick,
+    cue_kinds: Vec<Cue>,
+    /// Heading and genre cues (`target_contexts.tsv`).
+    contexts: AhoCorasick,
+    context_kinds: Vec<Setting>,
+}
+
+/// What a cue word says about the figures of its clause or sentence (`target_cues.tsv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cue {
+    Frame,
+    Commit,
+    Modal,
+    Result,
+    Past,
+    WeakResult,
+    Param,
+    Grant,
+    Spend,
+    Counter,
+    /// A word that holds a cue by accident (`项目前期`): matched only to hide it.
+    None,
+}
+
+/// What the section or the document around a figure is: a review of results, a plan, a
+/// document of results throughout (a statistical bulletin), or nothing said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Setting {
+    #[default]
+    Neutral,
+    Plan,
+    Retro,
+    Report,
+    /// A news page: figures are aims only where the sentence says so (将, 拟, 目标, 力争).
+    News,
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
@@ -57,13 +97,93 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     before.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     after.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     let year = Regex::new(r"(?:到|至|截至)?((?:19|20)\d{2})年(?:底|末)?").expect("valid regex");
+    let kinds = |stem: &str| -> (Vec<String>, Vec<String>) {
+        lx.table(stem)
+            .iter()
+            .filter(|r| r.len() >= 2)
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .unzip()
+    };
+    let automaton = |words: &[String]| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(words)
+            .expect("cue words are plain strings")
+    };
+    let (cue_words, cue_names) = kinds("target_cues");
+    let cue_kinds = cue_names
+        .iter()
+        .map(|k| match k.as_str() {
+            "frame" => Cue::Frame,
+            "commit" => Cue::Commit,
+            "result" => Cue::Result,
+            "past" => Cue::Past,
+            "weak_result" => Cue::WeakResult,
+            "param" => Cue::Param,
+            "grant" => Cue::Grant,
+            "spend" => Cue::Spend,
+            "counter" => Cue::Counter,
+            "none" => Cue::None,
+            _ => Cue::Modal,
+        })
+        .collect();
+    let (context_words, context_names) = kinds("target_contexts");
+    let context_kinds = context_names
+        .iter()
+        .map(|k| match k.as_str() {
+            "retro" => Setting::Retro,
+            "report" => Setting::Report,
+            _ => Setting::Plan,
+        })
+        .collect();
+    let range_tail = Regex::new(&format!(
+        r"^[—\-–~至到](?P<num>\d+(?:\.\d+)?)(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+    ))
+    .expect("unit table makes a valid regex");
     Rules {
         number,
         not_indicator,
         before,
         after,
         year,
+        range_tail,
+        cues: automaton(&cue_words),
+        cue_kinds,
+        contexts: automaton(&context_words),
+        context_kinds,
     }
+}
+
+/// What a heading or a title says about the figures under it: a review word wins over a plan
+/// word in the same heading (`各项目标任务完成情况`), a report genre over both.
+pub fn setting_of(text: &str) -> Setting {
+    let r = &*RULES;
+    let mut best = Setting::Neutral;
+    for m in r.contexts.find_iter(text) {
+        let k = r.context_kinds[m.pattern().as_usize()];
+        let rank = |s: Setting| match s {
+            Setting::Neutral | Setting::News => 0,
+            Setting::Plan => 1,
+            Setting::Retro => 2,
+            Setting::Report => 3,
+        };
+        if rank(k) > rank(best) {
+            best = k;
+        }
+    }
+    best
+}
+
+/// The document-wide facts a figure is judged against.
+#[derive(Clone, Debug, Default)]
+pub struct Frame<'a> {
+    /// The plan's own year (from its title): the deadline when the text names none.
+    pub plan_year: Option<&'a str>,
+    /// The year the document speaks from (its plan year, else its date): a figure dated
+    /// before it is a result.
+    pub ref_year: Option<u32>,
+    /// The section's or document's setting.
+    pub setting: Setting,
 }
 
 const TARGET_VERBS: &[&str] = &[
@@ -82,8 +202,11 @@ const TARGET_VERBS: &[&str] = &[
     "累计",
     "创建",
     "新认定",
+    "共建",
 ];
-const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里"];
+/// Verbs whose object's size is an aim even when it qualifies the noun (`新建超1500亩的园区`).
+const BUILD_VERBS: &[&str] = &["新建", "建成", "建设", "共建", "打造", "开发", "改造"];
+const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里", "岁", "千瓦", "立方米", "公顷"];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
@@ -94,8 +217,19 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .title
         .as_ref()
         .and_then(|(t, _)| RULES.year.captures(t).map(|c| c[1].to_string()));
+    // The year the document speaks from: the first its title names (`(2022—2024年)` → 2022),
+    // else the year of its date.
+    let ref_year = cx
+        .doc
+        .title
+        .as_ref()
+        .and_then(|(t, _)| first_year(t))
+        .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()));
+    let genre = genre_of(cx, &text);
     // Scopes: each unit's own text, and each line outside units.
-    let mut scopes: Vec<Range<usize>> = (0..cx.doc.units.len()).map(|u| cx.own_range(u)).collect();
+    let mut scopes: Vec<(Range<usize>, Setting)> = (0..cx.doc.units.len())
+        .map(|u| (cx.own_range(u), unit_setting(cx, &text, u).unwrap_or(genre)))
+        .collect();
     let front_end = cx
         .doc
         .lines
@@ -105,20 +239,36 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
     let covered = merge_ranges(covered);
-    for r in cx.doc.lines.clone() {
+    for (k, r) in cx.doc.lines.clone().into_iter().enumerate() {
         // The merged range starting last at or before the line is the only one that can hold it.
         let i = covered.partition_point(|c| c.start <= r.start);
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        scopes.push(r);
+        // A news page has a headline, not headings.
+        let setting = match genre {
+            Setting::News => genre,
+            _ => line_setting(cx, &text, k).unwrap_or(genre),
+        };
+        scopes.push((r, setting));
     }
-    for scope in scopes {
+    for (scope, setting) in scopes {
         let scope_text = &text[scope.clone()];
-        for found in find_indicators(scope_text, plan_year.as_deref()) {
+        let frame = Frame {
+            plan_year: plan_year.as_deref(),
+            ref_year,
+            setting,
+        };
+        for found in find_indicators(scope_text, &frame) {
             let abs = scope.start + found.range.start..scope.start + found.range.end;
+            // Outside numbered units the task is the paragraph, or the sentence of a paragraph
+            // too long to quote (a page flattened into one line).
             let task = match cx.task_at(abs.start) {
                 Some(t) => t,
+                None if text[scope.clone()].chars().count() > crate::extract::MAX_TASK_TEXT_CHARS => {
+                    let sent = cx.sentence_around(abs.start);
+                    cx.sentence_task(sent)
+                }
                 None => cx.sentence_task(scope.clone()),
             };
             let sent = cx.sentence_around(abs.start);
@@ -134,6 +284,86 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             });
         }
     }
+}
+
+/// The first year (19xx or 20xx, not part of a longer number) a text names.
+fn first_year(t: &str) -> Option<u32> {
+    let b = t.as_bytes();
+    (0..b.len().saturating_sub(3)).find_map(|i| {
+        let four = &b[i..i + 4];
+        let digits = four.iter().all(u8::is_ascii_digit);
+        let alone = (i == 0 || !b[i - 1].is_ascii_digit()) && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit());
+        (digits && alone && (four.starts_with(b"19") || four.starts_with(b"20")))
+            .then(|| t[i..i + 4].parse().ok())
+            .flatten()
+    })
+}
+
+/// The document's genre: a report of results (`统计公报`, `工作总结`, in the title or the
+/// first line) or a plan (its title says so); otherwise sections decide.
+fn genre_of(cx: &Context, text: &str) -> Setting {
+    let title = cx.doc.title.as_ref().map(|t| setting_of(&t.0)).unwrap_or_default();
+    let first = cx
+        .doc
+        .lines
+        .iter()
+        .map(|r| text[r.clone()].trim())
+        .find(|l| !l.is_empty())
+        .map(setting_of)
+        .unwrap_or_default();
+    match (title, first) {
+        (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
+        (Setting::Plan, _) => Setting::Plan,
+        _ if is_news_page(cx, text) => Setting::News,
+        _ => Setting::Neutral,
+    }
+}
+
+/// A news page: its opening lines carry a byline, a source or a page counter (`记者`,
+/// `来源:`, `发布时间:`, `浏览次数`) and no numbered structure follows.
+fn is_news_page(cx: &Context, text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "记者", "通讯员", "日讯", "讯(", "来源", "稿源", "编辑", "发布时间", "发布日期", "发表于", "浏览", "阅读", "点击",
+    ];
+    let opening = cx.doc.lines.iter().map(|r| text[r.clone()].trim()).filter(|l| !l.is_empty()).take(8);
+    let bylined = opening.into_iter().any(|l| l.chars().count() <= 80 && MARKERS.iter().any(|m| l.contains(m)));
+    bylined && cx.doc.units.len() < 3
+}
+
+/// The setting the nearest heading says for a unit's own text: the unit's own heading when it
+/// is a section, then its enclosing sections'.
+fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Setting> {
+    let mut cur = Some(unit);
+    while let Some(u) = cur {
+        let unit = &cx.doc.units[u];
+        if matches!(unit.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
+            match setting_of(&text[unit.heading.clone()]) {
+                Setting::Neutral => {}
+                Setting::Report => return Some(Setting::Retro),
+                s => return Some(s),
+            }
+        }
+        cur = unit.parent;
+    }
+    None
+}
+
+/// For a line outside numbered units: the setting of the nearest short heading-like line
+/// among the few before it (`2024年工作总结`, `二〇二五年工作打算`).
+fn line_setting(cx: &Context, text: &str, line: usize) -> Option<Setting> {
+    let from = line.saturating_sub(6);
+    cx.doc.lines[from..line].iter().rev().find_map(|r| {
+        let t = text[r.clone()].trim();
+        let n = t.chars().count();
+        if n == 0 || n > 30 || t.contains(['。', ',', ';']) {
+            return None;
+        }
+        match setting_of(t) {
+            Setting::Neutral => None,
+            Setting::Report => Some(Setting::Retro),
+            s => Some(s),
+        }
+    })
 }
 
 /// Non-empty ranges merged where they overlap, sorted by start.
@@ -165,8 +395,11 @@ pub struct Found {
 }
 
 /// Finds indicators in one scope of text.
-pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
+pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
     let r = &*RULES;
+    let plan_year = frame.plan_year;
+    let mut cues = SentenceCues::default();
+    let mut skip_until = 0;
     let mut out: Vec<Found> = Vec::new();
     let mut index: Option<ScopeIndex> = None;
     for caps in r.number.captures_iter(text) {
@@ -176,8 +409,25 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         let mag = caps.name("mag").map(|u| u.as_str()).unwrap_or("");
         let percent_word = num.starts_with("百分之");
         let chinese = !percent_word && !num.starts_with(|c: char| c.is_ascii_digit());
+        if m.start() < skip_until {
+            continue;
+        }
+        // A range that repeats the unit: `5%-8%`, `10亿元至15亿元`.
+        let mut m_end = m.end();
+        let mut tail_max = None;
+        if caps.name("num2").is_none() && (unit.is_some() || percent_word) {
+            if let Some(c) = r.range_tail.captures(&text[m_end..]) {
+                let unit_again = format!("{}{}", c.name("mag").map_or("", |x| x.as_str()), c.name("unit").map_or("", |x| x.as_str()));
+                let unit_here = format!("{mag}{}", unit.unwrap_or(if percent_word { "%" } else { "" }));
+                if unit_again == unit_here {
+                    tail_max = parse_value(&c["num"]);
+                    m_end += c[0].len();
+                    skip_until = m_end;
+                }
+            }
+        }
         let before = &text[..m.start()];
-        let after = &text[m.end()..];
+        let after = &text[m_end..];
         let prev = before.chars().last();
         // Codes and names: 5G, G60, S330, 1+9+N, 5A级, 第三届, 2.0版, dates.
         if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '+' || c == '第' || c == '.' || c == '/')
@@ -238,8 +488,13 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         if u == "个" && (after.starts_with("方面") || after.starts_with("百分点")) {
             continue;
         }
-        // Thresholds that qualify a noun: 500万元以上重点项目, 3.2米及以下, 6亩以下(不含6亩)的.
-        if after.starts_with("及以下") || after.starts_with("及以上") || after.starts_with('/') {
+        // A class, not an amount: `10万吨级货轮`, `千亿级产业集群`, `前10名`.
+        if !u.is_empty() && after.starts_with('级') || prev == Some('前') {
+            continue;
+        }
+        // Thresholds that qualify a noun: 500万元以上重点项目, 3.2米及以下水泥粉磨, 2500吨/日,
+        // 6亩以下(不含6亩)的 (sizes followed by the noun they qualify, below).
+        if after.starts_with('/') {
             continue;
         }
         if let Some((w, _)) = after_cmp {
@@ -255,19 +510,22 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         }
         // Attributes (`50%的政策`, `30人(含)以下`) and past facts (`看了7个园区`) are not targets.
         let tail = &after[after_cmp.map(|(w, _)| w.len()).unwrap_or(0)..];
-        if tail.starts_with('的') || tail.starts_with("(含") {
+        // …except the size of the one thing a verb builds (`共建超1500亩的产业园`).
+        let built = {
+            let b = before_cmp.map(|(w, _)| before.strip_suffix(w.as_str()).unwrap_or(before)).unwrap_or(before);
+            after_cmp.is_none() && BUILD_VERBS.iter().any(|v| b.ends_with(v))
+        };
+        if tail.starts_with('的') && !built || tail.starts_with("(含") {
             continue;
         }
-        let clause_start_pos = before
-            .rfind(CLAUSE_END)
-            .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
-            .unwrap_or(0);
-        let clause_end_pos = after.find(CLAUSE_END).unwrap_or(after.len());
-        if before[clause_start_pos..].contains('了') || after[..clause_end_pos].contains('了') {
+        // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
+        // in a review section is not an aim.
+        let end_cmp = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
+        if !is_aim(text, m.start(), end_cmp, frame, index, &mut cues) {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
-        let value_max = caps.name("num2").and_then(|n| parse_value(n.as_str()));
+        let value_max = caps.name("num2").and_then(|n| parse_value(n.as_str())).or(tail_max);
         let comparator = if value_max.is_some() {
             "range".to_string()
         } else if let Some((_, c)) = after_cmp {
@@ -282,7 +540,7 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
             .rfind(CLAUSE_END)
             .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
             .unwrap_or(0);
-        let end = m.end() + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
+        let end = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
         let mut measure = text[clause_start..m.start()].to_string();
         if let Some((w, _)) = before_cmp {
             measure = measure.trim_end_matches(w.as_str()).to_string();
@@ -328,6 +586,136 @@ pub fn find_indicators(text: &str, plan_year: Option<&str>) -> Vec<Found> {
         keep[k - 1]
     });
     out
+}
+
+/// Sentence-ending characters: the span whose cue words frame a figure (a list of aims joined
+/// by `;` after `主要目标是:` shares its frame).
+const SENTENCE_END: &[char] = &['。', '!', '?', '\n'];
+/// Clause ends for tense and parameter cues; `、` does not end one (`提出了11个方面、37项任务`).
+const TENSE_END: &[char] = &[',', ';', '。', ':', '!', '?', '\n'];
+
+/// The cue words of the sentence last asked about (figures of one sentence share them).
+#[derive(Default)]
+struct SentenceCues {
+    range: Range<usize>,
+    /// (start, end, kind) of each cue, by position.
+    found: Vec<(usize, usize, Cue)>,
+}
+
+/// The largest char boundary at or before a byte offset.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Bounds of the span around `start..end` up to the nearest of `stops` on each side, at most
+/// about 300 characters each way.
+fn span_around(text: &str, start: usize, end: usize, stops: &[char]) -> Range<usize> {
+    let lo = floor_char(text, start.saturating_sub(900));
+    let hi = floor_char(text, end.saturating_add(900));
+    let s = text[lo..start]
+        .rfind(stops)
+        .map(|p| lo + p + text[lo + p..].chars().next().map(char::len_utf8).unwrap_or(1))
+        .unwrap_or(lo);
+    let e = text[end..hi].find(stops).map(|p| end + p).unwrap_or(hi);
+    s..e
+}
+
+/// `了` as an aspect marker (not 为了, 除了, 了解, 不了, 了结).
+fn has_perfective(s: &str) -> bool {
+    s.match_indices('了').any(|(i, _)| {
+        let prev = s[..i].chars().last();
+        let next = s[i + '了'.len_utf8()..].chars().next();
+        !matches!(prev, Some('为' | '除' | '不' | '了')) && !matches!(next, Some('解' | '结' | '如'))
+    })
+}
+
+/// Whether the figure at `start..end` states an aim of the text rather than a result (已完成,
+/// 同比增长, a figure of a past year or of a review section), a policy parameter (给予最高50万元,
+/// 奖补) or a page counter (浏览:4550次).
+fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeIndex, cues: &mut SentenceCues) -> bool {
+    let r = &*RULES;
+    let sent = span_around(text, start, end, SENTENCE_END);
+    if cues.range != sent {
+        cues.found = r
+            .cues
+            .find_iter(&text[sent.clone()])
+            .map(|m| (sent.start + m.start(), sent.start + m.end(), r.cue_kinds[m.pattern().as_usize()]))
+            .collect();
+        cues.range = sent.clone();
+    }
+    let clause = span_around(text, start, end, TENSE_END);
+    let in_clause = |k: Cue| cues.found.iter().any(|c| c.2 == k && c.0 >= clause.start && c.1 <= clause.end);
+    let in_sentence = |k: Cue| cues.found.iter().any(|c| c.2 == k);
+    // Aims are announced before the figure, or in its clause: `目标是:…增长7%`, not
+    // `增长6.2%,高于预期目标`.
+    let announced = |k: Cue| {
+        cues.found
+            .iter()
+            .any(|c| c.2 == k && (c.1 <= start || c.0 >= clause.start && c.1 <= clause.end))
+    };
+    // A page counter right before the number: `浏览:4550次`, `阅读数 1207`.
+    let lead_end = text[..start].trim_end_matches([':', ' ']).len();
+    if cues.found.iter().any(|c| c.2 == Cue::Counter && c.1 == lead_end) {
+        return false;
+    }
+    // The year the sentence dates the figure by: the nearest before it (not a baseline `比2020年`
+    // or the end of a range `2021—2022年`).
+    let dated = index.years[..index.years.partition_point(|y| y.1 <= start)]
+        .iter()
+        .rev()
+        .take_while(|y| y.0 >= sent.start)
+        .find(|y| !is_baseline_year(text, y.0));
+    let year: Option<u32> = dated.and_then(|y| y.2.parse().ok());
+    let toward = dated.is_some_and(|y| text[y.0..].starts_with('到') || text[y.0..].starts_with('至'));
+    let future = toward || matches!((year, frame.ref_year), (Some(y), Some(r)) if y > r);
+    let past = !toward
+        && !dated.is_some_and(|y| text[y.0..].starts_with("截至"))
+        && matches!((year, frame.ref_year), (Some(y), Some(r)) if y < r);
+    let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame);
+    if std::env::var("TARG_DEBUG").is_ok() {
+        eprintln!("AIM? {:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}", &text[start..end], &text[clause.clone()], cues.found, frame.setting);
+    }
+    // Policy parameters: a grant (给予, 最高, 一次性, 每家), money a policy grants unless the
+    // clause plans a total of it (安排奖补资金5000万元), a condition (`对…10人以上…的,`).
+    if in_clause(Cue::Param) && !strong {
+        return false;
+    }
+    let spent = cues.found.iter().any(|c| c.2 == Cue::Spend && c.0 >= clause.start && c.1 <= start);
+    if in_clause(Cue::Grant) && !strong && !spent {
+        return false;
+    }
+    let tense = &text[clause.clone()];
+    if (tense.starts_with('对') || tense.starts_with('凡')) && text[end..clause.end].contains('的') {
+        return false;
+    }
+    if (in_clause(Cue::Result) || has_perfective(tense)) && !strong {
+        return false;
+    }
+    let framed = future || announced(Cue::Frame);
+    if in_sentence(Cue::Past) && !framed {
+        return false;
+    }
+    if past && !strong {
+        return false;
+    }
+    let committed = framed || announced(Cue::Commit) || announced(Cue::Modal);
+    match frame.setting {
+        Setting::Retro | Setting::Report => framed,
+        Setting::Plan => true,
+        Setting::News => committed,
+        Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
+    }
+}
+
+/// A year that is a baseline or the start of a span, not the time of a figure: `比2020年`,
+/// `较2020年`, `2021—2022年`, `《…(2021年)》`.
+fn is_baseline_year(text: &str, at: usize) -> bool {
+    let prev = text[..at].chars().last();
+    matches!(prev, Some('比' | '较' | '—' | '-' | '–' | '~' | '(' | '《' | '与'))
 }
 
 /// What [`find_indicators`] asks about a scope again and again, computed in one pass so that
@@ -409,10 +797,11 @@ impl ScopeIndex {
     fn deadline_for(&self, text: &str, pos: usize, plan_year: Option<&str>) -> Option<String> {
         let para_start = self.line_start(pos);
         let before = self.years.partition_point(|y| y.1 <= pos);
-        if let Some(y) = before
-            .checked_sub(1)
-            .map(|i| &self.years[i])
-            .filter(|y| y.0 >= para_start)
+        if let Some(y) = self.years[..before]
+            .iter()
+            .rev()
+            .take_while(|y| y.0 >= para_start)
+            .find(|y| !is_baseline_year(text, y.0) && !text[y.1..].starts_with("以来"))
         {
             return Some(y.2.clone());
         }
@@ -424,7 +813,11 @@ impl ScopeIndex {
         if around.contains("十五五") {
             return Some("2030".into());
         }
-        if let Some(c) = RULES.year.captures(&text[pos..sentence_end]) {
+        if let Some(c) = RULES
+            .year
+            .captures_iter(&text[pos..sentence_end])
+            .find(|c| !is_baseline_year(text, pos + c.get(0).map_or(0, |m| m.start())))
+        {
             return Some(c[1].to_string());
         }
         plan_year.map(str::to_string)
@@ -435,8 +828,15 @@ impl ScopeIndex {
 mod tests {
     use super::*;
 
+    fn plan(year: &str) -> Frame<'_> {
+        Frame {
+            plan_year: Some(year),
+            ..Default::default()
+        }
+    }
+
     fn find(s: &str) -> Vec<(f64, Option<String>, String, Option<f64>)> {
-        find_indicators(s, Some("2022"))
+        find_indicators(s, &plan("2022"))
             .into_iter()
             .map(|f| {
                 (
@@ -537,13 +937,184 @@ mod tests {
         );
     }
 
+
+    /// (value, unit) of every target the whole pipeline finds in a document.
+    fn doc_targets(text: &str) -> Vec<(f64, String)> {
+        let src = crate::doc::SourceDoc::from_text("t", text);
+        let ex = crate::extract::extract(&src, crate::resolve::Gazetteer::embedded());
+        ex.facts
+            .into_iter()
+            .filter_map(|f| match f.rel {
+                Relation::Targets { indicator, .. } => Some((indicator.value, indicator.unit.unwrap_or_default())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn has(found: &[(f64, String)], v: f64, unit: &str) -> bool {
+        found.iter().any(|(x, u)| *x == v && u == unit)
+    }
+
+    #[test]
+    fn a_review_section_reports_results_and_a_plan_section_sets_targets() {
+        let f = doc_targets(
+            "某市政府工作报告\n一、2023年工作回顾\n全市地区生产总值增长5.5%,新增市场主体1.2万户,新建道路15公里。\n\
+             二、2024年工作安排\n2024年经济社会发展的主要预期目标是:地区生产总值增长6%左右,城镇新增就业3万人以上。\n",
+        );
+        assert!(has(&f, 6.0, "%") && has(&f, 3.0, "万人"), "{f:?}");
+        assert!(!has(&f, 5.5, "%") && !has(&f, 1.2, "万户") && !has(&f, 15.0, "公里"), "{f:?}");
+    }
+
+    #[test]
+    fn unnumbered_summary_and_plan_headings() {
+        let f = doc_targets(
+            "某县交通运输局2023年工作总结和2024年工作计划\n2023年工作总结\n全年完成交通投资12亿元,新建农村公路15公里。\n\
+             2024年工作计划\n力争完成交通投资15亿元,新建农村公路20公里。\n",
+        );
+        assert!(has(&f, 15.0, "亿元") && has(&f, 20.0, "公里"), "{f:?}");
+        assert!(!has(&f, 12.0, "亿元") && !has(&f, 15.0, "公里"), "{f:?}");
+    }
+
+    #[test]
+    fn a_statistical_bulletin_has_no_targets() {
+        let f = doc_targets(
+            "某县2022年国民经济和社会发展统计公报\n某县统计局\n(2023年3月20日)\n一、综合\n\
+             全年地区生产总值356亿元,增长4.1%。年末常住人口52.3万人。\n二、农业\n粮食总产量21.5万吨。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn results_of_the_past_are_not_targets() {
+        let f = doc_targets(
+            "某区经济运行情况\n1-9月,全区实现地区生产总值1200亿元,同比增长5.2%。截至目前,已建成5G基站3000个。\n\
+             过去一年,全区引进项目45个,总投资120亿元。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_year_before_the_plan_dates_a_result() {
+        let f = doc_targets(
+            "某市2024年工作要点\n一、主要目标\n2023年,全市规上工业增加值增长7%。2024年,全市规上工业增加值比上年增长8%,\
+             到2026年累计新增高新技术企业300家。\n",
+        );
+        assert!(has(&f, 8.0, "%") && has(&f, 300.0, "家"), "{f:?}");
+        assert!(!has(&f, 7.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn policy_parameters_are_not_targets() {
+        let f = doc_targets(
+            "某市支持民营经济发展若干政策\n1.对年营业收入首次突破2000万元的企业,给予一次性奖励20万元。\n\
+             2.对年营业收入2000万元以上的企业,按贷款额的50%给予贴息,贴息期限3年,最高补助50万元。\n\
+             3.对新认定的国家级专精特新企业奖励100万元,每家企业最高不超过200万元。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn commitments_are_targets_in_news_and_plans() {
+        let f = doc_targets(
+            "两地签署合作协议\n根据协议,双方将合作共建超1000亩的产业园,一期启动区面积不少于200亩。\n\
+             力争全年外贸进出口同比增长5%。\n",
+        );
+        assert!(has(&f, 1000.0, "亩") && has(&f, 200.0, "亩") && has(&f, 5.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn page_counters_and_class_names_are_not_targets() {
+        let f = doc_targets("某港口新闻\n来源:某市港务局 日期:2020-05-01 浏览:4550次\n港口可停靠10万吨级货轮。\n");
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn an_aim_is_announced_before_its_figure() {
+        let f = doc_targets(
+            "某区2023年工作总结\n一、主要指标完成情况\n全年地区生产总值增长6.2%,高于预期目标0.7个百分点。\n\
+             二、2024年工作打算\n主要预期目标是:地区生产总值增长6.5%左右。\n",
+        );
+        assert_eq!(f, vec![(6.5, "%".to_string())]);
+    }
+
+    #[test]
+    fn news_figures_are_aims_only_when_the_sentence_says_so() {
+        let f = doc_targets(
+            "某县召开项目推进会\n来源:某县融媒体中心 发布时间:2024-03-02\n会上签约项目12个,总投资56亿元。\n\
+             全县今年计划实施重点项目150个,力争完成投资300亿元以上。\n",
+        );
+        assert!(has(&f, 150.0, "个") && has(&f, 300.0, "亿元"), "{f:?}");
+        assert!(!has(&f, 12.0, "个") && !has(&f, 56.0, "亿元"), "{f:?}");
+    }
+
+    #[test]
+    fn planned_totals_of_money_are_targets_grants_per_case_are_not() {
+        let f = doc_targets(
+            "某市2024年稳就业工作方案\n1.全年安排就业补助资金5000万元。\n\
+             2.对吸纳10人以上就业的企业,给予一次性补贴;其中奖补资金50%在验收后兑现。\n",
+        );
+        assert_eq!(f, vec![(5000.0, "万元".to_string())]);
+    }
+
+    #[test]
+    fn comparators_ranges_and_new_units() {
+        assert_eq!(
+            find("新增省级以上专精特新企业3家及以上"),
+            vec![(3.0, Some("家".into()), ">=".into(), None)]
+        );
+        assert_eq!(
+            find("研发经费投入年均增长5%-8%"),
+            vec![(5.0, Some("%".into()), "range".into(), Some(8.0))]
+        );
+        assert_eq!(
+            find("人均预期寿命达到79岁"),
+            vec![(79.0, Some("岁".into()), "=".into(), None)]
+        );
+        assert!(find("为60岁以上老年人提供服务").is_empty());
+        assert_eq!(
+            find("培训高素质农民500名,新增养老床位300张"),
+            vec![(500.0, Some("名".into()), "=".into(), None), (300.0, Some("张".into()), "=".into(), None)]
+        );
+        assert!(find("进入全省前10名").is_empty());
+    }
+
+    #[test]
+    fn a_baseline_year_is_no_deadline() {
+        let f = find_indicators("万元地区生产总值能耗比2020年下降13.5%", &plan("2025"));
+        assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
+    }
     #[test]
     fn deadlines() {
-        let f = find_indicators("到2025年,高新企业总量达到40家以上", None);
+        let f = find_indicators("到2025年,高新企业总量达到40家以上", &Frame::default());
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
-        let f = find_indicators("“十四五”期间,转化重大成果项目10项", None);
+        let f = find_indicators("“十四五”期间,转化重大成果项目10项", &Frame::default());
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
-        let f = find_indicators("新建5G基站3100个", Some("2022"));
+        let f = find_indicators("新建5G基站3100个", &plan("2022"));
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2022"));
+    }
+}
+
+#[cfg(test)]
+mod dump {
+    /// `TARG_DUMP=file cargo test --release --lib extract::targets::dump -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn dump_structure() {
+        let Ok(path) = std::env::var("TARG_DUMP") else { return };
+        let text = std::fs::read_to_string(path).unwrap();
+        let norm = crate::normalize::normalize(&text);
+        let doc = crate::structure::parse(&norm);
+        for (i, r) in doc.lines.iter().enumerate().take(60) {
+            println!("{i:3} {:?}", &norm.text[r.clone()]);
+        }
+        println!("meta {:?}", doc.meta.iter().map(|m| (&m.key, &m.value)).collect::<Vec<_>>());
+        println!("number {:?}", doc.number.as_ref().map(|x| &x.0));
+        println!("title {:?}", doc.title.as_ref().map(|x| &x.0));
+        println!("title_issuer {:?}", doc.title_issuer.as_ref().map(|x| &x.0));
+        println!("signature {:?}", doc.signature.as_ref().map(|x| &x.0));
+        println!("date {:?}", doc.date.as_ref().map(|x| &x.0));
+        for u in &doc.units {
+            println!("unit {:?} {} {:?}", u.kind, u.label, &norm.text[u.heading.clone()].chars().take(30).collect::<String>());
+        }
     }
 }
