@@ -75,3 +75,57 @@ fn every_relation_on_seeds_and_dev_corpus() {
     assert_eq!(r.evidence_exact.map(|(ok, n)| ok == n), Some(true), "{table}");
     assert!(r.comparator_acc.unwrap_or(0.0) >= 0.98, "{table}");
 }
+
+/// The ids of one half of dev2 (`tests/data/dev2-halves.tsv`: A was written against, B only
+/// measured).
+fn dev2_half(half: &str) -> Vec<String> {
+    let t = std::fs::read_to_string(project("tests/data/dev2-halves.tsv")).unwrap();
+    t.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.len() >= 3 && f[2].trim() == half).then(|| f[0].to_string())
+        })
+        .collect()
+}
+
+fn dev2_floors(half: &str, micro: f64, per_rel: &[(&str, f64)]) {
+    let ids = dev2_half(half);
+    assert_eq!(ids.len(), 25, "half {half}");
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let r = report(&["tests/data/gold/dev2"], &["tests/data/dev2"], Some(&ids));
+    let table = r.to_table();
+    assert!(r.micro.f1() >= micro, "dev2 {half}: micro F1 {:.3}\n{table}", r.micro.f1());
+    for (name, floor) in per_rel {
+        let s = rel(&r, name);
+        assert!(s.f1() >= *floor, "dev2 {half} {name}: F1 {:.3} < {floor}\n{table}", s.f1());
+    }
+    assert_eq!(r.evidence_exact.map(|(ok, n)| ok == n), Some(true), "{table}");
+}
+
+/// Half A of dev2: the rules were written against it (2026-12-07: micro F1 1.000).
+#[test]
+fn dev2_half_a() {
+    let all = ["leads", "co_responsible", "targets", "cooperates_with", "holds_post", "issued_by"];
+    let per_rel: Vec<(&str, f64)> = all.iter().map(|r| (*r, 0.95)).collect();
+    dev2_floors("A", 0.98, &per_rel);
+}
+
+/// Half B of dev2: held out, only measured (2026-12-07: micro F1 0.689; leads 0.583,
+/// co_responsible 0.338, targets 0.766, cooperates_with 0.421, holds_post 0.836, issued_by
+/// 1.000). The floors guard what generalised; they are not the goal (#13: ≥ 0.90).
+#[test]
+fn dev2_half_b() {
+    dev2_floors(
+        "B",
+        0.65,
+        &[
+            ("leads", 0.55),
+            ("co_responsible", 0.30),
+            ("targets", 0.72),
+            ("cooperates_with", 0.38),
+            ("holds_post", 0.80),
+            ("issued_by", 0.95),
+        ],
+    );
+}

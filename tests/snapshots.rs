@@ -1,10 +1,10 @@
-//! Golden tests: `extract --format jsonl` output of every seed and dev document is compared
+//! Golden tests: `extract --format jsonl` output of every seed, dev and dev2 document is compared
 //! with `tests/snapshots/<doc>.jsonl`. Re-bless after an intended change with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test snapshots` and review the diff.
 
 mod common;
 
-use common::{corpus_dirs, extract_dir, project};
+use common::{annotated_dirs, extract_dir, project};
 use policykg::doc::{slice_chars, Span};
 use policykg::input::read_document;
 
@@ -12,7 +12,7 @@ use policykg::input::read_document;
 fn extract_output_matches_snapshots() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut failures = Vec::new();
-    for dir in corpus_dirs() {
+    for dir in annotated_dirs() {
         for ex in extract_dir(&dir) {
             let mut got = String::new();
             for f in &ex.facts {
@@ -45,7 +45,7 @@ fn extract_output_matches_snapshots() {
 
 #[test]
 fn every_evidence_span_is_the_source_slice() {
-    for dir in corpus_dirs() {
+    for dir in annotated_dirs() {
         let (files, _) = policykg::input::collect_files(&[dir]);
         for f in files {
             let src = read_document(&f).unwrap();
