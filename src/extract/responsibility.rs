@@ -74,6 +74,8 @@ pub struct Grammar {
     first_listed: Vec<String>,
     /// Words of a web page's footer (`版权所有`, `ICP`).
     footer: Vec<String>,
+    /// Endings of organisation names (`org_types.tsv`).
+    org_suffixes: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
@@ -96,6 +98,7 @@ impl Grammar {
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
             footer: Vec::new(),
+            org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
             convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -432,7 +435,14 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
                 continue;
             }
             let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
-            if !(at_boundary || colon) {
+            // `(牵头单位市发改委配合单位市财政局)`: a label right after a list's last mention
+            // (the spaces between them dropped by the normaliser).
+            let after_org = || {
+                let next = text[end..].chars().next();
+                next.is_some_and(|c| crate::normalize::is_han(c) && !"等和及与".contains(c))
+                    && g.org_suffixes.iter().any(|x| text[..p].ends_with(x.as_str()))
+            };
+            if !(at_boundary || colon || after_org()) {
                 continue;
             }
             if let Some(role) = g.label(&text[p..end]) {
@@ -514,6 +524,26 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
     out
 }
 
+/// Drops labels without a colon that are not followed by a list (`…成员单位按职责分工负责`:
+/// a noun, not a label).
+fn listed_labels(cx: &Context, text: &str, labels: Vec<LabelHit>) -> Vec<LabelHit> {
+    let mut keep: Vec<LabelHit> = Vec::with_capacity(labels.len());
+    for (n, l) in labels.iter().enumerate() {
+        if l.colon || l.role == LabelRole::Person {
+            keep.push(l.clone());
+            continue;
+        }
+        let limit = labels.get(n + 1).map(|x| x.start).unwrap_or(text.len());
+        let v = &text[l.value.min(limit)..limit];
+        let stop = v.find(['。', ';', '\n', '；']).unwrap_or(v.len());
+        let v = v[..stop].trim().trim_end_matches(CLOSE).trim_end_matches([',', '，', ' ']);
+        if parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len()) {
+            keep.push(l.clone());
+        }
+    }
+    keep
+}
+
 /// One parsed clause: a role (None = not stated) and its organisation mentions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clause {
@@ -549,7 +579,15 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let limit = labels.get(n + 1).map(|x| x.start).unwrap_or(text.len());
         let mut vstart = l.value.min(limit);
         let mut vend = limit;
-        if !in_bracket {
+        let mut tail: Option<Range<usize>> = None;
+        if in_bracket {
+            // `(责任单位:市发改委;完成时限:2024年底)`: the list ends at `;`; what follows up to the
+            // next label may hold trigger clauses.
+            if let Some(p) = text[vstart..vend].find([';', '；']) {
+                tail = Some(vstart + p..vend);
+                vend = vstart + p;
+            }
+        } else {
             let stop = text[vstart..vend].find(['。', ';', '\n']).map(|p| vstart + p).unwrap_or(vend);
             if text[vstart..stop].trim().is_empty() && l.colon && text[stop..].starts_with('\n') {
                 // `牵头单位:` with its list on the next line.
@@ -586,9 +624,15 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let rest = value[orgs.consumed..].trim_start_matches([',', '，', ' ']);
         clauses.extend(orgs.into_clauses(Some(role)));
         // `(责任单位:市发改委,市财政局配合)`: trigger clauses after the list.
-        if in_bracket && !rest.is_empty() {
-            if let Some(mut more) = trigger_clauses(cx, g, rest) {
-                clauses.append(&mut more);
+        if in_bracket {
+            for r in [rest, tail.as_ref().map(|t| &text[t.clone()]).unwrap_or("")] {
+                let r = r.trim_start_matches([';', '；', ',', ' ']);
+                if r.is_empty() {
+                    continue;
+                }
+                if let Some(mut more) = trigger_clauses(cx, g, r) {
+                    clauses.append(&mut more);
+                }
             }
         }
     }
@@ -603,8 +647,8 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         return None;
     }
     let content = strip_conventions(content);
-    let content = content.as_str();
-    let labels = find_labels(&g, content);
+    let content: &str = &content;
+    let labels = listed_labels(cx, content, find_labels(&g, content));
     let mut clauses: Vec<Clause> = Vec::new();
     let head_end = labels.first().map(|l| l.start).unwrap_or(content.len());
     let mut any = false;
@@ -623,13 +667,17 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
 }
 
 /// Drops declarations of the first-listed convention and `下同` from a bracket's text.
-fn strip_conventions(content: &str) -> String {
+fn strip_conventions(content: &str) -> std::borrow::Cow<'_, str> {
+    let rank = content.contains('首') || content.contains("第一") || content.contains("最前");
+    if !rank && !content.contains("下同") {
+        return std::borrow::Cow::Borrowed(content);
+    }
     let mut s = FIRST_LISTED.replace_all(content, "").into_owned();
     s = FIRST_LISTED_REV.replace_all(&s, "").into_owned();
     for w in ["以下同", "下同"] {
         s = s.replace(w, "");
     }
-    s
+    std::borrow::Cow::Owned(s)
 }
 
 /// Clauses of a text with trigger phrases (`X牵头,Y配合`, `由X负责`, `X、Y按职责分工负责`),
@@ -1175,6 +1223,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         .filter(|l| l.boxed || !groups.iter().any(|(w, _)| w.start <= l.start && l.start < w.end))
         .filter(|l| !near_footer(cx, g, own.start + l.start))
         .collect();
+    let labels = listed_labels(cx, own_text, labels);
     if !labels.is_empty() {
         let (clauses, last) = label_clauses(cx, g, own_text, &labels, false);
         if !clauses.is_empty() {
@@ -1307,6 +1356,10 @@ fn prose(
 /// The clauses of one prose sentence and the byte offset of the first, if it states a
 /// responsibility.
 fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Clause>, usize)> {
+    // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing.
+    if sentence.replace("了解", "").contains('了') || sentence.contains("已经") {
+        return None;
+    }
     let mut clauses: Vec<Clause> = Vec::new();
     let mut first: Option<usize> = None;
     let mut any_lead_or_end = false;
