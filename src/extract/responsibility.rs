@@ -272,7 +272,7 @@ pub fn has_role_noun(line: &str) -> bool {
 /// `列第一位者为牵头单位`, `第一个单位为牵头单位`, `排名第一的部门为牵头部门`, `(下同)`.
 static FIRST_LISTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:的|者)?(?:单位|部门|责任单位)?(?:为|是|系|作为)(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
+        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:(?:的|者)(?:单位|部门|责任单位)?(?:为|是|系|作为|负责)?|(?:单位|部门|责任单位)?(?:为|是|系|作为|负责))(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
     )
     .expect("valid regex")
 });
@@ -1645,6 +1645,12 @@ mod tests {
         assert!(has(&v, "co", "市人行", "1"));
         let v = facts("1.推进。(责任单位:市商务局、市发改委,排名第一的为牵头单位,下同)\n2.落实。(市发改委、市商务局)");
         assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
+        let v2 = facts("各项任务的牵头单位均列在首位。\n1.推进。(市财政局、市税务局)");
+        assert!(has(&v2, "leads", "市财政局", "1"), "{v2:?}");
+        // `第一牵头单位` is a label, not a declaration.
+        let v3 = facts("1.推进。第一牵头单位:市财政局;配合单位:市税务局、市商务局\n2.落实。(市税务局、市商务局)");
+        assert!(!has(&v3, "leads", "市税务局", "2"), "{v3:?}");
+        assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
         assert!(has(&v, "leads", "市发改委", "2"), "{v:?}");
         assert!(has(&v, "co", "市商务局", "2"));
     }
@@ -1667,6 +1673,44 @@ mod tests {
         let v = facts("序号\t工作任务\t牵头部门\t配合部门\n1\t完善机制\t县发改局\t县财政局\n");
         assert!(has(&v, "leads", "县发改局", "1"), "{v:?}");
         assert!(has(&v, "co", "县财政局", "1"));
+    }
+
+    #[test]
+    fn list_marks_notes_and_glued_lists() {
+        // `(牵头)` after a mention; a note after a mention; a list whose spaces were dropped.
+        let v = facts("1.推进。责任单位:县水利局(牵头)、县财政局\n2.落实。牵头单位:县商务局(县招商中心);配合单位:县发改局 县统计局");
+        assert!(has(&v, "leads", "县水利局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "1"));
+        assert!(has(&v, "leads", "县商务局", "2"), "{v:?}");
+        assert!(has(&v, "co", "县发改局", "2"), "{v:?}");
+        assert!(has(&v, "co", "县统计局", "2"), "{v:?}");
+        // Bare role words before a colon, boxed labels, labels without separators in a bracket.
+        let v = facts("3.推进。(牵头:县教育局;参与:县人社局)\n4.落实。【牵头部门】县卫健局【配合部门】县医保局\n5.建设。(牵头单位 县住建局 配合单位 县城管局)");
+        assert!(has(&v, "leads", "县教育局", "3"), "{v:?}");
+        assert!(has(&v, "co", "县人社局", "3"));
+        assert!(has(&v, "leads", "县卫健局", "4"), "{v:?}");
+        assert!(has(&v, "co", "县医保局", "4"));
+        assert!(has(&v, "leads", "县住建局", "5"), "{v:?}");
+        assert!(has(&v, "co", "县城管局", "5"));
+        // A list ends at `;`; what follows is read as trigger clauses or dropped.
+        let v = facts("6.推进。(牵头单位:县交通局;县公安局配合;完成时限:2025年)");
+        assert!(has(&v, "leads", "县交通局", "6"), "{v:?}");
+        assert!(has(&v, "co", "县公安局", "6"));
+        assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn nouns_that_are_no_labels() {
+        // `成员单位` ends a mention; `各牵头单位` is a subject, not a label.
+        let v = facts("1.推进。[牵头单位:区卫健局;责任单位:区防控指挥部成员单位、各街道]\n各牵头单位要统筹落实任务事项。");
+        assert!(has(&v, "co", "区防控指挥部成员单位", "1"), "{v:?}");
+        assert_eq!(v.len(), 3, "{v:?}");
+        // Reports of what was done assign nothing.
+        let v = facts("去年,市发改委牵头完成了投资计划,市财政局积极配合。");
+        assert!(v.is_empty(), "{v:?}");
+        // A site's credits are no responsibility.
+        let v = facts("1.通知公告。\n主办单位:某市人民政府办公室\n承办:某市大数据中心\n版权所有 网站标识码123");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
