@@ -1104,6 +1104,33 @@ mod tests {
     }
 
     #[test]
+    fn flattened_tables_become_numbered_rows() {
+        // One cell per line, a group cell (`分类`) before the first row of its group.
+        let n = normalize("分类\n序号\n事项\n牵头单位\n发展目标\n1\n增长6%。\n区发改局\n民生\n2\n增长5%。\n区财政局\n");
+        let d = parse(&n);
+        assert_eq!(d.tables.len(), 1);
+        let rows: Vec<(&str, &str)> = d
+            .units
+            .iter()
+            .map(|u| (u.label.as_str(), &n.text[u.cell.clone().unwrap()]))
+            .collect();
+        assert_eq!(rows, vec![("1", "增长6%。"), ("2", "增长5%。")]);
+        // Cells joined by `|`; the table ends at the first line that is no row.
+        let n = normalize("序号|任务|牵头单位|配合单位\n1|建设园区|市工信局|市财政局\n2|招商|市商务局|\n二、保障措施\n3.加强领导。");
+        let d = parse(&n);
+        let t = &d.tables[0];
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1].cells[3], None);
+        let labels: Vec<(UnitKind, &str)> = d.units.iter().map(|u| (u.kind, u.label.as_str())).collect();
+        assert_eq!(
+            labels,
+            vec![(UnitKind::Item, "1"), (UnitKind::Item, "2"), (UnitKind::Section, "二"), (UnitKind::Item, "3")]
+        );
+        // A header needs a responsibility column.
+        assert!(parse(&normalize("序号|任务|完成时限\n1|建设|2024年")).tables.is_empty());
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(iso_date("2022年3月21日").as_deref(), Some("2022-03-21"));
         assert_eq!(iso_date("2022-12-02 08:54:33").as_deref(), Some("2022-12-02"));
