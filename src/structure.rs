@@ -598,7 +598,16 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                     break;
                 }
             }
-            let heads: Vec<usize> = (first..=last).filter(|&k| !t(k).is_empty()).collect();
+            let mut heads: Vec<usize> = (first..=last).filter(|&k| !t(k).is_empty()).collect();
+            // A task-like line after the last responsibility head (`一、发展目标`) is the first
+            // row's group cell, not a head.
+            while heads.len() > 1
+                && heads.iter().rposition(|&k| column_kind(t(k)) == Some(ColumnKind::Role)).is_some_and(|r| r + 1 < heads.len())
+                && matches!(column_kind(t(*heads.last().expect("non-empty"))), Some(ColumnKind::Task))
+            {
+                heads.pop();
+            }
+            let last = *heads.last().expect("non-empty");
             let columns: Vec<(String, ColumnKind)> = heads
                 .iter()
                 .map(|&k| (t(k).to_string(), column_kind(t(k)).expect("checked")))
@@ -711,8 +720,8 @@ fn cell_rows(
         }
     };
     let mut rows: Vec<TableRow> = Vec::new();
-    let mut k = last + 1;
-    let mut expected: Option<u32> = None;
+    let k = last + 1;
+    let expected: Option<u32> = None;
     // The next row start at or after `from`, within `reach` non-blank lines.
     let find_start = |from: usize, reach: usize, expected: Option<u32>| -> Option<usize> {
         let mut seen = 0;
@@ -721,7 +730,9 @@ fn cell_rows(
             let line = t(j);
             if !line.is_empty() {
                 if let Some(n) = number(line) {
-                    if expected.is_none_or(|e| e == n) {
+                    // The next number, or numbering restarting at 1 (a new group of rows) once
+                    // the previous row has its cells.
+                    if expected.is_none_or(|e| e == n || (n == 1 && seen >= after)) {
                         return Some(j);
                     }
                 }
@@ -732,7 +743,8 @@ fn cell_rows(
         None
     };
     let mut end_line = last;
-    while let Some(s) = find_start(k, if rows.is_empty() { 2 } else { after + 3 }, expected) {
+    let mut cur = find_start(k, 2, expected);
+    while let Some(s) = cur {
         let n: u32 = number(t(s)).expect("checked");
         let next = find_start(s + 1, after + 3, Some(n + 1));
         let stop = next.unwrap_or_else(|| {
@@ -772,11 +784,7 @@ fn cell_rows(
             unit: None,
         });
         end_line = lines.partition_point(|r| r.end < end);
-        expected = Some(n + 1);
-        match next {
-            Some(nx) => k = nx,
-            None => break,
-        }
+        cur = next;
     }
     let table = Table {
         columns,
