@@ -86,6 +86,13 @@ pub struct TableRow {
     pub cells: Vec<Option<Range<usize>>>,
     /// The unit made for the row (numbered rows, or rows starting with an item marker).
     pub unit: Option<usize>,
+    /// When cells cannot be placed by position (one cell per line, or cells split at spaces:
+    /// empty cells vanish, long cells wrap), the row's cells in order from column `first`, to
+    /// be placed by what they hold; empty when [`TableRow::cells`] are exact (`|` rows).
+    pub raw: Vec<Range<usize>>,
+    pub first: usize,
+    /// True for the last row of a table that ends the document (it may be cut short).
+    pub at_end: bool,
 }
 
 /// A header field (`发布机构`, `文号`, …) with its value.
@@ -678,9 +685,15 @@ fn inline_rows(
                 label,
                 cells: row,
                 unit: None,
+                raw: if pipes { Vec::new() } else { cells.clone() },
+                first: 0,
+                at_end: false,
             });
         }
         k += 1;
+    }
+    if let Some(last) = rows.last_mut() {
+        last.at_end = (k..lines.len()).all(|j| text[lines[j].clone()].trim().is_empty());
     }
     let table = Table {
         columns,
@@ -767,13 +780,8 @@ fn cell_rows(
             }
         }
         let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
-        // A last row cut short by the end of the document: only its task is known (which
-        // cells are missing cannot be told).
-        let cut = next.is_none() && cells.len() < after && (stop..lines.len()).all(|j| t(j).is_empty());
+        let at_end = next.is_none() && (stop..lines.len()).all(|j| t(j).is_empty());
         for (m, c) in cells.iter().take(after).enumerate() {
-            if cut && columns[first_cell + m].1 != ColumnKind::Task {
-                continue;
-            }
             row[first_cell + m] = Some(c.clone());
         }
         let end = cells.iter().take(after).last().map(|c| c.end).unwrap_or(lines[s].end);
@@ -782,6 +790,9 @@ fn cell_rows(
             label: (!marked).then(|| n.to_string()),
             cells: row,
             unit: None,
+            raw: cells,
+            first: first_cell,
+            at_end,
         });
         end_line = lines.partition_point(|r| r.end < end);
         cur = next;

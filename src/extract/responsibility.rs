@@ -1246,8 +1246,9 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
     {
         let mut clauses = Vec::new();
         let mut last = row.range.start;
-        // Lead columns first: a lead named again in a co-operating column stays the lead.
-        for (c, cell) in t.columns.iter().zip(&row.cells) {
+        let cells = placed_cells(cx, t, row);
+        // A lead named again in a co-operating column stays the lead.
+        for (c, cell) in t.columns.iter().zip(&cells) {
             let Some(cell) = cell else { continue };
             if c.1 != ColumnKind::Role {
                 continue;
@@ -1306,6 +1307,62 @@ fn trailing_list_bracket(
     let lx = cx.gz.lexicon();
     let plain = list.orgs.iter().all(|o| strong_org(cx, o) || lx.is_collective(o));
     (declared || (after_stop && plain)).then_some(k)
+}
+
+/// The cells of a table row by column. Rows whose cells cannot be placed by position are
+/// placed by content, column by column: a responsibility column takes the next cell when it is
+/// a list of organisations (else it is empty); any other column takes the next cell when it is
+/// not (a task column every such cell up to the next list: a task wrapped over lines);
+/// what is left (the next group's cell) belongs to no column.
+fn placed_cells(cx: &Context, t: &crate::structure::Table, row: &crate::structure::TableRow) -> Vec<Option<Range<usize>>> {
+    let mut out = placed_cells_all(cx, t, row);
+    // The last row of a document cut before its last column: which cells are missing cannot
+    // be told, so its responsibility cells are not read.
+    if row.at_end && out.last().is_some_and(Option::is_none) {
+        for (c, cell) in t.columns.iter().zip(out.iter_mut()) {
+            if c.1 == ColumnKind::Role {
+                *cell = None;
+            }
+        }
+    }
+    out
+}
+
+fn placed_cells_all(cx: &Context, t: &crate::structure::Table, row: &crate::structure::TableRow) -> Vec<Option<Range<usize>>> {
+    if row.raw.is_empty() {
+        return row.cells.clone();
+    }
+    let text = cx.norm.text.as_str();
+    let g = Grammar::of(cx.gz.lexicon());
+    let is_list = |r: &Range<usize>| {
+        let v = text[r.clone()].trim().trim_end_matches(['。', ';']);
+        parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
+    };
+    let mut out: Vec<Option<Range<usize>>> = vec![None; t.columns.len()];
+    let mut k = 0;
+    for (ci, (head, kind)) in t.columns.iter().enumerate().skip(row.first) {
+        let Some(cell) = row.raw.get(k) else { break };
+        let orgs = *kind == ColumnKind::Role && g.column_label(head).is_some_and(|r| r != LabelRole::Person);
+        if orgs {
+            if is_list(cell) {
+                out[ci] = Some(cell.clone());
+                k += 1;
+            }
+        } else if !is_list(cell) {
+            let mut r = cell.clone();
+            k += 1;
+            if *kind == ColumnKind::Task {
+                // The task runs on until the next list when a responsibility column follows.
+                let more = t.columns[ci + 1..].iter().any(|c| c.1 == ColumnKind::Role);
+                while more && row.raw.get(k).is_some_and(|c| !is_list(c)) && k + 1 < row.raw.len() {
+                    r.end = row.raw[k].end;
+                    k += 1;
+                }
+            }
+            out[ci] = Some(r);
+        }
+    }
+    out
 }
 
 impl Grammar {
@@ -1669,6 +1726,14 @@ mod tests {
         assert!(has(&v, "co", "市自然资源局", "1"));
         assert!(has(&v, "leads", "市商务局", "2"));
         assert_eq!(v.len(), 4, "{v:?}");
+        // One cell per line with a wrapped task, a leader's name and empty cells (which
+        // vanish): cells are placed by what they hold; a last row cut before its last column
+        // gives nothing.
+        let v = facts("序号\n重点任务\n牵头领导\n牵头单位\n配合单位\n完成时限\n1\n实施示范工程,\n打造示范村5个。\n王某\n县农业局\n县财政局\n年底\n2\n推进整治。\n县住建局\n年底\n3\n推进招商。\n县商务局");
+        assert!(has(&v, "leads", "县农业局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "1"));
+        assert!(has(&v, "leads", "县住建局", "2"), "{v:?}");
+        assert!(!v.iter().any(|(_, _, l)| l.as_deref() == Some("3")), "{v:?}");
         // Cells joined by tabs.
         let v = facts("序号\t工作任务\t牵头部门\t配合部门\n1\t完善机制\t县发改局\t县财政局\n");
         assert!(has(&v, "leads", "县发改局", "1"), "{v:?}");
