@@ -548,7 +548,7 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
         return false;
     }
     let prose = prev.chars().count() >= 12 && prev.contains([',', '、', '，', ';']);
-    let mid_sentence = is_han(last) || last.is_ascii_alphanumeric();
+    let mid_sentence = is_han(last) || last.is_ascii_alphanumeric() || matches!(last, '、' | ',');
     let continues = is_han(first) || matches!(first, ',' | '、' | '。' | ';' | ':' | ')' | '”');
     prose && mid_sentence && continues && !crate::structure::is_date_line(next)
 }
@@ -686,6 +686,23 @@ mod tests {
             norm("关于印发《东莞市与呼伦贝尔市加强\n友好合作工作方案》的通知"),
             "关于印发《东莞市与呼伦贝尔市加强友好合作工作方案》的通知"
         );
+    }
+
+    #[test]
+    fn page_markers_dropped_and_the_broken_sentence_joined() {
+        // A page number between the lines of one sentence (or one list) is dropped and the
+        // sentence joined; a line ending with `、` continues on the next page.
+        assert_eq!(
+            norm("加快推进产业园区基础设施建设,完善\n\n— 3 —\n\n配套设施。"),
+            "加快推进产业园区基础设施建设,完善配套设施。"
+        );
+        assert_eq!(
+            norm("责任单位:市财政局、市自然资源和规划局、\n- 12 -\n市住建局"),
+            "责任单位:市财政局、市自然资源和规划局、市住建局"
+        );
+        assert_eq!(norm("完成。\n第 3 页 共 10 页\n2.落实。"), "完成。\n\n2.落实。");
+        // Numbers that are no page markers stay.
+        assert_eq!(norm("—3—5月\n第3页的表格"), "—3—5月\n第3页的表格");
     }
 
     #[test]

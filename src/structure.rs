@@ -86,6 +86,13 @@ pub struct TableRow {
     pub cells: Vec<Option<Range<usize>>>,
     /// The unit made for the row (numbered rows, or rows starting with an item marker).
     pub unit: Option<usize>,
+    /// When cells cannot be placed by position (one cell per line, or cells split at spaces:
+    /// empty cells vanish, long cells wrap), the row's cells in order from column `first`, to
+    /// be placed by what they hold; empty when [`TableRow::cells`] are exact (`|` rows).
+    pub raw: Vec<Range<usize>>,
+    pub first: usize,
+    /// True for the last row of a table that ends the document (it may be cut short).
+    pub at_end: bool,
 }
 
 /// A header field (`发布机构`, `文号`, …) with its value.
@@ -672,7 +679,16 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                     break;
                 }
             }
-            let heads: Vec<usize> = (first..=last).filter(|&k| !t(k).is_empty()).collect();
+            let mut heads: Vec<usize> = (first..=last).filter(|&k| !t(k).is_empty()).collect();
+            // A task-like line after the last responsibility head (`一、发展目标`) is the first
+            // row's group cell, not a head.
+            while heads.len() > 1
+                && heads.iter().rposition(|&k| column_kind(t(k)) == Some(ColumnKind::Role)).is_some_and(|r| r + 1 < heads.len())
+                && matches!(column_kind(t(*heads.last().expect("non-empty"))), Some(ColumnKind::Task))
+            {
+                heads.pop();
+            }
+            let last = *heads.last().expect("non-empty");
             let columns: Vec<(String, ColumnKind)> = heads
                 .iter()
                 .map(|&k| (t(k).to_string(), column_kind(t(k)).expect("checked")))
@@ -743,9 +759,15 @@ fn inline_rows(
                 label,
                 cells: row,
                 unit: None,
+                raw: if pipes { Vec::new() } else { cells.clone() },
+                first: 0,
+                at_end: false,
             });
         }
         k += 1;
+    }
+    if let Some(last) = rows.last_mut() {
+        last.at_end = (k..lines.len()).all(|j| text[lines[j].clone()].trim().is_empty());
     }
     let table = Table {
         columns,
@@ -785,8 +807,8 @@ fn cell_rows(
         }
     };
     let mut rows: Vec<TableRow> = Vec::new();
-    let mut k = last + 1;
-    let mut expected: Option<u32> = None;
+    let k = last + 1;
+    let expected: Option<u32> = None;
     // The next row start at or after `from`, within `reach` non-blank lines.
     let find_start = |from: usize, reach: usize, expected: Option<u32>| -> Option<usize> {
         let mut seen = 0;
@@ -795,7 +817,9 @@ fn cell_rows(
             let line = t(j);
             if !line.is_empty() {
                 if let Some(n) = number(line) {
-                    if expected.is_none_or(|e| e == n) {
+                    // The next number, or numbering restarting at 1 (a new group of rows) once
+                    // the previous row has its cells.
+                    if expected.is_none_or(|e| e == n || (n == 1 && seen >= after)) {
                         return Some(j);
                     }
                 }
@@ -806,7 +830,8 @@ fn cell_rows(
         None
     };
     let mut end_line = last;
-    while let Some(s) = find_start(k, if rows.is_empty() { 2 } else { after + 3 }, expected) {
+    let mut cur = find_start(k, 2, expected);
+    while let Some(s) = cur {
         let n: u32 = number(t(s)).expect("checked");
         let next = find_start(s + 1, after + 3, Some(n + 1));
         let stop = next.unwrap_or_else(|| {
@@ -829,13 +854,8 @@ fn cell_rows(
             }
         }
         let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
-        // A last row cut short by the end of the document: only its task is known (which
-        // cells are missing cannot be told).
-        let cut = next.is_none() && cells.len() < after && (stop..lines.len()).all(|j| t(j).is_empty());
+        let at_end = next.is_none() && (stop..lines.len()).all(|j| t(j).is_empty());
         for (m, c) in cells.iter().take(after).enumerate() {
-            if cut && columns[first_cell + m].1 != ColumnKind::Task {
-                continue;
-            }
             row[first_cell + m] = Some(c.clone());
         }
         let end = cells.iter().take(after).last().map(|c| c.end).unwrap_or(lines[s].end);
@@ -844,13 +864,12 @@ fn cell_rows(
             label: (!marked).then(|| n.to_string()),
             cells: row,
             unit: None,
+            raw: cells,
+            first: first_cell,
+            at_end,
         });
         end_line = lines.partition_point(|r| r.end < end);
-        expected = Some(n + 1);
-        match next {
-            Some(nx) => k = nx,
-            None => break,
-        }
+        cur = next;
     }
     let table = Table {
         columns,
@@ -1210,6 +1229,33 @@ mod tests {
         );
         assert!(parse_marker("3.2米及以下").is_none());
         assert!(parse_marker("2022年是关键之年").is_none());
+    }
+
+    #[test]
+    fn flattened_tables_become_numbered_rows() {
+        // One cell per line, a group cell (`分类`) before the first row of its group.
+        let n = normalize("分类\n序号\n事项\n牵头单位\n发展目标\n1\n增长6%。\n区发改局\n民生\n2\n增长5%。\n区财政局\n");
+        let d = parse(&n);
+        assert_eq!(d.tables.len(), 1);
+        let rows: Vec<(&str, &str)> = d
+            .units
+            .iter()
+            .map(|u| (u.label.as_str(), &n.text[u.cell.clone().unwrap()]))
+            .collect();
+        assert_eq!(rows, vec![("1", "增长6%。"), ("2", "增长5%。")]);
+        // Cells joined by `|`; the table ends at the first line that is no row.
+        let n = normalize("序号|任务|牵头单位|配合单位\n1|建设园区|市工信局|市财政局\n2|招商|市商务局|\n二、保障措施\n3.加强领导。");
+        let d = parse(&n);
+        let t = &d.tables[0];
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1].cells[3], None);
+        let labels: Vec<(UnitKind, &str)> = d.units.iter().map(|u| (u.kind, u.label.as_str())).collect();
+        assert_eq!(
+            labels,
+            vec![(UnitKind::Item, "1"), (UnitKind::Item, "2"), (UnitKind::Section, "二"), (UnitKind::Item, "3")]
+        );
+        // A header needs a responsibility column.
+        assert!(parse(&normalize("序号|任务|完成时限\n1|建设|2024年")).tables.is_empty());
     }
 
     #[test]

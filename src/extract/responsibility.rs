@@ -74,6 +74,8 @@ pub struct Grammar {
     first_listed: Vec<String>,
     /// Words of a web page's footer (`版权所有`, `ICP`).
     footer: Vec<String>,
+    /// Endings of organisation names (`org_types.tsv`).
+    org_suffixes: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
@@ -96,6 +98,7 @@ impl Grammar {
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
             footer: Vec::new(),
+            org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
             convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -269,7 +272,7 @@ pub fn has_role_noun(line: &str) -> bool {
 /// `列第一位者为牵头单位`, `第一个单位为牵头单位`, `排名第一的部门为牵头部门`, `(下同)`.
 static FIRST_LISTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:的|者)?(?:单位|部门|责任单位)?(?:为|是|系|作为)(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
+        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:(?:的|者)(?:单位|部门|责任单位)?(?:为|是|系|作为|负责)?|(?:单位|部门|责任单位)?(?:为|是|系|作为|负责))(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
     )
     .expect("valid regex")
 });
@@ -432,7 +435,14 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
                 continue;
             }
             let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
-            if !(at_boundary || colon) {
+            // `(牵头单位市发改委配合单位市财政局)`: a label right after a list's last mention
+            // (the spaces between them dropped by the normaliser).
+            let after_org = || {
+                let next = text[end..].chars().next();
+                next.is_some_and(|c| crate::normalize::is_han(c) && !"等和及与".contains(c))
+                    && g.org_suffixes.iter().any(|x| text[..p].ends_with(x.as_str()))
+            };
+            if !(at_boundary || colon || after_org()) {
                 continue;
             }
             if let Some(role) = g.label(&text[p..end]) {
@@ -514,6 +524,26 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
     out
 }
 
+/// Drops labels without a colon that are not followed by a list (`…成员单位按职责分工负责`:
+/// a noun, not a label).
+fn listed_labels(cx: &Context, text: &str, labels: Vec<LabelHit>) -> Vec<LabelHit> {
+    let mut keep: Vec<LabelHit> = Vec::with_capacity(labels.len());
+    for (n, l) in labels.iter().enumerate() {
+        if l.colon || l.role == LabelRole::Person {
+            keep.push(l.clone());
+            continue;
+        }
+        let limit = labels.get(n + 1).map(|x| x.start).unwrap_or(text.len());
+        let v = &text[l.value.min(limit)..limit];
+        let stop = v.find(['。', ';', '\n', '；']).unwrap_or(v.len());
+        let v = v[..stop].trim().trim_end_matches(CLOSE).trim_end_matches([',', '，', ' ']);
+        if parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len()) {
+            keep.push(l.clone());
+        }
+    }
+    keep
+}
+
 /// One parsed clause: a role (None = not stated) and its organisation mentions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clause {
@@ -549,7 +579,15 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let limit = labels.get(n + 1).map(|x| x.start).unwrap_or(text.len());
         let mut vstart = l.value.min(limit);
         let mut vend = limit;
-        if !in_bracket {
+        let mut tail: Option<Range<usize>> = None;
+        if in_bracket {
+            // `(责任单位:市发改委;完成时限:2024年底)`: the list ends at `;`; what follows up to the
+            // next label may hold trigger clauses.
+            if let Some(p) = text[vstart..vend].find([';', '；']) {
+                tail = Some(vstart + p..vend);
+                vend = vstart + p;
+            }
+        } else {
             let stop = text[vstart..vend].find(['。', ';', '\n']).map(|p| vstart + p).unwrap_or(vend);
             if text[vstart..stop].trim().is_empty() && l.colon && text[stop..].starts_with('\n') {
                 // `牵头单位:` with its list on the next line.
@@ -586,9 +624,15 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let rest = value[orgs.consumed..].trim_start_matches([',', '，', ' ']);
         clauses.extend(orgs.into_clauses(Some(role)));
         // `(责任单位:市发改委,市财政局配合)`: trigger clauses after the list.
-        if in_bracket && !rest.is_empty() {
-            if let Some(mut more) = trigger_clauses(cx, g, rest) {
-                clauses.append(&mut more);
+        if in_bracket {
+            for r in [rest, tail.as_ref().map(|t| &text[t.clone()]).unwrap_or("")] {
+                let r = r.trim_start_matches([';', '；', ',', ' ']);
+                if r.is_empty() {
+                    continue;
+                }
+                if let Some(mut more) = trigger_clauses(cx, g, r) {
+                    clauses.append(&mut more);
+                }
             }
         }
     }
@@ -603,8 +647,8 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         return None;
     }
     let content = strip_conventions(content);
-    let content = content.as_str();
-    let labels = find_labels(&g, content);
+    let content: &str = &content;
+    let labels = listed_labels(cx, content, find_labels(&g, content));
     let mut clauses: Vec<Clause> = Vec::new();
     let head_end = labels.first().map(|l| l.start).unwrap_or(content.len());
     let mut any = false;
@@ -623,13 +667,17 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
 }
 
 /// Drops declarations of the first-listed convention and `下同` from a bracket's text.
-fn strip_conventions(content: &str) -> String {
+fn strip_conventions(content: &str) -> std::borrow::Cow<'_, str> {
+    let rank = content.contains('首') || content.contains("第一") || content.contains("最前");
+    if !rank && !content.contains("下同") {
+        return std::borrow::Cow::Borrowed(content);
+    }
     let mut s = FIRST_LISTED.replace_all(content, "").into_owned();
     s = FIRST_LISTED_REV.replace_all(&s, "").into_owned();
     for w in ["以下同", "下同"] {
         s = s.replace(w, "");
     }
-    s
+    std::borrow::Cow::Owned(s)
 }
 
 /// Clauses of a text with trigger phrases (`X牵头,Y配合`, `由X负责`, `X、Y按职责分工负责`),
@@ -1175,6 +1223,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         .filter(|l| l.boxed || !groups.iter().any(|(w, _)| w.start <= l.start && l.start < w.end))
         .filter(|l| !near_footer(cx, g, own.start + l.start))
         .collect();
+    let labels = listed_labels(cx, own_text, labels);
     if !labels.is_empty() {
         let (clauses, last) = label_clauses(cx, g, own_text, &labels, false);
         if !clauses.is_empty() {
@@ -1197,8 +1246,9 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
     {
         let mut clauses = Vec::new();
         let mut last = row.range.start;
-        // Lead columns first: a lead named again in a co-operating column stays the lead.
-        for (c, cell) in t.columns.iter().zip(&row.cells) {
+        let cells = placed_cells(cx, t, row);
+        // A lead named again in a co-operating column stays the lead.
+        for (c, cell) in t.columns.iter().zip(&cells) {
             let Some(cell) = cell else { continue };
             if c.1 != ColumnKind::Role {
                 continue;
@@ -1259,6 +1309,62 @@ fn trailing_list_bracket(
     (declared || (after_stop && plain)).then_some(k)
 }
 
+/// The cells of a table row by column. Rows whose cells cannot be placed by position are
+/// placed by content, column by column: a responsibility column takes the next cell when it is
+/// a list of organisations (else it is empty); any other column takes the next cell when it is
+/// not (a task column every such cell up to the next list: a task wrapped over lines);
+/// what is left (the next group's cell) belongs to no column.
+fn placed_cells(cx: &Context, t: &crate::structure::Table, row: &crate::structure::TableRow) -> Vec<Option<Range<usize>>> {
+    let mut out = placed_cells_all(cx, t, row);
+    // The last row of a document cut before its last column: which cells are missing cannot
+    // be told, so its responsibility cells are not read.
+    if row.at_end && out.last().is_some_and(Option::is_none) {
+        for (c, cell) in t.columns.iter().zip(out.iter_mut()) {
+            if c.1 == ColumnKind::Role {
+                *cell = None;
+            }
+        }
+    }
+    out
+}
+
+fn placed_cells_all(cx: &Context, t: &crate::structure::Table, row: &crate::structure::TableRow) -> Vec<Option<Range<usize>>> {
+    if row.raw.is_empty() {
+        return row.cells.clone();
+    }
+    let text = cx.norm.text.as_str();
+    let g = Grammar::of(cx.gz.lexicon());
+    let is_list = |r: &Range<usize>| {
+        let v = text[r.clone()].trim().trim_end_matches(['。', ';']);
+        parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
+    };
+    let mut out: Vec<Option<Range<usize>>> = vec![None; t.columns.len()];
+    let mut k = 0;
+    for (ci, (head, kind)) in t.columns.iter().enumerate().skip(row.first) {
+        let Some(cell) = row.raw.get(k) else { break };
+        let orgs = *kind == ColumnKind::Role && g.column_label(head).is_some_and(|r| r != LabelRole::Person);
+        if orgs {
+            if is_list(cell) {
+                out[ci] = Some(cell.clone());
+                k += 1;
+            }
+        } else if !is_list(cell) {
+            let mut r = cell.clone();
+            k += 1;
+            if *kind == ColumnKind::Task {
+                // The task runs on until the next list when a responsibility column follows.
+                let more = t.columns[ci + 1..].iter().any(|c| c.1 == ColumnKind::Role);
+                while more && row.raw.get(k).is_some_and(|c| !is_list(c)) && k + 1 < row.raw.len() {
+                    r.end = row.raw[k].end;
+                    k += 1;
+                }
+            }
+            out[ci] = Some(r);
+        }
+    }
+    out
+}
+
 impl Grammar {
     /// The role of a column head (`牵头单位`, `责任单位(排第一位的为牵头单位)`).
     fn column_label(&self, head: &str) -> Option<LabelRole> {
@@ -1307,6 +1413,10 @@ fn prose(
 /// The clauses of one prose sentence and the byte offset of the first, if it states a
 /// responsibility.
 fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Clause>, usize)> {
+    // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing.
+    if sentence.replace("了解", "").contains('了') || sentence.contains("已经") {
+        return None;
+    }
     let mut clauses: Vec<Clause> = Vec::new();
     let mut first: Option<usize> = None;
     let mut any_lead_or_end = false;
@@ -1592,6 +1702,12 @@ mod tests {
         assert!(has(&v, "co", "市人行", "1"));
         let v = facts("1.推进。(责任单位:市商务局、市发改委,排名第一的为牵头单位,下同)\n2.落实。(市发改委、市商务局)");
         assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
+        let v2 = facts("各项任务的牵头单位均列在首位。\n1.推进。(市财政局、市税务局)");
+        assert!(has(&v2, "leads", "市财政局", "1"), "{v2:?}");
+        // `第一牵头单位` is a label, not a declaration.
+        let v3 = facts("1.推进。第一牵头单位:市财政局;配合单位:市税务局、市商务局\n2.落实。(市税务局、市商务局)");
+        assert!(!has(&v3, "leads", "市税务局", "2"), "{v3:?}");
+        assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
         assert!(has(&v, "leads", "市发改委", "2"), "{v:?}");
         assert!(has(&v, "co", "市商务局", "2"));
     }
@@ -1610,10 +1726,56 @@ mod tests {
         assert!(has(&v, "co", "市自然资源局", "1"));
         assert!(has(&v, "leads", "市商务局", "2"));
         assert_eq!(v.len(), 4, "{v:?}");
+        // One cell per line with a wrapped task, a leader's name and empty cells (which
+        // vanish): cells are placed by what they hold; a last row cut before its last column
+        // gives nothing.
+        let v = facts("序号\n重点任务\n牵头领导\n牵头单位\n配合单位\n完成时限\n1\n实施示范工程,\n打造示范村5个。\n王某\n县农业局\n县财政局\n年底\n2\n推进整治。\n县住建局\n年底\n3\n推进招商。\n县商务局");
+        assert!(has(&v, "leads", "县农业局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "1"));
+        assert!(has(&v, "leads", "县住建局", "2"), "{v:?}");
+        assert!(!v.iter().any(|(_, _, l)| l.as_deref() == Some("3")), "{v:?}");
         // Cells joined by tabs.
         let v = facts("序号\t工作任务\t牵头部门\t配合部门\n1\t完善机制\t县发改局\t县财政局\n");
         assert!(has(&v, "leads", "县发改局", "1"), "{v:?}");
         assert!(has(&v, "co", "县财政局", "1"));
+    }
+
+    #[test]
+    fn list_marks_notes_and_glued_lists() {
+        // `(牵头)` after a mention; a note after a mention; a list whose spaces were dropped.
+        let v = facts("1.推进。责任单位:县水利局(牵头)、县财政局\n2.落实。牵头单位:县商务局(县招商中心);配合单位:县发改局 县统计局");
+        assert!(has(&v, "leads", "县水利局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "1"));
+        assert!(has(&v, "leads", "县商务局", "2"), "{v:?}");
+        assert!(has(&v, "co", "县发改局", "2"), "{v:?}");
+        assert!(has(&v, "co", "县统计局", "2"), "{v:?}");
+        // Bare role words before a colon, boxed labels, labels without separators in a bracket.
+        let v = facts("3.推进。(牵头:县教育局;参与:县人社局)\n4.落实。【牵头部门】县卫健局【配合部门】县医保局\n5.建设。(牵头单位 县住建局 配合单位 县城管局)");
+        assert!(has(&v, "leads", "县教育局", "3"), "{v:?}");
+        assert!(has(&v, "co", "县人社局", "3"));
+        assert!(has(&v, "leads", "县卫健局", "4"), "{v:?}");
+        assert!(has(&v, "co", "县医保局", "4"));
+        assert!(has(&v, "leads", "县住建局", "5"), "{v:?}");
+        assert!(has(&v, "co", "县城管局", "5"));
+        // A list ends at `;`; what follows is read as trigger clauses or dropped.
+        let v = facts("6.推进。(牵头单位:县交通局;县公安局配合;完成时限:2025年)");
+        assert!(has(&v, "leads", "县交通局", "6"), "{v:?}");
+        assert!(has(&v, "co", "县公安局", "6"));
+        assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn nouns_that_are_no_labels() {
+        // `成员单位` ends a mention; `各牵头单位` is a subject, not a label.
+        let v = facts("1.推进。[牵头单位:区卫健局;责任单位:区防控指挥部成员单位、各街道]\n各牵头单位要统筹落实任务事项。");
+        assert!(has(&v, "co", "区防控指挥部成员单位", "1"), "{v:?}");
+        assert_eq!(v.len(), 3, "{v:?}");
+        // Reports of what was done assign nothing.
+        let v = facts("去年,市发改委牵头完成了投资计划,市财政局积极配合。");
+        assert!(v.is_empty(), "{v:?}");
+        // A site's credits are no responsibility.
+        let v = facts("1.通知公告。\n主办单位:某市人民政府办公室\n承办:某市大数据中心\n版权所有 网站标识码123");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
