@@ -143,11 +143,6 @@ impl Grammar {
         if let Some((_, g)) = cache.iter().find(|(f, _)| *f == lex.fingerprint) {
             return g.clone();
         }
-        if *USE_JIEBA && cache.is_empty() {
-            // Load the segmenter's dictionary (≈0.15 s) beside the first documents rather than
-            // inside the first name decision.
-            std::thread::spawn(|| LazyLock::force(&JIEBA));
-        }
         let g = Arc::new(Grammar::new(lex));
         cache.push((lex.fingerprint.clone(), g.clone()));
         g
@@ -268,6 +263,8 @@ struct Found {
 #[derive(Default)]
 struct PlaceContext {
     by_level: HashMap<char, usize>,
+    /// Townships and streets the gazetteer does not list (青山镇党委 → 镇: 青山镇).
+    local: HashMap<char, String>,
     /// Byte offset in the line where the sentence that set them ends.
     until: usize,
 }
@@ -550,6 +547,7 @@ impl LineReader<'_, '_> {
     fn set_context(&mut self, pos: usize, d: usize) {
         if pos >= self.ctx.until {
             self.ctx.by_level.clear();
+            self.ctx.local.clear();
         }
         if let Some(l) = self.level_of(d) {
             self.ctx.by_level.insert(l, d);
@@ -564,6 +562,15 @@ impl LineReader<'_, '_> {
     /// The government of a level, for a `gov` head without organisation.
     fn government(&self, pos: usize, level: char) -> OrgRef {
         let gz = self.cx.gz;
+        if let Some(place) = self.ctx.local.get(&level).filter(|_| pos < self.ctx.until) {
+            return OrgRef {
+                text: place.clone(),
+                name: Some(format!("{place}人民政府")),
+                ty: "Government".into(),
+                code: None,
+                division: None,
+            };
+        }
         if let Some(d) = self.context(pos, level) {
             let div = gz.division(d);
             return OrgRef {
@@ -598,6 +605,18 @@ impl LineReader<'_, '_> {
                     code: None,
                     division: Some(gz.division(d).code.clone()),
                 };
+            }
+        }
+        // A township named before its body (青山镇党委, 东湖街道办事处).
+        if let Some((i, c)) = text.char_indices().skip(2).take(6).find(|(_, c)| matches!(c, '镇' | '乡')) {
+            let end = i + c.len_utf8();
+            if end < text.len() && text[..end].chars().all(is_han) && !text[..end].contains(['市', '县', '区', '省']) {
+                if pos >= self.ctx.until {
+                    self.ctx.by_level.clear();
+                    self.ctx.local.clear();
+                    self.ctx.until = sentence_end(self.lt, pos, &['。', '!', '?']);
+                }
+                self.ctx.local.insert(c, text[..end].to_string());
             }
         }
         let ctx = text.chars().next().and_then(|c| self.context(pos, c));
@@ -1036,6 +1055,23 @@ mod tests {
         assert!(has(&v, "孔德民", "副书记", "市委"), "{v:?}");
         assert!(has(&v, "魏晓光", "市长", "南充市"), "{v:?}");
         assert!(has(&v, "严文杰", "书记", "南充市委"), "{v:?}");
+        // A township the gazetteer does not list.
+        let v = posts("青山镇党委书记刘洋、镇长周敏,石桥村党支部书记、村委会主任吴大海陪同调研。");
+        assert!(has(&v, "周敏", "镇长", "青山镇"), "{v:?}");
+        assert!(has(&v, "吴大海", "书记", "石桥村党支部"), "{v:?}");
+        assert!(has(&v, "吴大海", "主任", "村委会"), "{v:?}");
+    }
+
+    #[test]
+    fn institutions_and_companies() {
+        let v = posts("县人民医院院长孙建国、某某有限公司总经理赵明辉、红星社区居委会主任王丽华参加签约。");
+        assert!(has(&v, "孙建国", "院长", "县人民医院"), "{v:?}");
+        assert!(has(&v, "赵明辉", "总经理", "某某有限公司"), "{v:?}");
+        assert!(has(&v, "王丽华", "主任", "红星社区居委会"), "{v:?}");
+        let v = posts("近日,区委副书记、区长兼经开区党工委书记、管委会主任王俊主持召开区长办公会。");
+        assert!(has(&v, "王俊", "区长", "区政府"), "{v:?}");
+        assert!(has(&v, "王俊", "书记", "经开区党工委"), "{v:?}");
+        assert!(has(&v, "王俊", "主任", "管委会"), "{v:?}");
     }
 
     #[test]
