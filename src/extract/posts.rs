@@ -7,26 +7,34 @@
 //! (常务副主任, 高新区管委会), `宣传部长` (部长, 宣传部: a 部/局/厅 head completes an unfinished
 //! organisation).
 //!
-//! Titles joined by `、` form a chain that belongs to the name after it (市委组织部副部长、市人社局
-//! 局长聂立新 gives two facts); a title without an organisation carries the previous one over
-//! (市经信局党组书记、局长) or, for a `gov` head, is a post of the level's government: the place an
-//! earlier title of the same sentence named (宜宾市委书记…，市委副书记、市长 → 宜宾市), else the
-//! document's jurisdiction. Names listed after the chain with `、` share it (副市长张三、李四). A name
-//! may also stand before a bare title (李明副市长). Bylines (甘肃日报记者张三) are posts only when a
-//! media organisation is written before 记者.
+//! Titles joined by `、` or 兼 form a chain that belongs to the name after it (市委组织部副部长、
+//! 市人社局局长聂立新 gives two facts). A title without an organisation takes, in this order: for a
+//! `gov` head, the level's government — the place an earlier title of the same sentence named
+//! (宜宾市委书记…,市委副书记、市长 → 宜宾市; 青山镇党委书记、镇长 → 青山镇), else the document's
+//! jurisdiction (市政府); the previous title's organisation in the chain (市经信局党组书记、局长; a
+//! 党委/党工委 hands over to the body it leads); the organisation of the same head earlier in the
+//! sentence (局长甲,副局长乙); for a `X长` head, the nearest earlier mention ending in `X` in the
+//! document (张伟局长 in a news item about 县教育局).
+//!
+//! Who holds it: the names after the chain (副市长张三、李四 share it); a name before a bare title
+//! (李明副市长, 组织部李旭部长); an appointee (任命张三同志为…局长, 王五任…局长; not 免去); the
+//! subject of a roster line (张三同志,市委常委,市政府副市长。). Bylines (甘肃日报记者张三) are posts
+//! only when a media organisation is written before 记者. Collectives (各部门, 有关单位) hold none.
 //!
 //! A name is two or three characters (a compound surname adds one) that starts with a surname of
-//! `surnames.tsv`, or that the segmenter tags as a person (`nr`), and ends where punctuation or a
-//! word of `person_words.tsv` (出席, 主持, 陪同 …) follows. The segmenter (jieba, default
-//! dictionary, run only on a short window after a title) decides between two and three
-//! characters: the name must start where a word starts, ends preferably where a word ends, and is
-//! no dictionary word of another kind (同志, 列席). `POLICYKG_JIEBA=0` turns it off (for measuring
-//! what it adds).
+//! `surnames.tsv`, or that the segmenter tags as one person word (`nr`), and ends where
+//! punctuation or a word of `person_words.tsv` (出席, 主持, 陪同 …) follows. The segmenter (jieba,
+//! default dictionary, run only on windows of a few characters at a title) decides between two
+//! and three characters: the name must start where a word starts, ends preferably where a word
+//! ends, and is no dictionary word of another kind (信箱, 列席); a surname-led person word at a word
+//! boundary ends a name even before an unlisted word. `POLICYKG_JIEBA=0` turns it off (read once;
+//! for measuring what it adds).
 //!
 //! The organisation of the first title is the run of Han characters before it, cut after the
-//! last word that ends a phrase (会见了, 由, 陪同 …) unless a department name spans that word
-//! (人力资源和社会保障局), and kept only if it ends like an organisation (org_types.tsv, `org` rows
-//! of posts.tsv) or is a place (石嘴山市市长).
+//! last word that ends a phrase (会见了, 由, 陪同 …; a one-character one only before a level
+//! prefix, a place or a name) unless a department name spans that word (人力资源和社会保障局), and
+//! kept only if it ends like an organisation (org_types.tsv, `org` rows of posts.tsv) or is a
+//! place (石嘴山市市长).
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Person, Post, Relation};
@@ -72,7 +80,8 @@ struct Grammar {
     media: Vec<String>,
     org_tails: Vec<(String, String)>,
     after: Vec<String>,
-    before: Vec<String>,
+    /// All phrase-ending words, overlapping matches.
+    before_ac: aho_corasick::AhoCorasick,
     not_name: Vec<String>,
     surnames: HashSet<char>,
     compound: Vec<String>,
@@ -124,7 +133,7 @@ impl Grammar {
                 .map(|r| (r[0].clone(), r.get(2).cloned().unwrap_or_else(|| "Department".into())))
                 .collect(),
             after: longest_first(pwords("after")),
-            before: longest_first(pwords("before")),
+            before_ac: aho_corasick::AhoCorasick::new(pwords("before")).expect("plain words"),
             not_name: pwords("not_name"),
             surnames: surnames
                 .iter()
@@ -324,12 +333,7 @@ impl LineReader<'_, '_> {
     /// for the segmenter.
     fn cut_before(&self, text: &str, from: usize, to: usize, names: bool) -> usize {
         let run = &text[from..to];
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for w in &self.g.before {
-            for (i, _) in run.match_indices(w.as_str()) {
-                found.push((i, i + w.len()));
-            }
-        }
+        let mut found: Vec<(usize, usize)> = self.g.before_ac.find_overlapping_iter(run).map(|m| (m.start(), m.end())).collect();
         if found.is_empty() {
             return from;
         }
@@ -856,7 +860,7 @@ impl LineReader<'_, '_> {
                 names.push((last.next, e));
                 while let Some(q) = lt[names[names.len() - 1].1..].strip_prefix('、').map(|_| names[names.len() - 1].1 + '、'.len_utf8()) {
                     match self.name_at(q, names[names.len() - 1].0) {
-                        Some(e) if !titles.iter().any(|t| t.start == e) => names.push((q, e)),
+                        Some(e) if titles.binary_search_by_key(&e, |t| t.start).is_err() => names.push((q, e)),
                         _ => break,
                     }
                 }
@@ -911,7 +915,7 @@ impl LineReader<'_, '_> {
             // X、Y担任召集人: the names share a post of the mechanism the line sets up.
             if let Some(rest) = lt[name_end..].strip_prefix("担任") {
                 let at = name_end + (lt[name_end..].len() - rest.len());
-                if let Some((k, t)) = titles.iter().enumerate().find(|(_, t)| t.start == at) {
+                if let Some((k, t)) = titles.binary_search_by_key(&at, |t| t.start).ok().map(|k| (k, &titles[k])) {
                     if let Some(mech) = &mechanism {
                         for (person, pos) in group.drain(..) {
                             out.push(Found {
@@ -1007,10 +1011,6 @@ mod tests {
                 _ => None,
             })
             .collect()
-    }
-
-    pub(super) fn posts_pub(text: &str) -> Vec<(String, String, String)> {
-        posts(text)
     }
 
     fn has(v: &[(String, String, String)], p: &str, post: &str, org: &str) -> bool {
@@ -1156,17 +1156,5 @@ mod tests {
         };
         assert_eq!(names(true), vec!["张三", "李四"]);
         assert!(names(false).contains(&"李四一".to_string()), "{:?}", names(false));
-    }
-}
-
-#[cfg(test)]
-mod debug {
-    #[test]
-    fn show() {
-        let Ok(path) = std::env::var("POSTS_DEBUG") else { return };
-        let text = std::fs::read_to_string(path).unwrap();
-        for line in text.lines() {
-            println!("{line}\n  {:?}", super::tests::posts_pub(line));
-        }
     }
 }
