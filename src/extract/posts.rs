@@ -7,28 +7,34 @@
 //! (常务副主任, 高新区管委会), `宣传部长` (部长, 宣传部: a 部/局/厅 head completes an unfinished
 //! organisation).
 //!
-//! Titles joined by `、` form a chain that belongs to the name after it (市委组织部副部长、市人社局
-//! 局长聂立新 gives two facts); a title without an organisation carries the previous one over
-//! (市经信局党组书记、局长) or, for a `gov` head, is a post of the level's government: the place an
-//! earlier title of the same sentence named (宜宾市委书记…，市委副书记、市长 → 宜宾市), else the
-//! document's jurisdiction. Names listed after the chain with `、` share it (副市长张三、李四). A name
-//! may also stand before a bare title (李明副市长). Bylines (甘肃日报记者张三) are posts only when a
-//! media organisation is written before 记者.
+//! Titles joined by `、` or 兼 form a chain that belongs to the name after it (市委组织部副部长、
+//! 市人社局局长聂立新 gives two facts). A title without an organisation takes, in this order: for a
+//! `gov` head, the level's government — the place an earlier title of the same sentence named
+//! (宜宾市委书记…,市委副书记、市长 → 宜宾市; 青山镇党委书记、镇长 → 青山镇), else the document's
+//! jurisdiction (市政府); the previous title's organisation in the chain (市经信局党组书记、局长; a
+//! 党委/党工委 hands over to the body it leads); the organisation of the same head earlier in the
+//! sentence (局长甲,副局长乙); for a `X长` head, the nearest earlier mention ending in `X` in the
+//! document (张伟局长 in a news item about 县教育局).
+//!
+//! Who holds it: the names after the chain (副市长张三、李四 share it); a name before a bare title
+//! (李明副市长, 组织部李旭部长); an appointee (任命张三同志为…局长, 王五任…局长; not 免去); the
+//! subject of a roster line (张三同志,市委常委,市政府副市长。). Bylines (甘肃日报记者张三) are posts
+//! only when a media organisation is written before 记者. Collectives (各部门, 有关单位) hold none.
 //!
 //! A name is two or three characters (a compound surname adds one) that starts with a surname of
-//! `surnames.tsv`, or that the segmenter tags as a person (`nr`), and ends where punctuation or a
-//! word of `person_words.tsv` (出席, 主持, 陪同 …) follows. The segmenter (jieba, default
-//! dictionary, run only on a short window after a title) decides between two and three
-//! characters: the name must start where a word starts, ends preferably where a word ends, and is
-//! no dictionary word of another kind (同志, 列席). It is **off by default** and `POLICYKG_JIEBA=1`
-//! turns it on: measured on 2026-12-07 it added nothing on dev2 half A (holds_post F1 1.000 with
-//! and without), cost 0.017 F1 on half B (0.819 with, 0.836 without) and halved extraction speed
-//! (3 MB: 2.3 s without, 4.1–4.7 s with), so the surname table and the word lists decide alone.
+//! `surnames.tsv`, or that the segmenter tags as one person word (`nr`), and ends where
+//! punctuation or a word of `person_words.tsv` (出席, 主持, 陪同 …) follows. The segmenter (jieba,
+//! default dictionary, run only on windows of a few characters at a title) decides between two
+//! and three characters: the name must start where a word starts, ends preferably where a word
+//! ends, and is no dictionary word of another kind (信箱, 列席); a surname-led person word at a word
+//! boundary ends a name even before an unlisted word. `POLICYKG_JIEBA=0` turns it off (read once;
+//! for measuring what it adds).
 //!
 //! The organisation of the first title is the run of Han characters before it, cut after the
-//! last word that ends a phrase (会见了, 由, 陪同 …) unless a department name spans that word
-//! (人力资源和社会保障局), and kept only if it ends like an organisation (org_types.tsv, `org` rows
-//! of posts.tsv) or is a place (石嘴山市市长).
+//! last word that ends a phrase (会见了, 由, 陪同 …; a one-character one only before a level
+//! prefix, a place or a name) unless a department name spans that word (人力资源和社会保障局), and
+//! kept only if it ends like an organisation (org_types.tsv, `org` rows of posts.tsv) or is a
+//! place (石嘴山市市长).
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Person, Post, Relation};
@@ -43,9 +49,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 /// The segmenter with its default dictionary, loaded on first use.
 static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(jieba_rs::Jieba::new);
 
-/// Whether names are checked with the segmenter (off unless `POLICYKG_JIEBA=1`; see the module
-/// docs for what it was measured to add).
-static USE_JIEBA: LazyLock<bool> = LazyLock::new(|| std::env::var("POLICYKG_JIEBA").is_ok_and(|v| v == "1"));
+/// Whether names are checked with the segmenter (`POLICYKG_JIEBA=0` turns it off).
+static USE_JIEBA: LazyLock<bool> = LazyLock::new(|| std::env::var("POLICYKG_JIEBA").map_or(true, |v| v != "0"));
 
 static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"成立([\p{Han}]{2,40}?(?:工作机制|领导小组|工作专班|专班|指挥部|委员会|工作组))").expect("valid regex")
@@ -75,7 +80,8 @@ struct Grammar {
     media: Vec<String>,
     org_tails: Vec<(String, String)>,
     after: Vec<String>,
-    before: Vec<String>,
+    /// All phrase-ending words, overlapping matches.
+    before_ac: aho_corasick::AhoCorasick,
     not_name: Vec<String>,
     surnames: HashSet<char>,
     compound: Vec<String>,
@@ -127,7 +133,7 @@ impl Grammar {
                 .map(|r| (r[0].clone(), r.get(2).cloned().unwrap_or_else(|| "Department".into())))
                 .collect(),
             after: longest_first(pwords("after")),
-            before: longest_first(pwords("before")),
+            before_ac: aho_corasick::AhoCorasick::new(pwords("before")).expect("plain words"),
             not_name: pwords("not_name"),
             surnames: surnames
                 .iter()
@@ -145,11 +151,6 @@ impl Grammar {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, g)) = cache.iter().find(|(f, _)| *f == lex.fingerprint) {
             return g.clone();
-        }
-        if *USE_JIEBA && cache.is_empty() {
-            // Load the segmenter's dictionary (≈0.15 s) beside the first documents rather than
-            // inside the first name decision.
-            std::thread::spawn(|| LazyLock::force(&JIEBA));
         }
         let g = Arc::new(Grammar::new(lex));
         cache.push((lex.fingerprint.clone(), g.clone()));
@@ -271,6 +272,8 @@ struct Found {
 #[derive(Default)]
 struct PlaceContext {
     by_level: HashMap<char, usize>,
+    /// Townships and streets the gazetteer does not list (青山镇党委 → 镇: 青山镇).
+    local: HashMap<char, String>,
     /// Byte offset in the line where the sentence that set them ends.
     until: usize,
 }
@@ -330,12 +333,7 @@ impl LineReader<'_, '_> {
     /// for the segmenter.
     fn cut_before(&self, text: &str, from: usize, to: usize, names: bool) -> usize {
         let run = &text[from..to];
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for w in &self.g.before {
-            for (i, _) in run.match_indices(w.as_str()) {
-                found.push((i, i + w.len()));
-            }
-        }
+        let mut found: Vec<(usize, usize)> = self.g.before_ac.find_overlapping_iter(run).map(|m| (m.start(), m.end())).collect();
         if found.is_empty() {
             return from;
         }
@@ -553,6 +551,7 @@ impl LineReader<'_, '_> {
     fn set_context(&mut self, pos: usize, d: usize) {
         if pos >= self.ctx.until {
             self.ctx.by_level.clear();
+            self.ctx.local.clear();
         }
         if let Some(l) = self.level_of(d) {
             self.ctx.by_level.insert(l, d);
@@ -567,6 +566,15 @@ impl LineReader<'_, '_> {
     /// The government of a level, for a `gov` head without organisation.
     fn government(&self, pos: usize, level: char) -> OrgRef {
         let gz = self.cx.gz;
+        if let Some(place) = self.ctx.local.get(&level).filter(|_| pos < self.ctx.until) {
+            return OrgRef {
+                text: place.clone(),
+                name: Some(format!("{place}人民政府")),
+                ty: "Government".into(),
+                code: None,
+                division: None,
+            };
+        }
         if let Some(d) = self.context(pos, level) {
             let div = gz.division(d);
             return OrgRef {
@@ -601,6 +609,18 @@ impl LineReader<'_, '_> {
                     code: None,
                     division: Some(gz.division(d).code.clone()),
                 };
+            }
+        }
+        // A township named before its body (青山镇党委, 东湖街道办事处).
+        if let Some((i, c)) = text.char_indices().skip(2).take(6).find(|(_, c)| matches!(c, '镇' | '乡')) {
+            let end = i + c.len_utf8();
+            if end < text.len() && text[..end].chars().all(is_han) && !text[..end].contains(['市', '县', '区', '省']) {
+                if pos >= self.ctx.until {
+                    self.ctx.by_level.clear();
+                    self.ctx.local.clear();
+                    self.ctx.until = sentence_end(self.lt, pos, &['。', '!', '?']);
+                }
+                self.ctx.local.insert(c, text[..end].to_string());
             }
         }
         let ctx = text.chars().next().and_then(|c| self.context(pos, c));
@@ -840,7 +860,7 @@ impl LineReader<'_, '_> {
                 names.push((last.next, e));
                 while let Some(q) = lt[names[names.len() - 1].1..].strip_prefix('、').map(|_| names[names.len() - 1].1 + '、'.len_utf8()) {
                     match self.name_at(q, names[names.len() - 1].0) {
-                        Some(e) if !titles.iter().any(|t| t.start == e) => names.push((q, e)),
+                        Some(e) if titles.binary_search_by_key(&e, |t| t.start).is_err() => names.push((q, e)),
                         _ => break,
                     }
                 }
@@ -895,7 +915,7 @@ impl LineReader<'_, '_> {
             // X、Y担任召集人: the names share a post of the mechanism the line sets up.
             if let Some(rest) = lt[name_end..].strip_prefix("担任") {
                 let at = name_end + (lt[name_end..].len() - rest.len());
-                if let Some((k, t)) = titles.iter().enumerate().find(|(_, t)| t.start == at) {
+                if let Some((k, t)) = titles.binary_search_by_key(&at, |t| t.start).ok().map(|k| (k, &titles[k])) {
                     if let Some(mech) = &mechanism {
                         for (person, pos) in group.drain(..) {
                             out.push(Found {
@@ -993,10 +1013,6 @@ mod tests {
             .collect()
     }
 
-    pub(super) fn posts_pub(text: &str) -> Vec<(String, String, String)> {
-        posts(text)
-    }
-
     fn has(v: &[(String, String, String)], p: &str, post: &str, org: &str) -> bool {
         v.iter().any(|(a, b, c)| a == p && b == post && c == org)
     }
@@ -1039,6 +1055,23 @@ mod tests {
         assert!(has(&v, "孔德民", "副书记", "市委"), "{v:?}");
         assert!(has(&v, "魏晓光", "市长", "南充市"), "{v:?}");
         assert!(has(&v, "严文杰", "书记", "南充市委"), "{v:?}");
+        // A township the gazetteer does not list.
+        let v = posts("青山镇党委书记刘洋、镇长周敏,石桥村党支部书记、村委会主任吴大海陪同调研。");
+        assert!(has(&v, "周敏", "镇长", "青山镇"), "{v:?}");
+        assert!(has(&v, "吴大海", "书记", "石桥村党支部"), "{v:?}");
+        assert!(has(&v, "吴大海", "主任", "村委会"), "{v:?}");
+    }
+
+    #[test]
+    fn institutions_and_companies() {
+        let v = posts("县人民医院院长孙建国、某某有限公司总经理赵明辉、红星社区居委会主任王丽华参加签约。");
+        assert!(has(&v, "孙建国", "院长", "县人民医院"), "{v:?}");
+        assert!(has(&v, "赵明辉", "总经理", "某某有限公司"), "{v:?}");
+        assert!(has(&v, "王丽华", "主任", "红星社区居委会"), "{v:?}");
+        let v = posts("近日,区委副书记、区长兼经开区党工委书记、管委会主任王俊主持召开区长办公会。");
+        assert!(has(&v, "王俊", "区长", "区政府"), "{v:?}");
+        assert!(has(&v, "王俊", "书记", "经开区党工委"), "{v:?}");
+        assert!(has(&v, "王俊", "主任", "管委会"), "{v:?}");
     }
 
     #[test]
@@ -1123,17 +1156,5 @@ mod tests {
         };
         assert_eq!(names(true), vec!["张三", "李四"]);
         assert!(names(false).contains(&"李四一".to_string()), "{:?}", names(false));
-    }
-}
-
-#[cfg(test)]
-mod debug {
-    #[test]
-    fn show() {
-        let Ok(path) = std::env::var("POSTS_DEBUG") else { return };
-        let text = std::fs::read_to_string(path).unwrap();
-        for line in text.lines() {
-            println!("{line}\n  {:?}", super::tests::posts_pub(line));
-        }
     }
 }
