@@ -90,6 +90,7 @@ struct Words<'l> {
     tail: Vec<&'l str>,
     org: Vec<(&'l str, &'l str)>,
     town: Vec<&'l str>,
+    class: Vec<&'l str>,
     time: Vec<&'l str>,
 }
 
@@ -115,6 +116,7 @@ impl<'l> Words<'l> {
                 "tail" => w.tail.push(word),
                 "org" => w.org.push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
                 "town" => w.town.push(word),
+                "class" => w.class.push(word),
                 "time" => w.time.push(word),
                 _ => {}
             }
@@ -656,7 +658,15 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// Partners after a preposition: the list up to the predicate (`B、C和D等…`).
     fn partner_items(&self, seg: &str) -> Vec<OrgRef> {
+        let whole = seg;
         let seg = self.cut_name(seg);
+        // `与北京等地的高校合作`: the partner is what follows 的, here a class.
+        if let Some(rest) = whole[seg.len()..].strip_prefix('的') {
+            let named = self.partner_items(rest);
+            if !named.is_empty() || self.w.class.iter().any(|c| rest.starts_with(c)) {
+                return named;
+            }
+        }
         let seg = cut_etc(seg);
         let mut out = Vec::new();
         for item in self.split_list(seg) {
@@ -698,6 +708,9 @@ impl<'c, 'a> Reader<'c, 'a> {
         let b = strip_start(b, &self.w.adverb);
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
+        } else if b.matches(['—', '-']).count() == 1 {
+            // `宁波—凉山东西部协作`
+            b.split(['—', '-']).collect()
         } else if marked && b.matches('、').count() == 1 {
             b.split('、').collect()
         } else {
@@ -1298,6 +1311,12 @@ mod tests {
         assert!(coop("线路经南昌市至长沙市。增速高于全省平均水平,位居全省前列。").is_empty());
         assert!(coop("加强与知名高校、科研院所合作,与一流大学开展交流。").is_empty());
         assert!(coop("落实长三角一体化发展战略,推进产业和人才合作。").is_empty());
+        // A class of partners after 的; a noun that holds the verb.
+        assert!(coop("加强与北京、上海等地的高校合作。").is_empty());
+        assert!(coop("发展农民专业合作社。").is_empty());
+        let v = pairs("加强与上海的经贸合作,与南京的东南大学合作。");
+        assert!(v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "东南大学"), "{v:?}");
+        assert!(!v.iter().any(|(_, b)| b == "南京"), "{v:?}");
     }
 
     #[test]
@@ -1316,6 +1335,8 @@ mod tests {
         let v = pairs("合作框架协议\n甲方:黄山市人民政府(以下简称甲方)\n乙方:安徽建工集团有限公司(以下简称乙方)\n甲方同意与乙方合作建设产业园。双方合作期限十年。\n");
         assert_eq!(v.len(), 1, "{v:?}");
         assert!(has(&v, "黄山市人民政府", "安徽建工集团有限公司"), "{v:?}");
+        let v = pairs("战略合作协议\n甲方:桐乡市人民政府    乙方:中国电信股份有限公司嘉兴分公司\n甲乙双方经友好协商,达成如下合作协议。\n");
+        assert!(has(&v, "桐乡市人民政府", "中国电信股份有限公司嘉兴分公司"), "{v:?}");
     }
 
     #[test]
@@ -1349,6 +1370,9 @@ mod tests {
         let v = pairs("深化鲁渝协作,闽宁合作成效显著。");
         assert!(has(&v, "鲁", "渝"), "{v:?}");
         assert!(has(&v, "闽", "宁"), "{v:?}");
+        let v = pairs("推进宁波—凉山东西部协作,深化浙川东西部协作。");
+        assert!(has(&v, "宁波", "凉山"), "{v:?}");
+        assert!(has(&v, "浙", "川"), "{v:?}");
         // Two characters that together name one place are not a pair.
         assert!(pairs("辽宁合作交流办公室").is_empty());
         let v = coop("选派干部援疆。");
