@@ -360,8 +360,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
                     let mut objs = self.direct_objects(after);
+                    // 参与长三角一体化, 参与虹桥国际开放枢纽联动发展区建设: joining what the place
+                    // builds together; 参与X产业创新中心建设 is no cooperation.
                     if fr.integration {
-                        objs.retain(|(_, rest)| rest.starts_with("一体化"));
+                        objs.retain(|(_, rest)| {
+                            let rest = head_chars(rest, 12);
+                            rest.starts_with("一体化") || cx.gz.coop_verbs_ac.find(rest).is_some()
+                        });
                     }
                     let actor = self.party_before(before);
                     for (p, _) in objs {
