@@ -278,20 +278,20 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn read(&mut self) -> Vec<Cand> {
         let cx = self.cx;
         let text = cx.norm.text.as_str();
-        let body_start = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
         let mut cands = Vec::new();
         self.short_names(text);
         if let Some(c) = self.agreement_parties(text) {
             cands.push(c);
         }
 
-        // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`).
-        let mut start = body_start;
+        // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`), before
+        // and after a signature alike (a plan signed at its end is all body).
+        let mut start = 0;
         let mut clauses: Vec<Range<usize>> = Vec::new();
-        for (i, c) in text[body_start..].char_indices() {
+        for (i, c) in text.char_indices() {
             if CLAUSE_END.contains(&c) {
-                clauses.push(start..body_start + i);
-                start = body_start + i + c.len_utf8();
+                clauses.push(start..i);
+                start = i + c.len_utf8();
             }
         }
         clauses.push(start..text.len());
@@ -1362,6 +1362,12 @@ mod tests {
         // A list of partners gives one fact each.
         let v = pairs("加强与上海交通大学、浙江大学和中国科学院合作。");
         assert_eq!(v.len(), 3, "{v:?}");
+    }
+
+    #[test]
+    fn plans_signed_at_their_end() {
+        let v = pairs("关于深化区域合作的实施意见\n1.加强与上海合作。\n2.主动融入南京都市圈。\n黄山市人民政府\n2023年5月1日\n");
+        assert!(v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "南京都市圈"), "{v:?}");
     }
 
     #[test]
