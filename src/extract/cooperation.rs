@@ -204,7 +204,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
-        if ka == kb && a.text != "@self" {
+        let pronoun = |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
+        if ka == kb && (a.text != "@self" || pronoun(&b)) {
             continue;
         }
         let key = if ka < kb { (task, ka, kb) } else { (task, kb, ka) };
@@ -226,6 +227,15 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             task_index: task,
         });
     }
+}
+
+/// True for the pronouns of the document's own jurisdiction (我市, 本区).
+fn is_self_word(cx: &Context, text: &str) -> bool {
+    cx.gz
+        .lexicon()
+        .table("coop_words")
+        .iter()
+        .any(|r| r.first().is_some_and(|w| w == text) && r.get(1).is_some_and(|k| k == "self"))
 }
 
 /// What makes two mentions one party: the division (成都, 成都市, 成都市政府 alike), else the
