@@ -473,7 +473,17 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 // `甲方:X` opening the line or after a space; `乙方:Y` also after `甲方:X` on
                 // the same line (`甲方:X    乙方:Y`, spaces between Han characters dropped).
-                let labelled = |i: usize| line[i + label.len()..].trim_start().starts_with(':');
+                // `甲方:`, `甲方(委托方):`: the colon after the label and an optional bracket.
+                let colon = |i: usize| -> Option<usize> {
+                    let r = &line[i + label.len()..];
+                    let t = r.trim_start();
+                    let t = match t.strip_prefix(['(', '（']) {
+                        Some(inner) => &inner[inner.find([')', '）'])? + ')'.len_utf8()..],
+                        None => t,
+                    };
+                    t.trim_start().starts_with(':').then(|| line.len() - t.trim_start().len() + 1)
+                };
+                let labelled = |i: usize| colon(i).is_some();
                 let Some(at) = line.match_indices(label).map(|(i, _)| i).find(|&i| {
                     labelled(i)
                         && (line[..i].trim().is_empty()
@@ -482,8 +492,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }) else {
                     continue;
                 };
-                let rest = line[at + label.len()..].trim_start();
-                let rest = rest[1..].trim_start();
+                let rest = line[colon(at).unwrap_or(line.len())..].trim_start();
                 let rest = match rest.find("乙方") {
                     Some(p) if slot == 0 && rest[p + "乙方".len()..].trim_start().starts_with(':') => &rest[..p],
                     _ => rest,
