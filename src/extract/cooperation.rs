@@ -383,6 +383,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                         pairs.push((actor.clone(), p));
                     }
                 }
+                // `在杭州市的对口帮扶下`: the helper is named in a passive frame; the helped side
+                // is the sentence's subject, else `@self`.
+                if pairs.is_empty() && (fr.direct || fr.with) && after.starts_with('下') {
+                    if let Some(p) = self.passive_helper(before) {
+                        pairs.push((self.subject(cl.start), p));
+                    }
+                }
                 if pairs.is_empty() && fr.aid {
                     if let Some(p) = self.aided(after) {
                         pairs.push((self.party_before(before), p));
@@ -809,6 +816,14 @@ impl<'c, 'a> Reader<'c, 'a> {
         let c = after.chars().next()?;
         let d = *self.abbrev.get(&c)?;
         Some(self.abbrev_ref(c, d))
+    }
+
+    /// `在X(的)(大力)…` before a verb followed by 下: X.
+    fn passive_helper(&self, before: &str) -> Option<OrgRef> {
+        let b = strip_end(before, &self.w.adverb);
+        let b = b.strip_suffix('的').unwrap_or(b);
+        let at = b.rfind('在')?;
+        self.party_exact(&b[at + '在'.len_utf8()..], false)
     }
 
     /// The party right before a direct verb (`含山县全面融入…`, `我区全面对接…`).
@@ -1405,6 +1420,8 @@ mod tests {
         assert!(has(&v, "浙", "川"), "{v:?}");
         // Two characters that together name one place are not a pair.
         assert!(pairs("辽宁合作交流办公室").is_empty());
+        let v = pairs("恩施州人民政府\n在杭州市的对口帮扶下,全州脱贫攻坚取得成效。");
+        assert!(v.iter().any(|(_, b)| b == "杭州市"), "{v:?}");
         let v = coop("选派干部援疆。");
         assert!(v.iter().any(|(_, b, _)| b == "疆"), "{v:?}");
     }
