@@ -395,7 +395,9 @@ impl<'c, 'a> Reader<'c, 'a> {
                         pairs.push((self.party_before(before), p));
                     }
                 }
-                if pairs.is_empty() && fr.agreement {
+                // A visit gives the partner of a cooperation agreement (结对共建协议书, 战略合作协议),
+                // not of any signing (签订投资协议 names firms, not the place).
+                if pairs.is_empty() && fr.agreement && cx.gz.coop_verbs_ac.find(after).is_some() {
                     pairs.extend(self.visit_pair(abs));
                 }
                 for (actor, partner) in pairs {
