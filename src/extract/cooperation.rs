@@ -365,7 +365,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                         pairs.push((actor, p));
                     }
                     if pairs.is_empty() {
-                        pairs.extend(self.coordinated(before));
+                        pairs.extend(self.coordinated(before, fr.agreement));
                     }
                 }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
@@ -718,8 +718,9 @@ impl<'c, 'a> Reader<'c, 'a> {
         out
     }
 
-    /// A pair written before the verb: `A和B`, `A、B两地`, or two province names (`甘闽`).
-    fn coordinated(&self, before: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+    /// A pair written before the verb: `A和B`, `A、B两地` (`A、B签署`), or two province names
+    /// (`甘闽`).
+    fn coordinated(&self, before: &str, signing: bool) -> Vec<(Option<OrgRef>, OrgRef)> {
         let b0 = strip_end(before, &self.w.adverb);
         let b = strip_end(b0, &self.w.pair);
         let marked = b.len() < b0.len();
@@ -744,7 +745,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         } else if b.matches(['—', '-']).count() == 1 {
             // `宁波—凉山东西部协作`
             b.split(['—', '-']).collect()
-        } else if marked && b.matches('、').count() == 1 {
+        } else if (marked || signing) && b.matches('、').count() == 1 {
             b.split('、').collect()
         } else {
             return Vec::new();
