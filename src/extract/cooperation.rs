@@ -165,6 +165,8 @@ enum Actor {
 /// A fact found by the grammar, before tasks and `@self` are resolved.
 struct Cand {
     abs: usize,
+    /// The two parties of an agreement: one fact per document, whatever clause restates it.
+    doc_level: bool,
     actor: Option<OrgRef>,
     partner: OrgRef,
     verb: String,
@@ -195,7 +197,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
-        let task = item_task(cx, c.abs);
+        let task = if c.doc_level { None } else { item_task(cx, c.abs) };
         let a = match c.actor {
             Some(a) => a,
             None => self_actor(cx, task, out),
@@ -403,12 +405,16 @@ impl<'c, 'a> Reader<'c, 'a> {
                 for (actor, partner) in pairs {
                     // In an agreement, the implicit side of a pair with one party is the other.
                     let actor = actor.or_else(|| self.other_party(&partner));
+                    let doc_level = actor.as_ref().is_some_and(|a| {
+                        self.other_party(a).is_some_and(|o| o.name == partner.name && o.ty == partner.ty)
+                    });
                     self.remember(&partner);
                     if let Some(a) = &actor {
                         self.remember(a);
                     }
                     cands.push(Cand {
                         abs,
+                        doc_level,
                         actor,
                         partner,
                         verb: verb.clone(),
@@ -563,6 +569,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         Some(Cand {
             abs,
+            doc_level: true,
             actor: Some(a),
             partner: b,
             verb,
@@ -1377,6 +1384,8 @@ mod tests {
         let v = pairs("合作框架协议\n甲方:黄山市人民政府(以下简称甲方)\n乙方:安徽建工集团有限公司(以下简称乙方)\n甲方同意与乙方合作建设产业园。双方合作期限十年。\n");
         assert_eq!(v.len(), 1, "{v:?}");
         assert!(has(&v, "黄山市人民政府", "安徽建工集团有限公司"), "{v:?}");
+        let v = pairs("合作协议\n甲方:黄山市人民政府\n乙方:安徽建工集团有限公司\n一、合作内容\n1.甲方与乙方合作建设产业园。\n2.乙方与甲方合作运营园区。\n");
+        assert_eq!(v.len(), 1, "{v:?}");
         let v = pairs("战略合作协议\n甲方:桐乡市人民政府    乙方:中国电信股份有限公司嘉兴分公司\n甲乙双方经友好协商,达成如下合作协议。\n");
         assert!(has(&v, "桐乡市人民政府", "中国电信股份有限公司嘉兴分公司"), "{v:?}");
     }
