@@ -90,6 +90,7 @@ struct Words<'l> {
     tail: Vec<&'l str>,
     org: Vec<(&'l str, &'l str)>,
     town: Vec<&'l str>,
+    class: Vec<&'l str>,
     time: Vec<&'l str>,
 }
 
@@ -115,6 +116,7 @@ impl<'l> Words<'l> {
                 "tail" => w.tail.push(word),
                 "org" => w.org.push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
                 "town" => w.town.push(word),
+                "class" => w.class.push(word),
                 "time" => w.time.push(word),
                 _ => {}
             }
@@ -163,6 +165,8 @@ enum Actor {
 /// A fact found by the grammar, before tasks and `@self` are resolved.
 struct Cand {
     abs: usize,
+    /// The two parties of an agreement: one fact per document, whatever clause restates it.
+    doc_level: bool,
     actor: Option<OrgRef>,
     partner: OrgRef,
     verb: String,
@@ -193,7 +197,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
-        let task = item_task(cx, c.abs);
+        let task = if c.doc_level { None } else { item_task(cx, c.abs) };
         let a = match c.actor {
             Some(a) => a,
             None => self_actor(cx, task, out),
@@ -202,7 +206,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
-        if ka == kb && a.text != "@self" {
+        let pronoun = |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
+        if ka == kb && (a.text != "@self" || pronoun(&b)) {
             continue;
         }
         let key = if ka < kb { (task, ka, kb) } else { (task, kb, ka) };
@@ -224,6 +229,15 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             task_index: task,
         });
     }
+}
+
+/// True for the pronouns of the document's own jurisdiction (我市, 本区).
+fn is_self_word(cx: &Context, text: &str) -> bool {
+    cx.gz
+        .lexicon()
+        .table("coop_words")
+        .iter()
+        .any(|r| r.first().is_some_and(|w| w == text) && r.get(1).is_some_and(|k| k == "self"))
 }
 
 /// What makes two mentions one party: the division (成都, 成都市, 成都市政府 alike), else the
@@ -276,20 +290,20 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn read(&mut self) -> Vec<Cand> {
         let cx = self.cx;
         let text = cx.norm.text.as_str();
-        let body_start = cx.doc.signature.as_ref().map(|s| s.1.end).unwrap_or(0);
         let mut cands = Vec::new();
         self.short_names(text);
         if let Some(c) = self.agreement_parties(text) {
             cands.push(c);
         }
 
-        // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`).
-        let mut start = body_start;
+        // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`), before
+        // and after a signature alike (a plan signed at its end is all body).
+        let mut start = 0;
         let mut clauses: Vec<Range<usize>> = Vec::new();
-        for (i, c) in text[body_start..].char_indices() {
+        for (i, c) in text.char_indices() {
             if CLAUSE_END.contains(&c) {
-                clauses.push(start..body_start + i);
-                start = body_start + i + c.len_utf8();
+                clauses.push(start..i);
+                start = i + c.len_utf8();
             }
         }
         clauses.push(start..text.len());
@@ -353,17 +367,29 @@ impl<'c, 'a> Reader<'c, 'a> {
                         pairs.push((actor, p));
                     }
                     if pairs.is_empty() {
-                        pairs.extend(self.coordinated(before));
+                        pairs.extend(self.coordinated(before, fr.agreement));
                     }
                 }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
                     let mut objs = self.direct_objects(after);
+                    // 参与长三角一体化, 参与虹桥国际开放枢纽联动发展区建设: joining what the place
+                    // builds together; 参与X产业创新中心建设 is no cooperation.
                     if fr.integration {
-                        objs.retain(|(_, rest)| rest.starts_with("一体化"));
+                        objs.retain(|(_, rest)| {
+                            let rest = head_chars(rest, 12);
+                            rest.starts_with("一体化") || cx.gz.coop_verbs_ac.find(rest).is_some()
+                        });
                     }
                     let actor = self.party_before(before);
                     for (p, _) in objs {
                         pairs.push((actor.clone(), p));
+                    }
+                }
+                // `在杭州市的对口帮扶下`: the helper is named in a passive frame; the helped side
+                // is the sentence's subject, else `@self`.
+                if pairs.is_empty() && (fr.direct || fr.with) && after.starts_with('下') {
+                    if let Some(p) = self.passive_helper(before) {
+                        pairs.push((self.subject(cl.start), p));
                     }
                 }
                 if pairs.is_empty() && fr.aid {
@@ -371,18 +397,24 @@ impl<'c, 'a> Reader<'c, 'a> {
                         pairs.push((self.party_before(before), p));
                     }
                 }
-                if pairs.is_empty() && fr.agreement {
+                // A visit gives the partner of a cooperation agreement (结对共建协议书, 战略合作协议),
+                // not of any signing (签订投资协议 names firms, not the place).
+                if pairs.is_empty() && fr.agreement && cx.gz.coop_verbs_ac.find(after).is_some() {
                     pairs.extend(self.visit_pair(abs));
                 }
                 for (actor, partner) in pairs {
                     // In an agreement, the implicit side of a pair with one party is the other.
                     let actor = actor.or_else(|| self.other_party(&partner));
+                    let doc_level = actor.as_ref().is_some_and(|a| {
+                        self.other_party(a).is_some_and(|o| o.name == partner.name && o.ty == partner.ty)
+                    });
                     self.remember(&partner);
                     if let Some(a) = &actor {
                         self.remember(a);
                     }
                     cands.push(Cand {
                         abs,
+                        doc_level,
                         actor,
                         partner,
                         verb: verb.clone(),
@@ -456,7 +488,17 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 // `甲方:X` opening the line or after a space; `乙方:Y` also after `甲方:X` on
                 // the same line (`甲方:X    乙方:Y`, spaces between Han characters dropped).
-                let labelled = |i: usize| line[i + label.len()..].trim_start().starts_with(':');
+                // `甲方:`, `甲方(委托方):`: the colon after the label and an optional bracket.
+                let colon = |i: usize| -> Option<usize> {
+                    let r = &line[i + label.len()..];
+                    let t = r.trim_start();
+                    let t = match t.strip_prefix(['(', '（']) {
+                        Some(inner) => &inner[inner.find([')', '）'])? + ')'.len_utf8()..],
+                        None => t,
+                    };
+                    t.trim_start().starts_with(':').then(|| line.len() - t.trim_start().len() + 1)
+                };
+                let labelled = |i: usize| colon(i).is_some();
                 let Some(at) = line.match_indices(label).map(|(i, _)| i).find(|&i| {
                     labelled(i)
                         && (line[..i].trim().is_empty()
@@ -465,8 +507,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }) else {
                     continue;
                 };
-                let rest = line[at + label.len()..].trim_start();
-                let rest = rest[1..].trim_start();
+                let rest = line[colon(at).unwrap_or(line.len())..].trim_start();
                 let rest = match rest.find("乙方") {
                     Some(p) if slot == 0 && rest[p + "乙方".len()..].trim_start().starts_with(':') => &rest[..p],
                     _ => rest,
@@ -528,6 +569,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         Some(Cand {
             abs,
+            doc_level: true,
             actor: Some(a),
             partner: b,
             verb,
@@ -656,7 +698,15 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// Partners after a preposition: the list up to the predicate (`B、C和D等…`).
     fn partner_items(&self, seg: &str) -> Vec<OrgRef> {
+        let whole = seg;
         let seg = self.cut_name(seg);
+        // `与北京等地的高校合作`: the partner is what follows 的, here a class.
+        if let Some(rest) = whole[seg.len()..].strip_prefix('的') {
+            let named = self.partner_items(rest);
+            if !named.is_empty() || self.w.class.iter().any(|c| rest.starts_with(c)) {
+                return named;
+            }
+        }
         let seg = cut_etc(seg);
         let mut out = Vec::new();
         for item in self.split_list(seg) {
@@ -675,8 +725,9 @@ impl<'c, 'a> Reader<'c, 'a> {
         out
     }
 
-    /// A pair written before the verb: `A和B`, `A、B两地`, or two province names (`甘闽`).
-    fn coordinated(&self, before: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+    /// A pair written before the verb: `A和B`, `A、B两地` (`A、B签署`), or two province names
+    /// (`甘闽`).
+    fn coordinated(&self, before: &str, signing: bool) -> Vec<(Option<OrgRef>, OrgRef)> {
         let b0 = strip_end(before, &self.w.adverb);
         let b = strip_end(b0, &self.w.pair);
         let marked = b.len() < b0.len();
@@ -698,7 +749,10 @@ impl<'c, 'a> Reader<'c, 'a> {
         let b = strip_start(b, &self.w.adverb);
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
-        } else if marked && b.matches('、').count() == 1 {
+        } else if b.matches(['—', '-']).count() == 1 {
+            // `宁波—凉山东西部协作`
+            b.split(['—', '-']).collect()
+        } else if (marked || signing) && b.matches('、').count() == 1 {
             b.split('、').collect()
         } else {
             return Vec::new();
@@ -772,6 +826,14 @@ impl<'c, 'a> Reader<'c, 'a> {
         let c = after.chars().next()?;
         let d = *self.abbrev.get(&c)?;
         Some(self.abbrev_ref(c, d))
+    }
+
+    /// `在X(的)(大力)…` before a verb followed by 下: X.
+    fn passive_helper(&self, before: &str) -> Option<OrgRef> {
+        let b = strip_end(before, &self.w.adverb);
+        let b = b.strip_suffix('的').unwrap_or(b);
+        let at = b.rfind('在')?;
+        self.party_exact(&b[at + '在'.len_utf8()..], false)
     }
 
     /// The party right before a direct verb (`含山县全面融入…`, `我区全面对接…`).
@@ -1298,6 +1360,12 @@ mod tests {
         assert!(coop("线路经南昌市至长沙市。增速高于全省平均水平,位居全省前列。").is_empty());
         assert!(coop("加强与知名高校、科研院所合作,与一流大学开展交流。").is_empty());
         assert!(coop("落实长三角一体化发展战略,推进产业和人才合作。").is_empty());
+        // A class of partners after 的; a noun that holds the verb.
+        assert!(coop("加强与北京、上海等地的高校合作。").is_empty());
+        assert!(coop("发展农民专业合作社。").is_empty());
+        let v = pairs("加强与上海的经贸合作,与南京的东南大学合作。");
+        assert!(v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "东南大学"), "{v:?}");
+        assert!(!v.iter().any(|(_, b)| b == "南京"), "{v:?}");
     }
 
     #[test]
@@ -1316,6 +1384,10 @@ mod tests {
         let v = pairs("合作框架协议\n甲方:黄山市人民政府(以下简称甲方)\n乙方:安徽建工集团有限公司(以下简称乙方)\n甲方同意与乙方合作建设产业园。双方合作期限十年。\n");
         assert_eq!(v.len(), 1, "{v:?}");
         assert!(has(&v, "黄山市人民政府", "安徽建工集团有限公司"), "{v:?}");
+        let v = pairs("合作协议\n甲方:黄山市人民政府\n乙方:安徽建工集团有限公司\n一、合作内容\n1.甲方与乙方合作建设产业园。\n2.乙方与甲方合作运营园区。\n");
+        assert_eq!(v.len(), 1, "{v:?}");
+        let v = pairs("战略合作协议\n甲方:桐乡市人民政府    乙方:中国电信股份有限公司嘉兴分公司\n甲乙双方经友好协商,达成如下合作协议。\n");
+        assert!(has(&v, "桐乡市人民政府", "中国电信股份有限公司嘉兴分公司"), "{v:?}");
     }
 
     #[test]
@@ -1339,6 +1411,12 @@ mod tests {
     }
 
     #[test]
+    fn plans_signed_at_their_end() {
+        let v = pairs("关于深化区域合作的实施意见\n1.加强与上海合作。\n2.主动融入南京都市圈。\n黄山市人民政府\n2023年5月1日\n");
+        assert!(v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "南京都市圈"), "{v:?}");
+    }
+
+    #[test]
     fn pairing_and_assistance() {
         let v = pairs("杭州市对口帮扶恩施州,宁波市对口支援凉山州。");
         assert!(has(&v, "杭州市", "恩施州"), "{v:?}");
@@ -1349,8 +1427,13 @@ mod tests {
         let v = pairs("深化鲁渝协作,闽宁合作成效显著。");
         assert!(has(&v, "鲁", "渝"), "{v:?}");
         assert!(has(&v, "闽", "宁"), "{v:?}");
+        let v = pairs("推进宁波—凉山东西部协作,深化浙川东西部协作。");
+        assert!(has(&v, "宁波", "凉山"), "{v:?}");
+        assert!(has(&v, "浙", "川"), "{v:?}");
         // Two characters that together name one place are not a pair.
         assert!(pairs("辽宁合作交流办公室").is_empty());
+        let v = pairs("恩施州人民政府\n在杭州市的对口帮扶下,全州脱贫攻坚取得成效。");
+        assert!(v.iter().any(|(_, b)| b == "杭州市"), "{v:?}");
         let v = coop("选派干部援疆。");
         assert!(v.iter().any(|(_, b, _)| b == "疆"), "{v:?}");
     }
