@@ -226,9 +226,21 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .and_then(|(t, _)| first_year(t))
         .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()));
     let genre = genre_of(cx, &text);
-    // Scopes: each unit's own text, and each line outside units.
+    // Unnumbered headings with a setting (`2024年工作计划`), by position; a news page has a
+    // headline, not headings.
+    let marks = if genre == Setting::News { Vec::new() } else { heading_marks(cx, &text) };
+    let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().copied();
+    // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
+    // section heading and an unnumbered heading sets the setting.
     let mut scopes: Vec<(Range<usize>, Setting)> = (0..cx.doc.units.len())
-        .map(|u| (cx.own_range(u), unit_setting(cx, &text, u).unwrap_or(genre)))
+        .map(|u| {
+            let start = cx.doc.units[u].range.start;
+            let setting = match (unit_setting(cx, &text, u), mark_before(start)) {
+                (Some((at, s)), Some((mp, ms))) => Some(if mp > at { ms } else { s }),
+                (a, b) => a.or(b).map(|x| x.1),
+            };
+            (cx.own_range(u), setting.unwrap_or(genre))
+        })
         .collect();
     let front_end = cx
         .doc
@@ -239,17 +251,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
     let covered = merge_ranges(covered);
-    for (k, r) in cx.doc.lines.clone().into_iter().enumerate() {
+    for r in cx.doc.lines.clone() {
         // The merged range starting last at or before the line is the only one that can hold it.
         let i = covered.partition_point(|c| c.start <= r.start);
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        // A news page has a headline, not headings.
-        let setting = match genre {
-            Setting::News => genre,
-            _ => line_setting(cx, &text, k).unwrap_or(genre),
-        };
+        let setting = mark_before(r.start).map(|m| m.1).unwrap_or(genre);
         scopes.push((r, setting));
     }
     for (scope, setting) in scopes {
@@ -315,8 +323,24 @@ fn genre_of(cx: &Context, text: &str) -> Setting {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
         (Setting::Plan, _) => Setting::Plan,
         _ if is_news_page(cx, text) => Setting::News,
+        _ if only_reports(text) => Setting::Report,
         _ => Setting::Neutral,
     }
+}
+
+/// A text that keeps reporting (比上年, 同比, 已, 截至, 过去一年) and never states an aim
+/// (目标, 力争, 确保, 到2025年): a statistical bulletin or a report of results, whatever its title.
+fn only_reports(text: &str) -> bool {
+    let r = &*RULES;
+    let mut reports = 0;
+    for m in r.cues.find_iter(text) {
+        match r.cue_kinds[m.pattern().as_usize()] {
+            Cue::Frame | Cue::Commit => return false,
+            Cue::Result | Cue::Past | Cue::WeakResult => reports += 1,
+            _ => {}
+        }
+    }
+    reports >= 3 && !r.year.find_iter(text).any(|m| m.as_str().starts_with('到'))
 }
 
 /// A news page: its opening lines carry a byline, a source or a page counter (`记者`,
@@ -330,17 +354,17 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
     bylined && cx.doc.units.len() < 3
 }
 
-/// The setting the nearest heading says for a unit's own text: the unit's own heading when it
-/// is a section, then its enclosing sections'.
-fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Setting> {
+/// The setting the nearest section heading says for a unit's own text (the unit's own heading
+/// when it is a section, then its enclosing sections'), with the heading's position.
+fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<(usize, Setting)> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
         if matches!(unit.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
             match setting_of(&text[unit.heading.clone()]) {
-                Setting::Neutral => {}
-                Setting::Report => return Some(Setting::Retro),
-                s => return Some(s),
+                Setting::Neutral | Setting::News => {}
+                Setting::Report => return Some((unit.range.start, Setting::Retro)),
+                s => return Some((unit.range.start, s)),
             }
         }
         cur = unit.parent;
@@ -348,22 +372,26 @@ fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Setting> {
     None
 }
 
-/// For a line outside numbered units: the setting of the nearest short heading-like line
-/// among the few before it (`2024年工作总结`, `二〇二五年工作打算`).
-fn line_setting(cx: &Context, text: &str, line: usize) -> Option<Setting> {
-    let from = line.saturating_sub(6);
-    cx.doc.lines[from..line].iter().rev().find_map(|r| {
-        let t = text[r.clone()].trim();
-        let n = t.chars().count();
-        if n == 0 || n > 30 || t.contains(['。', ',', ';']) {
-            return None;
-        }
-        match setting_of(t) {
-            Setting::Neutral => None,
-            Setting::Report => Some(Setting::Retro),
-            s => Some(s),
-        }
-    })
+/// Unnumbered headings that set what the figures after them are: short lines without
+/// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
+/// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
+fn heading_marks(cx: &Context, text: &str) -> Vec<(usize, Setting)> {
+    cx.doc
+        .lines
+        .iter()
+        .filter_map(|r| {
+            let t = text[r.clone()].trim().trim_end_matches(':');
+            let n = t.chars().count();
+            if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
+                return None;
+            }
+            match setting_of(t) {
+                Setting::Neutral | Setting::News => None,
+                Setting::Report => Some((r.start, Setting::Retro)),
+                s => Some((r.start, s)),
+            }
+        })
+        .collect()
 }
 
 /// Non-empty ranges merged where they overlap, sorted by start.
@@ -1082,6 +1110,34 @@ mod tests {
     fn a_baseline_year_is_no_deadline() {
         let f = find_indicators("万元地区生产总值能耗比2020年下降13.5%", &plan("2025"));
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
+    }
+
+    #[test]
+    fn a_text_that_only_reports_has_no_targets() {
+        let f = doc_targets(
+            "当前位置:首页>数据发布\n一、综合\n全年地区生产总值356亿元,比上年增长4.1%。\n年末常住人口52.3万人。\n\
+             二、农业\n粮食总产量21.5万吨,比上年增长1.2%。\n三、工业\n规模以上工业增加值同比增长6.3%。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn an_unnumbered_heading_holds_until_the_next() {
+        let f = doc_targets(
+            "某镇2023年工作总结及2024年工作计划\n2023年工作总结\n全年完成固定资产投资8亿元。\n\
+             2024年工作计划\n一是抓项目。新开工项目12个。\n二是抓招商。\n引进企业20家。\n三是抓民生。\n\
+             新建公厕5座。\n四是抓环境。\n完成造林1000亩。\n",
+        );
+        assert!(has(&f, 12.0, "个") && has(&f, 20.0, "家") && has(&f, 5.0, "座") && has(&f, 1000.0, "亩"), "{f:?}");
+        assert!(!has(&f, 8.0, "亿元"), "{f:?}");
+    }
+
+    #[test]
+    fn a_table_field_name_is_no_heading() {
+        let f = doc_targets(
+            "某区2023年重点工作责任分解\n序号\n工作任务\n完成情况\n责任单位\n1.地区生产总值增长6%。\n区发改局\n",
+        );
+        assert!(has(&f, 6.0, "%"), "{f:?}");
     }
     #[test]
     fn deadlines() {
