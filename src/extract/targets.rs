@@ -229,17 +229,19 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     // Unnumbered headings with a setting (`2024年工作计划`), by position; a news page has a
     // headline, not headings.
     let marks = if genre == Setting::News { Vec::new() } else { heading_marks(cx, &text) };
-    let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().copied();
+    let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().cloned();
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
-    // section heading and an unnumbered heading sets the setting.
-    let mut scopes: Vec<(Range<usize>, Setting)> = (0..cx.doc.units.len())
+    // section heading and an unnumbered heading sets the setting (and, naming a year, the
+    // deadline of figures that name none).
+    let mut scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
         .map(|u| {
             let start = cx.doc.units[u].range.start;
-            let setting = match (unit_setting(cx, &text, u), mark_before(start)) {
-                (Some((at, s)), Some((mp, ms))) => Some(if mp > at { ms } else { s }),
-                (a, b) => a.or(b).map(|x| x.1),
+            let mark = match (unit_setting(cx, &text, u), mark_before(start)) {
+                (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+                (a, b) => a.or(b),
             };
-            (cx.own_range(u), setting.unwrap_or(genre))
+            let (setting, year) = mark.map(|m| (m.1, m.2)).unwrap_or((genre, None));
+            (cx.own_range(u), setting, year)
         })
         .collect();
     let front_end = cx
@@ -257,13 +259,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        let setting = mark_before(r.start).map(|m| m.1).unwrap_or(genre);
-        scopes.push((r, setting));
+        let (setting, year) = mark_before(r.start).map(|m| (m.1, m.2)).unwrap_or((genre, None));
+        scopes.push((r, setting, year));
     }
-    for (scope, setting) in scopes {
+    for (scope, setting, heading_year) in scopes {
         let scope_text = &text[scope.clone()];
         let frame = Frame {
-            plan_year: plan_year.as_deref(),
+            plan_year: heading_year.as_deref().or(plan_year.as_deref()),
             ref_year,
             setting,
         };
@@ -356,15 +358,17 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
 
 /// The setting the nearest section heading says for a unit's own text (the unit's own heading
 /// when it is a section, then its enclosing sections'), with the heading's position.
-fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<(usize, Setting)> {
+fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Mark> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
         if matches!(unit.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
-            match setting_of(&text[unit.heading.clone()]) {
+            let head = heading_text(&text[unit.heading.clone()]);
+            let year = || RULES.year.captures(head).map(|c| c[1].to_string());
+            match setting_of(head) {
                 Setting::Neutral | Setting::News => {}
-                Setting::Report => return Some((unit.range.start, Setting::Retro)),
-                s => return Some((unit.range.start, s)),
+                Setting::Report => return Some((unit.range.start, Setting::Retro, year())),
+                s => return Some((unit.range.start, s, year())),
             }
         }
         cur = unit.parent;
@@ -372,10 +376,25 @@ fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<(usize, Setting
     None
 }
 
+/// A heading that sets what the figures after it are: its position, the setting, and the year
+/// it names (`2024年工作思路`: the figures under it are due that year).
+type Mark = (usize, Setting, Option<String>);
+
+/// The heading part of a section's first line: up to its first stop (`(一)粮食生产稳定。全年…`
+/// → `粮食生产稳定`), or nothing when the line is prose without one.
+fn heading_text(line: &str) -> &str {
+    let head = line.split(['。', ';', ':', '!', '?']).next().unwrap_or("").trim();
+    if head.chars().count() <= 40 {
+        head
+    } else {
+        ""
+    }
+}
+
 /// Unnumbered headings that set what the figures after them are: short lines without
 /// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
 /// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
-fn heading_marks(cx: &Context, text: &str) -> Vec<(usize, Setting)> {
+fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
     cx.doc
         .lines
         .iter()
@@ -385,10 +404,11 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<(usize, Setting)> {
             if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
                 return None;
             }
+            let year = || RULES.year.captures(t).map(|c| c[1].to_string());
             match setting_of(t) {
                 Setting::Neutral | Setting::News => None,
-                Setting::Report => Some((r.start, Setting::Retro)),
-                s => Some((r.start, s)),
+                Setting::Report => Some((r.start, Setting::Retro, year())),
+                s => Some((r.start, s, year())),
             }
         })
         .collect()
