@@ -66,7 +66,8 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
         }
         let name = strip_site_title(&joined);
         if is_org(name) {
-            return vec![(name.to_string(), range)];
+            // Two offices on one line, once the spaces between them are gone.
+            return split_joint(cx, name).into_iter().map(|o| (o, range.clone())).collect();
         }
     }
     if let Some((s, r)) = cx.doc.title_issuer.clone() {
@@ -307,6 +308,8 @@ mod tests {
     fn joint_issuers_give_one_fact_each() {
         let signed = "关于印发江西省数字经济发展方案的通知\n各市:\n现印发给你们。\n中共江西省委办公厅\n江西省人民政府办公厅\n2023年5月8日\n";
         assert_eq!(orgs(signed), vec!["中共江西省委办公厅", "江西省人民政府办公厅"]);
+        let one_line = "关于印发江西省数字经济发展方案的通知\n各市:\n现印发给你们。\n中共江西省委办公厅   江西省人民政府办公厅\n2023年5月8日\n";
+        assert_eq!(orgs(one_line), vec!["中共江西省委办公厅", "江西省人民政府办公厅"]);
         let titled = "省委办公厅省人民政府办公厅关于加快发展数字经济的意见\n各市:\n为加快发展,提出如下意见。\n";
         assert_eq!(orgs(titled), vec!["省人民政府办公厅", "省委办公厅"]);
         // One office whose name holds another's is one office.

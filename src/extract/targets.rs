@@ -252,6 +252,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .unwrap_or(text.len());
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
+    // The headline (a first line without a stop) restates what the body says.
+    if let Some(first) = cx.doc.lines.iter().find(|r| !text[(*r).clone()].trim().is_empty()) {
+        let t = text[first.clone()].trim();
+        if !t.contains('。') && t.chars().count() <= 60 {
+            covered.push(first.clone());
+        }
+    }
     let covered = merge_ranges(covered);
     for r in cx.doc.lines.clone() {
         // The merged range starting last at or before the line is the only one that can hold it.
@@ -744,7 +751,7 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         return false;
     }
     let framed = future || announced(Cue::Frame);
-    if in_sentence(Cue::Past) && !framed {
+    if (in_sentence(Cue::Past) || names_past_period(&text[sent.clone()], frame.ref_year)) && !framed {
         return false;
     }
     if past && !strong {
@@ -757,6 +764,12 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         Setting::News => committed,
         Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
     }
+}
+
+/// A five-year plan period that ended before the document's year (`“十三五”期间` in 2022).
+fn names_past_period(sentence: &str, ref_year: Option<u32>) -> bool {
+    const PERIODS: &[(&str, u32)] = &[("十一五", 2010), ("十二五", 2015), ("十三五", 2020), ("十四五", 2025)];
+    ref_year.is_some_and(|r| PERIODS.iter().any(|(p, end)| *end < r && sentence.contains(p)))
 }
 
 /// A year that is a baseline or the start of a span, not the time of a figure: `比2020年`,
@@ -1158,6 +1171,20 @@ mod tests {
             "某区2023年重点工作责任分解\n序号\n工作任务\n完成情况\n责任单位\n1.地区生产总值增长6%。\n区发改局\n",
         );
         assert!(has(&f, 6.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn headlines_and_past_periods() {
+        let f = doc_targets(
+            "我市今年计划新开工重大项目200个\n发布时间:2024-06-03\n今年我市计划新开工重大项目200个,总投资500亿元。\n\
+             去年,全市新开工项目180个。\n",
+        );
+        assert_eq!(f, vec![(200.0, "个".to_string()), (500.0, "亿元".to_string())]);
+        let f = doc_targets(
+            "某市“十四五”工业发展规划(2021—2025年)\n“十三五”期间,全市规上工业增加值年均增长7.5%。\n\
+             到2025年,规上工业增加值年均增长8%以上。\n",
+        );
+        assert_eq!(f, vec![(8.0, "%".to_string())]);
     }
     #[test]
     fn deadlines() {
