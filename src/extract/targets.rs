@@ -576,7 +576,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
         // in a review section is not an aim.
         let end_cmp = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
-        if !is_aim(text, m.start(), end_cmp, frame, index, &mut cues) {
+        if !is_aim(text, (m.start(), end_cmp), unit_full.as_deref(), frame, index, &mut cues) {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
@@ -691,7 +691,14 @@ fn has_perfective(s: &str) -> bool {
 /// Whether the figure at `start..end` states an aim of the text rather than a result (已完成,
 /// 同比增长, a figure of a past year or of a review section), a policy parameter (给予最高50万元,
 /// 奖补) or a page counter (浏览:4550次).
-fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeIndex, cues: &mut SentenceCues) -> bool {
+fn is_aim(
+    text: &str,
+    (start, end): (usize, usize),
+    unit: Option<&str>,
+    frame: &Frame,
+    index: &ScopeIndex,
+    cues: &mut SentenceCues,
+) -> bool {
     let r = &*RULES;
     let sent = span_around(text, start, end, SENTENCE_END);
     if cues.range != sent {
@@ -740,7 +747,8 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         return false;
     }
     let spent = cues.found.iter().any(|c| c.2 == Cue::Spend && c.0 >= clause.start && c.1 <= start);
-    if in_clause(Cue::Grant) && !strong && !spent {
+    let money = unit.is_some_and(|u| u.ends_with('元') || u == "%" || u == "个百分点");
+    if money && in_clause(Cue::Grant) && !strong && !spent {
         return false;
     }
     let tense = &text[clause.clone()];
@@ -1185,6 +1193,14 @@ mod tests {
              到2025年,规上工业增加值年均增长8%以上。\n",
         );
         assert_eq!(f, vec![(8.0, "%".to_string())]);
+    }
+
+    #[test]
+    fn words_that_hold_cues_and_counts_of_grants() {
+        let f = doc_targets(
+            "某区工作安排\n依托现有园区新建标准厂房10万平方米。全年资助困难学生5000人次。\n",
+        );
+        assert!(has(&f, 10.0, "万平方米") && has(&f, 5000.0, "人次"), "{f:?}");
     }
     #[test]
     fn deadlines() {
