@@ -87,9 +87,16 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     const PUBLISHER: &[&str] = &["发文机关", "发文单位", "发文机构", "制发机关", "发布机构"];
     for key in PUBLISHER {
         if let Some(f) = cx.doc.meta.iter().find(|f| f.key == *key) {
-            let v = strip_site_title(&f.value);
-            if is_org(v) {
-                return vec![(v.to_string(), f.line.clone())];
+            // Joint publishers: `XX市发展和改革委员会、XX市财政局`.
+            let found: Vec<(String, Range<usize>)> = strip_site_title(&f.value)
+                .split(['、', ',', ';'])
+                .map(str::trim)
+                .filter(|v| is_org(v))
+                .flat_map(|v| split_joint(cx, v))
+                .map(|v| (v, f.line.clone()))
+                .collect();
+            if !found.is_empty() {
+                return found;
             }
         }
     }
@@ -105,12 +112,30 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     }
     let parties = agreement_parties(cx);
     if parties.is_empty() {
+        if let Some(found) = colophon(cx) {
+            return vec![found];
+        }
         // A signature that does not read as an office's name, when nothing better names one.
         if let Some((joined, range)) = signature {
             return vec![(strip_site_title(&joined).to_string(), range)];
         }
     }
     parties
+}
+
+/// The printing note at the foot of an official document (`某市人民政府办公室 2024年3月5日印发`):
+/// the office that issued it when nothing above names one.
+fn colophon(cx: &Context) -> Option<(String, Range<usize>)> {
+    let text = cx.norm.text.as_str();
+    cx.doc.lines.iter().rev().take(30).find_map(|l| {
+        let t = text[l.clone()].trim();
+        let body = t.strip_suffix("印发")?.trim_end();
+        let date_at = body.char_indices().find(|(i, c)| c.is_ascii_digit() && body[*i..].contains('年'))?.0;
+        crate::structure::iso_date(&body[date_at..])?;
+        let name = body[..date_at].trim();
+        (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
+            .then(|| (name.to_string(), l.clone()))
+    })
 }
 
 /// The red-headed banner of an official document (`XX市人民政府文件`, `中共XX县委办公室文件`)
@@ -331,6 +356,14 @@ mod tests {
         assert_eq!(f[0].1.as_deref(), Some("某统字〔2023〕2号"));
         let bullets = "- 发布机构:某某市人民政府门户网站某某市发展和改革委员会\n- 发布日期:2022-06-30\n某某市物流发展实施方案\n";
         assert_eq!(orgs(bullets), vec!["某某市发展和改革委员会"]);
+    }
+
+    #[test]
+    fn joint_publishers_and_the_printing_note() {
+        let header = "发布机构:江西省发展和改革委员会、江西省财政局\n发布日期:2023-02-01\n江西省物流降本增效实施方案\n";
+        assert_eq!(orgs(header), vec!["江西省发展和改革委员会", "江西省财政局"]);
+        let foot = "关于做好防汛工作的通知\n各县区:\n现就有关事项通知如下。\n一、压实责任\n抄送:市委办公室。\n九江市人民政府办公室   2023年5月6日印发\n";
+        assert_eq!(orgs(foot), vec!["九江市人民政府办公室"]);
     }
 
     #[test]
