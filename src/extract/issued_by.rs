@@ -58,7 +58,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 /// The issuing offices with the range each is stated in.
 fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     let is_org = |s: &str| cx.gz.lexicon().org_type_by_suffix(s).is_some();
-    let signature = cx.doc.signature.clone();
+    // A newspaper or a broadcaster signing a report is its source, not an issuer.
+    let signature = cx.doc.signature.clone().filter(|(s, _)| !is_media(s));
     if let Some((joined, range)) = signature.clone() {
         let lines = signature_offices(cx, &range);
         if lines.len() > 1 && lines.iter().all(|l| is_org(l) && starts_like_org(cx, l)) {
@@ -233,7 +234,9 @@ fn is_document_title(t: &str) -> bool {
 
 /// A newspaper, broadcaster or news site (`成都日报`, `新甘肃`, `XX新闻网`): a source, not an issuer.
 fn is_media(s: &str) -> bool {
-    ["报", "网", "新闻", "电视台", "广播", "传媒", "融媒体", "客户端", "杂志"]
+    [
+        "日报", "晚报", "时报", "商报", "报社", "网站", "新闻", "电视台", "广播", "传媒", "融媒体", "客户端", "杂志", "在线",
+    ]
         .iter()
         .any(|w| s.contains(w))
 }
@@ -377,5 +380,6 @@ mod tests {
         assert!(orgs("两市签署战略合作框架协议\n来源:某某日报 发布时间:2023-05-01\n近日,两市签署协议。\n").is_empty());
         assert!(orgs("某县召开经济工作会议\n来源:某县人民政府办公室 发布时间:2023-05-01\n会议要求,抓好落实。\n").is_empty());
         assert!(orgs("浅谈基层治理\n基层治理是国家治理的基石。\n").is_empty());
+        assert!(orgs("全县春耕生产有序推进\n全县春耕生产有序推进,农资供应充足。\n某县融媒体中心\n2023年4月2日\n").is_empty());
     }
 }
