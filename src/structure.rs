@@ -144,7 +144,7 @@ static ISO_DATE: LazyLock<Regex> =
 /// A document number: issuer code, year in brackets, serial number: `泰动能办〔2022〕3号`.
 /// Pages space it out (`许政 [2020] 20 号`, `〔 2024 〕`); [`number_text`] takes the spaces out.
 pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}]{1,10}) ?[〔\[【(（﹝［] ?((?:19|20)\d{2}) ?[〕\]】)）﹞］] ?第?(\d{1,4}) ?号").expect("valid regex")
+    Regex::new(r"([\p{Han}]{1,10})\s*[〔\[【(（﹝［]\s*((?:19|20)\d{2})\s*[〕\]】)）﹞］]\s*第?\s*(\d{1,4})\s*号").expect("valid regex")
 });
 
 /// A document number as written, without the spaces a page put inside it.

@@ -58,18 +58,27 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 /// The issuing offices with the range each is stated in.
 fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     let is_org = |s: &str| cx.gz.lexicon().org_type_by_suffix(s).is_some();
-    if let Some((joined, range)) = cx.doc.signature.clone() {
+    // A newspaper or a broadcaster signing a report is its source, not an issuer.
+    let signature = cx.doc.signature.clone().filter(|(s, _)| !is_media(s));
+    if let Some((joined, range)) = signature.clone() {
         let lines = signature_offices(cx, &range);
         if lines.len() > 1 && lines.iter().all(|l| is_org(l) && starts_like_org(cx, l)) {
             return lines.into_iter().map(|l| (l, range.clone())).collect();
         }
-        return vec![(strip_site_title(&joined).to_string(), range)];
+        let name = strip_site_title(&joined);
+        if is_org(name) {
+            // Two offices on one line, once the spaces between them are gone.
+            return split_joint(cx, name).into_iter().map(|o| (o, range.clone())).collect();
+        }
     }
     if let Some((s, r)) = cx.doc.title_issuer.clone() {
         let s = strip_site_title(strip_tags(&s));
         if is_org(s) {
             return split_joint(cx, s).into_iter().map(|o| (o, r.clone())).collect();
         }
+    }
+    if let Some(found) = banner(cx) {
+        return vec![found];
     }
     if let Some((num, r)) = cx.doc.number.clone() {
         if let Some(name) = issuer_from_number(cx, &num) {
@@ -79,9 +88,16 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     const PUBLISHER: &[&str] = &["发文机关", "发文单位", "发文机构", "制发机关", "发布机构"];
     for key in PUBLISHER {
         if let Some(f) = cx.doc.meta.iter().find(|f| f.key == *key) {
-            let v = strip_site_title(&f.value);
-            if is_org(v) {
-                return vec![(v.to_string(), f.line.clone())];
+            // Joint publishers: `XX市发展和改革委员会、XX市财政局`.
+            let found: Vec<(String, Range<usize>)> = strip_site_title(&f.value)
+                .split(['、', ',', ';'])
+                .map(str::trim)
+                .filter(|v| is_org(v))
+                .flat_map(|v| split_joint(cx, v))
+                .map(|v| (v, f.line.clone()))
+                .collect();
+            if !found.is_empty() {
+                return found;
             }
         }
     }
@@ -95,7 +111,44 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
             }
         }
     }
-    agreement_parties(cx)
+    let parties = agreement_parties(cx);
+    if parties.is_empty() {
+        if let Some(found) = colophon(cx) {
+            return vec![found];
+        }
+        // A signature that does not read as an office's name, when nothing better names one.
+        if let Some((joined, range)) = signature {
+            return vec![(strip_site_title(&joined).to_string(), range)];
+        }
+    }
+    parties
+}
+
+/// The printing note at the foot of an official document (`某市人民政府办公室 2024年3月5日印发`):
+/// the office that issued it when nothing above names one.
+fn colophon(cx: &Context) -> Option<(String, Range<usize>)> {
+    let text = cx.norm.text.as_str();
+    cx.doc.lines.iter().rev().take(30).find_map(|l| {
+        let t = text[l.clone()].trim();
+        let body = t.strip_suffix("印发")?.trim_end();
+        let date_at = body.char_indices().find(|(i, c)| c.is_ascii_digit() && body[*i..].contains('年'))?.0;
+        crate::structure::iso_date(&body[date_at..])?;
+        let name = body[..date_at].trim();
+        (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
+            .then(|| (name.to_string(), l.clone()))
+    })
+}
+
+/// The red-headed banner of an official document (`XX市人民政府文件`, `中共XX县委办公室文件`)
+/// among its first lines: the office before `文件`.
+fn banner(cx: &Context) -> Option<(String, Range<usize>)> {
+    let text = cx.norm.text.as_str();
+    cx.doc.lines.iter().filter(|l| !text[(*l).clone()].trim().is_empty()).take(5).find_map(|l| {
+        let t = text[l.clone()].trim();
+        let name = t.strip_suffix("文件")?.trim();
+        (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
+            .then(|| (name.to_string(), l.clone()))
+    })
 }
 
 /// The office lines of a signature block (without the date line).
@@ -181,7 +234,9 @@ fn is_document_title(t: &str) -> bool {
 
 /// A newspaper, broadcaster or news site (`成都日报`, `新甘肃`, `XX新闻网`): a source, not an issuer.
 fn is_media(s: &str) -> bool {
-    ["报", "网", "新闻", "电视台", "广播", "传媒", "融媒体", "客户端", "杂志"]
+    [
+        "日报", "晚报", "时报", "商报", "报社", "网站", "新闻", "电视台", "广播", "传媒", "融媒体", "客户端", "杂志", "在线",
+    ]
         .iter()
         .any(|w| s.contains(w))
 }
@@ -231,4 +286,100 @@ fn issuer_from_number(cx: &Context, number: &str) -> Option<String> {
     let d = cx.jur.own()?;
     // The government of a department-level jurisdiction is the prefecture or county itself.
     Some(best[1].replace("{jur}", &cx.gz.qualified_name(d)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::doc::SourceDoc;
+    use crate::facts::Relation;
+    use crate::resolve::Gazetteer;
+
+    /// (org text, number, date, title) of each `issued_by` fact of a document.
+    #[allow(clippy::type_complexity)]
+    fn issued(text: &str) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+        let src = SourceDoc::from_text("t", text);
+        crate::extract::extract(&src, Gazetteer::embedded())
+            .facts
+            .into_iter()
+            .filter_map(|f| match f.rel {
+                Relation::IssuedBy { org, number, date, title } => Some((org.text, number, date, title)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The issuing offices, sorted (facts of one signature share their evidence).
+    fn orgs(text: &str) -> Vec<String> {
+        let mut o: Vec<String> = issued(text).into_iter().map(|f| f.0).collect();
+        o.sort();
+        o
+    }
+
+    #[test]
+    fn signature_block_with_number_date_and_title() {
+        let f = issued(
+            "某市人民政府办公室文件\n某政办发〔 2024 〕 7 号\n某市人民政府办公室关于印发某市2024年重点工作任务分解方案的通知\n\
+             各县区人民政府:\n现印发给你们,请认真贯彻落实。\n某市人民政府办公室\n2024年3月1日\n某市2024年重点工作任务分解方案\n一、总体要求\n",
+        );
+        assert_eq!(
+            f,
+            vec![(
+                "某市人民政府办公室".to_string(),
+                Some("某政办发〔2024〕7号".to_string()),
+                Some("2024-03-01".to_string()),
+                Some("某市2024年重点工作任务分解方案".to_string())
+            )]
+        );
+    }
+
+    #[test]
+    fn joint_issuers_give_one_fact_each() {
+        let signed = "关于印发江西省数字经济发展方案的通知\n各市:\n现印发给你们。\n中共江西省委办公厅\n江西省人民政府办公厅\n2023年5月8日\n";
+        assert_eq!(orgs(signed), vec!["中共江西省委办公厅", "江西省人民政府办公厅"]);
+        let one_line = "关于印发江西省数字经济发展方案的通知\n各市:\n现印发给你们。\n中共江西省委办公厅   江西省人民政府办公厅\n2023年5月8日\n";
+        assert_eq!(orgs(one_line), vec!["中共江西省委办公厅", "江西省人民政府办公厅"]);
+        let titled = "省委办公厅省人民政府办公厅关于加快发展数字经济的意见\n各市:\n为加快发展,提出如下意见。\n";
+        assert_eq!(orgs(titled), vec!["省人民政府办公厅", "省委办公厅"]);
+        // One office whose name holds another's is one office.
+        let one = "某市人民政府国有资产监督管理委员会关于加强监管的通知\n各企业:\n现通知如下。\n";
+        assert_eq!(orgs(one), vec!["某市人民政府国有资产监督管理委员会"]);
+    }
+
+    #[test]
+    fn header_fields_in_any_layout() {
+        let run_together = "索 引 号 11370/2021-01 公开方式 主动公开\n发布机构 某县发展和改革局 组配分类 发展计划\n\
+                            成文日期 2021-02-22 废止日期\n某县2021年国民经济和社会发展计划\n一、主要目标\n";
+        let f = issued(run_together);
+        assert_eq!(f[0].0, "某县发展和改革局");
+        assert_eq!(f[0].2.as_deref(), Some("2021-02-22"));
+        let piped = "索引号: | 0001/2023-1 | 信息分类: | |\n发布机构: | 某市统计局 | 生成日期: | 2023-01-05 09:00 |\n\
+                     文号: | 某统字〔2023〕2号 | |\n某市统计工作要点\n一、重点工作\n";
+        let f = issued(piped);
+        assert_eq!(f[0].0, "某市统计局");
+        assert_eq!(f[0].1.as_deref(), Some("某统字〔2023〕2号"));
+        let bullets = "- 发布机构:某某市人民政府门户网站某某市发展和改革委员会\n- 发布日期:2022-06-30\n某某市物流发展实施方案\n";
+        assert_eq!(orgs(bullets), vec!["某某市发展和改革委员会"]);
+    }
+
+    #[test]
+    fn joint_publishers_and_the_printing_note() {
+        let header = "发布机构:江西省发展和改革委员会、江西省财政局\n发布日期:2023-02-01\n江西省物流降本增效实施方案\n";
+        assert_eq!(orgs(header), vec!["江西省发展和改革委员会", "江西省财政局"]);
+        let foot = "关于做好防汛工作的通知\n各县区:\n现就有关事项通知如下。\n一、压实责任\n抄送:市委办公室。\n九江市人民政府办公室   2023年5月6日印发\n";
+        assert_eq!(orgs(foot), vec!["九江市人民政府办公室"]);
+    }
+
+    #[test]
+    fn agreements_are_issued_by_their_parties() {
+        let f = orgs("合作框架协议书\n甲方:某市人民政府(以下简称甲方)\n乙方:某某科技有限公司(以下简称乙方)\n双方经友好协商,达成如下协议。\n");
+        assert_eq!(f, vec!["某市人民政府", "某某科技有限公司"]);
+    }
+
+    #[test]
+    fn news_pages_and_essays_are_issued_by_nobody() {
+        assert!(orgs("两市签署战略合作框架协议\n来源:某某日报 发布时间:2023-05-01\n近日,两市签署协议。\n").is_empty());
+        assert!(orgs("某县召开经济工作会议\n来源:某县人民政府办公室 发布时间:2023-05-01\n会议要求,抓好落实。\n").is_empty());
+        assert!(orgs("浅谈基层治理\n基层治理是国家治理的基石。\n").is_empty());
+        assert!(orgs("全县春耕生产有序推进\n全县春耕生产有序推进,农资供应充足。\n某县融媒体中心\n2023年4月2日\n").is_empty());
+    }
 }

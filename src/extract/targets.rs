@@ -226,9 +226,23 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .and_then(|(t, _)| first_year(t))
         .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()));
     let genre = genre_of(cx, &text);
-    // Scopes: each unit's own text, and each line outside units.
-    let mut scopes: Vec<(Range<usize>, Setting)> = (0..cx.doc.units.len())
-        .map(|u| (cx.own_range(u), unit_setting(cx, &text, u).unwrap_or(genre)))
+    // Unnumbered headings with a setting (`2024年工作计划`), by position; a news page has a
+    // headline, not headings.
+    let marks = if genre == Setting::News { Vec::new() } else { heading_marks(cx, &text) };
+    let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().cloned();
+    // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
+    // section heading and an unnumbered heading sets the setting (and, naming a year, the
+    // deadline of figures that name none).
+    let mut scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
+        .map(|u| {
+            let start = cx.doc.units[u].range.start;
+            let mark = match (unit_setting(cx, &text, u), mark_before(start)) {
+                (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+                (a, b) => a.or(b),
+            };
+            let (setting, year) = mark.map(|m| (m.1, m.2)).unwrap_or((genre, None));
+            (cx.own_range(u), setting, year)
+        })
         .collect();
     let front_end = cx
         .doc
@@ -238,24 +252,27 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .unwrap_or(text.len());
     let mut covered: Vec<Range<usize>> = cx.doc.units.iter().map(|u| u.range.clone()).collect();
     covered.push(0..front_end.min(first_body_line(cx)));
+    // The headline (a first line without a stop) restates what the body says.
+    if let Some(first) = cx.doc.lines.iter().find(|r| !text[(*r).clone()].trim().is_empty()) {
+        let t = text[first.clone()].trim();
+        if !t.contains('。') && t.chars().count() <= 60 {
+            covered.push(first.clone());
+        }
+    }
     let covered = merge_ranges(covered);
-    for (k, r) in cx.doc.lines.clone().into_iter().enumerate() {
+    for r in cx.doc.lines.clone() {
         // The merged range starting last at or before the line is the only one that can hold it.
         let i = covered.partition_point(|c| c.start <= r.start);
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        // A news page has a headline, not headings.
-        let setting = match genre {
-            Setting::News => genre,
-            _ => line_setting(cx, &text, k).unwrap_or(genre),
-        };
-        scopes.push((r, setting));
+        let (setting, year) = mark_before(r.start).map(|m| (m.1, m.2)).unwrap_or((genre, None));
+        scopes.push((r, setting, year));
     }
-    for (scope, setting) in scopes {
+    for (scope, setting, heading_year) in scopes {
         let scope_text = &text[scope.clone()];
         let frame = Frame {
-            plan_year: plan_year.as_deref(),
+            plan_year: heading_year.as_deref().or(plan_year.as_deref()),
             ref_year,
             setting,
         };
@@ -315,8 +332,24 @@ fn genre_of(cx: &Context, text: &str) -> Setting {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
         (Setting::Plan, _) => Setting::Plan,
         _ if is_news_page(cx, text) => Setting::News,
+        _ if only_reports(text) => Setting::Report,
         _ => Setting::Neutral,
     }
+}
+
+/// A text that keeps reporting (比上年, 同比, 已, 截至, 过去一年) and never states an aim
+/// (目标, 力争, 确保, 到2025年): a statistical bulletin or a report of results, whatever its title.
+fn only_reports(text: &str) -> bool {
+    let r = &*RULES;
+    let mut reports = 0;
+    for m in r.cues.find_iter(text) {
+        match r.cue_kinds[m.pattern().as_usize()] {
+            Cue::Frame | Cue::Commit => return false,
+            Cue::Result | Cue::Past | Cue::WeakResult => reports += 1,
+            _ => {}
+        }
+    }
+    reports >= 3 && !r.year.find_iter(text).any(|m| m.as_str().starts_with('到'))
 }
 
 /// A news page: its opening lines carry a byline, a source or a page counter (`记者`,
@@ -330,17 +363,19 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
     bylined && cx.doc.units.len() < 3
 }
 
-/// The setting the nearest heading says for a unit's own text: the unit's own heading when it
-/// is a section, then its enclosing sections'.
-fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Setting> {
+/// The setting the nearest section heading says for a unit's own text (the unit's own heading
+/// when it is a section, then its enclosing sections'), with the heading's position.
+fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Mark> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
         if matches!(unit.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
-            match setting_of(&text[unit.heading.clone()]) {
-                Setting::Neutral => {}
-                Setting::Report => return Some(Setting::Retro),
-                s => return Some(s),
+            let head = heading_text(&text[unit.heading.clone()]);
+            let year = || RULES.year.captures(head).map(|c| c[1].to_string());
+            match setting_of(head) {
+                Setting::Neutral | Setting::News => {}
+                Setting::Report => return Some((unit.range.start, Setting::Retro, year())),
+                s => return Some((unit.range.start, s, year())),
             }
         }
         cur = unit.parent;
@@ -348,22 +383,42 @@ fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Setting> {
     None
 }
 
-/// For a line outside numbered units: the setting of the nearest short heading-like line
-/// among the few before it (`2024年工作总结`, `二〇二五年工作打算`).
-fn line_setting(cx: &Context, text: &str, line: usize) -> Option<Setting> {
-    let from = line.saturating_sub(6);
-    cx.doc.lines[from..line].iter().rev().find_map(|r| {
-        let t = text[r.clone()].trim();
-        let n = t.chars().count();
-        if n == 0 || n > 30 || t.contains(['。', ',', ';']) {
-            return None;
-        }
-        match setting_of(t) {
-            Setting::Neutral => None,
-            Setting::Report => Some(Setting::Retro),
-            s => Some(s),
-        }
-    })
+/// A heading that sets what the figures after it are: its position, the setting, and the year
+/// it names (`2024年工作思路`: the figures under it are due that year).
+type Mark = (usize, Setting, Option<String>);
+
+/// The heading part of a section's first line: up to its first stop (`(一)粮食生产稳定。全年…`
+/// → `粮食生产稳定`), or nothing when the line is prose without one.
+fn heading_text(line: &str) -> &str {
+    let head = line.split(['。', ';', ':', '!', '?']).next().unwrap_or("").trim();
+    if head.chars().count() <= 40 {
+        head
+    } else {
+        ""
+    }
+}
+
+/// Unnumbered headings that set what the figures after them are: short lines without
+/// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
+/// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
+fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
+    cx.doc
+        .lines
+        .iter()
+        .filter_map(|r| {
+            let t = text[r.clone()].trim().trim_end_matches(':');
+            let n = t.chars().count();
+            if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
+                return None;
+            }
+            let year = || RULES.year.captures(t).map(|c| c[1].to_string());
+            match setting_of(t) {
+                Setting::Neutral | Setting::News => None,
+                Setting::Report => Some((r.start, Setting::Retro, year())),
+                s => Some((r.start, s, year())),
+            }
+        })
+        .collect()
 }
 
 /// Non-empty ranges merged where they overlap, sorted by start.
@@ -521,7 +576,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
         // in a review section is not an aim.
         let end_cmp = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
-        if !is_aim(text, m.start(), end_cmp, frame, index, &mut cues) {
+        if !is_aim(text, (m.start(), end_cmp), unit_full.as_deref(), frame, index, &mut cues) {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
@@ -636,7 +691,14 @@ fn has_perfective(s: &str) -> bool {
 /// Whether the figure at `start..end` states an aim of the text rather than a result (已完成,
 /// 同比增长, a figure of a past year or of a review section), a policy parameter (给予最高50万元,
 /// 奖补) or a page counter (浏览:4550次).
-fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeIndex, cues: &mut SentenceCues) -> bool {
+fn is_aim(
+    text: &str,
+    (start, end): (usize, usize),
+    unit: Option<&str>,
+    frame: &Frame,
+    index: &ScopeIndex,
+    cues: &mut SentenceCues,
+) -> bool {
     let r = &*RULES;
     let sent = span_around(text, start, end, SENTENCE_END);
     if cues.range != sent {
@@ -685,7 +747,8 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         return false;
     }
     let spent = cues.found.iter().any(|c| c.2 == Cue::Spend && c.0 >= clause.start && c.1 <= start);
-    if in_clause(Cue::Grant) && !strong && !spent {
+    let money = unit.is_some_and(|u| u.ends_with('元') || u == "%" || u == "个百分点");
+    if money && in_clause(Cue::Grant) && !strong && !spent {
         return false;
     }
     let tense = &text[clause.clone()];
@@ -696,7 +759,7 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         return false;
     }
     let framed = future || announced(Cue::Frame);
-    if in_sentence(Cue::Past) && !framed {
+    if (in_sentence(Cue::Past) || names_past_period(&text[sent.clone()], frame.ref_year)) && !framed {
         return false;
     }
     if past && !strong {
@@ -709,6 +772,12 @@ fn is_aim(text: &str, start: usize, end: usize, frame: &Frame, index: &ScopeInde
         Setting::News => committed,
         Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
     }
+}
+
+/// A five-year plan period that ended before the document's year (`“十三五”期间` in 2022).
+fn names_past_period(sentence: &str, ref_year: Option<u32>) -> bool {
+    const PERIODS: &[(&str, u32)] = &[("十一五", 2010), ("十二五", 2015), ("十三五", 2020), ("十四五", 2025)];
+    ref_year.is_some_and(|r| PERIODS.iter().any(|(p, end)| *end < r && sentence.contains(p)))
 }
 
 /// A year that is a baseline or the start of a span, not the time of a figure: `比2020年`,
@@ -1082,6 +1151,56 @@ mod tests {
     fn a_baseline_year_is_no_deadline() {
         let f = find_indicators("万元地区生产总值能耗比2020年下降13.5%", &plan("2025"));
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
+    }
+
+    #[test]
+    fn a_text_that_only_reports_has_no_targets() {
+        let f = doc_targets(
+            "当前位置:首页>数据发布\n一、综合\n全年地区生产总值356亿元,比上年增长4.1%。\n年末常住人口52.3万人。\n\
+             二、农业\n粮食总产量21.5万吨,比上年增长1.2%。\n三、工业\n规模以上工业增加值同比增长6.3%。\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn an_unnumbered_heading_holds_until_the_next() {
+        let f = doc_targets(
+            "某镇2023年工作总结及2024年工作计划\n2023年工作总结\n全年完成固定资产投资8亿元。\n\
+             2024年工作计划\n一是抓项目。新开工项目12个。\n二是抓招商。\n引进企业20家。\n三是抓民生。\n\
+             新建公厕5座。\n四是抓环境。\n完成造林1000亩。\n",
+        );
+        assert!(has(&f, 12.0, "个") && has(&f, 20.0, "家") && has(&f, 5.0, "座") && has(&f, 1000.0, "亩"), "{f:?}");
+        assert!(!has(&f, 8.0, "亿元"), "{f:?}");
+    }
+
+    #[test]
+    fn a_table_field_name_is_no_heading() {
+        let f = doc_targets(
+            "某区2023年重点工作责任分解\n序号\n工作任务\n完成情况\n责任单位\n1.地区生产总值增长6%。\n区发改局\n",
+        );
+        assert!(has(&f, 6.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn headlines_and_past_periods() {
+        let f = doc_targets(
+            "我市今年计划新开工重大项目200个\n发布时间:2024-06-03\n今年我市计划新开工重大项目200个,总投资500亿元。\n\
+             去年,全市新开工项目180个。\n",
+        );
+        assert_eq!(f, vec![(200.0, "个".to_string()), (500.0, "亿元".to_string())]);
+        let f = doc_targets(
+            "某市“十四五”工业发展规划(2021—2025年)\n“十三五”期间,全市规上工业增加值年均增长7.5%。\n\
+             到2025年,规上工业增加值年均增长8%以上。\n",
+        );
+        assert_eq!(f, vec![(8.0, "%".to_string())]);
+    }
+
+    #[test]
+    fn words_that_hold_cues_and_counts_of_grants() {
+        let f = doc_targets(
+            "某区工作安排\n依托现有园区新建标准厂房10万平方米。全年资助困难学生5000人次。\n",
+        );
+        assert!(has(&f, 10.0, "万平方米") && has(&f, 5000.0, "人次"), "{f:?}");
     }
     #[test]
     fn deadlines() {
