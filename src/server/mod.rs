@@ -64,7 +64,16 @@
 //! [SPARQL 1.1 Service Description]: https://www.w3.org/TR/sparql11-service-description/
 //! [Graph Store Protocol]: https://www.w3.org/TR/sparql11-http-rdf-update/
 
-use crate::query::{self, Answer, EvalOptions, NamedQuery, OutputFormat, QueryError};
+mod guard;
+mod job;
+pub mod pool;
+
+pub use guard::{check_nesting, check_query, Verdict, MAX_NESTING};
+pub use job::{cli_output, Job, JobOutput, JobQuery, JobReply};
+
+use crate::query::{self, Answer, NamedQuery, OutputFormat, QueryError};
+use pool::{LaneConfig, Pool, PoolConfig};
+use serde::{Deserialize, Serialize};
 use crate::store::{KgStore, StoreError};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple};
@@ -86,6 +95,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:7878";
 const MAX_HEAD_EXTRA: usize = 16 * 1024;
 /// Most header lines in a request.
 const MAX_HEADERS: usize = 100;
+/// Stack of connection and in-process evaluation threads: the SPARQL parser recurses per
+/// nesting level ([`MAX_NESTING`] at most; reserved address space, not resident memory).
+const CONNECTION_STACK: usize = 16 << 20;
 
 /// How the server runs. [`ServerConfig::default`] is the safe default of `policykg serve`.
 #[derive(Clone, Debug)]
@@ -123,6 +135,13 @@ pub struct ServerConfig {
     pub io_timeout: Duration,
     /// Log one line per request on standard error.
     pub log: bool,
+    /// Address-space limit of each evaluation process, in bytes (`None`: unlimited).
+    pub max_memory: Option<u64>,
+    /// Evaluate queries in worker processes (on-disk stores only): the default. `false`
+    /// evaluates them on threads of the serving process, as in-memory stores always are.
+    pub isolate: bool,
+    /// Program the worker processes run (`EXE eval-worker`); default: this executable.
+    pub worker_exe: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -133,7 +152,7 @@ impl Default for ServerConfig {
             timeout: Duration::from_secs(30),
             max_results: 10_000,
             max_body: 1024 * 1024,
-            threads: 4,
+            threads: 2,
             queue: 16,
             max_connections: 128,
             allow_update: false,
@@ -143,6 +162,9 @@ impl Default for ServerConfig {
             queries: None,
             io_timeout: Duration::from_secs(10),
             log: true,
+            max_memory: Some(pool::DEFAULT_MAX_MEMORY_MIB << 20),
+            isolate: true,
+            worker_exe: None,
         }
     }
 }
@@ -181,6 +203,45 @@ struct Context {
     evaluations: Arc<Permits>,
     /// Connections being served (each on its own thread).
     connections: AtomicUsize,
+    /// Evaluation processes (on-disk stores, unless `isolate` is off).
+    pool: Option<Arc<Pool>>,
+}
+
+/// Lane of the evaluation processes for queries that read the store.
+const GENERAL_LANE: usize = 0;
+/// Lane for queries that read nothing from the store (`ASK {}`): they never wait behind
+/// slow queries.
+const LIGHT_LANE: usize = 1;
+
+/// Lanes of a server's pool: `threads` processes under `max_memory` for queries, and one
+/// smaller one for queries the static check finds trivially bounded.
+fn lanes(config: &ServerConfig) -> Vec<LaneConfig> {
+    vec![
+        LaneConfig {
+            name: "query",
+            workers: config.threads,
+            max_memory: config.max_memory,
+        },
+        LaneConfig {
+            name: "light",
+            workers: 1,
+            max_memory: Some(
+                config
+                    .max_memory
+                    .unwrap_or(u64::MAX)
+                    .min(pool::LIGHT_MAX_MEMORY_MIB << 20),
+            ),
+        },
+    ]
+}
+
+/// The memory the server's evaluations may use at most, in bytes (the documented bound):
+/// every evaluation process at its limit. `None` when unlimited.
+pub fn memory_bound(config: &ServerConfig) -> Option<u64> {
+    lanes(config)
+        .iter()
+        .map(|l| l.max_memory.map(|m| m * l.workers as u64))
+        .sum()
 }
 
 /// A counting semaphore: at most `max` permits out at a time, at most `queue` callers waiting.
@@ -287,6 +348,7 @@ fn run_bounded<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("policykg-eval".to_owned())
+        .stack_size(CONNECTION_STACK)
         .spawn(move || {
             let _permit = permit;
             let _ = tx.send(job());
@@ -358,6 +420,29 @@ impl Server {
         })?;
         let stop = Arc::new(AtomicBool::new(false));
         let evaluations = Permits::new(config.threads, config.queue);
+        let pool = match (config.isolate, store.path()) {
+            (true, Some(dir)) => {
+                let exe = match &config.worker_exe {
+                    Some(exe) => exe.clone(),
+                    None => std::env::current_exe()
+                        .map_err(|e| ServerError::Config(format!("cannot find this program: {e}")))?,
+                };
+                Some(
+                    Pool::start(PoolConfig {
+                        exe,
+                        store: dir.to_path_buf(),
+                        timeout: Some(config.timeout),
+                        lanes: lanes(&config),
+                        queue: config.queue,
+                        follow_writes: config.allow_update,
+                        respawn: true,
+                        log: config.log,
+                    })
+                    .map_err(ServerError::Config)?,
+                )
+            }
+            _ => None,
+        };
         let ctx = Arc::new(Context {
             config,
             addr,
@@ -365,6 +450,7 @@ impl Server {
             library,
             evaluations,
             connections: AtomicUsize::new(0),
+            pool,
         });
         let (busy_tx, busy_rx) = mpsc::sync_channel::<TcpStream>(64);
         let mut threads = Vec::new();
@@ -388,6 +474,11 @@ impl Server {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The evaluation processes, when queries are evaluated in them.
+    pub fn pool(&self) -> Option<&Arc<Pool>> {
+        self.ctx.pool.as_ref()
     }
 
     /// Blocks until the server stops (it only stops when shut down from another thread or
@@ -427,6 +518,32 @@ impl Drop for Server {
     }
 }
 
+/// `policykg query --timeout/--max-memory`: evaluates one job in an evaluation process of
+/// this executable, under those limits (killed at the timeout, stopped past the memory).
+pub fn run_isolated(
+    store: &Path,
+    job: &Job,
+    timeout: Option<Duration>,
+    max_memory: Option<u64>,
+) -> Result<JobReply, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let pool = Pool::start(PoolConfig {
+        exe,
+        store: store.to_path_buf(),
+        timeout,
+        lanes: vec![LaneConfig {
+            name: "query",
+            workers: 1,
+            max_memory,
+        }],
+        queue: 0,
+        follow_writes: false,
+        respawn: false,
+        log: false,
+    })?;
+    Ok(pool.run(0, job).into())
+}
+
 /// `policykg serve`: starts the server, prints where it listens and serves until killed.
 pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
     let server = Server::start(config.clone())?;
@@ -453,6 +570,28 @@ pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
             "refused"
         }
     );
+    match server.pool() {
+        Some(pool) => {
+            let lanes: Vec<String> = pool
+                .lanes()
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} × {} ({})",
+                        l.workers,
+                        l.name,
+                        l.max_memory.map_or("no memory limit".into(), |m| format!("{} MiB each", m >> 20))
+                    )
+                })
+                .collect();
+            eprintln!(
+                "policykg serve: evaluation processes: {}; evaluations use at most {} in all",
+                lanes.join(" + "),
+                memory_bound(&config).map_or("unbounded memory".into(), |b| format!("{} MiB", b >> 20))
+            );
+        }
+        None => eprintln!("policykg serve: queries are evaluated in this process (no memory limit)"),
+    }
     if !addr.ip().is_loopback() {
         eprintln!(
             "policykg serve: warning: {addr} is reachable from other machines; anyone who can \
@@ -523,6 +662,7 @@ fn acceptor(listener: &TcpListener, stop: &AtomicBool, ctx: &Arc<Context>, busy:
         let slot = ConnectionSlot(Arc::clone(ctx));
         let spawned = std::thread::Builder::new()
             .name("policykg-conn".to_owned())
+            .stack_size(CONNECTION_STACK)
             .spawn(move || {
                 let ctx = Arc::clone(&slot.0);
                 if catch_unwind(AssertUnwindSafe(|| serve_connection(&ctx, stream))).is_err() {
@@ -946,6 +1086,7 @@ fn reason(status: u16) -> &'static str {
         501 => "Not Implemented",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
         _ => "",
     }
 }
@@ -1236,17 +1377,6 @@ fn graph_params(params: &[(String, String)], name: &str) -> Result<Vec<NamedNode
         .collect()
 }
 
-fn eval_options(ctx: &Context, params: &[(String, String)]) -> Result<EvalOptions, Reply> {
-    Ok(EvalOptions {
-        timeout: Some(ctx.config.timeout),
-        max_results: Some(ctx.config.max_results),
-        default_graphs: graph_params(params, "default-graph-uri")?,
-        named_graphs: graph_params(params, "named-graph-uri")?,
-        service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
-        base_iri: None,
-    })
-}
-
 fn service_refused() -> Reply {
     Reply::text(
         403,
@@ -1271,14 +1401,53 @@ fn run_query(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     if !ctx.config.allow_service && uses_service(&text) {
         return Err(service_refused());
     }
-    let mut options = eval_options(ctx, &params)?;
+    // Checked before anything is evaluated: the dataset parameters, then the query itself
+    // (syntax, nesting, shapes that cannot finish: 400).
+    let default_graphs = graph_params(&params, "default-graph-uri")?;
+    let named_graphs = graph_params(&params, "named-graph-uri")?;
     // Relative IRIs of a query without BASE resolve against the endpoint (Protocol §2.2).
-    options.base_iri = Some(public_url(ctx, req, "/query"));
+    let base_iri = public_url(ctx, req, "/query");
+    let verdict = check_query(&text, Some(&base_iri)).map_err(|m| Reply::text(400, m))?;
+    let job = Job {
+        query: JobQuery::Text(text),
+        default_graphs: default_graphs.iter().map(|g| g.as_str().to_owned()).collect(),
+        named_graphs: named_graphs.iter().map(|g| g.as_str().to_owned()).collect(),
+        base_iri: Some(base_iri),
+        ..job_limits(ctx, &requested)
+    };
+    Ok(evaluate_job(ctx, job, verdict))
+}
+
+/// A job with the server's limits and the negotiated output, evaluating nothing yet.
+fn job_limits(ctx: &Context, requested: &Requested) -> Job {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    Job {
+        query: JobQuery::Text(String::new()),
+        default_graphs: Vec::new(),
+        named_graphs: Vec::new(),
+        base_iri: None,
+        timeout_ms: Some(ms(ctx.config.timeout)),
+        service_timeout_ms: ctx.config.allow_service.then(|| ms(ctx.config.timeout)),
+        max_results: Some(ctx.config.max_results),
+        output: job::negotiated(requested),
+    }
+}
+
+/// Evaluates a job: in an evaluation process of the pool (its lane from the static
+/// check's verdict), or on a thread of this process when there is no pool.
+fn evaluate_job(ctx: &Context, job: Job, verdict: Verdict) -> Reply {
+    if let Some(pool) = &ctx.pool {
+        let lane = match verdict {
+            Verdict::Light => LIGHT_LANE,
+            Verdict::General => GENERAL_LANE,
+        };
+        return pool.run(lane, &job);
+    }
     let store = Arc::clone(&ctx.store);
-    let answer = run_bounded(ctx, "query", move || {
-        query::evaluate(store.inner(), &text, &[], &options)
-    })?;
-    answer_reply(answer, &requested)
+    match run_bounded(ctx, "query", move || job::run(store.inner(), &job)) {
+        Ok(reply) => reply.into(),
+        Err(reply) => reply,
+    }
 }
 
 fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
@@ -1293,19 +1462,15 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
     if !ctx.config.allow_service && uses_service(&q.text) {
         return Err(service_refused());
     }
-    let options = EvalOptions {
-        timeout: Some(ctx.config.timeout),
-        max_results: Some(ctx.config.max_results),
-        service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
-        ..EvalOptions::default()
+    let job = Job {
+        query: JobQuery::Named {
+            name: q.name.clone(),
+            text: q.text.clone(),
+            bindings: bindings.iter().map(|(n, t)| (n.clone(), t.to_string())).collect(),
+        },
+        ..job_limits(ctx, &requested)
     };
-    let store = Arc::clone(&ctx.store);
-    let q = q.clone();
-    let answer = run_bounded(ctx, "query", move || {
-        let text = query::fill_values(store.inner(), &q, &bindings)?;
-        query::evaluate(store.inner(), &text, &bindings, &options)
-    })?;
-    answer_reply(answer, &requested)
+    Ok(evaluate_job(ctx, job, Verdict::General))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1313,8 +1478,8 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
 // ---------------------------------------------------------------------------------------
 
 /// What an answer is written as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
     Json,
     Xml,
     Csv,
@@ -1676,6 +1841,16 @@ const EP_TERMS: &[(&str, &str, &str)] = &[
         "Connections served at the same time; beyond that, 503 with Retry-After.",
     ),
     (
+        "maxMemory",
+        "integer",
+        "Most memory (address space) one query evaluation may use, in bytes; past it the evaluation is stopped and answered 507.",
+    ),
+    (
+        "isolatedEvaluation",
+        "boolean",
+        "True when each query is evaluated in a separate process, under the memory limit, killed at the time limit.",
+    ),
+    (
         "readOnly",
         "boolean",
         "True when SPARQL Update and Graph Store writes are refused (403).",
@@ -1751,7 +1926,7 @@ fn description_triples(ctx: &Context, req: &Request) -> Result<Vec<Triple>, Stri
         Literal::new_simple_literal(format!("policykg {} SPARQL endpoint", env!("CARGO_PKG_VERSION"))).into(),
     );
     let c = &ctx.config;
-    let limits: [(&str, Literal); 9] = [
+    let mut limits: Vec<(&str, Literal)> = vec![
         ("queryTimeout", typed(c.timeout.as_secs_f64().to_string(), "decimal")),
         ("maxResults", typed(c.max_results.to_string(), "integer")),
         ("maxRequestBytes", typed(c.max_body.to_string(), "integer")),
@@ -1764,7 +1939,11 @@ fn description_triples(ctx: &Context, req: &Request) -> Result<Vec<Triple>, Stri
         ("maxConnections", typed(c.max_connections.to_string(), "integer")),
         ("readOnly", Literal::from(!c.allow_update)),
         ("federatedQuery", Literal::from(c.allow_service)),
+        ("isolatedEvaluation", Literal::from(ctx.pool.is_some())),
     ];
+    if let (Some(m), Some(_)) = (c.max_memory, &ctx.pool) {
+        limits.push(("maxMemory", typed(m.to_string(), "integer")));
+    }
     for (name, value) in limits {
         add(&service, term(EP, name), value.into());
     }
@@ -1960,7 +2139,9 @@ fn graph_write(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     };
     let store = Arc::clone(&ctx.store);
     let method = req.method.clone();
+    let pool = ctx.pool.clone();
     let result = run_bounded(ctx, "graph store", move || {
+        let _writing = pool.as_ref().map(|p| p.writing());
         write_graph_store(&store, &method, &graph, &quads)
     })?;
     match result {
@@ -2070,6 +2251,7 @@ fn authorize_update(ctx: &Context, req: &Request) -> Result<(), Reply> {
 fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     authorize_update(ctx, req)?;
     let (text, params) = protocol_params(req, "update", "application/sparql-update")?;
+    check_nesting(&text).map_err(|m| Reply::text(400, m))?;
     if !ctx.config.allow_service && uses_service(&text) {
         return Err(service_refused());
     }
@@ -2107,7 +2289,10 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     let store = Arc::clone(&ctx.store);
     let timeout = ctx.config.timeout;
     let token = cancel.clone();
+    let pool = ctx.pool.clone();
     let result = run_bounded(ctx, "update", move || {
+        // Evaluation processes do not open the store during the write, and re-open it after.
+        let _writing = pool.as_ref().map(|p| p.writing());
         let _watchdog = query::Watchdog::start(timeout, token);
         prepared.on_store(store.inner()).execute()
     })?;
