@@ -104,6 +104,9 @@ pub enum Command {
         /// Address-space limit, in bytes.
         #[arg(long)]
         max_memory_bytes: Option<u64>,
+        /// Scheduling niceness.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        nice: i32,
     },
     /// List the named queries with what they answer and their parameters.
     Queries,
@@ -423,7 +426,8 @@ pub fn run() -> Result<i32> {
         Command::EvalWorker {
             store,
             max_memory_bytes,
-        } => Ok(policykg::server::pool::worker_main(&store, max_memory_bytes)),
+            nice,
+        } => Ok(policykg::server::pool::worker_main(&store, max_memory_bytes, nice)),
         Command::Queries => cmd_queries(),
         Command::Demo { store, seeds } => cmd_demo(&store, seeds, gz),
         Command::Eval {

@@ -8,7 +8,7 @@
 //! hold for every query, including shapes nothing here foresees.
 
 use crate::query::PREFIXES;
-use spargebra::algebra::{Expression, GraphPattern, PropertyPathExpression};
+use spargebra::algebra::{Expression, Function, GraphPattern, PropertyPathExpression};
 use spargebra::term::{NamedNodePattern, TermPattern};
 use spargebra::{Query, SparqlParser};
 use std::collections::BTreeSet;
@@ -128,6 +128,7 @@ pub fn check_query(sparql: &str, base_iri: Option<&str>) -> Result<Verdict, Stri
     if !describe
         && facts.patterns == 0
         && !facts.service
+        && !facts.growing
         && facts.values_rows <= LIGHT_MAX_ROWS
         && sparql.len() <= LIGHT_MAX_BYTES
     {
@@ -145,6 +146,9 @@ struct Facts {
     values_rows: usize,
     /// A `SERVICE` pattern.
     service: bool,
+    /// Grouping, or a function whose result can be longer than its arguments together
+    /// (`CONCAT(?x, ?x)` doubles a string per `BIND`): not light, whatever else it reads.
+    growing: bool,
     /// Why the query is refused, if it is.
     refusal: Option<String>,
 }
@@ -221,6 +225,7 @@ impl Facts {
                 _ => self.walk(inner, materialised),
             },
             GraphPattern::Group { inner, variables, .. } => {
+                self.growing = true;
                 // Aggregates without keys stream (COUNT(*) of a product takes time, not
                 // memory: the time limit stops it); grouping keys hold every group.
                 self.walk(inner, materialised || !variables.is_empty())
@@ -266,9 +271,16 @@ impl Facts {
                 self.expression(a);
                 list.iter().for_each(|x| self.expression(x));
             }
-            Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
+            Expression::FunctionCall(f, list) => {
+                if matches!(
+                    f,
+                    Function::Concat | Function::Replace | Function::EncodeForUri | Function::Custom(_)
+                ) {
+                    self.growing = true;
+                }
                 list.iter().for_each(|x| self.expression(x))
             }
+            Expression::Coalesce(list) => list.iter().for_each(|x| self.expression(x)),
             _ => {}
         }
     }
@@ -477,6 +489,15 @@ mod tests {
             Ok(Verdict::Light)
         );
         assert_eq!(check_query("ASK { ?s ?p ?o }", None), Ok(Verdict::General));
+        // Strings that double per BIND read nothing, yet are not light.
+        assert_eq!(
+            check_query(
+                "SELECT * { BIND(\"ab\" AS ?a) BIND(CONCAT(?a, ?a) AS ?b) BIND(CONCAT(?b, ?b) AS ?c) }",
+                None
+            ),
+            Ok(Verdict::General)
+        );
+        assert_eq!(check_query("SELECT (COUNT(*) AS ?n) {}", None), Ok(Verdict::General));
         assert_eq!(check_query("DESCRIBE <http://x/>", None), Ok(Verdict::General));
         let values: String = (0..50).map(|i| format!("{i} ")).collect();
         assert_eq!(

@@ -31,15 +31,20 @@
 //!
 //! # Limits
 //!
-//! * **Time**: each query or update runs under a timeout; evaluation is cancelled through
-//!   Oxigraph's cancellation token and the answer is `503` with an explanation. The whole answer
-//!   is evaluated and serialised *before* the status line is sent, so a client never gets a
-//!   `200` with a truncated body. The 503 does not wait for the engine: Oxigraph checks the
-//!   token only while it reads the store, so an evaluation busy joining data it already read
-//!   (a cartesian product with `ORDER BY`, say) can go on — and use memory — after its client
-//!   was answered. Such an evaluation keeps its slot until it ends, so at most `threads`
-//!   evaluations ever run at once (memory stays bounded); requests that find every slot taken
-//!   wait (at most `queue` of them, each at most `timeout`) and then get `503`.
+//! * **Isolation**: on an on-disk store every query is evaluated in a warm worker process
+//!   ([`pool`]) under an address-space limit (`max_memory`, past it: `507`) and killed at the
+//!   timeout (plus [`pool::KILL_GRACE`]) when Oxigraph's cancellation token is not noticed (a
+//!   product of data already read), so a runaway query is stopped for real and its memory
+//!   returned; the worker is replaced. Before that, [`guard`] refuses shapes that cannot finish
+//!   and nesting that would overflow a parser's stack (`400`), and sends queries that read
+//!   nothing from the store (`ASK {}`) to a lane of their own. In-memory stores (and
+//!   `isolate: false`) evaluate on threads of this process, where a query the engine does not
+//!   cancel keeps its slot until it ends.
+//! * **Time**: each query or update runs under a timeout; the answer is `503` with an
+//!   explanation. The whole answer is evaluated and serialised *before* the status line is
+//!   sent, so a client never gets a `200` with a truncated body. Updates (and Graph Store
+//!   writes) run in this process, the store's one writer, under the cancellation token;
+//!   workers re-open the store after each write.
 //! * **Size**: answers with more than `max_results` solutions or triples are refused with `413`
 //!   (counted while collecting, so they are never held whole); request bodies (and query
 //!   strings) over `max_body` bytes are refused with `413` before they are read.
@@ -212,6 +217,9 @@ const GENERAL_LANE: usize = 0;
 /// Lane for queries that read nothing from the store (`ASK {}`): they never wait behind
 /// slow queries.
 const LIGHT_LANE: usize = 1;
+/// Niceness of the query lane's workers: CPU-bound evaluations yield to the serving process
+/// (which reads requests and answers refusals) and to the light lane.
+const QUERY_NICENESS: i32 = 5;
 
 /// Lanes of a server's pool: `threads` processes under `max_memory` for queries, and one
 /// smaller one for queries the static check finds trivially bounded.
@@ -221,6 +229,7 @@ fn lanes(config: &ServerConfig) -> Vec<LaneConfig> {
             name: "query",
             workers: config.threads,
             max_memory: config.max_memory,
+            nice: QUERY_NICENESS,
         },
         LaneConfig {
             name: "light",
@@ -231,6 +240,7 @@ fn lanes(config: &ServerConfig) -> Vec<LaneConfig> {
                     .unwrap_or(u64::MAX)
                     .min(pool::LIGHT_MAX_MEMORY_MIB << 20),
             ),
+            nice: 0,
         },
     ]
 }
@@ -535,6 +545,7 @@ pub fn run_isolated(
             name: "query",
             workers: 1,
             max_memory,
+            nice: 0,
         }],
         queue: 0,
         follow_writes: false,

@@ -79,6 +79,9 @@ pub struct LaneConfig {
     pub workers: usize,
     /// Address-space limit of each, in bytes.
     pub max_memory: Option<u64>,
+    /// Scheduling niceness of the workers (0: as the server): CPU-bound evaluations yield to
+    /// the serving process and to lanes of lower niceness.
+    pub nice: i32,
 }
 
 /// How a pool runs.
@@ -231,6 +234,9 @@ impl Pool {
         cmd.arg("eval-worker").arg("--store").arg(&self.config.store);
         if let Some(m) = config.max_memory {
             cmd.arg("--max-memory-bytes").arg(m.to_string());
+        }
+        if config.nice != 0 {
+            cmd.arg("--nice").arg(config.nice.to_string());
         }
         // Fewer malloc arenas: less address space reserved per thread, so the address-space
         // limit measures what evaluation really uses.
@@ -471,7 +477,7 @@ impl Pool {
             let limit = config
                 .max_memory
                 .map_or("the memory of the machine".to_owned(), |m| {
-                    format!("{} MiB (the server's --max-memory)", m >> 20)
+                    format!("{} MiB (--max-memory)", m >> 20)
                 });
             return Reply::text(
                 507,
@@ -621,7 +627,14 @@ fn open_with_retries(store: &Path) -> Result<KgStore, String> {
 
 /// `policykg eval-worker`: limits its own memory, opens the store read-only, then evaluates
 /// the jobs it reads on standard input until that closes. Returns the exit code.
-pub fn worker_main(store: &Path, max_memory: Option<u64>) -> i32 {
+pub fn worker_main(store: &Path, max_memory: Option<u64>, nice: i32) -> i32 {
+    if nice != 0 {
+        // Before any thread starts: threads inherit it.
+        // SAFETY: nice only changes this process's scheduling priority.
+        unsafe {
+            libc::nice(nice);
+        }
+    }
     if let Some(bytes) = max_memory {
         if let Err(e) = set_limit(libc::RLIMIT_AS, bytes) {
             eprintln!("cannot limit memory: {e}");
