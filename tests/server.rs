@@ -1892,7 +1892,7 @@ fn print_attack(label: &str, a: &Attack, bound_mib: u64) {
     eprintln!("{line}");
 }
 
-fn check_attack(a: &Attack, bound_mib: u64) {
+fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
     let mut ask = a.ask.clone();
     ask.sort();
     assert!(a.ask_failed.is_empty(), "ASK failed: {:?}", &a.ask_failed[..a.ask_failed.len().min(5)]);
@@ -1911,7 +1911,9 @@ fn check_attack(a: &Attack, bound_mib: u64) {
     assert_eq!(a.hostile.len(), hostile_queries().len(), "{:?}", a.hostile);
     // The hard limits were exercised, not only the static check.
     let limits = |s: u16| a.hostile.values().map(|m| m.get(&s).copied().unwrap_or(0)).sum::<usize>();
-    assert!(limits(507) > 0, "no memory stop: {:?}", a.hostile);
+    if memory_stops {
+        assert!(limits(507) > 0, "no memory stop: {:?}", a.hostile);
+    }
     assert!(limits(503) > 0, "no time stop: {:?}", a.hostile);
     let peak = a.memory.iter().map(|m| m.1).max().unwrap_or(0);
     // The serving process itself stays small (under 256 MiB).
@@ -1931,7 +1933,7 @@ fn an_endpoint_no_query_can_take_down() {
         &["--timeout", "5", "--threads", "2", "--max-memory", "512"],
     );
     print_attack("attack: 55 s, 4 hostile clients, --timeout 5 --threads 2 --max-memory 512", &a, bound);
-    check_attack(&a, bound);
+    check_attack(&a, bound, true);
 }
 
 /// The same without hostile clients (the baseline of the README's figures), and a longer
@@ -1943,7 +1945,8 @@ fn attack_long() {
     print_attack("baseline: 60 s, no hostile client, --timeout 5, default limits", &a, bound);
     let (a, bound) = attack(Duration::from_secs(180), 8, &["--timeout", "5"]);
     print_attack("attack: 180 s, 8 hostile clients, --timeout 5, default limits", &a, bound);
-    check_attack(&a, bound);
+    // At 4 GiB the growing string is stopped by the time limit first.
+    check_attack(&a, bound, false);
 }
 
 /// Latency of `ASK {}`, a count and a named query through the pool and in process.

@@ -210,7 +210,17 @@ struct Context {
     connections: AtomicUsize,
     /// Evaluation processes (on-disk stores, unless `isolate` is off).
     pool: Option<Arc<Pool>>,
+    /// Queries that went past their time or memory limit lately, refused at once when sent
+    /// again ([`PENALTY`]).
+    penalties: Mutex<std::collections::HashMap<u64, (Instant, u16, String)>>,
 }
+
+/// How long a query (same text and dataset) that went past its time or memory limit is
+/// refused at once instead of being evaluated again: repeating a runaway query must not keep
+/// evaluation processes busy.
+const PENALTY: Duration = Duration::from_secs(60);
+/// Most queries remembered in [`Context::penalties`].
+const PENALTY_ENTRIES: usize = 4096;
 
 /// Lane of the evaluation processes for queries that read the store.
 const GENERAL_LANE: usize = 0;
@@ -461,6 +471,7 @@ impl Server {
             evaluations,
             connections: AtomicUsize::new(0),
             pool,
+            penalties: Mutex::new(std::collections::HashMap::new()),
         });
         let (busy_tx, busy_rx) = mpsc::sync_channel::<TcpStream>(64);
         let mut threads = Vec::new();
@@ -1445,14 +1456,55 @@ fn job_limits(ctx: &Context, requested: &Requested) -> Job {
 }
 
 /// Evaluates a job: in an evaluation process of the pool (its lane from the static
-/// check's verdict), or on a thread of this process when there is no pool.
+/// check's verdict), or on a thread of this process when there is no pool. A job that went
+/// past its time or memory limit within [`PENALTY`] is refused at once.
 fn evaluate_job(ctx: &Context, job: Job, verdict: Verdict) -> Reply {
     if let Some(pool) = &ctx.pool {
         let lane = match verdict {
             Verdict::Light => LIGHT_LANE,
             Verdict::General => GENERAL_LANE,
         };
-        return pool.run(lane, &job);
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            serde_json::to_string(&job.query).unwrap_or_default().hash(&mut h);
+            job.default_graphs.hash(&mut h);
+            job.named_graphs.hash(&mut h);
+            job.base_iri.hash(&mut h);
+            h.finish()
+        };
+        let now = Instant::now();
+        {
+            let penalties = ctx.penalties.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((when, status, message)) = penalties.get(&key).filter(|p| now.duration_since(p.0) < PENALTY) {
+                let left = PENALTY.saturating_sub(now.duration_since(*when));
+                return Reply::text(
+                    *status,
+                    format!(
+                        "{message} (refused at once: the same query went past its limit {:.0} s \
+                         ago; it is not evaluated again for {} s)",
+                        now.duration_since(*when).as_secs_f64(),
+                        PENALTY.as_secs()
+                    ),
+                )
+                .header("Retry-After", (left.as_secs() + 1).to_string());
+            }
+        }
+        let reply = pool.run(lane, &job);
+        let over_limit = reply.status == 507
+            || (reply.status == 503 && reply.body.starts_with(b"query timeout"));
+        if over_limit {
+            let mut penalties = ctx.penalties.lock().unwrap_or_else(PoisonError::into_inner);
+            if penalties.len() >= PENALTY_ENTRIES {
+                penalties.retain(|_, p| now.duration_since(p.0) < PENALTY);
+                if penalties.len() >= PENALTY_ENTRIES {
+                    penalties.clear();
+                }
+            }
+            let message = String::from_utf8_lossy(&reply.body).trim_end().to_owned();
+            penalties.insert(key, (Instant::now(), reply.status, message));
+        }
+        return reply;
     }
     let store = Arc::clone(&ctx.store);
     match run_bounded(ctx, "query", move || job::run(store.inner(), &job)) {
@@ -2599,6 +2651,8 @@ mod tests {
             library: Vec::new(),
             evaluations: Permits::new(1, 16),
             connections: AtomicUsize::new(0),
+            pool: None,
+            penalties: Mutex::new(std::collections::HashMap::new()),
         };
         let started = Instant::now();
         let stuck = run_bounded(&ctx, "query", || std::thread::sleep(Duration::from_millis(1500)));
