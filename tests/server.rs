@@ -1382,7 +1382,9 @@ fn runaway_cpu() -> String {
 /// Resident memory of a process and all its children, in KiB.
 fn tree_rss_kib(pid: u32) -> u64 {
     let mut total = 0;
-    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
     for e in entries.flatten() {
         let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
             continue;
@@ -1424,7 +1426,10 @@ fn runaway_queries_are_stopped_for_real_and_their_process_replaced() {
             if idle.len() == 3 && before.iter().filter(|p| idle.contains(p)).count() == 2 {
                 return idle;
             }
-            assert!(Instant::now() < deadline, "no replacement: {idle:?} {before:?} {stats:?}");
+            assert!(
+                Instant::now() < deadline,
+                "no replacement: {idle:?} {before:?} {stats:?}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     };
@@ -1451,7 +1456,10 @@ fn runaway_queries_are_stopped_for_real_and_their_process_replaced() {
     let took = started.elapsed();
     assert_eq!(r.status, 503, "{}", r.text());
     assert!(r.text().contains("was stopped"), "{}", r.text());
-    assert!(took >= Duration::from_secs(10) && took < Duration::from_secs(20), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(10) && took < Duration::from_secs(20),
+        "{took:?}"
+    );
     assert_eq!(load(&stats.killed_for_time), 1);
     let third = settled(&second);
     let gone: Vec<u32> = second.iter().copied().filter(|p| !third.contains(p)).collect();
@@ -1554,7 +1562,9 @@ fn evaluation_processes_see_every_update() {
         // Both lanes: a query reading the store, and one that does not (the light lane).
         assert_eq!(count(all), (quads + i).to_string(), "after update {i}");
         assert_eq!(
-            count(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <urn:g> {{ ?s ?p {i} }} }}")),
+            count(&format!(
+                "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <urn:g> {{ ?s ?p {i} }} }}"
+            )),
             "1"
         );
     }
@@ -1572,7 +1582,12 @@ fn evaluation_processes_see_every_update() {
     let r = update(addr, "/update", "DROP GRAPH <urn:g>");
     assert_eq!(r.status, 204, "{}", r.text());
     assert_eq!(count(all), quads.to_string());
-    let reopens = server.pool().unwrap().stats.reopens.load(std::sync::atomic::Ordering::SeqCst);
+    let reopens = server
+        .pool()
+        .unwrap()
+        .stats
+        .reopens
+        .load(std::sync::atomic::Ordering::SeqCst);
     assert!(reopens >= 7, "{reopens}");
 }
 
@@ -1597,10 +1612,27 @@ fn cli_query(args: &[&str]) -> (i32, String, String) {
 fn the_command_line_has_the_same_limits() {
     let plain = cli_query(&["--format", "csv", "--query", COUNT_DOCS]);
     assert_eq!(plain.0, 0, "{}", plain.2);
-    let limited = cli_query(&["--format", "csv", "--timeout", "20", "--max-memory", "1024", "--query", COUNT_DOCS]);
+    let limited = cli_query(&[
+        "--format",
+        "csv",
+        "--timeout",
+        "20",
+        "--max-memory",
+        "1024",
+        "--query",
+        COUNT_DOCS,
+    ]);
     assert_eq!(limited, plain);
     let named = cli_query(&["documents", "--param", "year=2022", "--format", "tsv"]);
-    let named_limited = cli_query(&["documents", "--param", "year=2022", "--format", "tsv", "--timeout", "20"]);
+    let named_limited = cli_query(&[
+        "documents",
+        "--param",
+        "year=2022",
+        "--format",
+        "tsv",
+        "--timeout",
+        "20",
+    ]);
     assert_eq!(named.0, 0, "{}", named.2);
     assert_eq!(named_limited, named);
     let started = Instant::now();
@@ -1695,7 +1727,12 @@ fn attack(duration: Duration, hostile: usize, extra_args: &[&str]) -> (Attack, u
         .arg(&store)
         .output()
         .unwrap();
-    assert_eq!(built.status.code(), Some(0), "{}", String::from_utf8_lossy(&built.stderr));
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let mut child = ChildGuard(
         Command::new(env!("CARGO_BIN_EXE_policykg"))
             .args(["serve", "--bind", "127.0.0.1:0", "--store"])
@@ -1798,7 +1835,11 @@ fn attack(duration: Duration, hostile: usize, extra_args: &[&str]) -> (Attack, u
                     // Odd clients make every request new (a comment with a counter), so that
                     // the server cannot refuse a repeat at once: the hard limits must stop
                     // each one.
-                    let text = if k % 2 == 1 { format!("{q}\n# {k} {i}") } else { q.clone() };
+                    let text = if k % 2 == 1 {
+                        format!("{q}\n# {k} {i}")
+                    } else {
+                        q.clone()
+                    };
                     let r = request(
                         addr,
                         "POST",
@@ -1900,7 +1941,11 @@ fn print_attack(label: &str, a: &Attack, bound_mib: u64) {
 fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
     let mut ask = a.ask.clone();
     ask.sort();
-    assert!(a.ask_failed.is_empty(), "ASK failed: {:?}", &a.ask_failed[..a.ask_failed.len().min(5)]);
+    assert!(
+        a.ask_failed.is_empty(),
+        "ASK failed: {:?}",
+        &a.ask_failed[..a.ask_failed.len().min(5)]
+    );
     assert!(ask.len() > 100, "{} ASKs", ask.len());
     assert!(
         percentile(&ask, 0.99) < Duration::from_secs(1),
@@ -1915,7 +1960,12 @@ fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
     // Each kind of hostile request was sent and refused.
     assert_eq!(a.hostile.len(), hostile_queries().len(), "{:?}", a.hostile);
     // The hard limits were exercised, not only the static check.
-    let limits = |s: u16| a.hostile.values().map(|m| m.get(&s).copied().unwrap_or(0)).sum::<usize>();
+    let limits = |s: u16| {
+        a.hostile
+            .values()
+            .map(|m| m.get(&s).copied().unwrap_or(0))
+            .sum::<usize>()
+    };
     // (A debug build may grow the string too slowly to reach the limit within the timeout:
     // then it is stopped for time, which is its error too.)
     if memory_stops && !cfg!(debug_assertions) {
@@ -1924,7 +1974,10 @@ fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
     assert!(limits(503) > 0, "no time stop: {:?}", a.hostile);
     let peak = a.memory.iter().map(|m| m.1).max().unwrap_or(0);
     // The serving process itself stays small (under 256 MiB).
-    assert!(peak < bound_mib + 256, "peak {peak} MiB over the bound {bound_mib} MiB + 256");
+    assert!(
+        peak < bound_mib + 256,
+        "peak {peak} MiB over the bound {bound_mib} MiB + 256"
+    );
     assert!(a.normal.get(&200).copied().unwrap_or(0) > 0, "{:?}", a.normal);
 }
 
@@ -1940,7 +1993,11 @@ fn an_endpoint_no_query_can_take_down() {
         4,
         &["--timeout", "5", "--threads", "2", "--max-memory", "512"],
     );
-    print_attack("attack: 55 s, 4 hostile clients, --timeout 5 --threads 2 --max-memory 512", &a, bound);
+    print_attack(
+        "attack: 55 s, 4 hostile clients, --timeout 5 --threads 2 --max-memory 512",
+        &a,
+        bound,
+    );
     check_attack(&a, bound, true);
 }
 
@@ -1950,9 +2007,17 @@ fn an_endpoint_no_query_can_take_down() {
 #[ignore = "long: baseline and a 3-minute attack (cargo test --release --test server -- --ignored attack_long --nocapture)"]
 fn attack_long() {
     let (a, bound) = attack(Duration::from_secs(60), 0, &["--timeout", "5"]);
-    print_attack("baseline: 60 s, no hostile client, --timeout 5, default limits", &a, bound);
+    print_attack(
+        "baseline: 60 s, no hostile client, --timeout 5, default limits",
+        &a,
+        bound,
+    );
     let (a, bound) = attack(Duration::from_secs(180), 8, &["--timeout", "5"]);
-    print_attack("attack: 180 s, 8 hostile clients, --timeout 5, default limits", &a, bound);
+    print_attack(
+        "attack: 180 s, 8 hostile clients, --timeout 5, default limits",
+        &a,
+        bound,
+    );
     // At 4 GiB the growing string is stopped by the time limit first.
     check_attack(&a, bound, false);
 }
@@ -1962,10 +2027,7 @@ fn attack_long() {
 #[ignore = "measurement (cargo test --release --test server -- --ignored pool_overhead --nocapture)"]
 fn pool_overhead() {
     for isolate in [false, true] {
-        let server = start(ServerConfig {
-            isolate,
-            ..config()
-        });
+        let server = start(ServerConfig { isolate, ..config() });
         let addr = server.local_addr();
         for (label, target) in [
             ("ASK {}", format!("/query?query={}", enc("ASK {}"))),
@@ -2015,7 +2077,12 @@ fn pool_overhead() {
         assert_eq!(get_query(addr, COUNT_DOCS, "text/csv").status, 200);
         plain.push(t.elapsed());
         assert_eq!(
-            update(addr, "/update", &format!("INSERT DATA {{ GRAPH <urn:g> {{ <urn:s> <urn:p> {i} }} }}")).status,
+            update(
+                addr,
+                "/update",
+                &format!("INSERT DATA {{ GRAPH <urn:g> {{ <urn:s> <urn:p> {i} }} }}")
+            )
+            .status,
             204
         );
         let t = Instant::now();

@@ -103,7 +103,9 @@ pub fn check_query(sparql: &str, base_iri: Option<&str>) -> Result<Verdict, Stri
     check_nesting(sparql)?;
     let mut parser = SparqlParser::new();
     if let Some(base) = base_iri {
-        parser = parser.with_base_iri(base).map_err(|e| format!("bad base IRI <{base}>: {e}"))?;
+        parser = parser
+            .with_base_iri(base)
+            .map_err(|e| format!("bad base IRI <{base}>: {e}"))?;
     }
     for (prefix, ns) in PREFIXES {
         parser = parser
@@ -190,7 +192,11 @@ impl Facts {
                 self.walk(left, materialised);
                 self.walk(right, materialised);
             }
-            GraphPattern::LeftJoin { left, right, expression } => {
+            GraphPattern::LeftJoin {
+                left,
+                right,
+                expression,
+            } => {
                 self.walk(left, materialised);
                 self.walk(right, materialised);
                 if let Some(e) = expression {
@@ -205,9 +211,7 @@ impl Facts {
                 self.walk(left, materialised);
                 self.walk(right, materialised);
             }
-            GraphPattern::Graph { inner, .. } | GraphPattern::Project { inner, .. } => {
-                self.walk(inner, materialised)
-            }
+            GraphPattern::Graph { inner, .. } | GraphPattern::Project { inner, .. } => self.walk(inner, materialised),
             GraphPattern::Extend { inner, expression, .. } => {
                 self.expression(expression);
                 self.walk(inner, materialised);
@@ -448,7 +452,9 @@ mod tests {
         let why = check_query(issue, None).unwrap_err();
         assert!(why.contains("cartesian product"), "{why}");
         assert!(refused("SELECT DISTINCT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f }"));
-        assert!(refused("SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } GROUP BY ?a"));
+        assert!(refused(
+            "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } GROUP BY ?a"
+        ));
         assert!(refused(
             "SELECT * WHERE { { ?a ?b ?c } { SELECT * { ?d ?e ?f } } } ORDER BY ?a"
         ));
@@ -476,7 +482,9 @@ mod tests {
         assert!(why.contains("transitive closure"), "{why}");
         assert!(refused("SELECT * WHERE { ?a !<http://x/p>+ ?b }"));
         assert!(refused("SELECT * WHERE { ?a <http://x/q>/(!<http://x/p>)* ?b }"));
-        assert!(!refused("SELECT * WHERE { <http://x/s> (<http://x/p>|!<http://x/p>)* ?b }"));
+        assert!(!refused(
+            "SELECT * WHERE { <http://x/s> (<http://x/p>|!<http://x/p>)* ?b }"
+        ));
         assert!(!refused("SELECT * WHERE { ?a <http://x/p>* ?b }"));
     }
 
@@ -508,6 +516,8 @@ mod tests {
             Ok(Verdict::General),
             "2,500 rows"
         );
-        assert!(check_query("SELECT ?x WHERE { ?x", None).unwrap_err().starts_with("SPARQL syntax error"));
+        assert!(check_query("SELECT ?x WHERE { ?x", None)
+            .unwrap_err()
+            .starts_with("SPARQL syntax error"));
     }
 }

@@ -118,7 +118,9 @@ impl Job {
     fn options(&self) -> Result<EvalOptions, JobReply> {
         let iris = |list: &[String]| -> Result<Vec<NamedNode>, JobReply> {
             list.iter()
-                .map(|g| NamedNode::new(g.as_str()).map_err(|e| JobReply::error(400, format!("bad graph IRI {g:?}: {e}"))))
+                .map(|g| {
+                    NamedNode::new(g.as_str()).map_err(|e| JobReply::error(400, format!("bad graph IRI {g:?}: {e}")))
+                })
                 .collect()
         };
         Ok(EvalOptions {

@@ -77,12 +77,12 @@ pub use guard::{check_nesting, check_query, Verdict, MAX_NESTING};
 pub use job::{cli_output, Job, JobOutput, JobQuery, JobReply};
 
 use crate::query::{self, Answer, NamedQuery, OutputFormat, QueryError};
-use pool::{LaneConfig, Pool, PoolConfig};
-use serde::{Deserialize, Serialize};
 use crate::store::{KgStore, StoreError};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, SparqlEvaluator, UpdateEvaluationError};
+use pool::{LaneConfig, Pool, PoolConfig};
+use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -602,7 +602,8 @@ pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
                         "{} × {} ({})",
                         l.workers,
                         l.name,
-                        l.max_memory.map_or("no memory limit".into(), |m| format!("{} MiB each", m >> 20))
+                        l.max_memory
+                            .map_or("no memory limit".into(), |m| format!("{} MiB each", m >> 20))
                     )
                 })
                 .collect();
@@ -1491,8 +1492,7 @@ fn evaluate_job(ctx: &Context, job: Job, verdict: Verdict) -> Reply {
             }
         }
         let reply = pool.run(lane, &job);
-        let over_limit = reply.status == 507
-            || (reply.status == 503 && reply.body.starts_with(b"query timeout"));
+        let over_limit = reply.status == 507 || (reply.status == 503 && reply.body.starts_with(b"query timeout"));
         if over_limit {
             let mut penalties = ctx.penalties.lock().unwrap_or_else(PoisonError::into_inner);
             if penalties.len() >= PENALTY_ENTRIES {
@@ -2304,9 +2304,7 @@ fn authorize_update(ctx: &Context, req: &Request) -> Result<(), Reply> {
             403,
             "writing needs `Authorization: Bearer TOKEN` with the server's token",
         )),
-        Some(t) if !same_secret(t.as_bytes(), token.as_bytes()) => {
-            Err(Reply::text(403, "wrong bearer token"))
-        }
+        Some(t) if !same_secret(t.as_bytes(), token.as_bytes()) => Err(Reply::text(403, "wrong bearer token")),
         Some(_) => Ok(()),
     }
 }

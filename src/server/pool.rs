@@ -246,9 +246,12 @@ impl Pool {
             .stderr(Stdio::piped());
         let _opening = self.config.follow_writes.then(|| lock(&self.store_lock));
         let generation = self.generation.load(Ordering::SeqCst);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start an evaluation process ({}): {e}", self.config.exe.display()))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            format!(
+                "cannot start an evaluation process ({}): {e}",
+                self.config.exe.display()
+            )
+        })?;
         self.stats.started.fetch_add(1, Ordering::Relaxed);
         let pid = child.id();
         let stdout = child.stdout.take().ok_or("no worker stdout")?;
@@ -474,11 +477,9 @@ impl Pool {
         let config = &self.lanes[lane].config;
         if memory {
             self.stats.died_for_memory.fetch_add(1, Ordering::Relaxed);
-            let limit = config
-                .max_memory
-                .map_or("the memory of the machine".to_owned(), |m| {
-                    format!("{} MiB (--max-memory)", m >> 20)
-                });
+            let limit = config.max_memory.map_or("the memory of the machine".to_owned(), |m| {
+                format!("{} MiB (--max-memory)", m >> 20)
+            });
             return Reply::text(
                 507,
                 format!(
@@ -551,7 +552,11 @@ fn set_limit(resource: Resource, soft: u64) -> io::Result<()> {
             return Err(io::Error::last_os_error());
         }
         let hard = current.rlim_max;
-        let soft = if hard == libc::RLIM_INFINITY { soft } else { soft.min(hard) };
+        let soft = if hard == libc::RLIM_INFINITY {
+            soft
+        } else {
+            soft.min(hard)
+        };
         let limit = libc::rlimit {
             rlim_cur: soft,
             rlim_max: hard,
@@ -689,9 +694,9 @@ pub fn worker_main(store: &Path, max_memory: Option<u64>, nice: i32) -> i32 {
             },
             ToWorker::Run(job) => {
                 // A CPU-time fence in case the pool is gone and cannot kill this process.
-                let cpu = job.timeout_ms.map_or(libc::RLIM_INFINITY, |ms| {
-                    cpu_seconds() + ms.div_ceil(1000) + 10
-                });
+                let cpu = job
+                    .timeout_ms
+                    .map_or(libc::RLIM_INFINITY, |ms| cpu_seconds() + ms.div_ceil(1000) + 10);
                 let _ = set_limit(libc::RLIMIT_CPU, cpu);
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job::run(kg.inner(), &job)));
                 let (reply, retire) = match outcome {
