@@ -1989,12 +1989,12 @@ fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
 #[test]
 fn an_endpoint_no_query_can_take_down() {
     let (a, bound) = attack(
-        Duration::from_secs(55),
+        Duration::from_secs(60),
         4,
         &["--timeout", "5", "--threads", "2", "--max-memory", "512"],
     );
     print_attack(
-        "attack: 55 s, 4 hostile clients, --timeout 5 --threads 2 --max-memory 512",
+        "attack: 60 s, 4 hostile clients, --timeout 5 --threads 2 --max-memory 512",
         &a,
         bound,
     );
