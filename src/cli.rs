@@ -86,6 +86,27 @@ pub enum Command {
         /// Output format: table, csv, tsv, json, xml (SELECT/ASK); turtle, ntriples (CONSTRUCT).
         #[arg(long, default_value = "table")]
         format: String,
+        /// Stop the query after this many seconds (exit 2). With this or --max-memory the query
+        /// runs in a separate process that is killed at its limits; without, no limit.
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<u64>,
+        /// Stop the query when it needs more than this much memory, in MiB (exit 2).
+        #[arg(long, value_name = "MIB")]
+        max_memory: Option<u64>,
+    },
+    /// (internal) An evaluation process of `serve` and `query --timeout/--max-memory`: reads
+    /// jobs on standard input, answers on standard output.
+    #[command(name = "eval-worker", hide = true)]
+    EvalWorker {
+        /// Store directory (opened read-only).
+        #[arg(long)]
+        store: PathBuf,
+        /// Address-space limit, in bytes.
+        #[arg(long)]
+        max_memory_bytes: Option<u64>,
+        /// Scheduling niceness.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        nice: i32,
     },
     /// List the named queries with what they answer and their parameters.
     Queries,
@@ -155,9 +176,18 @@ pub enum Command {
         /// Largest request body or query string, in bytes; larger requests are refused (413).
         #[arg(long, default_value_t = 1_048_576, value_name = "BYTES")]
         max_body: usize,
-        /// Requests evaluated at the same time.
-        #[arg(long, default_value_t = 4, value_name = "N")]
+        /// Queries evaluated at the same time: evaluation processes (plus one for queries that
+        /// read nothing from the store, such as ASK {}).
+        #[arg(long, default_value_t = 2, value_name = "N")]
         threads: usize,
+        /// Memory one evaluation process may use, in MiB (0: no limit); a query needing more is
+        /// stopped with 507. All evaluations together use at most threads × this + 512 MiB.
+        #[arg(long, default_value_t = policykg::server::pool::DEFAULT_MAX_MEMORY_MIB, value_name = "MIB")]
+        max_memory: u64,
+        /// Evaluate queries on threads of the serving process instead of worker processes: no
+        /// memory limit, and a runaway query cannot be stopped (for measurements only).
+        #[arg(long)]
+        in_process: bool,
         /// Requests that may wait for an evaluation slot (at most --timeout); beyond that clients get 503 at once.
         #[arg(long, default_value_t = 16, value_name = "N")]
         queue: usize,
@@ -379,6 +409,8 @@ pub fn run() -> Result<i32> {
             format,
             allow_service,
             service_timeout,
+            timeout,
+            max_memory,
         } => cmd_query(
             query,
             text,
@@ -386,7 +418,16 @@ pub fn run() -> Result<i32> {
             &store,
             &format,
             allow_service.then(|| std::time::Duration::from_secs(service_timeout)),
+            Limits {
+                timeout: timeout.map(std::time::Duration::from_secs),
+                max_memory: max_memory.map(|m| m << 20),
+            },
         ),
+        Command::EvalWorker {
+            store,
+            max_memory_bytes,
+            nice,
+        } => Ok(policykg::server::pool::worker_main(&store, max_memory_bytes, nice)),
         Command::Queries => cmd_queries(),
         Command::Demo { store, seeds } => cmd_demo(&store, seeds, gz),
         Command::Eval {
@@ -410,6 +451,8 @@ pub fn run() -> Result<i32> {
             max_results,
             max_body,
             threads,
+            max_memory,
+            in_process,
             queue,
             max_connections,
             allow_update,
@@ -432,6 +475,8 @@ pub fn run() -> Result<i32> {
                 allow_service,
                 cors_origin,
                 queries,
+                max_memory: (max_memory > 0).then(|| max_memory << 20),
+                isolate: !in_process,
                 ..Default::default()
             };
             policykg::server::serve(config)?;
@@ -809,6 +854,12 @@ fn project_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
+/// Limits of `policykg query`.
+struct Limits {
+    timeout: Option<std::time::Duration>,
+    max_memory: Option<u64>,
+}
+
 fn cmd_query(
     query: Option<String>,
     text: Option<String>,
@@ -816,7 +867,11 @@ fn cmd_query(
     store_dir: &Path,
     format: &str,
     service_timeout: Option<std::time::Duration>,
+    limits: Limits,
 ) -> Result<i32> {
+    if limits.timeout.is_some() || limits.max_memory.is_some() {
+        return cmd_query_isolated(query, text, params, store_dir, format, service_timeout, limits);
+    }
     use policykg::query::{bind_params, fill_values, load_library, run_with, EvalOptions, OutputFormat};
     let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let given: Vec<(String, String)> = params
@@ -865,6 +920,90 @@ fn cmd_query(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     run_with(store.inner(), &sparql, &bindings, &options, format, &mut out)?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// `policykg query` with limits: the query runs in an evaluation process (the same one
+/// `serve` uses) under `--max-memory`, killed at `--timeout`.
+fn cmd_query_isolated(
+    query: Option<String>,
+    text: Option<String>,
+    params: &[String],
+    store_dir: &Path,
+    format: &str,
+    service_timeout: Option<std::time::Duration>,
+    limits: Limits,
+) -> Result<i32> {
+    use policykg::query::{bind_params, load_library, OutputFormat};
+    use policykg::server::{Job, JobQuery};
+    let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let given: Vec<(String, String)> = params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .with_context(|| format!("--param {p}: expected NAME=VALUE"))
+        })
+        .collect::<Result<_>>()?;
+    if !store_dir.join("CURRENT").exists() {
+        bail!("store {} does not exist (run `policykg build` first)", store_dir.display());
+    }
+    let named = |name: &str, text: String, nq: &policykg::query::NamedQuery| -> Result<JobQuery> {
+        let bound = if given.is_empty() && nq.params.is_empty() {
+            Vec::new()
+        } else {
+            bind_params(nq, &given)?
+        };
+        Ok(JobQuery::Named {
+            name: name.to_owned(),
+            text,
+            bindings: bound.into_iter().map(|(n, t)| (n, t.to_string())).collect(),
+        })
+    };
+    let (job_query, sparql) = match (query, text) {
+        (_, Some(t)) => (JobQuery::Text(t.clone()), t),
+        (Some(q), None) => {
+            let path = Path::new(&q);
+            if path.extension().is_some_and(|e| e == "rq") || path.is_file() {
+                let t = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let nq = policykg::query::parse_header(&q, &t);
+                (named(&q, t.clone(), &nq)?, t)
+            } else {
+                let lib = load_library(&project_dir("queries"))?;
+                let Some(nq) = lib.iter().find(|n| n.name == q) else {
+                    bail!(
+                        "no query named {q}; available: {}",
+                        lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+                    );
+                };
+                (named(&q, nq.text.clone(), nq)?, nq.text.clone())
+            }
+        }
+        (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
+    };
+    if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
+        bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
+    }
+    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let job = Job {
+        query: job_query,
+        default_graphs: Vec::new(),
+        named_graphs: Vec::new(),
+        base_iri: None,
+        timeout_ms: limits.timeout.map(ms),
+        service_timeout_ms: service_timeout.map(ms),
+        max_results: None,
+        output: policykg::server::cli_output(format),
+    };
+    let reply = policykg::server::run_isolated(store_dir, &job, limits.timeout, limits.max_memory)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    if reply.status != 200 {
+        bail!("{}", reply.text());
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(&reply.body)?;
     out.flush()?;
     Ok(0)
 }

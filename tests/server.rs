@@ -5,6 +5,12 @@
 //! Store Protocol (reads and guarded writes) and content negotiation for every answer kind. One
 //! test runs the binary as a second process on an on-disk store while the test holds its own
 //! read-only handle on the same directory (what `oxigraph serve-read-only` does).
+//!
+//! Servers on the seed store evaluate queries in worker processes (`policykg eval-worker`), as
+//! `policykg serve` does; writable servers on in-memory stores evaluate in process. The hard
+//! limits (a worker killed at the deadline, one dying past its memory, both replaced), updates
+//! seen by the workers, the command line's limits, and a minute of hostile clients beside
+//! normal ones (issue #17) are tested at the end.
 
 mod common;
 
@@ -16,8 +22,10 @@ use policykg::query::{bind_params, load_library, run, NamedQuery, OutputFormat};
 use policykg::rdf::graph_iri;
 use policykg::server::{Server, ServerConfig};
 use policykg::store::KgStore;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -150,8 +158,36 @@ fn config() -> ServerConfig {
     }
 }
 
+/// The seeds in an on-disk store (built once per test run, closed before anyone reads it).
+fn disk_store() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = temp_dir("server-seeds").join("kg");
+        let store = KgStore::open(&dir).unwrap();
+        build_into(&store);
+        store.flush().unwrap();
+        dir
+    })
+    .clone()
+}
+
+/// A read-only handle on the on-disk seed store (answers to compare with: the order of
+/// `GROUP_CONCAT` follows the store's own order, which differs between stores).
+fn disk_handle() -> Arc<KgStore> {
+    static STORE: OnceLock<Arc<KgStore>> = OnceLock::new();
+    Arc::clone(STORE.get_or_init(|| Arc::new(KgStore::open_read_only(&disk_store()).unwrap())))
+}
+
+/// A server on the on-disk seed store: queries are evaluated in worker processes (the
+/// `policykg` binary), unless `config.isolate` is off.
 fn start(config: ServerConfig) -> Server {
-    Server::start_with(config, seed_store(), library()).unwrap()
+    Server::start(ServerConfig {
+        store: disk_store(),
+        worker_exe: Some(env!("CARGO_BIN_EXE_policykg").into()),
+        queries: Some(project("queries")),
+        ..config
+    })
+    .unwrap()
 }
 
 const COUNT_DOCS: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?d a pkg:Document }";
@@ -644,8 +680,8 @@ fn named_queries_over_http_give_the_same_rows() {
         let mut local = Vec::new();
         let b = bind_params(q, &given).unwrap();
         let n = run(
-            seed_store().inner(),
-            &policykg::query::fill_values(seed_store().inner(), q, &b).unwrap(),
+            disk_handle().inner(),
+            &policykg::query::fill_values(disk_handle().inner(), q, &b).unwrap(),
             &b,
             OutputFormat::Json,
             &mut local,
@@ -1319,4 +1355,746 @@ fn every_answer_kind_is_negotiated() {
         assert_eq!(r.status, 200, "format={format}: {}", r.text());
         assert_eq!(r.header("Content-Type"), Some(content_type), "format={format}");
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Evaluation processes: hard limits, updates seen by workers, the command line, an attack.
+// ------------------------------------------------------------------------------------------
+
+/// A string that grows to 8^32 characters: reads nothing from the store, passes the static
+/// check, and reaches any memory limit within seconds.
+const RUNAWAY_MEMORY: &str = "SELECT (STRLEN(?e) AS ?n) WHERE { BIND(\"aaaaaaaa\" AS ?a) \
+     BIND(REPLACE(?a, \"a\", ?a) AS ?b) BIND(REPLACE(?b, \"a\", ?b) AS ?c) \
+     BIND(REPLACE(?c, \"a\", ?c) AS ?d) BIND(REPLACE(?d, \"a\", ?d) AS ?e) }";
+/// A join that materialises millions of rows for ORDER BY (connected: the static check lets
+/// it through).
+const JOIN_ON_PREDICATES: &str = "SELECT * WHERE { ?a ?b ?c . ?d ?b ?f } ORDER BY ?a ?d";
+
+/// 10⁹ rows made of constants: nothing is read from the store, so Oxigraph never notices its
+/// cancellation; only killing the process stops it.
+fn runaway_cpu() -> String {
+    let values: String = (0..1000).map(|i| format!("{i} ")).collect();
+    format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }}"
+    )
+}
+
+/// Resident memory of a process and all its children, in KiB.
+fn tree_rss_kib(pid: u32) -> u64 {
+    let mut total = 0;
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{p}/status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        if p == pid || field("PPid:") == Some(u64::from(pid)) {
+            total += field("VmRSS:").unwrap_or(0);
+        }
+    }
+    total
+}
+
+#[test]
+fn runaway_queries_are_stopped_for_real_and_their_process_replaced() {
+    // Generous limits: a debug build (CI) grows the string and starts processes more slowly.
+    let server = start(ServerConfig {
+        timeout: Duration::from_secs(10),
+        max_memory: Some(512 << 20),
+        ..config()
+    });
+    let addr = server.local_addr();
+    let pool = server.pool().expect("evaluation processes");
+    let stats = &pool.stats;
+    let load = |c: &std::sync::atomic::AtomicUsize| c.load(std::sync::atomic::Ordering::SeqCst);
+    // All three workers idle (two for queries, one light), then a fresh one for each stopped.
+    let settled = |before: &[u32]| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let idle = pool.idle_pids();
+            if idle.len() == 3 && before.iter().filter(|p| idle.contains(p)).count() == 2 {
+                return idle;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no replacement: {idle:?} {before:?} {stats:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| !s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
+    };
+    let first = pool.idle_pids();
+    assert_eq!(first.len(), 3, "two query workers and a light one");
+    // Memory: stopped at 512 MiB, answered 507 with the reason.
+    let started = Instant::now();
+    let r = get_query(addr, RUNAWAY_MEMORY, "*/*");
+    assert_eq!(r.status, 507, "{}", r.text());
+    assert!(r.text().starts_with("query memory limit:"), "{}", r.text());
+    assert!(r.text().contains("512 MiB"), "{}", r.text());
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert_eq!(load(&stats.died_for_memory), 1);
+    let second = settled(&first);
+    let gone: Vec<u32> = first.iter().copied().filter(|p| !second.contains(p)).collect();
+    assert!(gone.iter().all(|p| !alive(*p)), "{gone:?} still there");
+    // Time: a product of constants never checks its cancellation; its process is killed.
+    let started = Instant::now();
+    let r = get_query(addr, &runaway_cpu(), "*/*");
+    let took = started.elapsed();
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("was stopped"), "{}", r.text());
+    assert!(
+        took >= Duration::from_secs(10) && took < Duration::from_secs(20),
+        "{took:?}"
+    );
+    assert_eq!(load(&stats.killed_for_time), 1);
+    let third = settled(&second);
+    let gone: Vec<u32> = second.iter().copied().filter(|p| !third.contains(p)).collect();
+    assert_eq!(gone.len(), 1);
+    assert!(!alive(gone[0]), "the killed process {} is gone", gone[0]);
+    let r = get_query(addr, COUNT_DOCS, "text/csv");
+    assert_eq!((r.status, r.text()), (200, "n\r\n5\r\n".to_owned()));
+    let r = get_query(addr, "ASK {}", "text/csv");
+    assert_eq!(r.status, 200);
+    // The static check answers at once, with the reason.
+    for (q, why) in [
+        (
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a".to_owned(),
+            "cartesian product",
+        ),
+        (
+            "SELECT * WHERE { ?a (<http://x/p>|!<http://x/p>)* ?b }".to_owned(),
+            "transitive closure",
+        ),
+        (
+            format!("SELECT * WHERE {}{}", "{".repeat(5000), "}".repeat(5000)),
+            "nested more than",
+        ),
+    ] {
+        let r = request(
+            addr,
+            "POST",
+            "/query",
+            &[("Content-Type", "application/sparql-query")],
+            q.as_bytes(),
+        );
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert!(r.text().contains(why), "{}", r.text());
+    }
+}
+
+#[test]
+fn in_process_evaluation_answers_the_same() {
+    // In-memory stores are always evaluated in process; on-disk ones when asked.
+    let server = Server::start_with(config(), seed_store(), library()).unwrap();
+    assert!(server.pool().is_none());
+    let r = get_query(server.local_addr(), COUNT_DOCS, "text/csv");
+    assert_eq!((r.status, r.text()), (200, "n\r\n5\r\n".to_owned()));
+    let r = get_query(
+        server.local_addr(),
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a",
+        "*/*",
+    );
+    assert_eq!(r.status, 400, "the static check holds here too");
+    drop(server);
+    let server = start(ServerConfig {
+        isolate: false,
+        ..config()
+    });
+    assert!(server.pool().is_none());
+    let r = request(
+        server.local_addr(),
+        "GET",
+        "/queries/documents?year=2022",
+        &[("Accept", "text/csv")],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("泰动能办〔2022〕3号"), "{}", r.text());
+}
+
+#[test]
+fn evaluation_processes_see_every_update() {
+    let dir = temp_dir("serve-rw").join("kg");
+    {
+        let store = KgStore::open(&dir).unwrap();
+        build_into(&store);
+        store.flush().unwrap();
+    }
+    let server = Server::start(ServerConfig {
+        store: dir.clone(),
+        allow_update: true,
+        token: Some(TOKEN.into()),
+        worker_exe: Some(env!("CARGO_BIN_EXE_policykg").into()),
+        queries: Some(project("queries")),
+        ..config()
+    })
+    .unwrap();
+    assert!(server.pool().is_some());
+    let addr = server.local_addr();
+    let count = |q: &str| {
+        let r = get_query(addr, q, "text/csv");
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.text().lines().nth(1).unwrap().to_owned()
+    };
+    let all = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let quads: usize = count(all).parse().unwrap();
+    for i in 1..=5 {
+        let r = update(
+            addr,
+            "/update",
+            &format!("INSERT DATA {{ GRAPH <urn:g> {{ <urn:s> <urn:p> {i} }} }}"),
+        );
+        assert_eq!(r.status, 204, "{}", r.text());
+        // Both lanes: a query reading the store, and one that does not (the light lane).
+        assert_eq!(count(all), (quads + i).to_string(), "after update {i}");
+        assert_eq!(
+            count(&format!(
+                "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <urn:g> {{ ?s ?p {i} }} }}"
+            )),
+            "1"
+        );
+    }
+    // Graph Store writes too.
+    let auth = bearer();
+    let r = request(
+        addr,
+        "PUT",
+        &format!("/store?graph={}", enc("urn:g")),
+        &[("Content-Type", "application/n-triples"), ("Authorization", &auth)],
+        b"<urn:s> <urn:p> \"only\" .\n",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(count(all), (quads + 1).to_string());
+    let r = update(addr, "/update", "DROP GRAPH <urn:g>");
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(count(all), quads.to_string());
+    let reopens = server
+        .pool()
+        .unwrap()
+        .stats
+        .reopens
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(reopens >= 7, "{reopens}");
+}
+
+/// Runs `policykg query` with arguments on the seed store; (exit code, stdout, stderr).
+fn cli_query(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_policykg"))
+        .arg("query")
+        .arg("--store")
+        .arg(disk_store())
+        .args(args)
+        .current_dir(project(""))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_line_has_the_same_limits() {
+    let plain = cli_query(&["--format", "csv", "--query", COUNT_DOCS]);
+    assert_eq!(plain.0, 0, "{}", plain.2);
+    let limited = cli_query(&[
+        "--format",
+        "csv",
+        "--timeout",
+        "20",
+        "--max-memory",
+        "1024",
+        "--query",
+        COUNT_DOCS,
+    ]);
+    assert_eq!(limited, plain);
+    let named = cli_query(&["documents", "--param", "year=2022", "--format", "tsv"]);
+    let named_limited = cli_query(&[
+        "documents",
+        "--param",
+        "year=2022",
+        "--format",
+        "tsv",
+        "--timeout",
+        "20",
+    ]);
+    assert_eq!(named.0, 0, "{}", named.2);
+    assert_eq!(named_limited, named);
+    let started = Instant::now();
+    let (code, _, err) = cli_query(&["--timeout", "1", "--query", &runaway_cpu()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("query timeout"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let (code, _, err) = cli_query(&["--max-memory", "512", "--query", RUNAWAY_MEMORY]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("memory limit") && err.contains("512 MiB"), "{err}");
+}
+
+// ------------------------------------------------------------------------------------------
+// An attack: normal clients beside hostile ones, on the binary.
+// ------------------------------------------------------------------------------------------
+
+/// The hostile requests of the attack and what each may get (any error; never 200).
+fn hostile_queries() -> Vec<(&'static str, String)> {
+    let values: String = (0..1500).map(|i| format!("{i} ")).collect();
+    let big_values: String = (0..20_000).map(|i| format!("<urn:v{i}> ")).collect();
+    vec![
+        // The issue's query and variants the static check refuses (400).
+        ("cartesian ORDER BY", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a".into()),
+        (
+            "cartesian GROUP BY",
+            "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a".into(),
+        ),
+        (
+            "cartesian DISTINCT",
+            "SELECT DISTINCT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }".into(),
+        ),
+        (
+            "closure over any predicate",
+            "SELECT * WHERE { ?a (<http://x/p>|!<http://x/p>)* ?b }".into(),
+        ),
+        (
+            "large VALUES × store ORDER BY",
+            format!("SELECT * WHERE {{ ?a ?b ?c VALUES ?x {{ {values} }} }} ORDER BY ?x"),
+        ),
+        (
+            "deep nesting",
+            format!("SELECT * WHERE {}{}", "{".repeat(20_000), "}".repeat(20_000)),
+        ),
+        // Shapes no check foresees: only the hard limits stop them (503, 507).
+        ("growing string (memory)", RUNAWAY_MEMORY.into()),
+        ("join on predicates ORDER BY", JOIN_ON_PREDICATES.into()),
+        ("constant product (CPU, never cancels)", runaway_cpu()),
+        (
+            "cartesian COUNT with FILTER (CPU)",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(STR(?c) < STR(?f)) }".into(),
+        ),
+        (
+            "unbounded path both ways ORDER BY",
+            "SELECT * WHERE { ?a (^<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)* ?b } ORDER BY ?a ?b".into(),
+        ),
+        (
+            "large VALUES DISTINCT product",
+            format!("SELECT DISTINCT * WHERE {{ VALUES ?x {{ {big_values} }} ?s ?p ?o }}"),
+        ),
+    ]
+}
+
+/// Percentile of sorted durations.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+struct Attack {
+    ask: Vec<Duration>,
+    ask_failed: Vec<String>,
+    normal: BTreeMap<u16, usize>,
+    normal_latency: Vec<Duration>,
+    hostile: BTreeMap<String, BTreeMap<u16, usize>>,
+    hostile_wrong: Vec<String>,
+    /// (seconds since start, server + workers RSS in MiB).
+    memory: Vec<(f64, u64)>,
+}
+
+/// Starts `policykg serve` on a store of the seeds and the dev corpus and runs `normal`
+/// clients (ASK {} and counts, named queries) beside `hostile` ones for `duration`.
+fn attack(duration: Duration, hostile: usize, extra_args: &[&str]) -> (Attack, u64) {
+    let work = temp_dir("attack");
+    let store = work.join("kg");
+    let built = Command::new(env!("CARGO_BIN_EXE_policykg"))
+        .arg("build")
+        .arg(project("seeds"))
+        .arg(project("tests/data/dev"))
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mut child = ChildGuard(
+        Command::new(env!("CARGO_BIN_EXE_policykg"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+            .arg(&store)
+            .args(extra_args)
+            .current_dir(project(""))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let mut bound_mib = 0;
+    let addr: SocketAddr = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.trim_end_matches("/query").parse().unwrap();
+        }
+    };
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("use at most ").nth(1) {
+            bound_mib = rest.trim_end_matches(" MiB in all").parse().unwrap();
+            break;
+        }
+    }
+    std::thread::spawn(move || lines.for_each(drop));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let started = Instant::now();
+    let running = |stop: &std::sync::atomic::AtomicBool| !stop.load(std::sync::atomic::Ordering::SeqCst);
+    // Memory sampler.
+    let sampler = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut series = Vec::new();
+            while running(&stop) {
+                series.push((started.elapsed().as_secs_f64(), tree_rss_kib(pid) / 1024));
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            series
+        })
+    };
+    // Normal clients: two probing ASK {} (timed), one alternating counts and named queries.
+    let probes: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let (mut times, mut failed) = (Vec::new(), Vec::new());
+                while running(&stop) {
+                    let t = Instant::now();
+                    let r = get_query(addr, "ASK {}", "application/sparql-results+json");
+                    times.push(t.elapsed());
+                    if r.status != 200 || !r.text().contains("true") {
+                        failed.push(format!("{} {}", r.status, r.text()));
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                (times, failed)
+            })
+        })
+        .collect();
+    let normal = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let (mut statuses, mut times) = (BTreeMap::new(), Vec::new());
+            let mut i = 0;
+            while running(&stop) {
+                let t = Instant::now();
+                let r = if i % 2 == 0 {
+                    get_query(addr, COUNT_DOCS, "text/csv")
+                } else {
+                    request(
+                        addr,
+                        "GET",
+                        "/queries/documents?year=2022",
+                        &[("Accept", "text/csv")],
+                        b"",
+                    )
+                };
+                times.push(t.elapsed());
+                *statuses.entry(r.status).or_insert(0) += 1;
+                i += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (statuses, times)
+        })
+    };
+    let queries = Arc::new(hostile_queries());
+    let attackers: Vec<_> = (0..hostile)
+        .map(|k| {
+            let (stop, queries) = (Arc::clone(&stop), Arc::clone(&queries));
+            std::thread::spawn(move || {
+                let mut seen: BTreeMap<String, BTreeMap<u16, usize>> = BTreeMap::new();
+                let mut wrong = Vec::new();
+                let mut i = k;
+                while running(&stop) {
+                    let (name, q) = &queries[i % queries.len()];
+                    i += 1;
+                    // Odd clients make every request new (a comment with a counter), so that
+                    // the server cannot refuse a repeat at once: the hard limits must stop
+                    // each one.
+                    let text = if k % 2 == 1 {
+                        format!("{q}\n# {k} {i}")
+                    } else {
+                        q.clone()
+                    };
+                    let r = request(
+                        addr,
+                        "POST",
+                        "/query",
+                        &[("Content-Type", "application/sparql-query")],
+                        text.as_bytes(),
+                    );
+                    *seen.entry((*name).to_owned()).or_default().entry(r.status).or_insert(0) += 1;
+                    let error = matches!(r.status, 400 | 413 | 503 | 507)
+                        && r.header("Content-Type") == Some("text/plain; charset=utf-8")
+                        && !r.text().trim().is_empty();
+                    if !error {
+                        wrong.push(format!("{name}: {} {}", r.status, r.text()));
+                    }
+                }
+                (seen, wrong)
+            })
+        })
+        .collect();
+    std::thread::sleep(duration);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut report = Attack {
+        ask: Vec::new(),
+        ask_failed: Vec::new(),
+        normal: BTreeMap::new(),
+        normal_latency: Vec::new(),
+        hostile: BTreeMap::new(),
+        hostile_wrong: Vec::new(),
+        memory: Vec::new(),
+    };
+    for p in probes {
+        let (t, f) = p.join().unwrap();
+        report.ask.extend(t);
+        report.ask_failed.extend(f);
+    }
+    let (statuses, times) = normal.join().unwrap();
+    report.normal = statuses;
+    report.normal_latency = times;
+    for a in attackers {
+        let (seen, wrong) = a.join().unwrap();
+        for (name, statuses) in seen {
+            for (s, n) in statuses {
+                *report.hostile.entry(name.clone()).or_default().entry(s).or_insert(0) += n;
+            }
+        }
+        report.hostile_wrong.extend(wrong);
+    }
+    report.memory = sampler.join().unwrap();
+    assert!(child.0.try_wait().unwrap().is_none(), "the server died");
+    // Still answering after the storm.
+    let r = get_query(addr, COUNT_DOCS, "text/csv");
+    assert_eq!(r.status, 200, "{}", r.text());
+    (report, bound_mib)
+}
+
+fn print_attack(label: &str, a: &Attack, bound_mib: u64) {
+    let mut ask = a.ask.clone();
+    ask.sort();
+    let mut normal = a.normal_latency.clone();
+    normal.sort();
+    let peak = a.memory.iter().map(|m| m.1).max().unwrap_or(0);
+    eprintln!("{label}");
+    eprintln!(
+        "  ASK {{}}: {} requests, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, failed {}",
+        ask.len(),
+        percentile(&ask, 0.5).as_secs_f64() * 1e3,
+        percentile(&ask, 0.99).as_secs_f64() * 1e3,
+        ask.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        a.ask_failed.len()
+    );
+    eprintln!(
+        "  counts and named queries: {:?}, p50 {:.1} ms, p99 {:.1} ms",
+        a.normal,
+        percentile(&normal, 0.5).as_secs_f64() * 1e3,
+        percentile(&normal, 0.99).as_secs_f64() * 1e3
+    );
+    for (name, statuses) in &a.hostile {
+        eprintln!("  hostile {name}: {statuses:?}");
+    }
+    eprintln!("  memory (server + evaluation processes): peak {peak} MiB, bound {bound_mib} MiB + the serving process");
+    let mut line = String::from("  MiB by 5 s:");
+    let mut next = 0.0;
+    for (t, m) in &a.memory {
+        if *t >= next {
+            let window_peak = a
+                .memory
+                .iter()
+                .filter(|(u, _)| *u >= next && *u < next + 5.0)
+                .map(|x| x.1)
+                .max()
+                .unwrap_or(*m);
+            line.push_str(&format!(" {next:.0}s:{window_peak}"));
+            next += 5.0;
+        }
+    }
+    eprintln!("{line}");
+}
+
+fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
+    let mut ask = a.ask.clone();
+    ask.sort();
+    assert!(
+        a.ask_failed.is_empty(),
+        "ASK failed: {:?}",
+        &a.ask_failed[..a.ask_failed.len().min(5)]
+    );
+    assert!(ask.len() > 100, "{} ASKs", ask.len());
+    assert!(
+        percentile(&ask, 0.99) < Duration::from_secs(1),
+        "ASK p99 {:?}",
+        percentile(&ask, 0.99)
+    );
+    assert!(
+        a.hostile_wrong.is_empty(),
+        "hostile requests without their error: {:?}",
+        &a.hostile_wrong[..a.hostile_wrong.len().min(5)]
+    );
+    // Each kind of hostile request was sent and refused.
+    assert_eq!(a.hostile.len(), hostile_queries().len(), "{:?}", a.hostile);
+    // The hard limits were exercised, not only the static check.
+    let limits = |s: u16| {
+        a.hostile
+            .values()
+            .map(|m| m.get(&s).copied().unwrap_or(0))
+            .sum::<usize>()
+    };
+    // (A debug build may grow the string too slowly to reach the limit within the timeout:
+    // then it is stopped for time, which is its error too.)
+    if memory_stops && !cfg!(debug_assertions) {
+        assert!(limits(507) > 0, "no memory stop: {:?}", a.hostile);
+    }
+    assert!(limits(503) > 0, "no time stop: {:?}", a.hostile);
+    let peak = a.memory.iter().map(|m| m.1).max().unwrap_or(0);
+    // The serving process itself stays small (under 256 MiB).
+    assert!(
+        peak < bound_mib + 256,
+        "peak {peak} MiB over the bound {bound_mib} MiB + 256"
+    );
+    assert!(a.normal.get(&200).copied().unwrap_or(0) > 0, "{:?}", a.normal);
+}
+
+/// The issue's "done when": a minute of normal clients beside hostile ones on the binary with
+/// `--timeout 5` (half of the hostile clients vary every request, so none is refused as a
+/// repeat). The server never dies, its memory (serving process + evaluation processes)
+/// stays under the documented bound, `ASK {}` is answered within 1 s (p99) throughout, and
+/// every hostile request gets its error.
+#[test]
+fn an_endpoint_no_query_can_take_down() {
+    let (a, bound) = attack(
+        Duration::from_secs(60),
+        4,
+        &["--timeout", "5", "--threads", "2", "--max-memory", "512"],
+    );
+    print_attack(
+        "attack: 60 s, 4 hostile clients, --timeout 5 --threads 2 --max-memory 512",
+        &a,
+        bound,
+    );
+    check_attack(&a, bound, true);
+}
+
+/// The same without hostile clients (the baseline of the README's figures), and a longer
+/// attack with more hostile clients and the default limits.
+#[test]
+#[ignore = "long: baseline and a 3-minute attack (cargo test --release --test server -- --ignored attack_long --nocapture)"]
+fn attack_long() {
+    let (a, bound) = attack(Duration::from_secs(60), 0, &["--timeout", "5"]);
+    print_attack(
+        "baseline: 60 s, no hostile client, --timeout 5, default limits",
+        &a,
+        bound,
+    );
+    let (a, bound) = attack(Duration::from_secs(180), 8, &["--timeout", "5"]);
+    print_attack(
+        "attack: 180 s, 8 hostile clients, --timeout 5, default limits",
+        &a,
+        bound,
+    );
+    // At 4 GiB the growing string is stopped by the time limit first.
+    check_attack(&a, bound, false);
+}
+
+/// Latency of `ASK {}`, a count and a named query through the pool and in process.
+#[test]
+#[ignore = "measurement (cargo test --release --test server -- --ignored pool_overhead --nocapture)"]
+fn pool_overhead() {
+    for isolate in [false, true] {
+        let server = start(ServerConfig { isolate, ..config() });
+        let addr = server.local_addr();
+        for (label, target) in [
+            ("ASK {}", format!("/query?query={}", enc("ASK {}"))),
+            ("count", format!("/query?query={}", enc(COUNT_DOCS))),
+            (
+                "named responsibility",
+                format!("/queries/responsibility?dept={}", enc("市发改委")),
+            ),
+        ] {
+            let mut times = Vec::new();
+            for i in 0..320 {
+                let t = Instant::now();
+                let r = request(addr, "GET", &target, &[("Accept", "text/csv")], b"");
+                if i >= 20 {
+                    times.push(t.elapsed());
+                }
+                assert_eq!(r.status, 200, "{}", r.text());
+            }
+            times.sort();
+            eprintln!(
+                "{:10} {label:22} p50 {:.2} ms p99 {:.2} ms",
+                if isolate { "pool" } else { "in-process" },
+                percentile(&times, 0.5).as_secs_f64() * 1e3,
+                percentile(&times, 0.99).as_secs_f64() * 1e3
+            );
+        }
+    }
+    // Re-opening after an update.
+    let dir = temp_dir("overhead-rw").join("kg");
+    {
+        let store = KgStore::open(&dir).unwrap();
+        build_into(&store);
+        store.flush().unwrap();
+    }
+    let server = Server::start(ServerConfig {
+        store: dir,
+        allow_update: true,
+        token: Some(TOKEN.into()),
+        worker_exe: Some(env!("CARGO_BIN_EXE_policykg").into()),
+        ..config()
+    })
+    .unwrap();
+    let addr = server.local_addr();
+    let (mut plain, mut after) = (Vec::new(), Vec::new());
+    for i in 0..100 {
+        let t = Instant::now();
+        assert_eq!(get_query(addr, COUNT_DOCS, "text/csv").status, 200);
+        plain.push(t.elapsed());
+        assert_eq!(
+            update(
+                addr,
+                "/update",
+                &format!("INSERT DATA {{ GRAPH <urn:g> {{ <urn:s> <urn:p> {i} }} }}")
+            )
+            .status,
+            204
+        );
+        let t = Instant::now();
+        assert_eq!(get_query(addr, COUNT_DOCS, "text/csv").status, 200);
+        after.push(t.elapsed());
+    }
+    plain.sort();
+    after.sort();
+    eprintln!(
+        "count with updates allowed: p50 {:.2} ms; first after an update (re-open): p50 {:.2} ms p99 {:.2} ms",
+        percentile(&plain, 0.5).as_secs_f64() * 1e3,
+        percentile(&after, 0.5).as_secs_f64() * 1e3,
+        percentile(&after, 0.99).as_secs_f64() * 1e3
+    );
 }

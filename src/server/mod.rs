@@ -31,15 +31,20 @@
 //!
 //! # Limits
 //!
-//! * **Time**: each query or update runs under a timeout; evaluation is cancelled through
-//!   Oxigraph's cancellation token and the answer is `503` with an explanation. The whole answer
-//!   is evaluated and serialised *before* the status line is sent, so a client never gets a
-//!   `200` with a truncated body. The 503 does not wait for the engine: Oxigraph checks the
-//!   token only while it reads the store, so an evaluation busy joining data it already read
-//!   (a cartesian product with `ORDER BY`, say) can go on — and use memory — after its client
-//!   was answered. Such an evaluation keeps its slot until it ends, so at most `threads`
-//!   evaluations ever run at once (memory stays bounded); requests that find every slot taken
-//!   wait (at most `queue` of them, each at most `timeout`) and then get `503`.
+//! * **Isolation**: on an on-disk store every query is evaluated in a warm worker process
+//!   ([`pool`]) under an address-space limit (`max_memory`, past it: `507`) and killed at the
+//!   timeout (plus [`pool::KILL_GRACE`]) when Oxigraph's cancellation token is not noticed (a
+//!   product of data already read), so a runaway query is stopped for real and its memory
+//!   returned; the worker is replaced. Before that, [`guard`] refuses shapes that cannot finish
+//!   and nesting that would overflow a parser's stack (`400`), and sends queries that read
+//!   nothing from the store (`ASK {}`) to a lane of their own. In-memory stores (and
+//!   `isolate: false`) evaluate on threads of this process, where a query the engine does not
+//!   cancel keeps its slot until it ends.
+//! * **Time**: each query or update runs under a timeout; the answer is `503` with an
+//!   explanation. The whole answer is evaluated and serialised *before* the status line is
+//!   sent, so a client never gets a `200` with a truncated body. Updates (and Graph Store
+//!   writes) run in this process, the store's one writer, under the cancellation token;
+//!   workers re-open the store after each write.
 //! * **Size**: answers with more than `max_results` solutions or triples are refused with `413`
 //!   (counted while collecting, so they are never held whole); request bodies (and query
 //!   strings) over `max_body` bytes are refused with `413` before they are read.
@@ -64,11 +69,20 @@
 //! [SPARQL 1.1 Service Description]: https://www.w3.org/TR/sparql11-service-description/
 //! [Graph Store Protocol]: https://www.w3.org/TR/sparql11-http-rdf-update/
 
-use crate::query::{self, Answer, EvalOptions, NamedQuery, OutputFormat, QueryError};
+mod guard;
+mod job;
+pub mod pool;
+
+pub use guard::{check_nesting, check_query, Verdict, MAX_NESTING};
+pub use job::{cli_output, Job, JobOutput, JobQuery, JobReply};
+
+use crate::query::{self, Answer, NamedQuery, OutputFormat, QueryError};
 use crate::store::{KgStore, StoreError};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, SparqlEvaluator, UpdateEvaluationError};
+use pool::{LaneConfig, Pool, PoolConfig};
+use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -86,6 +100,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:7878";
 const MAX_HEAD_EXTRA: usize = 16 * 1024;
 /// Most header lines in a request.
 const MAX_HEADERS: usize = 100;
+/// Stack of connection and in-process evaluation threads: the SPARQL parser recurses per
+/// nesting level ([`MAX_NESTING`] at most; reserved address space, not resident memory).
+const CONNECTION_STACK: usize = 16 << 20;
 
 /// How the server runs. [`ServerConfig::default`] is the safe default of `policykg serve`.
 #[derive(Clone, Debug)]
@@ -123,6 +140,13 @@ pub struct ServerConfig {
     pub io_timeout: Duration,
     /// Log one line per request on standard error.
     pub log: bool,
+    /// Address-space limit of each evaluation process, in bytes (`None`: unlimited).
+    pub max_memory: Option<u64>,
+    /// Evaluate queries in worker processes (on-disk stores only): the default. `false`
+    /// evaluates them on threads of the serving process, as in-memory stores always are.
+    pub isolate: bool,
+    /// Program the worker processes run (`EXE eval-worker`); default: this executable.
+    pub worker_exe: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -133,7 +157,7 @@ impl Default for ServerConfig {
             timeout: Duration::from_secs(30),
             max_results: 10_000,
             max_body: 1024 * 1024,
-            threads: 4,
+            threads: 2,
             queue: 16,
             max_connections: 128,
             allow_update: false,
@@ -143,6 +167,9 @@ impl Default for ServerConfig {
             queries: None,
             io_timeout: Duration::from_secs(10),
             log: true,
+            max_memory: Some(pool::DEFAULT_MAX_MEMORY_MIB << 20),
+            isolate: true,
+            worker_exe: None,
         }
     }
 }
@@ -181,6 +208,60 @@ struct Context {
     evaluations: Arc<Permits>,
     /// Connections being served (each on its own thread).
     connections: AtomicUsize,
+    /// Evaluation processes (on-disk stores, unless `isolate` is off).
+    pool: Option<Arc<Pool>>,
+    /// Queries that went past their time or memory limit lately, refused at once when sent
+    /// again ([`PENALTY`]).
+    penalties: Mutex<std::collections::HashMap<u64, (Instant, u16, String)>>,
+}
+
+/// How long a query (same text and dataset) that went past its time or memory limit is
+/// refused at once instead of being evaluated again: repeating a runaway query must not keep
+/// evaluation processes busy.
+const PENALTY: Duration = Duration::from_secs(60);
+/// Most queries remembered in [`Context::penalties`].
+const PENALTY_ENTRIES: usize = 4096;
+
+/// Lane of the evaluation processes for queries that read the store.
+const GENERAL_LANE: usize = 0;
+/// Lane for queries that read nothing from the store (`ASK {}`): they never wait behind
+/// slow queries.
+const LIGHT_LANE: usize = 1;
+/// Niceness of the query lane's workers: CPU-bound evaluations yield to the serving process
+/// (which reads requests and answers refusals) and to the light lane.
+const QUERY_NICENESS: i32 = 5;
+
+/// Lanes of a server's pool: `threads` processes under `max_memory` for queries, and one
+/// smaller one for queries the static check finds trivially bounded.
+fn lanes(config: &ServerConfig) -> Vec<LaneConfig> {
+    vec![
+        LaneConfig {
+            name: "query",
+            workers: config.threads,
+            max_memory: config.max_memory,
+            nice: QUERY_NICENESS,
+        },
+        LaneConfig {
+            name: "light",
+            workers: 1,
+            max_memory: Some(
+                config
+                    .max_memory
+                    .unwrap_or(u64::MAX)
+                    .min(pool::LIGHT_MAX_MEMORY_MIB << 20),
+            ),
+            nice: 0,
+        },
+    ]
+}
+
+/// The memory the server's evaluations may use at most, in bytes (the documented bound):
+/// every evaluation process at its limit. `None` when unlimited.
+pub fn memory_bound(config: &ServerConfig) -> Option<u64> {
+    lanes(config)
+        .iter()
+        .map(|l| l.max_memory.map(|m| m * l.workers as u64))
+        .sum()
 }
 
 /// A counting semaphore: at most `max` permits out at a time, at most `queue` callers waiting.
@@ -287,6 +368,7 @@ fn run_bounded<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("policykg-eval".to_owned())
+        .stack_size(CONNECTION_STACK)
         .spawn(move || {
             let _permit = permit;
             let _ = tx.send(job());
@@ -358,6 +440,29 @@ impl Server {
         })?;
         let stop = Arc::new(AtomicBool::new(false));
         let evaluations = Permits::new(config.threads, config.queue);
+        let pool = match (config.isolate, store.path()) {
+            (true, Some(dir)) => {
+                let exe = match &config.worker_exe {
+                    Some(exe) => exe.clone(),
+                    None => std::env::current_exe()
+                        .map_err(|e| ServerError::Config(format!("cannot find this program: {e}")))?,
+                };
+                Some(
+                    Pool::start(PoolConfig {
+                        exe,
+                        store: dir.to_path_buf(),
+                        timeout: Some(config.timeout),
+                        lanes: lanes(&config),
+                        queue: config.queue,
+                        follow_writes: config.allow_update,
+                        respawn: true,
+                        log: config.log,
+                    })
+                    .map_err(ServerError::Config)?,
+                )
+            }
+            _ => None,
+        };
         let ctx = Arc::new(Context {
             config,
             addr,
@@ -365,6 +470,8 @@ impl Server {
             library,
             evaluations,
             connections: AtomicUsize::new(0),
+            pool,
+            penalties: Mutex::new(std::collections::HashMap::new()),
         });
         let (busy_tx, busy_rx) = mpsc::sync_channel::<TcpStream>(64);
         let mut threads = Vec::new();
@@ -388,6 +495,11 @@ impl Server {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The evaluation processes, when queries are evaluated in them.
+    pub fn pool(&self) -> Option<&Arc<Pool>> {
+        self.ctx.pool.as_ref()
     }
 
     /// Blocks until the server stops (it only stops when shut down from another thread or
@@ -427,6 +539,33 @@ impl Drop for Server {
     }
 }
 
+/// `policykg query --timeout/--max-memory`: evaluates one job in an evaluation process of
+/// this executable, under those limits (killed at the timeout, stopped past the memory).
+pub fn run_isolated(
+    store: &Path,
+    job: &Job,
+    timeout: Option<Duration>,
+    max_memory: Option<u64>,
+) -> Result<JobReply, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let pool = Pool::start(PoolConfig {
+        exe,
+        store: store.to_path_buf(),
+        timeout,
+        lanes: vec![LaneConfig {
+            name: "query",
+            workers: 1,
+            max_memory,
+            nice: 0,
+        }],
+        queue: 0,
+        follow_writes: false,
+        respawn: false,
+        log: false,
+    })?;
+    Ok(pool.run(0, job).into())
+}
+
 /// `policykg serve`: starts the server, prints where it listens and serves until killed.
 pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
     let server = Server::start(config.clone())?;
@@ -453,6 +592,29 @@ pub fn serve(config: ServerConfig) -> Result<(), ServerError> {
             "refused"
         }
     );
+    match server.pool() {
+        Some(pool) => {
+            let lanes: Vec<String> = pool
+                .lanes()
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} × {} ({})",
+                        l.workers,
+                        l.name,
+                        l.max_memory
+                            .map_or("no memory limit".into(), |m| format!("{} MiB each", m >> 20))
+                    )
+                })
+                .collect();
+            eprintln!(
+                "policykg serve: evaluation processes: {}; evaluations use at most {} in all",
+                lanes.join(" + "),
+                memory_bound(&config).map_or("unbounded memory".into(), |b| format!("{} MiB", b >> 20))
+            );
+        }
+        None => eprintln!("policykg serve: queries are evaluated in this process (no memory limit)"),
+    }
     if !addr.ip().is_loopback() {
         eprintln!(
             "policykg serve: warning: {addr} is reachable from other machines; anyone who can \
@@ -523,6 +685,7 @@ fn acceptor(listener: &TcpListener, stop: &AtomicBool, ctx: &Arc<Context>, busy:
         let slot = ConnectionSlot(Arc::clone(ctx));
         let spawned = std::thread::Builder::new()
             .name("policykg-conn".to_owned())
+            .stack_size(CONNECTION_STACK)
             .spawn(move || {
                 let ctx = Arc::clone(&slot.0);
                 if catch_unwind(AssertUnwindSafe(|| serve_connection(&ctx, stream))).is_err() {
@@ -946,6 +1109,7 @@ fn reason(status: u16) -> &'static str {
         501 => "Not Implemented",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
         _ => "",
     }
 }
@@ -1236,17 +1400,6 @@ fn graph_params(params: &[(String, String)], name: &str) -> Result<Vec<NamedNode
         .collect()
 }
 
-fn eval_options(ctx: &Context, params: &[(String, String)]) -> Result<EvalOptions, Reply> {
-    Ok(EvalOptions {
-        timeout: Some(ctx.config.timeout),
-        max_results: Some(ctx.config.max_results),
-        default_graphs: graph_params(params, "default-graph-uri")?,
-        named_graphs: graph_params(params, "named-graph-uri")?,
-        service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
-        base_iri: None,
-    })
-}
-
 fn service_refused() -> Reply {
     Reply::text(
         403,
@@ -1271,14 +1424,93 @@ fn run_query(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     if !ctx.config.allow_service && uses_service(&text) {
         return Err(service_refused());
     }
-    let mut options = eval_options(ctx, &params)?;
+    // Checked before anything is evaluated: the dataset parameters, then the query itself
+    // (syntax, nesting, shapes that cannot finish: 400).
+    let default_graphs = graph_params(&params, "default-graph-uri")?;
+    let named_graphs = graph_params(&params, "named-graph-uri")?;
     // Relative IRIs of a query without BASE resolve against the endpoint (Protocol §2.2).
-    options.base_iri = Some(public_url(ctx, req, "/query"));
+    let base_iri = public_url(ctx, req, "/query");
+    let verdict = check_query(&text, Some(&base_iri)).map_err(|m| Reply::text(400, m))?;
+    let job = Job {
+        query: JobQuery::Text(text),
+        default_graphs: default_graphs.iter().map(|g| g.as_str().to_owned()).collect(),
+        named_graphs: named_graphs.iter().map(|g| g.as_str().to_owned()).collect(),
+        base_iri: Some(base_iri),
+        ..job_limits(ctx, &requested)
+    };
+    Ok(evaluate_job(ctx, job, verdict))
+}
+
+/// A job with the server's limits and the negotiated output, evaluating nothing yet.
+fn job_limits(ctx: &Context, requested: &Requested) -> Job {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    Job {
+        query: JobQuery::Text(String::new()),
+        default_graphs: Vec::new(),
+        named_graphs: Vec::new(),
+        base_iri: None,
+        timeout_ms: Some(ms(ctx.config.timeout)),
+        service_timeout_ms: ctx.config.allow_service.then(|| ms(ctx.config.timeout)),
+        max_results: Some(ctx.config.max_results),
+        output: job::negotiated(requested),
+    }
+}
+
+/// Evaluates a job: in an evaluation process of the pool (its lane from the static
+/// check's verdict), or on a thread of this process when there is no pool. A job that went
+/// past its time or memory limit within [`PENALTY`] is refused at once.
+fn evaluate_job(ctx: &Context, job: Job, verdict: Verdict) -> Reply {
+    if let Some(pool) = &ctx.pool {
+        let lane = match verdict {
+            Verdict::Light => LIGHT_LANE,
+            Verdict::General => GENERAL_LANE,
+        };
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            serde_json::to_string(&job.query).unwrap_or_default().hash(&mut h);
+            job.default_graphs.hash(&mut h);
+            job.named_graphs.hash(&mut h);
+            job.base_iri.hash(&mut h);
+            h.finish()
+        };
+        let now = Instant::now();
+        {
+            let penalties = ctx.penalties.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((when, status, message)) = penalties.get(&key).filter(|p| now.duration_since(p.0) < PENALTY) {
+                let left = PENALTY.saturating_sub(now.duration_since(*when));
+                return Reply::text(
+                    *status,
+                    format!(
+                        "{message} (refused at once: the same query went past its limit {:.0} s \
+                         ago; it is not evaluated again for {} s)",
+                        now.duration_since(*when).as_secs_f64(),
+                        PENALTY.as_secs()
+                    ),
+                )
+                .header("Retry-After", (left.as_secs() + 1).to_string());
+            }
+        }
+        let reply = pool.run(lane, &job);
+        let over_limit = reply.status == 507 || (reply.status == 503 && reply.body.starts_with(b"query timeout"));
+        if over_limit {
+            let mut penalties = ctx.penalties.lock().unwrap_or_else(PoisonError::into_inner);
+            if penalties.len() >= PENALTY_ENTRIES {
+                penalties.retain(|_, p| now.duration_since(p.0) < PENALTY);
+                if penalties.len() >= PENALTY_ENTRIES {
+                    penalties.clear();
+                }
+            }
+            let message = String::from_utf8_lossy(&reply.body).trim_end().to_owned();
+            penalties.insert(key, (Instant::now(), reply.status, message));
+        }
+        return reply;
+    }
     let store = Arc::clone(&ctx.store);
-    let answer = run_bounded(ctx, "query", move || {
-        query::evaluate(store.inner(), &text, &[], &options)
-    })?;
-    answer_reply(answer, &requested)
+    match run_bounded(ctx, "query", move || job::run(store.inner(), &job)) {
+        Ok(reply) => reply.into(),
+        Err(reply) => reply,
+    }
 }
 
 fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
@@ -1293,19 +1525,15 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
     if !ctx.config.allow_service && uses_service(&q.text) {
         return Err(service_refused());
     }
-    let options = EvalOptions {
-        timeout: Some(ctx.config.timeout),
-        max_results: Some(ctx.config.max_results),
-        service_timeout: ctx.config.allow_service.then_some(ctx.config.timeout),
-        ..EvalOptions::default()
+    let job = Job {
+        query: JobQuery::Named {
+            name: q.name.clone(),
+            text: q.text.clone(),
+            bindings: bindings.iter().map(|(n, t)| (n.clone(), t.to_string())).collect(),
+        },
+        ..job_limits(ctx, &requested)
     };
-    let store = Arc::clone(&ctx.store);
-    let q = q.clone();
-    let answer = run_bounded(ctx, "query", move || {
-        let text = query::fill_values(store.inner(), &q, &bindings)?;
-        query::evaluate(store.inner(), &text, &bindings, &options)
-    })?;
-    answer_reply(answer, &requested)
+    Ok(evaluate_job(ctx, job, Verdict::General))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1313,8 +1541,8 @@ fn run_named(ctx: &Context, req: &Request, name: &str) -> Result<Reply, Reply> {
 // ---------------------------------------------------------------------------------------
 
 /// What an answer is written as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
     Json,
     Xml,
     Csv,
@@ -1676,6 +1904,16 @@ const EP_TERMS: &[(&str, &str, &str)] = &[
         "Connections served at the same time; beyond that, 503 with Retry-After.",
     ),
     (
+        "maxMemory",
+        "integer",
+        "Most memory (address space) one query evaluation may use, in bytes; past it the evaluation is stopped and answered 507.",
+    ),
+    (
+        "isolatedEvaluation",
+        "boolean",
+        "True when each query is evaluated in a separate process, under the memory limit, killed at the time limit.",
+    ),
+    (
         "readOnly",
         "boolean",
         "True when SPARQL Update and Graph Store writes are refused (403).",
@@ -1751,7 +1989,7 @@ fn description_triples(ctx: &Context, req: &Request) -> Result<Vec<Triple>, Stri
         Literal::new_simple_literal(format!("policykg {} SPARQL endpoint", env!("CARGO_PKG_VERSION"))).into(),
     );
     let c = &ctx.config;
-    let limits: [(&str, Literal); 9] = [
+    let mut limits: Vec<(&str, Literal)> = vec![
         ("queryTimeout", typed(c.timeout.as_secs_f64().to_string(), "decimal")),
         ("maxResults", typed(c.max_results.to_string(), "integer")),
         ("maxRequestBytes", typed(c.max_body.to_string(), "integer")),
@@ -1764,7 +2002,11 @@ fn description_triples(ctx: &Context, req: &Request) -> Result<Vec<Triple>, Stri
         ("maxConnections", typed(c.max_connections.to_string(), "integer")),
         ("readOnly", Literal::from(!c.allow_update)),
         ("federatedQuery", Literal::from(c.allow_service)),
+        ("isolatedEvaluation", Literal::from(ctx.pool.is_some())),
     ];
+    if let (Some(m), Some(_)) = (c.max_memory, &ctx.pool) {
+        limits.push(("maxMemory", typed(m.to_string(), "integer")));
+    }
     for (name, value) in limits {
         add(&service, term(EP, name), value.into());
     }
@@ -1960,7 +2202,9 @@ fn graph_write(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     };
     let store = Arc::clone(&ctx.store);
     let method = req.method.clone();
+    let pool = ctx.pool.clone();
     let result = run_bounded(ctx, "graph store", move || {
+        let _writing = pool.as_ref().map(|p| p.writing());
         write_graph_store(&store, &method, &graph, &quads)
     })?;
     match result {
@@ -2060,9 +2304,7 @@ fn authorize_update(ctx: &Context, req: &Request) -> Result<(), Reply> {
             403,
             "writing needs `Authorization: Bearer TOKEN` with the server's token",
         )),
-        Some(t) if !same_secret(t.as_bytes(), token.as_bytes()) => {
-            Err(Reply::text(403, "wrong bearer token"))
-        }
+        Some(t) if !same_secret(t.as_bytes(), token.as_bytes()) => Err(Reply::text(403, "wrong bearer token")),
         Some(_) => Ok(()),
     }
 }
@@ -2070,6 +2312,7 @@ fn authorize_update(ctx: &Context, req: &Request) -> Result<(), Reply> {
 fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     authorize_update(ctx, req)?;
     let (text, params) = protocol_params(req, "update", "application/sparql-update")?;
+    check_nesting(&text).map_err(|m| Reply::text(400, m))?;
     if !ctx.config.allow_service && uses_service(&text) {
         return Err(service_refused());
     }
@@ -2107,7 +2350,10 @@ fn run_update(ctx: &Context, req: &Request) -> Result<Reply, Reply> {
     let store = Arc::clone(&ctx.store);
     let timeout = ctx.config.timeout;
     let token = cancel.clone();
+    let pool = ctx.pool.clone();
     let result = run_bounded(ctx, "update", move || {
+        // Evaluation processes do not open the store during the write, and re-open it after.
+        let _writing = pool.as_ref().map(|p| p.writing());
         let _watchdog = query::Watchdog::start(timeout, token);
         prepared.on_store(store.inner()).execute()
     })?;
@@ -2403,6 +2649,8 @@ mod tests {
             library: Vec::new(),
             evaluations: Permits::new(1, 16),
             connections: AtomicUsize::new(0),
+            pool: None,
+            penalties: Mutex::new(std::collections::HashMap::new()),
         };
         let started = Instant::now();
         let stuck = run_bounded(&ctx, "query", || std::thread::sleep(Duration::from_millis(1500)));
