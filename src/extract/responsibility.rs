@@ -666,6 +666,17 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
     (any && clauses.iter().any(|c| !c.orgs.is_empty())).then_some(clauses)
 }
 
+/// A bracket's list without a declaration stated in it (`(市商务局、市财政局,列第一位者为牵头
+/// 单位,下同)`) and without the separators left around it.
+fn bare_list(content: &str) -> std::borrow::Cow<'_, str> {
+    match strip_conventions(content) {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
+        std::borrow::Cow::Owned(s) => {
+            std::borrow::Cow::Owned(s.trim_matches([',', '，', ';', '；', ' ', '。']).to_string())
+        }
+    }
+}
+
 /// Drops declarations of the first-listed convention and `下同` from a bracket's text.
 fn strip_conventions(content: &str) -> std::borrow::Cow<'_, str> {
     let rank = content.contains('首') || content.contains("第一") || content.contains("最前");
@@ -955,14 +966,16 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
             }
         }
     }
-    if out.is_empty() {
+    // Every member that reads as an organisation is one (resolved or not); a member that
+    // does not (a person, a note) gives nothing but does not end the list. A segment with no
+    // organisation at all is not part of the list.
+    // A one-character member (`市`) is a name cut off (a cut document), not a member.
+    let keep: Vec<bool> = out.iter().map(|o| is_org(cx, o)).collect();
+    if !keep.iter().any(|k| *k) || out.iter().any(|o| o.chars().count() < 2) {
         return None;
     }
-    for o in &out {
-        if !is_org(cx, o) {
-            return None;
-        }
-    }
+    let marked: Vec<String> = marked.into_iter().filter(|m| is_org(cx, m)).collect();
+    let out: Vec<String> = out.into_iter().zip(keep).filter_map(|(o, k)| k.then_some(o)).collect();
     Some((out, marked))
 }
 
@@ -1204,7 +1217,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         let content = &own_text[inner.clone()];
         let clauses = parse_clauses(cx, content).or_else(|| {
             (trailing == Some(k)).then(|| {
-                let orgs = parse_list(cx, content.trim(), false).expect("checked").orgs;
+                let orgs = parse_list(cx, bare_list(content).as_ref(), false).expect("checked").orgs;
                 vec![Clause { role: None, orgs }]
             })
         });
@@ -1301,8 +1314,8 @@ fn trailing_list_bracket(
     if whole.end < trimmed.len() {
         return None;
     }
-    let content = own_text[inner.clone()].trim();
-    let list = parse_list(cx, content, false).filter(|l| l.whole)?;
+    let content = bare_list(&own_text[inner.clone()]);
+    let list = parse_list(cx, content.as_ref(), false).filter(|l| l.whole)?;
     let after_stop = own_text[..whole.start].trim_end().ends_with(['。', ';', '!']);
     let lx = cx.gz.lexicon();
     let plain = list.orgs.iter().all(|o| strong_org(cx, o) || lx.is_collective(o));
@@ -1496,20 +1509,14 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
                 break;
             }
         }
-        // Known departments responsible for something: `市财政局负责资金保障`.
-        if clauses.is_empty() && !by {
+        // Organisations plainly named responsible for something, in any clause:
+        // `市财政局负责资金保障`, `各乡镇人民政府负责组织实施,县教体局负责指导`.
+        if !by && !clauses.iter().any(|cl| cl.orgs.iter().any(|o| c.starts_with(o.as_str()))) {
             if let Some(p) = c.find("负责") {
                 let m = &c[..p];
-                let stem = m.get(m.chars().next().map(char::len_utf8).unwrap_or(0)..).unwrap_or("");
-                if m.starts_with(['市', '区', '县', '省'])
-                    && cx.gz.lexicon().dept_aliases.contains_key(stem)
-                    && !c[p..].starts_with("负责人")
-                    && !c[p..].starts_with("负责同志")
-                {
-                    clauses.push(Clause {
-                        role: Some(ClauseRole::Co),
-                        orgs: vec![m.to_string()],
-                    });
+                let plain = !c[p..].starts_with("负责人") && !c[p..].starts_with("负责同志") && !m.contains('已');
+                if let Some(orgs) = parse_list(cx, m, true).filter(|o| o.whole && plain) {
+                    clauses.extend(orgs.into_clauses(Some(ClauseRole::Co)));
                     first.get_or_insert(c_at);
                     any_lead_or_end = true;
                 }
