@@ -610,7 +610,16 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
             .trim()
             .trim_end_matches(OPEN)
             .trim_end_matches([';', ',', '。', '，', '；', ' ']);
-        let Some(orgs) = parse_list(cx, value, false) else { continue };
+        let Some(orgs) = parse_list(cx, value, false) else {
+            // `责任单位:市消防救援支队牵头,市住建局配合`: the label's value states the roles.
+            if l.colon {
+                if let Some(mut more) = trigger_clauses(cx, g, value) {
+                    last_end = last_end.max(vend);
+                    clauses.append(&mut more);
+                }
+            }
+            continue;
+        };
         if !l.colon && orgs.consumed < value.len() {
             // Without `:` the label must be followed by the list and nothing else.
             continue;
@@ -1797,5 +1806,45 @@ mod tests {
         let v = facts("49. 支持企业。\n(1)工业奖励。给予奖励。\n(2)服务业奖励。给予奖励。(牵头部门:区经信局、区发改局)");
         assert!(has(&v, "leads", "区经信局", "49"), "{v:?}");
         assert!(has(&v, "leads", "区发改局", "49"), "{v:?}");
+    }
+
+    #[test]
+    fn every_member_that_reads_as_an_organisation() {
+        // Bank branches, credit unions, village committees: unknown to the gazetteer, named
+        // by their ending; one such member does not drop the list.
+        let v = facts("1.优化融资服务。(牵头单位:县金融办;责任单位:人民银行某县支行、县财政局、某县农商行、县农村信用联社)\n2.加强河道保洁。(牵头单位:镇水利站,配合单位:镇派出所、东湖村村委会)");
+        for o in ["人民银行某县支行", "县财政局", "某县农商行", "县农村信用联社"] {
+            assert!(has(&v, "co", o, "1"), "{o} {v:?}");
+        }
+        assert!(has(&v, "co", "东湖村村委会", "2"), "{v:?}");
+        assert!(has(&v, "co", "镇派出所", "2"), "{v:?}");
+        // A member that is no organisation gives nothing, the others stay.
+        let v = facts("3.推进改造。(牵头单位:县住建局;配合单位:县财政局、张三)");
+        assert!(has(&v, "co", "县财政局", "3"), "{v:?}");
+        assert!(!v.iter().any(|(_, o, _)| o == "张三"), "{v:?}");
+        // A name cut off at the end of a cut document is no member.
+        let v = facts("2.深化改革。依托事项清单全面梳理。(市政府办公室、市");
+        assert!(!v.iter().any(|(_, o, _)| o == "市政府办公室"), "{v:?}");
+    }
+
+    #[test]
+    fn label_values_with_their_own_roles_and_declarations_in_the_first_bracket() {
+        let v = facts("7.强化消防安全治理。(责任单位:市消防救援支队牵头,市住建局、市教育局配合)");
+        assert!(has(&v, "leads", "市消防救援支队", "7"), "{v:?}");
+        assert!(has(&v, "co", "市教育局", "7"), "{v:?}");
+        let v = facts("1.支持企业参展。(市商务局、市财政局,列第一位者为牵头单位,下同)\n2.扩大跨境电商规模。(市商务局、某某海关)");
+        assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市财政局", "1"), "{v:?}");
+        assert!(has(&v, "co", "某某海关", "2"), "{v:?}");
+    }
+
+    #[test]
+    fn responsible_in_every_clause() {
+        let v = facts("3.推进课后服务全覆盖。各乡镇人民政府负责组织实施,县教体局负责指导。");
+        assert!(has(&v, "co", "县教体局", "3"), "{v:?}");
+        let v = facts("8.整治道路交通。(市公安局交警支队、市交通运输局负责,各县区政府落实属地责任)");
+        assert!(has(&v, "co", "市公安局交警支队", "8"), "{v:?}");
+        let v = facts("县发改委已负责完成规划编制,县财政局负责人介绍了情况。");
+        assert!(v.is_empty(), "{v:?}");
     }
 }
