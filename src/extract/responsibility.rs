@@ -488,7 +488,10 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
         let starts: Vec<usize> = text[..c].char_indices().rev().take(6).map(|(p, _)| p).collect();
         for &p in starts.iter().rev() {
             let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
-            if !at_boundary {
+            // `牵头:省工信厅 参与:省科技厅` with the space dropped by the normaliser: a bare
+            // label right after a mention's organisation ending.
+            let after_org = || g.org_suffixes.iter().any(|x| text[..p].ends_with(x.as_str()));
+            if !(at_boundary || after_org()) {
                 continue;
             }
             let mut ms = Vec::new();
@@ -1846,5 +1849,13 @@ mod tests {
         assert!(has(&v, "co", "市公安局交警支队", "8"), "{v:?}");
         let v = facts("县发改委已负责完成规划编制,县财政局负责人介绍了情况。");
         assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn bare_labels_after_a_glued_list() {
+        let v = facts("2.推进平台建设。【牵头:省工业和信息化厅 参与:省科技厅、吉林大学】");
+        assert!(has(&v, "leads", "省工业和信息化厅", "2"), "{v:?}");
+        assert!(has(&v, "co", "吉林大学", "2"), "{v:?}");
+        assert!(!v.iter().any(|(r, o, _)| r == "leads" && o == "吉林大学"), "{v:?}");
     }
 }
