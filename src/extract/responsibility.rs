@@ -1526,7 +1526,10 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         if !by && !clauses.iter().any(|cl| cl.orgs.iter().any(|o| c.starts_with(o.as_str()))) {
             if let Some(p) = c.find("负责") {
                 let m = &c[..p];
-                let plain = !c[p..].starts_with("负责人") && !c[p..].starts_with("负责同志") && !m.contains('已');
+                let last = strip_etc(m);
+                let ends_as_org = m.chars().count() <= 60
+                    && (cx.gz.lexicon().org_type_by_suffix(last).is_some() || GENERIC_TAILS.iter().any(|g| last.ends_with(g)));
+                let plain = ends_as_org && !c[p..].starts_with("负责人") && !c[p..].starts_with("负责同志") && !m.contains('已');
                 if let Some(orgs) = parse_list(cx, m, true).filter(|o| o.whole && plain) {
                     clauses.extend(orgs.into_clauses(Some(ClauseRole::Co)));
                     first.get_or_insert(c_at);
