@@ -488,7 +488,10 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
         let starts: Vec<usize> = text[..c].char_indices().rev().take(6).map(|(p, _)| p).collect();
         for &p in starts.iter().rev() {
             let at_boundary = p == 0 || text[..p].chars().last().is_some_and(label_boundary);
-            if !at_boundary {
+            // `牵头:省工信厅 参与:省科技厅` with the space dropped by the normaliser: a bare
+            // label right after a mention's organisation ending.
+            let after_org = || g.org_suffixes.iter().any(|x| text[..p].ends_with(x.as_str()));
+            if !(at_boundary || after_org()) {
                 continue;
             }
             let mut ms = Vec::new();
@@ -610,7 +613,16 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
             .trim()
             .trim_end_matches(OPEN)
             .trim_end_matches([';', ',', '。', '，', '；', ' ']);
-        let Some(orgs) = parse_list(cx, value, false) else { continue };
+        let Some(orgs) = parse_list(cx, value, false) else {
+            // `责任单位:市消防救援支队牵头,市住建局配合`: the label's value states the roles.
+            if l.colon {
+                if let Some(mut more) = trigger_clauses(cx, g, value) {
+                    last_end = last_end.max(vend);
+                    clauses.append(&mut more);
+                }
+            }
+            continue;
+        };
         if !l.colon && orgs.consumed < value.len() {
             // Without `:` the label must be followed by the list and nothing else.
             continue;
@@ -664,6 +676,17 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         clauses.append(&mut c);
     }
     (any && clauses.iter().any(|c| !c.orgs.is_empty())).then_some(clauses)
+}
+
+/// A bracket's list without a declaration stated in it (`(市商务局、市财政局,列第一位者为牵头
+/// 单位,下同)`) and without the separators left around it.
+fn bare_list(content: &str) -> std::borrow::Cow<'_, str> {
+    match strip_conventions(content) {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
+        std::borrow::Cow::Owned(s) => {
+            std::borrow::Cow::Owned(s.trim_matches([',', '，', ';', '；', ' ', '。']).to_string())
+        }
+    }
 }
 
 /// Drops declarations of the first-listed convention and `下同` from a bracket's text.
@@ -955,14 +978,16 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
             }
         }
     }
-    if out.is_empty() {
+    // Every member that reads as an organisation is one (resolved or not); a member that
+    // does not (a person, a note) gives nothing but does not end the list. A segment with no
+    // organisation at all is not part of the list.
+    // A one-character member (`市`) is a name cut off (a cut document), not a member.
+    let keep: Vec<bool> = out.iter().map(|o| is_org(cx, o)).collect();
+    if !keep.iter().any(|k| *k) || out.iter().any(|o| o.chars().count() < 2) {
         return None;
     }
-    for o in &out {
-        if !is_org(cx, o) {
-            return None;
-        }
-    }
+    let marked: Vec<String> = marked.into_iter().filter(|m| is_org(cx, m)).collect();
+    let out: Vec<String> = out.into_iter().zip(keep).filter_map(|(o, k)| k.then_some(o)).collect();
     Some((out, marked))
 }
 
@@ -1204,7 +1229,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         let content = &own_text[inner.clone()];
         let clauses = parse_clauses(cx, content).or_else(|| {
             (trailing == Some(k)).then(|| {
-                let orgs = parse_list(cx, content.trim(), false).expect("checked").orgs;
+                let orgs = parse_list(cx, bare_list(content).as_ref(), false).expect("checked").orgs;
                 vec![Clause { role: None, orgs }]
             })
         });
@@ -1301,8 +1326,8 @@ fn trailing_list_bracket(
     if whole.end < trimmed.len() {
         return None;
     }
-    let content = own_text[inner.clone()].trim();
-    let list = parse_list(cx, content, false).filter(|l| l.whole)?;
+    let content = bare_list(&own_text[inner.clone()]);
+    let list = parse_list(cx, content.as_ref(), false).filter(|l| l.whole)?;
     let after_stop = own_text[..whole.start].trim_end().ends_with(['。', ';', '!']);
     let lx = cx.gz.lexicon();
     let plain = list.orgs.iter().all(|o| strong_org(cx, o) || lx.is_collective(o));
@@ -1496,20 +1521,17 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
                 break;
             }
         }
-        // Known departments responsible for something: `市财政局负责资金保障`.
-        if clauses.is_empty() && !by {
+        // Organisations plainly named responsible for something, in any clause:
+        // `市财政局负责资金保障`, `各乡镇人民政府负责组织实施,县教体局负责指导`.
+        if !by && !clauses.iter().any(|cl| cl.orgs.iter().any(|o| c.starts_with(o.as_str()))) {
             if let Some(p) = c.find("负责") {
                 let m = &c[..p];
-                let stem = m.get(m.chars().next().map(char::len_utf8).unwrap_or(0)..).unwrap_or("");
-                if m.starts_with(['市', '区', '县', '省'])
-                    && cx.gz.lexicon().dept_aliases.contains_key(stem)
-                    && !c[p..].starts_with("负责人")
-                    && !c[p..].starts_with("负责同志")
-                {
-                    clauses.push(Clause {
-                        role: Some(ClauseRole::Co),
-                        orgs: vec![m.to_string()],
-                    });
+                let last = strip_etc(m);
+                let ends_as_org = m.chars().count() <= 60
+                    && (cx.gz.lexicon().org_type_by_suffix(last).is_some() || GENERIC_TAILS.iter().any(|g| last.ends_with(g)));
+                let plain = ends_as_org && !c[p..].starts_with("负责人") && !c[p..].starts_with("负责同志") && !m.contains('已');
+                if let Some(orgs) = parse_list(cx, m, true).filter(|o| o.whole && plain) {
+                    clauses.extend(orgs.into_clauses(Some(ClauseRole::Co)));
                     first.get_or_insert(c_at);
                     any_lead_or_end = true;
                 }
@@ -1790,5 +1812,53 @@ mod tests {
         let v = facts("49. 支持企业。\n(1)工业奖励。给予奖励。\n(2)服务业奖励。给予奖励。(牵头部门:区经信局、区发改局)");
         assert!(has(&v, "leads", "区经信局", "49"), "{v:?}");
         assert!(has(&v, "leads", "区发改局", "49"), "{v:?}");
+    }
+
+    #[test]
+    fn every_member_that_reads_as_an_organisation() {
+        // Bank branches, credit unions, village committees: unknown to the gazetteer, named
+        // by their ending; one such member does not drop the list.
+        let v = facts("1.优化融资服务。(牵头单位:县金融办;责任单位:人民银行某县支行、县财政局、某县农商行、县农村信用联社)\n2.加强河道保洁。(牵头单位:镇水利站,配合单位:镇派出所、东湖村村委会)");
+        for o in ["人民银行某县支行", "县财政局", "某县农商行", "县农村信用联社"] {
+            assert!(has(&v, "co", o, "1"), "{o} {v:?}");
+        }
+        assert!(has(&v, "co", "东湖村村委会", "2"), "{v:?}");
+        assert!(has(&v, "co", "镇派出所", "2"), "{v:?}");
+        // A member that is no organisation gives nothing, the others stay.
+        let v = facts("3.推进改造。(牵头单位:县住建局;配合单位:县财政局、张三)");
+        assert!(has(&v, "co", "县财政局", "3"), "{v:?}");
+        assert!(!v.iter().any(|(_, o, _)| o == "张三"), "{v:?}");
+        // A name cut off at the end of a cut document is no member.
+        let v = facts("2.深化改革。依托事项清单全面梳理。(市政府办公室、市");
+        assert!(!v.iter().any(|(_, o, _)| o == "市政府办公室"), "{v:?}");
+    }
+
+    #[test]
+    fn label_values_with_their_own_roles_and_declarations_in_the_first_bracket() {
+        let v = facts("7.强化消防安全治理。(责任单位:市消防救援支队牵头,市住建局、市教育局配合)");
+        assert!(has(&v, "leads", "市消防救援支队", "7"), "{v:?}");
+        assert!(has(&v, "co", "市教育局", "7"), "{v:?}");
+        let v = facts("1.支持企业参展。(市商务局、市财政局,列第一位者为牵头单位,下同)\n2.扩大跨境电商规模。(市商务局、某某海关)");
+        assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市财政局", "1"), "{v:?}");
+        assert!(has(&v, "co", "某某海关", "2"), "{v:?}");
+    }
+
+    #[test]
+    fn responsible_in_every_clause() {
+        let v = facts("3.推进课后服务全覆盖。各乡镇人民政府负责组织实施,县教体局负责指导。");
+        assert!(has(&v, "co", "县教体局", "3"), "{v:?}");
+        let v = facts("8.整治道路交通。(市公安局交警支队、市交通运输局负责,各县区政府落实属地责任)");
+        assert!(has(&v, "co", "市公安局交警支队", "8"), "{v:?}");
+        let v = facts("县发改委已负责完成规划编制,县财政局负责人介绍了情况。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn bare_labels_after_a_glued_list() {
+        let v = facts("2.推进平台建设。【牵头:省工业和信息化厅 参与:省科技厅、吉林大学】");
+        assert!(has(&v, "leads", "省工业和信息化厅", "2"), "{v:?}");
+        assert!(has(&v, "co", "吉林大学", "2"), "{v:?}");
+        assert!(!v.iter().any(|(r, o, _)| r == "leads" && o == "吉林大学"), "{v:?}");
     }
 }
