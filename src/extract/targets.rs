@@ -24,6 +24,8 @@ struct Rules {
     before: Vec<(String, String)>,
     after: Vec<(String, String)>,
     year: Regex,
+    /// The year of a lead-in's aim (`到2025年`, `至2027年底`).
+    lead_in_year: Regex,
     /// The second end of a range that repeats the unit (`-8%` after `5%`).
     range_tail: Regex,
     /// Sentence cues (`target_cues.tsv`) and their kinds, leftmost-longest.
@@ -146,6 +148,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
         before,
         after,
         year,
+        lead_in_year: Regex::new(r"(?:到|至)((?:19|20)\d{2})年").expect("valid regex"),
         range_tail,
         cues: automaton(&cue_words),
         cue_kinds,
@@ -406,7 +409,15 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
         .lines
         .iter()
         .filter_map(|r| {
-            let t = text[r.clone()].trim().trim_end_matches(':');
+            let line = text[r.clone()].trim();
+            // A lead-in that announces a list of aims by their year (`到2025年,全市…主要指标如下:`)
+            // is a plan heading for what follows, with that year as the deadline.
+            if line.ends_with(':') && line.contains("如下") {
+                if let Some(c) = RULES.lead_in_year.captures(line) {
+                    return Some((r.start, Setting::Plan, Some(c[1].to_string())));
+                }
+            }
+            let t = line.trim_end_matches(':');
             let n = t.chars().count();
             if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
                 return None;
@@ -1202,6 +1213,25 @@ mod tests {
         );
         assert!(has(&f, 10.0, "万平方米") && has(&f, 5000.0, "人次"), "{f:?}");
     }
+    #[test]
+    fn a_lead_in_names_the_deadline_of_the_list_under_it() {
+        let src = crate::doc::SourceDoc::from_text(
+            "t",
+            "某市国民经济和社会发展第十四个五年规划和2035年远景目标纲要任务分工方案\n二、主要指标\n\
+             到2025年,全市经济社会发展主要指标如下:\n1.城镇新增就业人数累计达到10万人。(牵头单位:市人社局)\n",
+        );
+        let ex = crate::extract::extract(&src, crate::resolve::Gazetteer::embedded());
+        let deadlines: Vec<_> = ex
+            .facts
+            .into_iter()
+            .filter_map(|f| match f.rel {
+                Relation::Targets { indicator, .. } => Some(indicator.deadline),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(deadlines, vec![Some("2025".to_string())]);
+    }
+
     #[test]
     fn deadlines() {
         let f = find_indicators("到2025年,高新企业总量达到40家以上", &Frame::default());
