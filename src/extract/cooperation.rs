@@ -142,9 +142,22 @@ impl<'l> Words<'l> {
 
     /// Words that end a partner's name: breaks, adverbs, leads and pair marks.
     fn ends_name(&self, s: &str) -> bool {
+        self.name_end_word(s).is_some()
+    }
+
+    /// The longest word of [`Words::ends_name`] that opens `s`.
+    fn name_end_word(&self, s: &str) -> Option<&'l str> {
         [&self.brk, &self.adverb, &self.lead, &self.pair]
             .iter()
-            .any(|v| v.iter().any(|w| s.starts_with(w)))
+            .flat_map(|v| v.iter())
+            .filter(|w| s.starts_with(**w))
+            .max_by_key(|w| w.len())
+            .copied()
+    }
+
+    /// True when `s` ends with a suffix of a named unit (街道, 镇, 中学, 党支部).
+    fn ends_with_unit(&self, s: &str) -> bool {
+        self.town.iter().any(|t| s.ends_with(t)) || self.org.iter().any(|(o, _)| s.ends_with(o))
     }
 }
 
@@ -348,6 +361,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                     continue;
                 }
                 if fr.agreement && !self.w.agreement.iter().any(|a| after.contains(a)) {
+                    continue;
+                }
+                // `苏皖合作示范区`, `宜湖合作产业园`, `对口支援新疆前方指挥部`: the verb is part of a
+                // unit's name, not a statement.
+                if self.names_unit(after) {
                     continue;
                 }
                 let abs = cl.start + vrel;
@@ -676,7 +694,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             }
             let head = &seg[..start];
             let anchored = (start == 0 && !opens_with_lead)
-                || cand.starts_with(['市', '区', '县', '省'])
+                || cand.starts_with(['市', '区', '县', '省', '镇', '乡'])
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
                 || self.w.selfw.iter().any(|s| cand.starts_with(s))
@@ -792,6 +810,15 @@ impl<'c, 'a> Reader<'c, 'a> {
             }
             let Some((r, used)) = found else { break };
             let after_party = rest[used..].trim_start_matches(QUOTES);
+            // A county's short name as a bare object (帮扶资源 is no 资源县) needs the full name
+            // written somewhere in the document.
+            if self.bare_county(&r) {
+                break;
+            }
+            // `对口支援新疆前方指挥部`: the object opens a unit's name; the verb is part of it.
+            if self.opens_unit_name(after_party) {
+                break;
+            }
             out.push((r, after_party));
             if used < end {
                 break;
@@ -815,6 +842,39 @@ impl<'c, 'a> Reader<'c, 'a> {
                 Some((r, used))
             }
             None => self.place_prefix(item).map(|(r, tail)| (r, item.len() - tail.len())),
+        }
+    }
+
+    /// A county-level division named by its short name only (古蔺 for 古蔺县), whose full name
+    /// the document never writes.
+    fn bare_county(&self, r: &OrgRef) -> bool {
+        let (Some(code), Some(name)) = (&r.code, &r.name) else { return false };
+        let county = code.len() == 6 && !code.ends_with("00");
+        let short = name.chars().count() > r.text.chars().count() && !name.ends_with(r.text.as_str());
+        county && short && !self.cx.norm.text.contains(name.as_str()) && {
+            let last = name.chars().last();
+            !r.text.chars().last().is_some_and(|c| Some(c) == last)
+        }
+    }
+
+    /// True when `rest` (after a place) runs on into a unit's name within a few characters:
+    /// `新疆前方指挥部`, `合作示范区`.
+    fn opens_unit_name(&self, rest: &str) -> bool {
+        const UNITS: &[&str] = &["指挥部", "办公室", "领导小组", "工作组", "示范区", "产业园", "合作区"];
+        let head: String = rest.chars().take_while(|c| is_han(*c)).take(8).collect();
+        UNITS.iter().any(|u| head.find(u).is_some_and(|p| head[..p].chars().count() <= 5))
+    }
+
+    /// True when the text right after a verb ends a unit's name: the unit word follows at once
+    /// (合作示范区), or after a place (支援新疆前方指挥部).
+    fn names_unit(&self, after: &str) -> bool {
+        const AT_ONCE: &[&str] = &["示范区", "产业园", "园区", "办公室", "指挥部", "领导小组", "工作组", "试验区", "先行区"];
+        if AT_ONCE.iter().any(|u| after.starts_with(u)) {
+            return true;
+        }
+        match self.place_prefix(after) {
+            Some((_, rest)) => self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、']),
+            None => false,
         }
     }
 
@@ -925,8 +985,18 @@ impl<'c, 'a> Reader<'c, 'a> {
             if places.iter().any(|m| m.start < i && i < m.end) {
                 continue;
             }
-            if self.w.ends_name(&s[i..]) {
-                return &s[..i];
+            if let Some(w) = self.w.name_end_word(&s[i..]) {
+                // A one-character word inside a short unit name that runs to the end (屏都街道,
+                // 也门): no predicate starts there.
+                let rest = &s[i..];
+                let inner = w.chars().count() == 1
+                    && rest.chars().count() <= 5
+                    && rest.chars().all(is_han)
+                    && (self.w.ends_with_unit(rest)
+                        || self.cx.gz.lexicon().org_suffixes.iter().any(|(o, _)| o.chars().count() >= 2 && rest.ends_with(o.as_str())));
+                if !inner {
+                    return &s[..i];
+                }
             }
         }
         s
@@ -985,10 +1055,24 @@ impl<'c, 'a> Reader<'c, 'a> {
         if m.chars().count() < 3 {
             return None;
         }
+        // A later mention ending an earlier name (滨海新区), or its abbreviation: a head kept
+        // from inside the name and the same unit suffix (前海管理局 after 深圳市前海深港…管理局).
+        let lex = self.cx.gz.lexicon();
+        let abbreviates = |k: &str| -> bool {
+            lex.org_suffixes
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .chain(self.w.org.iter().map(|(s, _)| *s))
+                .filter(|s| s.chars().count() >= 2 && m.ends_with(*s) && k.ends_with(*s))
+                .any(|s| {
+                    let head = &m[..m.len() - s.len()];
+                    head.chars().count() >= 2 && k[..k.len() - s.len()].contains(head)
+                })
+        };
         let mut hits = self
             .known
             .iter()
-            .filter(|k| k.text.len() > m.len() && k.text.ends_with(m));
+            .filter(|k| k.text.len() > m.len() && (k.text.ends_with(m) || abbreviates(&k.text)));
         let k = hits.next()?;
         if hits.any(|o| o.name != k.name || o.code != k.code) {
             return None;
@@ -1105,7 +1189,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         if bare.chars().count() < 3 {
             return None;
         }
-        let external = !m.starts_with(['市', '区', '县', '省']);
+        let external = !m.starts_with(['市', '区', '县', '省', '镇', '乡']);
         // A name, not a bare suffix: two characters at least before it (创新区 is no party).
         let lex = cx.gz.lexicon();
         if let Some((suffix, _)) = lex.org_suffixes.iter().find(|(s, _)| bare.ends_with(s.as_str())) {
@@ -1148,11 +1232,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 _ => {}
             }
         }
+        // A level prefix stands for the place (镇党委, 县实验小学): one character of stem is a name.
+        let min_stem = if external { 2 } else { 1 };
         if let Some((_, ty)) = self
             .w
             .org
             .iter()
-            .find(|(s, _)| bare.ends_with(s) && bare.chars().count() >= s.chars().count() + 2)
+            .find(|(s, _)| bare.ends_with(s) && bare.chars().count() >= s.chars().count() + min_stem)
         {
             return Some(OrgRef {
                 text: m.to_string(),
