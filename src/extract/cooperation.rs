@@ -526,8 +526,16 @@ impl<'c, 'a> Reader<'c, 'a> {
                     continue;
                 };
                 let rest = line[colon(at).unwrap_or(line.len())..].trim_start();
+                // `甲方(盖章):X    乙方(盖章):Y`: X ends where the other label starts.
                 let rest = match rest.find("乙方") {
-                    Some(p) if slot == 0 && rest[p + "乙方".len()..].trim_start().starts_with(':') => &rest[..p],
+                    Some(p) if slot == 0 && {
+                        let r = rest[p + "乙方".len()..].trim_start();
+                        let r = match r.strip_prefix(['(', '（']) {
+                            Some(inner) => inner.find([')', '）']).map_or("", |q| &inner[q + ')'.len_utf8()..]),
+                            None => r,
+                        };
+                        r.trim_start().starts_with(':')
+                    } => &rest[..p],
                     _ => rest,
                 };
                 let mut end = rest.find([' ', '\t', ',', ';', '。']).unwrap_or(rest.len());
@@ -546,9 +554,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                     }
                 }
                 let first_paren = name.find(['(', '（']).map(|p| &name[..p]);
+                // A long hierarchical name (贵州省黔东南苗族侗族自治州凯里市人民政府): the party
+                // that ends it.
                 let found = self
                     .party_exact(name, true)
-                    .or_else(|| first_paren.and_then(|n| self.party_exact(n, true)));
+                    .or_else(|| first_paren.and_then(|n| self.party_exact(n, true)))
+                    .or_else(|| self.party_ending(name).filter(|r| r.ty == "Government" || r.code.is_some()));
                 if let Some(mut r) = found {
                     r.name = Some(r.name.clone().unwrap_or(r.text.clone()));
                     parties[slot] = Some(r);
@@ -608,8 +619,9 @@ impl<'c, 'a> Reader<'c, 'a> {
             .collect();
         for &(p, c) in preps.iter().rev() {
             let seg = &before[p + c.len_utf8()..];
-            // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair.
-            if self.cx.gz.coop_verbs_ac.find(seg).is_some() {
+            // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
+            // the 合作 of a noun such as 专业合作社).
+            if self.has_verb(seg) {
                 return out;
             }
             let partners = self.partner_items(seg);
@@ -641,6 +653,15 @@ impl<'c, 'a> Reader<'c, 'a> {
             return out;
         }
         out
+    }
+
+    /// True when a cooperation verb stands in `seg`, outside the nouns that hold one (合作社).
+    fn has_verb(&self, seg: &str) -> bool {
+        self.cx
+            .gz
+            .coop_verbs_ac
+            .find_iter(seg)
+            .any(|m| !self.w.noun.iter().any(|n| seg[m.start()..].starts_with(n)))
     }
 
     /// The actors before a preposition: a list of parties (`A、B与C`), or one party ending the
@@ -1059,15 +1080,21 @@ impl<'c, 'a> Reader<'c, 'a> {
         // from inside the name and the same unit suffix (前海管理局 after 深圳市前海深港…管理局).
         let lex = self.cx.gz.lexicon();
         let abbreviates = |k: &str| -> bool {
-            lex.org_suffixes
-                .iter()
-                .map(|(s, _)| s.as_str())
-                .chain(self.w.org.iter().map(|(s, _)| *s))
-                .filter(|s| s.chars().count() >= 2 && m.ends_with(*s) && k.ends_with(*s))
-                .any(|s| {
-                    let head = &m[..m.len() - s.len()];
-                    head.chars().count() >= 2 && k[..k.len() - s.len()].contains(head)
-                })
+            // The shared ending: two characters at least, ending in a unit suffix.
+            let common: usize = m
+                .chars()
+                .rev()
+                .zip(k.chars().rev())
+                .take_while(|(x, y)| x == y)
+                .map(|(x, _)| x.len_utf8())
+                .sum();
+            let tail = &m[m.len() - common..];
+            let head = &m[..m.len() - common];
+            tail.chars().count() >= 2
+                && head.chars().count() >= 2
+                && (lex.org_suffixes.iter().any(|(s, _)| tail.ends_with(s.as_str()))
+                    || self.w.org.iter().any(|(s, _)| tail.ends_with(s)))
+                && k[..k.len() - common].contains(head)
         };
         let mut hits = self
             .known
