@@ -308,6 +308,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         if let Some(c) = self.agreement_parties(text) {
             cands.push(c);
         }
+        cands.extend(self.party_tables(text));
 
         // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`), before
         // and after a signature alike (a plan signed at its end is all body).
@@ -602,6 +603,128 @@ impl<'c, 'a> Reader<'c, 'a> {
             actor: Some(a),
             partner: b,
             verb,
+        })
+    }
+
+    // ---- tables of parties -----------------------------------------------------------------
+
+    /// Flattened tables whose header names both sides of a pairing or an agreement
+    /// (`序号|甲方|乙方|签约内容`; `序号 / 企业名称 / 结对村` one cell per line): one fact per row
+    /// between its two side cells.
+    fn party_tables(&mut self, text: &str) -> Vec<Cand> {
+        const CUES: &[&str] = &["甲方", "乙方", "结对", "帮扶", "受援", "支援", "援建", "合作", "协作", "共建"];
+        if !text.contains('\n') || !CUES.iter().any(|c| text.contains(c)) {
+            return Vec::new();
+        }
+        // Lines with their byte offsets.
+        let mut lines: Vec<(usize, &str)> = Vec::new();
+        let mut off = 0;
+        for l in text.split('\n') {
+            lines.push((off, l));
+            off += l.len() + 1;
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i].1.trim();
+            // (a) One header line, cells joined by `|` or tabs.
+            if line.contains(['|', '\t']) {
+                let heads: Vec<&str> = line.split(['|', '\t']).map(str::trim).filter(|c| !c.is_empty()).collect();
+                if let Some((ca, cb, verb)) = side_columns(&heads) {
+                    let mut k = i + 1;
+                    while k < lines.len() {
+                        let row: Vec<&str> = lines[k].1.split(['|', '\t']).map(str::trim).filter(|c| !c.is_empty()).collect();
+                        if row.len() != heads.len() {
+                            break;
+                        }
+                        let at = lines[k].0 + (lines[k].1.len() - lines[k].1.trim_start().len());
+                        out.extend(self.table_pair(row[ca], row[cb], verb, at));
+                        k += 1;
+                    }
+                    i = k;
+                    continue;
+                }
+            }
+            // (b) One head per line: a run of short head lines, then rows of as many lines.
+            let is_head = |l: &str| {
+                let n = l.chars().count();
+                (2..=10).contains(&n) && !l.chars().any(|c| c.is_ascii_digit()) && !l.contains(['。', ',', ':', '|'])
+            };
+            if is_head(line) {
+                let mut k = i;
+                let mut heads: Vec<&str> = Vec::new();
+                while k < lines.len() && is_head(lines[k].1.trim()) && heads.len() < 6 {
+                    heads.push(lines[k].1.trim());
+                    k += 1;
+                }
+                if let Some((ca, cb, verb)) = side_columns(&heads).filter(|_| heads.len() >= 2) {
+                    let seq = heads.iter().position(|h| is_seq_head(h));
+                    let n = heads.len();
+                    let body: Vec<(usize, &str)> =
+                        lines[k..].iter().map(|&(o, l)| (o, l.trim())).take_while(|(_, l)| !l.is_empty()).collect();
+                    let mut r = 0;
+                    while r + n <= body.len() {
+                        let row = &body[r..r + n];
+                        if seq.is_some_and(|s| !row[s].1.chars().all(|c| c.is_ascii_digit())) {
+                            break;
+                        }
+                        out.extend(self.table_pair(row[ca].1, row[cb].1, verb, row[0].0));
+                        r += n;
+                    }
+                    i = k + r;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// One row of a table of parties: both cells name a party (a cell is a name by layout).
+    fn table_pair(&mut self, a: &str, b: &str, verb: &str, at: usize) -> Option<Cand> {
+        let pa = self.table_party(a)?;
+        let pb = self.table_party(b)?;
+        self.remember(&pa);
+        self.remember(&pb);
+        Some(Cand {
+            abs: at,
+            doc_level: false,
+            actor: Some(pa),
+            partner: pb,
+            verb: verb.to_string(),
+        })
+    }
+
+    fn table_party(&self, cell: &str) -> Option<OrgRef> {
+        let cell = cell.trim_matches(QUOTES);
+        if let Some(r) = self.party_exact(cell, false) {
+            return Some(r);
+        }
+        let n = cell.chars().count();
+        let bare = strip_parens(cell);
+        if !(3..=40).contains(&n)
+            || !bare.chars().all(is_han)
+            || self.generic.iter().any(|g| cell.contains(g.as_str()))
+            || self.w.class.iter().any(|c| cell.ends_with(c))
+        {
+            return None;
+        }
+        let lex = self.cx.gz.lexicon();
+        let ty = lex
+            .org_suffixes
+            .iter()
+            .map(|(s, t)| (s.as_str(), t.as_str()))
+            .chain(self.w.org.iter().copied())
+            .filter(|(s, _)| bare.ends_with(s))
+            .max_by_key(|(s, _)| s.len())
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_else(|| if bare.ends_with('村') || bare.ends_with("社区") { "Town".into() } else { "Institution".into() });
+        Some(OrgRef {
+            text: cell.to_string(),
+            name: None,
+            ty,
+            code: None,
+            division: None,
         })
     }
 
@@ -1302,6 +1425,35 @@ impl<'c, 'a> Reader<'c, 'a> {
             division: None,
         })
     }
+}
+
+fn is_seq_head(h: &str) -> bool {
+    matches!(h, "序号" | "编号" | "序")
+}
+
+/// The two side columns of a table of parties and the verb its header states: `甲方`…`乙方`, or
+/// a unit column (`企业名称`, `帮扶单位`) and a pairing column (`结对村`, `帮扶对象`, `受援县`).
+fn side_columns(heads: &[&str]) -> Option<(usize, usize, &'static str)> {
+    let norm = |h: &str| strip_parens(h);
+    let a = heads.iter().position(|h| norm(h) == "甲方" || norm(h).starts_with("甲方"));
+    let b = heads.iter().position(|h| norm(h) == "乙方" || norm(h).starts_with("乙方"));
+    if let (Some(a), Some(b)) = (a, b) {
+        return Some((a, b, "签约"));
+    }
+    const PAIRED: &[(&str, &str)] =
+        &[("结对", "结对"), ("帮扶对象", "帮扶"), ("被帮扶", "帮扶"), ("受援", "支援"), ("对口", "对口"), ("合作方", "合作"), ("共建", "共建")];
+    let (b, verb) = heads.iter().enumerate().find_map(|(i, h)| {
+        let h = norm(h);
+        PAIRED.iter().find(|(p, _)| h.starts_with(p)).map(|(_, v)| (i, *v))
+    })?;
+    let a = heads.iter().enumerate().position(|(i, h)| {
+        let h = norm(h);
+        i != b
+            && !is_seq_head(&h)
+            && (h.ends_with("单位") || h.ends_with("名称") || h.ends_with("企业") || h.ends_with("方"))
+            && !PAIRED.iter().any(|(p, _)| h.starts_with(p))
+    })?;
+    (a < b).then_some((a, b, verb))
 }
 
 fn is_han(c: char) -> bool {
