@@ -1133,9 +1133,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                 // A one-character word inside a short unit name that runs to the end (屏都街道,
                 // 也门): no predicate starts there.
                 let rest = &s[i..];
+                let rest = &rest[..rest.find(|c: char| !is_han(c) || c == '、').unwrap_or(rest.len())];
                 let inner = w.chars().count() == 1
+                    && self.w.adverb.contains(&w)
                     && rest.chars().count() <= 5
-                    && rest.chars().all(is_han)
                     && (self.w.ends_with_unit(rest)
                         || self.cx.gz.lexicon().org_suffixes.iter().any(|(o, _)| o.chars().count() >= 2 && rest.ends_with(o.as_str())));
                 if !inner {
@@ -1412,7 +1413,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let n = own.chars().count();
         if !(2..=3).contains(&n)
             || own.chars().next_back().is_some_and(|c| "乡城小集村各点心色制建".contains(c))
-            || self.w.ends_name(own)
+            || self.w.name_end_word(own).is_some_and(|w| w.chars().count() > 1 || !self.w.adverb.contains(&w))
             || own.chars().any(|c| !is_han(c))
         {
             return None;
@@ -1718,4 +1719,55 @@ mod tests {
         let v = pairs("为对接成渝地区双城经济圈(以下简称双城经济圈)建设,特制定本方案。\n一、任务\n1.积极融入双城经济圈交通网络。\n");
         assert_eq!(v.len(), 2, "{v:?}");
     }
+
+    #[test]
+    fn unit_names_with_grammar_characters() {
+        // 都 inside a sub-district's name is no adverb; schools and party branches are units.
+        let v = pairs("推动松阳县西屏街道与杭州市西湖区都林街道、松阳县象溪镇与杭州市西湖区三墩镇开展结对帮扶。");
+        assert!(has(&v, "松阳县西屏街道", "杭州市西湖区都林街道"), "{v:?}");
+        assert!(has(&v, "松阳县象溪镇", "杭州市西湖区三墩镇"), "{v:?}");
+        let v = pairs("组织县第一中学与拉萨市第二中学、县实验小学与拉萨市城关区第一小学建立结对帮扶关系。");
+        assert!(has(&v, "拉萨市第二中学", "县第一中学") || has(&v, "县第一中学", "拉萨市第二中学"), "{v:?}");
+        assert!(has(&v, "县实验小学", "拉萨市城关区第一小学"), "{v:?}");
+        let v = pairs("镇党委与中国工商银行某某支行党支部开展党建共建。");
+        assert!(has(&v, "镇党委", "中国工商银行某某支行党支部"), "{v:?}");
+        // A company and a cooperative: 合作社 holds no verb.
+        let v = pairs("云岭茶业有限公司与勐腊县象明乡曼庄村茶叶专业合作社签订鲜叶收购协议。");
+        assert!(has(&v, "云岭茶业有限公司", "勐腊县象明乡曼庄村茶叶专业合作社"), "{v:?}");
+    }
+
+    #[test]
+    fn abbreviations_and_signature_lines() {
+        let v = pairs("宁波市梅山保税港区管理委员会与上海海事大学签署合作协议。同日,梅山管理委员会还与浙江万里学院签署合作协议。");
+        assert!(has(&v, "梅山管理委员会", "浙江万里学院"), "{v:?}");
+        let v = pairs("合作协议书\n甲方:云南省红河哈尼族彝族自治州蒙自市人民政府\n乙方:昆明医科大学第一附属医院\n双方就医疗合作达成协议。\n甲方(盖章):蒙自市人民政府    乙方(盖章):昆明医科大学第一附属医院\n");
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(has(&v, "蒙自市人民政府", "昆明医科大学第一附属医院"), "{v:?}");
+    }
+
+    #[test]
+    fn verbs_inside_unit_names() {
+        // A zone or an office named after a cooperation is no statement of it.
+        assert!(pairs("郎溪县人民政府发布苏皖合作示范区规划。").is_empty());
+        let v = pairs("按照中央部署和四川省对口支援西藏前方指挥部要求,做好援建项目。");
+        assert!(v.is_empty(), "{v:?}");
+        // 帮扶资源 is no 资源县: a county's short name needs its full name in the document.
+        let v = pairs("用好定点帮扶资源,提升帮扶成效。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn tables_of_parties() {
+        let v = pairs("签约清单\n序号|甲方|乙方|签约内容\n1|滁州市人民政府|南京市浦口区人民政府|共建协议\n2|来安县人民医院|南京鼓楼医院|医联体协议\n");
+        assert!(has(&v, "滁州市人民政府", "南京市浦口区人民政府"), "{v:?}");
+        assert!(has(&v, "来安县人民医院", "南京鼓楼医院"), "{v:?}");
+        let v = pairs("结对名单\n\n序号\n企业名称\n结对村\n1\n湖南某某科技有限公司\n沙市镇东门村\n2\n长沙某某建设有限公司\n官渡镇竹联村\n");
+        assert!(has(&v, "湖南某某科技有限公司", "沙市镇东门村"), "{v:?}");
+        assert!(has(&v, "长沙某某建设有限公司", "官渡镇竹联村"), "{v:?}");
+        assert_eq!(v.len(), 2, "{v:?}");
+        // A table without two sides gives nothing.
+        let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
 }
