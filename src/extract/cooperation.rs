@@ -142,9 +142,22 @@ impl<'l> Words<'l> {
 
     /// Words that end a partner's name: breaks, adverbs, leads and pair marks.
     fn ends_name(&self, s: &str) -> bool {
+        self.name_end_word(s).is_some()
+    }
+
+    /// The longest word of [`Words::ends_name`] that opens `s`.
+    fn name_end_word(&self, s: &str) -> Option<&'l str> {
         [&self.brk, &self.adverb, &self.lead, &self.pair]
             .iter()
-            .any(|v| v.iter().any(|w| s.starts_with(w)))
+            .flat_map(|v| v.iter())
+            .filter(|w| s.starts_with(**w))
+            .max_by_key(|w| w.len())
+            .copied()
+    }
+
+    /// True when `s` ends with a suffix of a named unit (街道, 镇, 中学, 党支部).
+    fn ends_with_unit(&self, s: &str) -> bool {
+        self.town.iter().any(|t| s.ends_with(t)) || self.org.iter().any(|(o, _)| s.ends_with(o))
     }
 }
 
@@ -295,6 +308,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         if let Some(c) = self.agreement_parties(text) {
             cands.push(c);
         }
+        cands.extend(self.party_tables(text));
 
         // Clauses of the whole text (headings included: `一、全面深化与沪苏浙区域合作`), before
         // and after a signature alike (a plan signed at its end is all body).
@@ -348,6 +362,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                     continue;
                 }
                 if fr.agreement && !self.w.agreement.iter().any(|a| after.contains(a)) {
+                    continue;
+                }
+                // `苏皖合作示范区`, `宜湖合作产业园`, `对口支援新疆前方指挥部`: the verb is part of a
+                // unit's name, not a statement.
+                if self.names_unit(after) {
                     continue;
                 }
                 let abs = cl.start + vrel;
@@ -508,8 +527,16 @@ impl<'c, 'a> Reader<'c, 'a> {
                     continue;
                 };
                 let rest = line[colon(at).unwrap_or(line.len())..].trim_start();
+                // `甲方(盖章):X    乙方(盖章):Y`: X ends where the other label starts.
                 let rest = match rest.find("乙方") {
-                    Some(p) if slot == 0 && rest[p + "乙方".len()..].trim_start().starts_with(':') => &rest[..p],
+                    Some(p) if slot == 0 && {
+                        let r = rest[p + "乙方".len()..].trim_start();
+                        let r = match r.strip_prefix(['(', '（']) {
+                            Some(inner) => inner.find([')', '）']).map_or("", |q| &inner[q + ')'.len_utf8()..]),
+                            None => r,
+                        };
+                        r.trim_start().starts_with(':')
+                    } => &rest[..p],
                     _ => rest,
                 };
                 let mut end = rest.find([' ', '\t', ',', ';', '。']).unwrap_or(rest.len());
@@ -528,9 +555,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                     }
                 }
                 let first_paren = name.find(['(', '（']).map(|p| &name[..p]);
+                // A long hierarchical name (贵州省黔东南苗族侗族自治州凯里市人民政府): the party
+                // that ends it.
                 let found = self
                     .party_exact(name, true)
-                    .or_else(|| first_paren.and_then(|n| self.party_exact(n, true)));
+                    .or_else(|| first_paren.and_then(|n| self.party_exact(n, true)))
+                    .or_else(|| self.party_ending(name).filter(|r| r.ty == "Government" || r.code.is_some()));
                 if let Some(mut r) = found {
                     r.name = Some(r.name.clone().unwrap_or(r.text.clone()));
                     parties[slot] = Some(r);
@@ -576,6 +606,128 @@ impl<'c, 'a> Reader<'c, 'a> {
         })
     }
 
+    // ---- tables of parties -----------------------------------------------------------------
+
+    /// Flattened tables whose header names both sides of a pairing or an agreement
+    /// (`序号|甲方|乙方|签约内容`; `序号 / 企业名称 / 结对村` one cell per line): one fact per row
+    /// between its two side cells.
+    fn party_tables(&mut self, text: &str) -> Vec<Cand> {
+        const CUES: &[&str] = &["甲方", "乙方", "结对", "帮扶", "受援", "支援", "援建", "合作", "协作", "共建"];
+        if !text.contains('\n') || !CUES.iter().any(|c| text.contains(c)) {
+            return Vec::new();
+        }
+        // Lines with their byte offsets.
+        let mut lines: Vec<(usize, &str)> = Vec::new();
+        let mut off = 0;
+        for l in text.split('\n') {
+            lines.push((off, l));
+            off += l.len() + 1;
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i].1.trim();
+            // (a) One header line, cells joined by `|` or tabs.
+            if line.contains(['|', '\t']) {
+                let heads: Vec<&str> = line.split(['|', '\t']).map(str::trim).filter(|c| !c.is_empty()).collect();
+                if let Some((ca, cb, verb)) = side_columns(&heads) {
+                    let mut k = i + 1;
+                    while k < lines.len() {
+                        let row: Vec<&str> = lines[k].1.split(['|', '\t']).map(str::trim).filter(|c| !c.is_empty()).collect();
+                        if row.len() != heads.len() {
+                            break;
+                        }
+                        let at = lines[k].0 + (lines[k].1.len() - lines[k].1.trim_start().len());
+                        out.extend(self.table_pair(row[ca], row[cb], verb, at));
+                        k += 1;
+                    }
+                    i = k;
+                    continue;
+                }
+            }
+            // (b) One head per line: a run of short head lines, then rows of as many lines.
+            let is_head = |l: &str| {
+                let n = l.chars().count();
+                (2..=10).contains(&n) && !l.chars().any(|c| c.is_ascii_digit()) && !l.contains(['。', ',', ':', '|'])
+            };
+            if is_head(line) {
+                let mut k = i;
+                let mut heads: Vec<&str> = Vec::new();
+                while k < lines.len() && is_head(lines[k].1.trim()) && heads.len() < 6 {
+                    heads.push(lines[k].1.trim());
+                    k += 1;
+                }
+                if let Some((ca, cb, verb)) = side_columns(&heads).filter(|_| heads.len() >= 2) {
+                    let seq = heads.iter().position(|h| is_seq_head(h));
+                    let n = heads.len();
+                    let body: Vec<(usize, &str)> =
+                        lines[k..].iter().map(|&(o, l)| (o, l.trim())).take_while(|(_, l)| !l.is_empty()).collect();
+                    let mut r = 0;
+                    while r + n <= body.len() {
+                        let row = &body[r..r + n];
+                        if seq.is_some_and(|s| !row[s].1.chars().all(|c| c.is_ascii_digit())) {
+                            break;
+                        }
+                        out.extend(self.table_pair(row[ca].1, row[cb].1, verb, row[0].0));
+                        r += n;
+                    }
+                    i = k + r;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// One row of a table of parties: both cells name a party (a cell is a name by layout).
+    fn table_pair(&mut self, a: &str, b: &str, verb: &str, at: usize) -> Option<Cand> {
+        let pa = self.table_party(a)?;
+        let pb = self.table_party(b)?;
+        self.remember(&pa);
+        self.remember(&pb);
+        Some(Cand {
+            abs: at,
+            doc_level: false,
+            actor: Some(pa),
+            partner: pb,
+            verb: verb.to_string(),
+        })
+    }
+
+    fn table_party(&self, cell: &str) -> Option<OrgRef> {
+        let cell = cell.trim_matches(QUOTES);
+        if let Some(r) = self.party_exact(cell, false) {
+            return Some(r);
+        }
+        let n = cell.chars().count();
+        let bare = strip_parens(cell);
+        if !(3..=40).contains(&n)
+            || !bare.chars().all(is_han)
+            || self.generic.iter().any(|g| cell.contains(g.as_str()))
+            || self.w.class.iter().any(|c| cell.ends_with(c))
+        {
+            return None;
+        }
+        let lex = self.cx.gz.lexicon();
+        let ty = lex
+            .org_suffixes
+            .iter()
+            .map(|(s, t)| (s.as_str(), t.as_str()))
+            .chain(self.w.org.iter().copied())
+            .filter(|(s, _)| bare.ends_with(s))
+            .max_by_key(|(s, _)| s.len())
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_else(|| if bare.ends_with('村') || bare.ends_with("社区") { "Town".into() } else { "Institution".into() });
+        Some(OrgRef {
+            text: cell.to_string(),
+            name: None,
+            ty,
+            code: None,
+            division: None,
+        })
+    }
+
     // ---- frames -----------------------------------------------------------------------------
 
     /// Pairs of the `with` frame: `[A]与B[、C]`, and the pair lists `A与B、C与D`.
@@ -590,8 +742,9 @@ impl<'c, 'a> Reader<'c, 'a> {
             .collect();
         for &(p, c) in preps.iter().rev() {
             let seg = &before[p + c.len_utf8()..];
-            // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair.
-            if self.cx.gz.coop_verbs_ac.find(seg).is_some() {
+            // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
+            // the 合作 of a noun such as 专业合作社).
+            if self.has_verb(seg) {
                 return out;
             }
             let partners = self.partner_items(seg);
@@ -623,6 +776,15 @@ impl<'c, 'a> Reader<'c, 'a> {
             return out;
         }
         out
+    }
+
+    /// True when a cooperation verb stands in `seg`, outside the nouns that hold one (合作社).
+    fn has_verb(&self, seg: &str) -> bool {
+        self.cx
+            .gz
+            .coop_verbs_ac
+            .find_iter(seg)
+            .any(|m| !self.w.noun.iter().any(|n| seg[m.start()..].starts_with(n)))
     }
 
     /// The actors before a preposition: a list of parties (`A、B与C`), or one party ending the
@@ -676,7 +838,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             }
             let head = &seg[..start];
             let anchored = (start == 0 && !opens_with_lead)
-                || cand.starts_with(['市', '区', '县', '省'])
+                || cand.starts_with(['市', '区', '县', '省', '镇', '乡'])
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
                 || self.w.selfw.iter().any(|s| cand.starts_with(s))
@@ -792,6 +954,15 @@ impl<'c, 'a> Reader<'c, 'a> {
             }
             let Some((r, used)) = found else { break };
             let after_party = rest[used..].trim_start_matches(QUOTES);
+            // A county's short name as a bare object (帮扶资源 is no 资源县) needs the full name
+            // written somewhere in the document.
+            if self.bare_county(&r) {
+                break;
+            }
+            // `对口支援新疆前方指挥部`: the object opens a unit's name; the verb is part of it.
+            if self.opens_unit_name(after_party) {
+                break;
+            }
             out.push((r, after_party));
             if used < end {
                 break;
@@ -815,6 +986,39 @@ impl<'c, 'a> Reader<'c, 'a> {
                 Some((r, used))
             }
             None => self.place_prefix(item).map(|(r, tail)| (r, item.len() - tail.len())),
+        }
+    }
+
+    /// A county-level division named by its short name only (古蔺 for 古蔺县), whose full name
+    /// the document never writes.
+    fn bare_county(&self, r: &OrgRef) -> bool {
+        let (Some(code), Some(name)) = (&r.code, &r.name) else { return false };
+        let county = code.len() == 6 && !code.ends_with("00");
+        let short = name.chars().count() > r.text.chars().count() && !name.ends_with(r.text.as_str());
+        county && short && !self.cx.norm.text.contains(name.as_str()) && {
+            let last = name.chars().last();
+            !r.text.chars().last().is_some_and(|c| Some(c) == last)
+        }
+    }
+
+    /// True when `rest` (after a place) runs on into a unit's name within a few characters:
+    /// `新疆前方指挥部`, `合作示范区`.
+    fn opens_unit_name(&self, rest: &str) -> bool {
+        const UNITS: &[&str] = &["指挥部", "办公室", "领导小组", "工作组", "示范区", "产业园", "合作区"];
+        let head: String = rest.chars().take_while(|c| is_han(*c)).take(8).collect();
+        UNITS.iter().any(|u| head.find(u).is_some_and(|p| head[..p].chars().count() <= 5))
+    }
+
+    /// True when the text right after a verb ends a unit's name: the unit word follows at once
+    /// (合作示范区), or after a place (支援新疆前方指挥部).
+    fn names_unit(&self, after: &str) -> bool {
+        const AT_ONCE: &[&str] = &["示范区", "产业园", "园区", "办公室", "指挥部", "领导小组", "工作组", "试验区", "先行区"];
+        if AT_ONCE.iter().any(|u| after.starts_with(u)) {
+            return true;
+        }
+        match self.place_prefix(after) {
+            Some((_, rest)) => self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、']),
+            None => false,
         }
     }
 
@@ -925,8 +1129,19 @@ impl<'c, 'a> Reader<'c, 'a> {
             if places.iter().any(|m| m.start < i && i < m.end) {
                 continue;
             }
-            if self.w.ends_name(&s[i..]) {
-                return &s[..i];
+            if let Some(w) = self.w.name_end_word(&s[i..]) {
+                // A one-character word inside a short unit name that runs to the end (屏都街道,
+                // 也门): no predicate starts there.
+                let rest = &s[i..];
+                let rest = &rest[..rest.find(|c: char| !is_han(c) || c == '、').unwrap_or(rest.len())];
+                let inner = w.chars().count() == 1
+                    && self.w.adverb.contains(&w)
+                    && rest.chars().count() <= 5
+                    && (self.w.ends_with_unit(rest)
+                        || self.cx.gz.lexicon().org_suffixes.iter().any(|(o, _)| o.chars().count() >= 2 && rest.ends_with(o.as_str())));
+                if !inner {
+                    return &s[..i];
+                }
             }
         }
         s
@@ -985,10 +1200,30 @@ impl<'c, 'a> Reader<'c, 'a> {
         if m.chars().count() < 3 {
             return None;
         }
+        // A later mention ending an earlier name (滨海新区), or its abbreviation: a head kept
+        // from inside the name and the same unit suffix (前海管理局 after 深圳市前海深港…管理局).
+        let lex = self.cx.gz.lexicon();
+        let abbreviates = |k: &str| -> bool {
+            // The shared ending: two characters at least, ending in a unit suffix.
+            let common: usize = m
+                .chars()
+                .rev()
+                .zip(k.chars().rev())
+                .take_while(|(x, y)| x == y)
+                .map(|(x, _)| x.len_utf8())
+                .sum();
+            let tail = &m[m.len() - common..];
+            let head = &m[..m.len() - common];
+            tail.chars().count() >= 2
+                && head.chars().count() >= 2
+                && (lex.org_suffixes.iter().any(|(s, _)| tail.ends_with(s.as_str()))
+                    || self.w.org.iter().any(|(s, _)| tail.ends_with(s)))
+                && k[..k.len() - common].contains(head)
+        };
         let mut hits = self
             .known
             .iter()
-            .filter(|k| k.text.len() > m.len() && k.text.ends_with(m));
+            .filter(|k| k.text.len() > m.len() && (k.text.ends_with(m) || abbreviates(&k.text)));
         let k = hits.next()?;
         if hits.any(|o| o.name != k.name || o.code != k.code) {
             return None;
@@ -1105,7 +1340,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         if bare.chars().count() < 3 {
             return None;
         }
-        let external = !m.starts_with(['市', '区', '县', '省']);
+        let external = !m.starts_with(['市', '区', '县', '省', '镇', '乡']);
         // A name, not a bare suffix: two characters at least before it (创新区 is no party).
         let lex = cx.gz.lexicon();
         if let Some((suffix, _)) = lex.org_suffixes.iter().find(|(s, _)| bare.ends_with(s.as_str())) {
@@ -1148,11 +1383,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 _ => {}
             }
         }
+        // A level prefix stands for the place (镇党委, 县实验小学): one character of stem is a name.
+        let min_stem = if external { 2 } else { 1 };
         if let Some((_, ty)) = self
             .w
             .org
             .iter()
-            .find(|(s, _)| bare.ends_with(s) && bare.chars().count() >= s.chars().count() + 2)
+            .find(|(s, _)| bare.ends_with(s) && bare.chars().count() >= s.chars().count() + min_stem)
         {
             return Some(OrgRef {
                 text: m.to_string(),
@@ -1176,7 +1413,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let n = own.chars().count();
         if !(2..=3).contains(&n)
             || own.chars().next_back().is_some_and(|c| "乡城小集村各点心色制建".contains(c))
-            || self.w.ends_name(own)
+            || self.w.name_end_word(own).is_some_and(|w| w.chars().count() > 1 || !self.w.adverb.contains(&w))
             || own.chars().any(|c| !is_han(c))
         {
             return None;
@@ -1189,6 +1426,35 @@ impl<'c, 'a> Reader<'c, 'a> {
             division: None,
         })
     }
+}
+
+fn is_seq_head(h: &str) -> bool {
+    matches!(h, "序号" | "编号" | "序")
+}
+
+/// The two side columns of a table of parties and the verb its header states: `甲方`…`乙方`, or
+/// a unit column (`企业名称`, `帮扶单位`) and a pairing column (`结对村`, `帮扶对象`, `受援县`).
+fn side_columns(heads: &[&str]) -> Option<(usize, usize, &'static str)> {
+    let norm = |h: &str| strip_parens(h);
+    let a = heads.iter().position(|h| norm(h) == "甲方" || norm(h).starts_with("甲方"));
+    let b = heads.iter().position(|h| norm(h) == "乙方" || norm(h).starts_with("乙方"));
+    if let (Some(a), Some(b)) = (a, b) {
+        return Some((a, b, "签约"));
+    }
+    const PAIRED: &[(&str, &str)] =
+        &[("结对", "结对"), ("帮扶对象", "帮扶"), ("被帮扶", "帮扶"), ("受援", "支援"), ("对口", "对口"), ("合作方", "合作"), ("共建", "共建")];
+    let (b, verb) = heads.iter().enumerate().find_map(|(i, h)| {
+        let h = norm(h);
+        PAIRED.iter().find(|(p, _)| h.starts_with(p)).map(|(_, v)| (i, *v))
+    })?;
+    let a = heads.iter().enumerate().position(|(i, h)| {
+        let h = norm(h);
+        i != b
+            && !is_seq_head(&h)
+            && (h.ends_with("单位") || h.ends_with("名称") || h.ends_with("企业") || h.ends_with("方"))
+            && !PAIRED.iter().any(|(p, _)| h.starts_with(p))
+    })?;
+    (a < b).then_some((a, b, verb))
 }
 
 fn is_han(c: char) -> bool {
@@ -1453,4 +1719,55 @@ mod tests {
         let v = pairs("为对接成渝地区双城经济圈(以下简称双城经济圈)建设,特制定本方案。\n一、任务\n1.积极融入双城经济圈交通网络。\n");
         assert_eq!(v.len(), 2, "{v:?}");
     }
+
+    #[test]
+    fn unit_names_with_grammar_characters() {
+        // 都 inside a sub-district's name is no adverb; schools and party branches are units.
+        let v = pairs("推动松阳县西屏街道与杭州市西湖区都林街道、松阳县象溪镇与杭州市西湖区三墩镇开展结对帮扶。");
+        assert!(has(&v, "松阳县西屏街道", "杭州市西湖区都林街道"), "{v:?}");
+        assert!(has(&v, "松阳县象溪镇", "杭州市西湖区三墩镇"), "{v:?}");
+        let v = pairs("组织县第一中学与拉萨市第二中学、县实验小学与拉萨市城关区第一小学建立结对帮扶关系。");
+        assert!(has(&v, "拉萨市第二中学", "县第一中学") || has(&v, "县第一中学", "拉萨市第二中学"), "{v:?}");
+        assert!(has(&v, "县实验小学", "拉萨市城关区第一小学"), "{v:?}");
+        let v = pairs("镇党委与中国工商银行某某支行党支部开展党建共建。");
+        assert!(has(&v, "镇党委", "中国工商银行某某支行党支部"), "{v:?}");
+        // A company and a cooperative: 合作社 holds no verb.
+        let v = pairs("云岭茶业有限公司与勐腊县象明乡曼庄村茶叶专业合作社签订鲜叶收购协议。");
+        assert!(has(&v, "云岭茶业有限公司", "勐腊县象明乡曼庄村茶叶专业合作社"), "{v:?}");
+    }
+
+    #[test]
+    fn abbreviations_and_signature_lines() {
+        let v = pairs("宁波市梅山保税港区管理委员会与上海海事大学签署合作协议。同日,梅山管理委员会还与浙江万里学院签署合作协议。");
+        assert!(has(&v, "梅山管理委员会", "浙江万里学院"), "{v:?}");
+        let v = pairs("合作协议书\n甲方:云南省红河哈尼族彝族自治州蒙自市人民政府\n乙方:昆明医科大学第一附属医院\n双方就医疗合作达成协议。\n甲方(盖章):蒙自市人民政府    乙方(盖章):昆明医科大学第一附属医院\n");
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(has(&v, "蒙自市人民政府", "昆明医科大学第一附属医院"), "{v:?}");
+    }
+
+    #[test]
+    fn verbs_inside_unit_names() {
+        // A zone or an office named after a cooperation is no statement of it.
+        assert!(pairs("郎溪县人民政府发布苏皖合作示范区规划。").is_empty());
+        let v = pairs("按照中央部署和四川省对口支援西藏前方指挥部要求,做好援建项目。");
+        assert!(v.is_empty(), "{v:?}");
+        // 帮扶资源 is no 资源县: a county's short name needs its full name in the document.
+        let v = pairs("用好定点帮扶资源,提升帮扶成效。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn tables_of_parties() {
+        let v = pairs("签约清单\n序号|甲方|乙方|签约内容\n1|滁州市人民政府|南京市浦口区人民政府|共建协议\n2|来安县人民医院|南京鼓楼医院|医联体协议\n");
+        assert!(has(&v, "滁州市人民政府", "南京市浦口区人民政府"), "{v:?}");
+        assert!(has(&v, "来安县人民医院", "南京鼓楼医院"), "{v:?}");
+        let v = pairs("结对名单\n\n序号\n企业名称\n结对村\n1\n湖南某某科技有限公司\n沙市镇东门村\n2\n长沙某某建设有限公司\n官渡镇竹联村\n");
+        assert!(has(&v, "湖南某某科技有限公司", "沙市镇东门村"), "{v:?}");
+        assert!(has(&v, "长沙某某建设有限公司", "官渡镇竹联村"), "{v:?}");
+        assert_eq!(v.len(), 2, "{v:?}");
+        // A table without two sides gives nothing.
+        let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
 }
