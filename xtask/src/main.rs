@@ -218,9 +218,14 @@ fn setup_then(cargo_args: &[&str], rest: &[OsString]) -> ExitCode {
     }
 }
 
+/// The checkout `cargo xtask` was run in. `cargo run` sets `CARGO_MANIFEST_DIR` for the process;
+/// the compile-time value is only a fallback, because a target directory shared by several
+/// checkouts (CI's cache) keeps an xtask binary built in another one.
 fn workspace_root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().unwrap_or(here).to_path_buf()
+    let here = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
 }
 
 fn is_root() -> bool {
