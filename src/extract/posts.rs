@@ -462,7 +462,10 @@ impl LineReader<'_, '_> {
                 return false;
             }
         } else if let Some(u) = lt[b..].chars().next().filter(|c| FOLD_UNITS.contains(c)) {
-            if self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
+            // 宣传部长 is (部长, 宣传部); but a run that starts a clause is a name (会上,张伟局长).
+            let clause_start =
+                lt[..a].chars().next_back().is_none_or(|c| matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | ' '));
+            if !clause_start && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
                 return false;
             }
         }
