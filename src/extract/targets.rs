@@ -8,6 +8,14 @@
 //! and thresholds that qualify a noun (`500万元以上重点技改项目`, `3.2米及以下`). The deadline is
 //! the year the clause or its paragraph names (`到2025年`, `十四五期间` → 2025), else the plan's
 //! own year from its title.
+//!
+//! What a figure is: an aim (a plan section, 目标, 力争, 将) or a result (a review section, 已,
+//! 同比, a past year, a span of months from January `1-6月`). A frame word reported as fulfilled
+//! (`主要目标任务圆满完成,诸如:…`) frames nothing. A sentence ending in `…以下是2023年工作回顾:`
+//! or `…围绕以下目标开展工作:` sets what its list is. A text of many reports and an aim or two
+//! named in passing is a bulletin. A short line without a clause stop in a text of no stated kind
+//! is a headline or a link: its figures are aims only where it says so. A count closing a list
+//! after a verb of work (`改造漳江路、华山路等34条道路`) is the size of the work.
 
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
