@@ -8,6 +8,14 @@
 //! and thresholds that qualify a noun (`500万元以上重点技改项目`, `3.2米及以下`). The deadline is
 //! the year the clause or its paragraph names (`到2025年`, `十四五期间` → 2025), else the plan's
 //! own year from its title.
+//!
+//! What a figure is: an aim (a plan section, 目标, 力争, 将) or a result (a review section, 已,
+//! 同比, a past year, a span of months from January `1-6月`). A frame word reported as fulfilled
+//! (`主要目标任务圆满完成,诸如:…`) frames nothing. A sentence ending in `…以下是2023年工作回顾:`
+//! or `…围绕以下目标开展工作:` sets what its list is. A text of many reports and an aim or two
+//! named in passing is a bulletin. A short line without a clause stop in a text of no stated kind
+//! is a headline or a link: its figures are aims only where it says so. A count closing a list
+//! after a verb of work (`改造漳江路、华山路等34条道路`) is the size of the work.
 
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
@@ -269,7 +277,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        let (setting, year) = mark_before(r.start).map(|m| (m.1, m.2)).unwrap_or((genre, None));
+        let (mut setting, year) = mark_before(r.start).map(|m| (m.1, m.2)).unwrap_or((genre, None));
+        // A short line without a clause stop in a text of no stated kind is a headline or a
+        // link (`基辛格逝世享年100岁`): its figures are aims only where it says so, as in news.
+        let line = text[r.clone()].trim();
+        if setting == Setting::Neutral && line.chars().count() <= 40 && !line.contains([',', ';', '。', '!', '?']) {
+            setting = Setting::News;
+        }
         scopes.push((r, setting, year));
     }
     for (scope, setting, heading_year) in scopes {
@@ -344,15 +358,18 @@ fn genre_of(cx: &Context, text: &str) -> Setting {
 /// (目标, 力争, 确保, 到2025年): a statistical bulletin or a report of results, whatever its title.
 fn only_reports(text: &str) -> bool {
     let r = &*RULES;
-    let mut reports = 0;
+    let (mut reports, mut aims) = (0, 0);
     for m in r.cues.find_iter(text) {
         match r.cue_kinds[m.pattern().as_usize()] {
-            Cue::Frame | Cue::Commit => return false,
+            Cue::Frame | Cue::Commit => aims += 1,
             Cue::Result | Cue::Past | Cue::WeakResult => reports += 1,
             _ => {}
         }
     }
-    reports >= 3 && !r.year.find_iter(text).any(|m| m.as_str().starts_with('到'))
+    aims += r.year.find_iter(text).filter(|m| m.as_str().starts_with('到')).count();
+    // No aim at all, or a long run of reports (a bulletin's 同比, 比上年) against an aim or two
+    // named in passing (`围绕到2018年全面建成小康社会目标`).
+    reports >= 3 && aims == 0 || reports >= 12 && aims <= 2
 }
 
 /// A news page: its opening lines carry a byline, a source or a page counter (`记者`,
@@ -415,6 +432,17 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
             if line.ends_with(':') && line.contains("如下") {
                 if let Some(c) = RULES.lead_in_year.captures(line) {
                     return Some((r.start, Setting::Plan, Some(c[1].to_string())));
+                }
+            }
+            // A sentence that announces the list under it in its last clause (`…,以下是2023年工作
+            // 回顾:`, `我们将紧紧围绕以下目标开展工作:`) sets what that list is.
+            if let Some(lead) = line.strip_suffix(':').filter(|l| l.contains("以下")) {
+                let last = lead.rsplit([',', ';', '。']).next().unwrap_or(lead);
+                let year = || RULES.year.captures(last).map(|c| c[1].to_string());
+                match setting_of(last) {
+                    Setting::Neutral | Setting::News => {}
+                    Setting::Report => return Some((r.start, Setting::Retro, year())),
+                    s => return Some((r.start, s, year())),
                 }
             }
             let t = line.trim_end_matches(':');
@@ -524,7 +552,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         if index.inside_quotes_or_title(text, m.start(), m.end())
             || before.ends_with("不含")
             || before.ends_with('含')
-            || before.ends_with('等')
+            || before.ends_with('等') && !works_on_list(before)
             || before.ends_with('的')
         {
             continue;
@@ -616,7 +644,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
                 measure = s.to_string();
             }
         }
-        if measure.chars().count() < 2 {
+        if measure.chars().count() < 2 || measure.ends_with('等') {
             // Number first (`3条…生产线`): the measure follows.
             let tail_end = after.find(CLAUSE_END).unwrap_or(after.len());
             measure = after[..tail_end].to_string();
@@ -652,6 +680,21 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         keep[k - 1]
     });
     out
+}
+
+/// Verbs of work whose object may be a list closed by a count (`改造漳江路、华山路等34条道路`).
+const LIST_WORK_VERBS: &[&str] = &[
+    "改造", "打通", "建成", "新建", "建设", "实施", "推进", "完成", "启动", "加快", "整治", "提升", "新增",
+];
+
+/// Whether the clause that ends in `等` before a count opens with a verb of work, so that the
+/// count is the size of the work (`打通九龙山路、翠华山路等17条断头路`), not a summary of what
+/// the text names (`依托上海安徽商会等5个商会`, `从…等4个方面提出`).
+fn works_on_list(before: &str) -> bool {
+    let start = before.rfind([',', ';', '。', ':', '\n']).map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0);
+    let clause = &before[start..];
+    let head: String = clause.chars().take(12).collect();
+    LIST_WORK_VERBS.iter().any(|v| head.contains(v)) && !clause.starts_with('从') && !clause.starts_with("依托")
 }
 
 /// Sentence-ending characters: the span whose cue words frame a figure (a list of aims joined
@@ -718,6 +761,24 @@ fn is_aim(
             .find_iter(&text[sent.clone()])
             .map(|m| (sent.start + m.start(), sent.start + m.end(), r.cue_kinds[m.pattern().as_usize()]))
             .collect();
+        // An aim reported as fulfilled (`主要目标任务圆满完成`): a frame word followed in its clause
+        // by a result or past word frames nothing.
+        let fulfilled: Vec<usize> = (0..cues.found.len())
+            .filter(|&i| {
+                let (s, e, k) = cues.found[i];
+                k == Cue::Frame && {
+                    let clause = span_around(text, s, e, TENSE_END);
+                    cues.found[i + 1..].iter().any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
+                }
+            })
+            .collect();
+        for i in fulfilled.into_iter().rev() {
+            cues.found.remove(i);
+        }
+        // A span of months from January (`1-6月`, `1—10月`) is a period reported to date.
+        if MONTHS_TO_DATE.is_match(&text[sent.clone()]) {
+            cues.found.push((sent.start, sent.start, Cue::Past));
+        }
         cues.range = sent.clone();
     }
     let clause = span_around(text, start, end, TENSE_END);
@@ -784,6 +845,10 @@ fn is_aim(
         Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
     }
 }
+
+/// A span of months from January: a statistic to date (`2021年1-6月`, `1—10月份`).
+static MONTHS_TO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d.])1\s*[-—–~至到]\s*(?:[2-9]|1[0-2])\s*月").expect("valid regex"));
 
 /// A five-year plan period that ended before the document's year (`“十三五”期间` in 2022).
 fn names_past_period(sentence: &str, ref_year: Option<u32>) -> bool {
@@ -1190,6 +1255,61 @@ mod tests {
             "某区2023年重点工作责任分解\n序号\n工作任务\n完成情况\n责任单位\n1.地区生产总值增长6%。\n区发改局\n",
         );
         assert!(has(&f, 6.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn an_aim_reported_as_fulfilled_frames_nothing() {
+        let f = doc_targets(
+            "某县情况介绍\n2023年主要目标任务圆满完成,诸如:地区生产总值增长5.2%;新增就业1244人。\n\
+             今年主要预期目标:地区生产总值增长5%左右;粮食产量1.3万斤以上。\n",
+        );
+        assert_eq!(f, vec![(5.0, "%".to_string()), (1.3, "万斤".to_string())]);
+    }
+
+    #[test]
+    fn a_span_of_months_from_january_is_reported_to_date() {
+        let f = doc_targets("某市城建简讯\n2021年1-6月全市新开工燃气管网16.8公里。\n全年新建燃气管网30公里。\n");
+        assert_eq!(f, vec![(30.0, "公里".to_string())]);
+    }
+
+    #[test]
+    fn a_lead_in_sentence_names_the_list_under_it() {
+        let f = doc_targets(
+            "某县工作报告\n一年来全县团结奋进,以下是2023年工作回顾:\n基础设施投资100亿元,新增公路100公里。\n\
+             展望新年,我们将围绕以下目标开展工作:\n基础设施投资15亿元,新增公路20公里。\n",
+        );
+        assert_eq!(f, vec![(15.0, "亿元".to_string()), (20.0, "公里".to_string())]);
+    }
+
+    #[test]
+    fn a_bulletin_naming_an_aim_in_passing_still_reports() {
+        let text = "全县围绕到2018年全面建成小康社会目标,统筹做好各项工作。\n\
+             全年地区生产总值24亿元,比上年增长13.1%。粮食产量4万吨,同比增长1%。油料产量1139吨,同比下降0.35%。\n\
+             林业增加值1亿元,比上年同期增长1.6%。肉类产量9091吨,同比增长8.3%。猪肉产量7905吨,同比增长6.8%。\n\
+             夏粮产量7327吨,同比增长2.1%。秋粮产量39368吨,同比增长0.78%。稻谷产量26765吨,同比增长0.43%。\n\
+             小麦产量2351吨,同比增长1.29%。玉米产量10015吨,同比增长0.22%。蔬菜产量3万吨,同比增长1.5%。\n";
+        assert_eq!(doc_targets(text), vec![]);
+    }
+
+    #[test]
+    fn a_list_closed_by_a_count_is_the_size_of_the_work() {
+        let f = doc_targets(
+            "某市城建计划\n我市将改造漳江路、华山路等34条城市道路,打通九龙山路等17条断头路。\n\
+             招商局依托上海商会等5个异地商会开展招商。\n",
+        );
+        assert_eq!(f, vec![(34.0, "条".to_string()), (17.0, "条".to_string())]);
+    }
+
+    #[test]
+    fn a_short_line_of_a_text_of_no_kind_is_a_headline() {
+        let f = doc_targets("某报道\n全市召开大会部署全年工作,全年新建公园5个。\n名人逝世享年100岁\n");
+        assert_eq!(f, vec![(5.0, "个".to_string())]);
+    }
+
+    #[test]
+    fn a_gap_above_an_aim_is_a_result() {
+        let f = doc_targets("某市情况\n居民消费价格上涨5.9%,高出预期目标1.9个百分点。\n");
+        assert!(!f.iter().any(|x| x.0 == 1.9), "{f:?}");
     }
 
     #[test]
