@@ -415,6 +415,8 @@ impl LineReader<'_, '_> {
             let cand = &lt[p..e];
             if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| NOT_IN_NAMES.contains(c))
                 || g.not_name.iter().any(|w| cand.starts_with(w.as_str()))
+                // A word that follows names is none itself (强调, 宣布 start with surnames).
+                || g.after.iter().any(|w| w.chars().count() >= 2 && cand.starts_with(w.as_str()))
                 || g.org_like(self.lex(), cand)
             {
                 continue;
@@ -1092,6 +1094,12 @@ mod tests {
         let v = posts("市发展改革委主任欧阳晓明、副主任李华出席。");
         assert!(has(&v, "欧阳晓明", "主任", "市发展改革委"), "{v:?}");
         assert!(has(&v, "李华", "副主任", "市发展改革委"), "{v:?}");
+    }
+
+    #[test]
+    fn a_verb_after_a_title_is_no_name() {
+        let v = posts("会议指出,吴小颖副厅长强调,援藏工作千头万绪。");
+        assert!(v.iter().all(|(p, _, _)| p != "强调"), "{v:?}");
     }
 
     #[test]
