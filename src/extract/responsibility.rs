@@ -584,9 +584,9 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let mut vend = limit;
         let mut tail: Option<Range<usize>> = None;
         if in_bracket {
-            // `(责任单位:市发改委;完成时限:2024年底)`: the list ends at `;`; what follows up to the
-            // next label may hold trigger clauses.
-            if let Some(p) = text[vstart..vend].find([';', '；']) {
+            // `(责任单位:市发改委;完成时限:2024年底)`: the list ends at `;` (or the sentence's end);
+            // what follows up to the next label may hold trigger clauses.
+            if let Some(p) = text[vstart..vend].find([';', '；', '。']) {
                 tail = Some(vstart + p..vend);
                 vend = vstart + p;
             }
@@ -613,6 +613,14 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
             .trim()
             .trim_end_matches(OPEN)
             .trim_end_matches([';', ',', '。', '，', '；', ' ']);
+        // `责任单位:市人社局、市农业农村局分别牵头`: a lead stated in the value outranks the label.
+        if l.colon {
+            if let Some(mut more) = trigger_clauses(cx, g, value).filter(|c| c.iter().any(|x| x.role == Some(ClauseRole::Lead))) {
+                last_end = last_end.max(vend);
+                clauses.append(&mut more);
+                continue;
+            }
+        }
         let Some(orgs) = parse_list(cx, value, false) else {
             // `责任单位:市消防救援支队牵头,市住建局配合`: the label's value states the roles.
             if l.colon {
@@ -1609,6 +1617,29 @@ mod tests {
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
         v.iter()
             .any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
+    }
+
+    #[test]
+    fn lead_stated_in_a_label_value_and_sentence_end_in_a_bracket() {
+        // A `牵头` in the value of a co-operating label outranks the label; `分别` is how.
+        let v = facts("1.城乡居民收入稳步增长。\n责任单位:市民政局、市林业局分别牵头\n2.稳定物价。\n责任单位:市发改委");
+        assert!(has(&v, "leads", "市民政局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "市林业局", "1"));
+        assert!(has(&v, "co", "市发改委", "2"));
+        // Within a bracket a label's list ends at the end of its sentence.
+        let v = facts("(一)加强体系建设。〔责任单位:市商务局、市数据中心按职责分工负责。具体任务不再分工。〕");
+        assert!(has(&v, "co", "市商务局", "一"), "{v:?}");
+        assert!(has(&v, "co", "市数据中心", "一"));
+        assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn small_form_item_marks() {
+        let v = facts("一、确保目标\n1﹒全市生产总值增长7%。\n牵头责任单位:市统计局。\n协同责任单位:市商务局、市财政局等。\n2﹒投资增长。\n牵头责任单位:市财政局。");
+        assert!(has(&v, "leads", "市统计局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市商务局", "1"));
+        assert!(has(&v, "leads", "市财政局", "2"));
+        assert!(!v.iter().any(|(_, _, l)| l.as_deref() == Some("一")), "{v:?}");
     }
 
     #[test]
