@@ -283,6 +283,34 @@ pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
     None
 }
 
+/// Sub-items run together on their item's line (`1.深化改革。(1)落实……。(市局牵头)(2)完善……`):
+/// the byte offset and number of each, when the line holds `(1)` and `(2)` in order, each after
+/// a sentence end or a closing bracket (`(1)` may also open the text). Empty otherwise.
+fn inline_sub_items(text: &str, r: Range<usize>) -> Vec<(usize, String)> {
+    static INLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[(（](\d{1,2})[)）]").expect("valid regex"));
+    let line = &text[r.clone()];
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for c in INLINE.captures_iter(line) {
+        let m = c.get(0).expect("whole match");
+        let n: usize = c[1].parse().unwrap_or(0);
+        if n != out.len() + 1 {
+            continue;
+        }
+        let before = line[..m.start()].chars().next_back();
+        let after = line[m.end()..].chars().next();
+        let opens = m.start() == 0 && n == 1;
+        let boundary = opens || before.is_some_and(|b| "。;；:：)）".contains(b));
+        if !boundary || !after.is_some_and(|a| !a.is_ascii_digit() && !a.is_whitespace()) {
+            continue;
+        }
+        out.push((r.start + m.start(), n.to_string()));
+    }
+    if out.len() < 2 {
+        out.clear();
+    }
+    out
+}
+
 /// What the source held between two characters that are neighbours in the normalised text
 /// (given their source character indexes): `None` when nothing was deleted or something other
 /// than whitespace; else the strength of the whitespace as a cell separator: 1 = one space,
@@ -511,6 +539,29 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
             });
             open.push(doc.units.len() - 1);
             first_unit_line = first_unit_line.min(i);
+            if kind < UnitKind::SubItem {
+                let me = doc.units.len() - 1;
+                for (at, label) in inline_sub_items(text, (start + mlen).min(r.end)..r.end) {
+                    let end = r.end;
+                    let last = doc.units.len() - 1;
+                    if last != me {
+                        let prev = &mut doc.units[last];
+                        prev.first_line.end = at;
+                        prev.heading.end = at;
+                        prev.range.end = at;
+                    }
+                    let m = text[at..].find([')', '）']).map(|p| at + p + text[at + p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(at);
+                    doc.units.push(Unit {
+                        kind: UnitKind::SubItem,
+                        label,
+                        first_line: at..end,
+                        heading: m..end,
+                        range: at..end,
+                        parent: Some(me),
+                        cell: None,
+                    });
+                }
+            }
         } else if !t.is_empty() {
             for &u in &open {
                 doc.units[u].range.end = r.end;

@@ -1634,6 +1634,18 @@ mod tests {
     }
 
     #[test]
+    fn sub_items_run_together_on_their_item_line() {
+        let v = facts("一、减少审批\n1.深化改革。(1)落实合一改革。(市市场监管局牵头负责)(2)完善电子化登记。(市数据局牵头,市税务局配合)(3)推进名称改革");
+        assert!(has(&v, "leads", "市市场监管局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "市数据局", "2"));
+        assert!(has(&v, "co", "市税务局", "2"));
+        assert!(!has(&v, "leads", "市数据局", "1"), "{v:?}");
+        // A cited number is no sub-item.
+        let v = facts("1.落实文件(2)号要求,推进改革(1)项。(市发改委牵头)");
+        assert!(has(&v, "leads", "市发改委", "1"), "{v:?}");
+    }
+
+    #[test]
     fn small_form_item_marks() {
         let v = facts("一、确保目标\n1﹒全市生产总值增长7%。\n牵头责任单位:市统计局。\n协同责任单位:市商务局、市财政局等。\n2﹒投资增长。\n牵头责任单位:市财政局。");
         assert!(has(&v, "leads", "市统计局", "1"), "{v:?}");
