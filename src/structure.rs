@@ -703,6 +703,12 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
         // (b) One head per line: the run of column-name lines around this one.
         if column_kind(line) == Some(ColumnKind::Role) {
             let is_head = |k: usize| !t(k).is_empty() && column_kind(t(k)).is_some();
+            let is_task_head = |k: usize| {
+                let h = t(k);
+                let short = (2..=8).contains(&h.chars().count()) && h.chars().all(is_han);
+                let prev = (0..k).rev().find(|&j| !t(j).is_empty());
+                short && prev.is_some_and(|j| column_kind(t(j)) == Some(ColumnKind::Seq))
+            };
             let mut first = i;
             let mut k = i;
             while k > 0 && first + 8 > i {
@@ -711,6 +717,10 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                     continue;
                 }
                 if is_head(k) {
+                    first = k;
+                } else if first == i && is_task_head(k) {
+                    // `序号 / 民生实事 / 责任单位`: an unnamed head between the number and the
+                    // responsibility column names the task column.
                     first = k;
                 } else {
                     break;
@@ -742,7 +752,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
             let last = *heads.last().expect("non-empty");
             let columns: Vec<(String, ColumnKind)> = heads
                 .iter()
-                .map(|&k| (t(k).to_string(), column_kind(t(k)).expect("checked")))
+                .map(|&k| (t(k).to_string(), column_kind(t(k)).unwrap_or(ColumnKind::Task)))
                 .collect();
             let kinds: Vec<ColumnKind> = columns.iter().map(|c| c.1).collect();
             if valid_header(&kinds) && (kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task) {

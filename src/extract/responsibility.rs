@@ -1293,6 +1293,14 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
                 _ => continue,
             };
             let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
+            // A cell over several lines (one organisation per line) is one list.
+            let joined: String;
+            let value = if value.contains('\n') {
+                joined = value.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("、");
+                joined.as_str()
+            } else {
+                value
+            };
             if let Some(orgs) = parse_list(cx, value, false) {
                 last = last.max(cell.end);
                 clauses.extend(orgs.into_clauses(Some(role)));
@@ -1378,8 +1386,16 @@ fn placed_cells_all(cx: &Context, t: &crate::structure::Table, row: &crate::stru
         let orgs = *kind == ColumnKind::Role && g.column_label(head).is_some_and(|r| r != LabelRole::Person);
         if orgs {
             if is_list(cell) {
-                out[ci] = Some(cell.clone());
+                let mut r = cell.clone();
                 k += 1;
+                // The last responsibility column runs on over further lists (one
+                // organisation per line) up to a cell that is none.
+                let last_role = !t.columns[ci + 1..].iter().any(|c| c.1 == ColumnKind::Role);
+                while last_role && row.raw.get(k).is_some_and(|c| is_list(c)) {
+                    r.end = row.raw[k].end;
+                    k += 1;
+                }
+                out[ci] = Some(r);
             }
         } else if !is_list(cell) {
             let mut r = cell.clone();
@@ -1643,6 +1659,15 @@ mod tests {
         // A cited number is no sub-item.
         let v = facts("1.落实文件(2)号要求,推进改革(1)项。(市发改委牵头)");
         assert!(has(&v, "leads", "市发改委", "1"), "{v:?}");
+    }
+
+    #[test]
+    fn table_cell_over_lines_and_unnamed_task_head() {
+        let v = facts("附件\n\n序号\n\n惠民事项\n\n责任单位\n\n完成时限\n\n1\n\n新建公园。\n\n县水务局\n\n县住建局\n\n12月底前\n\n2\n\n新建天桥。\n\n县住建局\n\n9月投入使用\n");
+        assert!(has(&v, "co", "县水务局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县住建局", "1"));
+        assert!(has(&v, "co", "县住建局", "2"));
+        assert_eq!(v.len(), 3, "{v:?}");
     }
 
     #[test]
