@@ -92,11 +92,23 @@ pub fn is_cjk(c: char) -> bool {
 
 const PINYIN_LETTERS: &str = "abcdefghijklmnopqrstuvwxyzāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ";
 
-/// Folds full-width ASCII and ideographic space to their half-width forms; other characters
-/// are returned unchanged.
+/// Folds full-width ASCII, small form variants of punctuation and ideographic space to their
+/// half-width forms; other characters are returned unchanged.
 pub fn fold_width(c: char) -> char {
     match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        // Small form variants of punctuation (`1﹒` `﹙市发改委牵头﹚`).
+        0xFE50 => ',',
+        0xFE51 => '、',
+        0xFE52 => '.',
+        0xFE54 => ';',
+        0xFE55 => ':',
+        0xFE56 => '?',
+        0xFE57 => '!',
+        0xFE59 => '(',
+        0xFE5A => ')',
+        0xFE5D => '〔',
+        0xFE5E => '〕',
         0x3000 | 0x00A0 | 0x2002..=0x200A | 0x202F | 0x205F => ' ',
         0x0009 => ' ',
         _ => c,

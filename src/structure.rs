@@ -283,6 +283,34 @@ pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
     None
 }
 
+/// Sub-items run together on their item's line (`1.深化改革。(1)落实……。(市局牵头)(2)完善……`):
+/// the byte offset and number of each, when the line holds `(1)` and `(2)` in order, each after
+/// a sentence end or a closing bracket (`(1)` may also open the text). Empty otherwise.
+fn inline_sub_items(text: &str, r: Range<usize>) -> Vec<(usize, String)> {
+    static INLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[(（](\d{1,2})[)）]").expect("valid regex"));
+    let line = &text[r.clone()];
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for c in INLINE.captures_iter(line) {
+        let m = c.get(0).expect("whole match");
+        let n: usize = c[1].parse().unwrap_or(0);
+        if n != out.len() + 1 {
+            continue;
+        }
+        let before = line[..m.start()].chars().next_back();
+        let after = line[m.end()..].chars().next();
+        let opens = m.start() == 0 && n == 1;
+        let boundary = opens || before.is_some_and(|b| "。;；:：)）".contains(b));
+        if !boundary || !after.is_some_and(|a| !a.is_ascii_digit() && !a.is_whitespace()) {
+            continue;
+        }
+        out.push((r.start + m.start(), n.to_string()));
+    }
+    if out.len() < 2 {
+        out.clear();
+    }
+    out
+}
+
 /// What the source held between two characters that are neighbours in the normalised text
 /// (given their source character indexes): `None` when nothing was deleted or something other
 /// than whitespace; else the strength of the whitespace as a cell separator: 1 = one space,
@@ -511,6 +539,29 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
             });
             open.push(doc.units.len() - 1);
             first_unit_line = first_unit_line.min(i);
+            if kind < UnitKind::SubItem {
+                let me = doc.units.len() - 1;
+                for (at, label) in inline_sub_items(text, (start + mlen).min(r.end)..r.end) {
+                    let end = r.end;
+                    let last = doc.units.len() - 1;
+                    if last != me {
+                        let prev = &mut doc.units[last];
+                        prev.first_line.end = at;
+                        prev.heading.end = at;
+                        prev.range.end = at;
+                    }
+                    let m = text[at..].find([')', '）']).map(|p| at + p + text[at + p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(at);
+                    doc.units.push(Unit {
+                        kind: UnitKind::SubItem,
+                        label,
+                        first_line: at..end,
+                        heading: m..end,
+                        range: at..end,
+                        parent: Some(me),
+                        cell: None,
+                    });
+                }
+            }
         } else if !t.is_empty() {
             for &u in &open {
                 doc.units[u].range.end = r.end;
@@ -652,6 +703,12 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
         // (b) One head per line: the run of column-name lines around this one.
         if column_kind(line) == Some(ColumnKind::Role) {
             let is_head = |k: usize| !t(k).is_empty() && column_kind(t(k)).is_some();
+            let is_task_head = |k: usize| {
+                let h = t(k);
+                let short = (2..=8).contains(&h.chars().count()) && h.chars().all(is_han);
+                let prev = (0..k).rev().find(|&j| !t(j).is_empty());
+                short && prev.is_some_and(|j| column_kind(t(j)) == Some(ColumnKind::Seq))
+            };
             let mut first = i;
             let mut k = i;
             while k > 0 && first + 8 > i {
@@ -660,6 +717,10 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                     continue;
                 }
                 if is_head(k) {
+                    first = k;
+                } else if first == i && is_task_head(k) {
+                    // `序号 / 民生实事 / 责任单位`: an unnamed head between the number and the
+                    // responsibility column names the task column.
                     first = k;
                 } else {
                     break;
@@ -691,7 +752,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
             let last = *heads.last().expect("non-empty");
             let columns: Vec<(String, ColumnKind)> = heads
                 .iter()
-                .map(|&k| (t(k).to_string(), column_kind(t(k)).expect("checked")))
+                .map(|&k| (t(k).to_string(), column_kind(t(k)).unwrap_or(ColumnKind::Task)))
                 .collect();
             let kinds: Vec<ColumnKind> = columns.iter().map(|c| c.1).collect();
             if valid_header(&kinds) && (kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task) {

@@ -584,9 +584,9 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let mut vend = limit;
         let mut tail: Option<Range<usize>> = None;
         if in_bracket {
-            // `(责任单位:市发改委;完成时限:2024年底)`: the list ends at `;`; what follows up to the
-            // next label may hold trigger clauses.
-            if let Some(p) = text[vstart..vend].find([';', '；']) {
+            // `(责任单位:市发改委;完成时限:2024年底)`: the list ends at `;` (or the sentence's end);
+            // what follows up to the next label may hold trigger clauses.
+            if let Some(p) = text[vstart..vend].find([';', '；', '。']) {
                 tail = Some(vstart + p..vend);
                 vend = vstart + p;
             }
@@ -613,6 +613,14 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
             .trim()
             .trim_end_matches(OPEN)
             .trim_end_matches([';', ',', '。', '，', '；', ' ']);
+        // `责任单位:市人社局、市农业农村局分别牵头`: a lead stated in the value outranks the label.
+        if l.colon {
+            if let Some(mut more) = trigger_clauses(cx, g, value).filter(|c| c.iter().any(|x| x.role == Some(ClauseRole::Lead))) {
+                last_end = last_end.max(vend);
+                clauses.append(&mut more);
+                continue;
+            }
+        }
         let Some(orgs) = parse_list(cx, value, false) else {
             // `责任单位:市消防救援支队牵头,市住建局配合`: the label's value states the roles.
             if l.colon {
@@ -1285,6 +1293,14 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
                 _ => continue,
             };
             let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
+            // A cell over several lines (one organisation per line) is one list.
+            let joined: String;
+            let value = if value.contains('\n') {
+                joined = value.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("、");
+                joined.as_str()
+            } else {
+                value
+            };
             if let Some(orgs) = parse_list(cx, value, false) {
                 last = last.max(cell.end);
                 clauses.extend(orgs.into_clauses(Some(role)));
@@ -1370,8 +1386,16 @@ fn placed_cells_all(cx: &Context, t: &crate::structure::Table, row: &crate::stru
         let orgs = *kind == ColumnKind::Role && g.column_label(head).is_some_and(|r| r != LabelRole::Person);
         if orgs {
             if is_list(cell) {
-                out[ci] = Some(cell.clone());
+                let mut r = cell.clone();
                 k += 1;
+                // The last responsibility column runs on over further lists (one
+                // organisation per line) up to a cell that is none.
+                let last_role = !t.columns[ci + 1..].iter().any(|c| c.1 == ColumnKind::Role);
+                while last_role && row.raw.get(k).is_some_and(|c| is_list(c)) {
+                    r.end = row.raw[k].end;
+                    k += 1;
+                }
+                out[ci] = Some(r);
             }
         } else if !is_list(cell) {
             let mut r = cell.clone();
@@ -1609,6 +1633,50 @@ mod tests {
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
         v.iter()
             .any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
+    }
+
+    #[test]
+    fn lead_stated_in_a_label_value_and_sentence_end_in_a_bracket() {
+        // A `牵头` in the value of a co-operating label outranks the label; `分别` is how.
+        let v = facts("1.城乡居民收入稳步增长。\n责任单位:市民政局、市林业局分别牵头\n2.稳定物价。\n责任单位:市发改委");
+        assert!(has(&v, "leads", "市民政局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "市林业局", "1"));
+        assert!(has(&v, "co", "市发改委", "2"));
+        // Within a bracket a label's list ends at the end of its sentence.
+        let v = facts("(一)加强体系建设。〔责任单位:市商务局、市数据中心按职责分工负责。具体任务不再分工。〕");
+        assert!(has(&v, "co", "市商务局", "一"), "{v:?}");
+        assert!(has(&v, "co", "市数据中心", "一"));
+        assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn sub_items_run_together_on_their_item_line() {
+        let v = facts("一、减少审批\n1.深化改革。(1)落实合一改革。(市市场监管局牵头负责)(2)完善电子化登记。(市数据局牵头,市税务局配合)(3)推进名称改革");
+        assert!(has(&v, "leads", "市市场监管局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "市数据局", "2"));
+        assert!(has(&v, "co", "市税务局", "2"));
+        assert!(!has(&v, "leads", "市数据局", "1"), "{v:?}");
+        // A cited number is no sub-item.
+        let v = facts("1.落实文件(2)号要求,推进改革(1)项。(市发改委牵头)");
+        assert!(has(&v, "leads", "市发改委", "1"), "{v:?}");
+    }
+
+    #[test]
+    fn table_cell_over_lines_and_unnamed_task_head() {
+        let v = facts("附件\n\n序号\n\n惠民事项\n\n责任单位\n\n完成时限\n\n1\n\n新建公园。\n\n县水务局\n\n县住建局\n\n12月底前\n\n2\n\n新建天桥。\n\n县住建局\n\n9月投入使用\n");
+        assert!(has(&v, "co", "县水务局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县住建局", "1"));
+        assert!(has(&v, "co", "县住建局", "2"));
+        assert_eq!(v.len(), 3, "{v:?}");
+    }
+
+    #[test]
+    fn small_form_item_marks() {
+        let v = facts("一、确保目标\n1﹒全市生产总值增长7%。\n牵头责任单位:市统计局。\n协同责任单位:市商务局、市财政局等。\n2﹒投资增长。\n牵头责任单位:市财政局。");
+        assert!(has(&v, "leads", "市统计局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市商务局", "1"));
+        assert!(has(&v, "leads", "市财政局", "2"));
+        assert!(!v.iter().any(|(_, _, l)| l.as_deref() == Some("一")), "{v:?}");
     }
 
     #[test]
