@@ -111,20 +111,20 @@ fn dev2_half_a() {
     dev2_floors("A", 0.98, &per_rel);
 }
 
-/// Half B of dev2: held out, only measured (2026-12-07: micro F1 0.708; leads 0.720,
-/// co_responsible 0.349, targets 0.781, cooperates_with 0.421, holds_post 0.843, issued_by
+/// Half B of dev2: held out, only measured (2026-12-07: micro F1 0.756; leads 0.720,
+/// co_responsible 0.619, targets 0.826, cooperates_with 0.432, holds_post 0.843, issued_by
 /// 1.000). The floors guard what generalised; they are not the goal (#13: ≥ 0.90).
 #[test]
 fn dev2_half_b() {
     dev2_floors(
         "B",
-        0.67,
+        0.72,
         &[
             ("leads", 0.68),
-            ("co_responsible", 0.32),
-            ("targets", 0.74),
-            ("cooperates_with", 0.38),
-            ("holds_post", 0.79),
+            ("co_responsible", 0.58),
+            ("targets", 0.79),
+            ("cooperates_with", 0.40),
+            ("holds_post", 0.80),
             ("issued_by", 0.95),
         ],
     );
@@ -142,4 +142,15 @@ fn invented_responsibility_layouts() {
         assert!(s.f1() >= 0.97, "new-resp {name}: F1 {:.3}\n{table}", s.f1());
     }
     assert_eq!(r.evidence_exact.map(|(ok, n)| ok == n), Some(true), "{table}");
+}
+
+/// Invented cooperation documents (`tests/data/new-coop`: agreements, pairings, partner tables,
+/// and texts that use cooperation words without any cooperation), annotated for
+/// `cooperates_with` only before the rules were run on them; a regression set like new-resp.
+#[test]
+fn invented_cooperation_texts() {
+    let r = report(&["tests/data/gold/new-coop"], &["tests/data/new-coop"], None);
+    let s = rel(&r, "cooperates_with");
+    assert!(s.f1() >= 0.95, "new-coop cooperates_with: F1 {:.3}\n{}", s.f1(), r.to_table());
+    assert_eq!(r.evidence_exact.map(|(ok, n)| ok == n), Some(true), "{}", r.to_table());
 }
