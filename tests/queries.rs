@@ -325,6 +325,7 @@ fn cooperation_partners_of_a_place() {
             "沿沪宁产业创新带",
             "科大硅谷",
             "芜湖市",
+            "虹桥国际开放枢纽",
             "长三角"
         ]
         .into_iter()
