@@ -1001,6 +1001,11 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
         }
         for sub in split_at_gaps(cx, p) {
             for part in split_conjunctions(cx, sub) {
+                // `能源局等省有关部门和各市政府`: `等` ends the member before `和`, too.
+                let part = match strip_etc(&part) {
+                    q if q.len() < part.len() && !q.is_empty() => q.to_string(),
+                    _ => part,
+                };
                 if lead {
                     marked.push(part.clone());
                 }
@@ -1821,6 +1826,13 @@ mod tests {
         assert!(has(&v, "leads", "市发改委", "二"), "{v:?}");
         assert!(has(&v, "co", "市建委", "二"), "{v:?}");
         assert!(has(&v, "leads", "市交委", "三"), "{v:?}");
+    }
+
+    #[test]
+    fn etc_before_a_conjunction() {
+        let v = facts("2.推行。(省发展改革委、能源局等省有关部门和各地级以上市人民政府按职责分工负责)");
+        assert!(has(&v, "co", "能源局", "2"), "{v:?}");
+        assert!(has(&v, "co", "省发展改革委", "2"), "{v:?}");
     }
 
     #[test]
