@@ -704,8 +704,12 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
         if column_kind(line) == Some(ColumnKind::Role) {
             let is_head = |k: usize| !t(k).is_empty() && column_kind(t(k)).is_some();
             let is_task_head = |k: usize| {
+                // Han characters, possibly after a year (`2022年预期目标`).
                 let h = t(k);
-                let short = (2..=8).contains(&h.chars().count()) && h.chars().all(is_han);
+                let han = h.chars().filter(|&c| is_han(c)).count();
+                let short = (2..=8).contains(&han)
+                    && h.chars().count() <= 12
+                    && h.chars().skip_while(|c| c.is_ascii_digit()).all(is_han);
                 let prev = (0..k).rev().find(|&j| !t(j).is_empty());
                 short && prev.is_some_and(|j| column_kind(t(j)) == Some(ColumnKind::Seq))
             };

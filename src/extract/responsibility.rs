@@ -773,10 +773,32 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
             }
         }
     }
-    let (phrase, role) = g.after.iter().find(|(p, _)| c.ends_with(p.as_str()))?;
-    let list = &c[..c.len() - phrase.len()];
-    let role = if phrase == "承办" { ClauseRole::Weak } else { (*role).into() };
-    Some((role, list))
+    if let Some((phrase, role)) = g.after.iter().find(|(p, _)| c.ends_with(p.as_str())) {
+        let list = &c[..c.len() - phrase.len()];
+        let role = if phrase == "承办" { ClauseRole::Weak } else { (*role).into() };
+        return Some((role, list));
+    }
+    // The trigger followed by a short verb of manner (`牵头实施`, `按职责分工落实`,
+    // `牵头卖力`): at most four Han characters that name no unit or person.
+    let tail_ok = |t: &str| {
+        let n = t.chars().count();
+        (1..=4).contains(&n)
+            && t.chars().all(crate::normalize::is_han)
+            && !["单位", "部门", "领导", "人", "同志", "处", "科", "室", "局", "委", "办", "厅", "府", "组"]
+                .iter()
+                .any(|w| t.contains(w))
+    };
+    let (at, phrase, role) = g
+        .after
+        .iter()
+        .filter_map(|(p, r)| c.rfind(p.as_str()).map(|i| (i, p, r)))
+        .filter(|(_, p, _)| p.contains("牵头") || p.contains("分工") || ["负责", "配合"].contains(&p.as_str()))
+        .filter(|(i, p, _)| *i > 0 && tail_ok(&c[i + p.len()..]))
+        .max_by_key(|(i, p, _)| (i + p.len(), p.len()))?;
+    if phrase == "承办" {
+        return None;
+    }
+    Some(((*role).into(), &c[..at]))
 }
 
 /// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
@@ -979,6 +1001,11 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
         }
         for sub in split_at_gaps(cx, p) {
             for part in split_conjunctions(cx, sub) {
+                // `能源局等省有关部门和各市政府`: `等` ends the member before `和`, too.
+                let part = match strip_etc(&part) {
+                    q if q.len() < part.len() && !q.is_empty() => q.to_string(),
+                    _ => part,
+                };
                 if lead {
                     marked.push(part.clone());
                 }
@@ -1143,6 +1170,9 @@ struct Statement {
     clauses: Vec<Clause>,
     ev: Range<usize>,
     anchor: usize,
+    /// A task of its own (a line after a line that closed its unit's task), with the number
+    /// its garbled marker lost when the siblings' numbers tell it.
+    line: Option<(Range<usize>, Option<String>)>,
 }
 
 /// Emits responsibility facts for every task of the document.
@@ -1193,7 +1223,16 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let anchor = cx.doc.units[owner[unit]].first_line.start;
         for s in stmts {
             let a = if owner[unit] == unit { s.anchor } else { anchor };
-            emit(cx, out, &s.clauses, first_listed, s.ev, a, &mut emitted);
+            match s.line {
+                Some((line, label)) => {
+                    let t = cx.sentence_task(line);
+                    if label.is_some() {
+                        cx.tasks[t].label = label;
+                    }
+                    emit_task(cx, out, &s.clauses, first_listed, s.ev, t, &mut emitted);
+                }
+                None => emit(cx, out, &s.clauses, first_listed, s.ev, a, &mut emitted),
+            }
         }
     }
 
@@ -1233,6 +1272,8 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
     let mut out = Vec::new();
     let groups = bracket_groups(own_text);
     let trailing = trailing_list_bracket(cx, own_text, &groups, declared);
+    let mut closed_line: Option<usize> = None;
+    let mut lost_markers: Vec<(usize, bool)> = Vec::new();
     for (k, (whole, inner)) in groups.iter().enumerate() {
         let content = &own_text[inner.clone()];
         let clauses = parse_clauses(cx, content).or_else(|| {
@@ -1242,14 +1283,35 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
             })
         });
         if let Some(clauses) = clauses {
-            let ev = cx.bounded_evidence(start_of_unit..own.start + whole.end, own.start + whole.start);
+            // A bracket that closes a line after an earlier line closed by a bracket is the
+            // responsibility of that line's own task, whose number the page lost
+            // (`(一)…。(牵头单位:A)` / `?。ǘ┩…。(牵头单位:B)`).
+            let line_start = own_text[..whole.start].rfind('\n').map_or(0, |i| i + 1);
+            let closes_line = |end: usize| own_text[end..].split('\n').next().is_some_and(|r| r.trim().is_empty());
+            let line = (closed_line.is_some_and(|e| e <= line_start) && closes_line(whole.end) && line_start > 0)
+                .then(|| (own.start + line_start..own.start + whole.end, None));
+            if line.is_some() {
+                let lost = own_text[line_start..].chars().next().is_some_and(|c| {
+                    !crate::normalize::is_han(c) && !c.is_alphanumeric() && !OPEN.contains(&c)
+                });
+                lost_markers.push((out.len(), lost));
+            }
+            if closes_line(whole.end) {
+                closed_line = Some(whole.end);
+            }
+            let ev = match &line {
+                Some((l, _)) => cx.bounded_evidence(l.clone(), own.start + whole.start),
+                None => cx.bounded_evidence(start_of_unit..own.start + whole.end, own.start + whole.start),
+            };
             out.push(Statement {
                 clauses,
                 ev,
                 anchor: start_of_unit,
+                line,
             });
         }
     }
+    infer_lost_numbers(cx, unit, &lost_markers, &mut out);
     // Labels outside brackets (not a web page's credits).
     let labels: Vec<LabelHit> = find_labels(g, own_text)
         .into_iter()
@@ -1267,6 +1329,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
                 clauses,
                 ev,
                 anchor: start_of_unit,
+                line: None,
             });
         }
     }
@@ -1312,10 +1375,50 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
                 clauses,
                 ev,
                 anchor: start_of_unit,
+                line: None,
             });
         }
     }
     out
+}
+
+/// Numbers of task lines whose marker the page garbled (`?。ǘ┩…`): when every such line of a
+/// unit lost its marker, they are the unit's next siblings, numbered on from the unit's label,
+/// provided the following sibling's number leaves exactly that room (`(一)`, two lines, `(四)`).
+fn infer_lost_numbers(cx: &Context, unit: usize, lines: &[(usize, bool)], out: &mut [Statement]) {
+    if lines.is_empty() || !lines.iter().all(|l| l.1) {
+        return;
+    }
+    let u = &cx.doc.units[unit];
+    let chinese = !u.label.chars().all(|c| c.is_ascii_digit());
+    let value = |l: &str| -> Option<u64> {
+        if l.chars().all(|c| c.is_ascii_digit()) { l.parse().ok() } else { crate::numbers::parse_cn_int(l) }
+    };
+    let Some(v) = value(&u.label) else { return };
+    let next = cx.doc.units[unit + 1..].iter().find(|s| s.parent == u.parent && s.kind == u.kind);
+    if let Some(n) = next {
+        if value(&n.label) != Some(v + lines.len() as u64 + 1) {
+            return;
+        }
+    }
+    for (k, (i, _)) in lines.iter().enumerate() {
+        let n = v + k as u64 + 1;
+        let label = if chinese { cn_numeral(n) } else { Some(n.to_string()) };
+        if let Some((_, l)) = out[*i].line.as_mut() {
+            *l = label;
+        }
+    }
+}
+
+/// A number below 100 in Chinese numerals (`十二`, `二十`).
+fn cn_numeral(n: u64) -> Option<String> {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => Some(D[n as usize].to_string()),
+        10..=19 => Some(format!("十{}", D[(n - 10) as usize])),
+        20..=99 => Some(format!("{}十{}", D[(n / 10) as usize], D[(n % 10) as usize])),
+        _ => None,
+    }
 }
 
 /// True when a position is within two lines of a web page footer's words (`版权所有`).
@@ -1581,6 +1684,19 @@ fn emit(
         Some(t) => t,
         None => cx.sentence_task(cx.sentence_around(anchor)),
     };
+    emit_task(cx, out, clauses, first_listed, ev, task, emitted);
+}
+
+/// Emits the facts of one statement for a given task.
+fn emit_task(
+    cx: &mut Context,
+    out: &mut Vec<Fact>,
+    clauses: &[Clause],
+    first_listed: bool,
+    ev: Range<usize>,
+    task: usize,
+    emitted: &mut std::collections::HashSet<(usize, String)>,
+) {
     let task_ref = cx.task_ref(task);
     let evidence = cx.evidence(ev);
     for (role, mention) in assign_roles(clauses, first_listed) {
@@ -1687,6 +1803,44 @@ mod tests {
         assert!(has(&v, "co", "市人社局", "1"));
         assert!(has(&v, "co", "市各有关单位", "2"));
         assert_eq!(v.len(), 5, "{v:?}");
+    }
+
+    #[test]
+    fn trigger_with_a_verb_of_manner() {
+        // `X牵头` / `X按职责分工` followed by a short verb: 实施, 落实, any two-character verb.
+        let v = facts("1.推介项目。(省发展改革委牵头推进)\n2.推行市场化运作。(省发展改革委、水利厅按职责分工落实)");
+        assert!(has(&v, "leads", "省发展改革委", "1"), "{v:?}");
+        assert!(has(&v, "co", "水利厅", "2"), "{v:?}");
+        assert!(has(&v, "co", "省发展改革委", "2"), "{v:?}");
+        // A unit or a person after the trigger is no verb.
+        let v = facts("1.推介项目。(市发改委牵头处室)");
+        assert!(!has(&v, "leads", "市发改委", "1"), "{v:?}");
+    }
+
+    #[test]
+    fn a_line_closed_by_its_own_bracket_is_its_own_task() {
+        // The second line lost its marker (`?。ǘ┩`): its own task, numbered from the siblings.
+        let v = facts("一、总体\n(一)建设基地。(牵头单位:市经贸委;配合单位:市规划局)\n?。ǘ┩推进石化基地。(牵头单位:市发改委;配合单位:市建委)\n(三)建设园区。(牵头单位:市交委)");
+        assert!(has(&v, "leads", "市经贸委", "一"), "{v:?}");
+        assert!(!has(&v, "leads", "市发改委", "一"), "{v:?}");
+        assert!(has(&v, "leads", "市发改委", "二"), "{v:?}");
+        assert!(has(&v, "co", "市建委", "二"), "{v:?}");
+        assert!(has(&v, "leads", "市交委", "三"), "{v:?}");
+    }
+
+    #[test]
+    fn etc_before_a_conjunction() {
+        let v = facts("2.推行。(省发展改革委、能源局等省有关部门和各地级以上市人民政府按职责分工负责)");
+        assert!(has(&v, "co", "能源局", "2"), "{v:?}");
+        assert!(has(&v, "co", "省发展改革委", "2"), "{v:?}");
+    }
+
+    #[test]
+    fn table_task_head_after_a_year() {
+        // `序号 / 2022年预期目标 / 责任单位`, one cell per line.
+        let v = facts("附件1\n\n序号\n\n2022年预期目标\n\n责任单位\n\n1\n\n地区生产总值增长5.5%左右\n\n区发展改革委\n\n2\n\n工业增加值增长7%左右\n\n区经济信息委");
+        assert!(has(&v, "co", "区发展改革委", "1"), "{v:?}");
+        assert!(has(&v, "co", "区经济信息委", "2"), "{v:?}");
     }
 
     #[test]
