@@ -486,7 +486,11 @@ impl LineReader<'_, '_> {
             b -= "同志".len();
         }
         let lo = floor_boundary(lt, run.saturating_sub(REACH));
-        let clause = lt[lo..run].rfind([',', '。', ';', ':']).map_or(lo, |i| lo + i + 1);
+        let clause = lt[lo..run]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| matches!(c, ',' | '。' | ';' | ':'))
+            .map_or(lo, |(i, c)| lo + i + c.len_utf8());
         if ["免", "辞", "撤销", "不再"].iter().any(|w| lt[clause..b].contains(w)) {
             return None;
         }
@@ -1094,6 +1098,13 @@ mod tests {
         let v = posts("市发展改革委主任欧阳晓明、副主任李华出席。");
         assert!(has(&v, "欧阳晓明", "主任", "市发展改革委"), "{v:?}");
         assert!(has(&v, "李华", "副主任", "市发展改革委"), "{v:?}");
+    }
+
+    /// An appointment after a full stop (3 bytes) must not cut inside a character.
+    #[test]
+    fn an_appointment_after_a_full_stop() {
+        let v = posts("会议通过人事任免。任命王五为市交通局局长。");
+        assert!(has(&v, "王五", "局长", "市交通局"), "{v:?}");
     }
 
     #[test]
