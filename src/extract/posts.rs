@@ -408,9 +408,14 @@ impl LineReader<'_, '_> {
                 return None;
             }
         }
-        let lens: &[usize] = if compound { &[3, 4] } else { &[2, 3] };
+        // Four characters only when neither two nor three end a name after a title: names of
+        // minorities (巴音朝鲁在长春会见…) and of married women in Hong Kong (范徐丽泰).
+        let lens: &[usize] = if compound { &[3, 4] } else { &[2, 3, 4] };
         let mut best: Option<(usize, usize)> = None;
         for &n in lens {
+            if n == 4 && !compound && (best.is_some() || until.is_some()) {
+                continue;
+            }
             let Some(e) = han_chars(lt, p, n) else { continue };
             let cand = &lt[p..e];
             if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| NOT_IN_NAMES.contains(c))
@@ -440,8 +445,9 @@ impl LineReader<'_, '_> {
                 Some(u) if u == e => 2,
                 Some(_) => continue,
                 None if g.ends_name(&lt[e..]) => 2,
-                // A space the normaliser dropped ends a name (记者 吴战通 通讯员 …).
-                None if self.cx.space_before(self.line_start + e) => 2,
+                // A name set off by spaces the normaliser dropped (记者 吴战通 通讯员 …); a space
+                // after it alone is no end (市长信箱 书记信箱).
+                None if self.cx.space_before(self.line_start + p) && self.cx.space_before(self.line_start + e) => 2,
                 None if surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)) => 0,
                 None => continue,
             };
@@ -756,6 +762,14 @@ impl LineReader<'_, '_> {
             let unit = head.chars().next().filter(|_| head.ends_with('长'))?;
             let full = self.implicit(t.start, unit)?;
             return Some(self.org(t.start, &full));
+        }
+        // 吉林省长, 杭州市长: the head's level character also ends the place (吉林省 + 省长).
+        if let Kind::Gov(level) = t.kind {
+            let whole_place = |s: &str| self.place_at_start(s).is_some_and(|(e, _)| e == s.len());
+            let folded = format!("{text}{level}");
+            if !self.g.org_like(self.lex(), &text) && !whole_place(&text) && whole_place(&folded) {
+                text = folded;
+            }
         }
         if let Some(u) = head.chars().next().filter(|u| FOLD_UNITS.contains(u) && head.ends_with('长')) {
             let folded = format!("{text}{u}");
@@ -1209,6 +1223,8 @@ mod tests {
         let v = posts("张宏义任济源市代理市长\n会议决定任命张宏义同志为济源市人民政府代理市长。");
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!((v[0].0.as_str(), v[0].1.as_str()), ("张宏义", "代理市长"));
+        let v = posts("吉林省委书记王儒林、吉林省长巴音朝鲁在长春会见了视察团。");
+        assert!(has(&v, "巴音朝鲁", "省长", "吉林省") && has(&v, "王儒林", "书记", "吉林省委"), "{v:?}");
         let v = posts("香港湖南联谊总会会长周群飞出席。");
         assert_eq!(v, vec![("周群飞".into(), "会长".into(), "香港湖南联谊总会".into())]);
     }
