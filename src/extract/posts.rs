@@ -21,9 +21,12 @@
 //! subject of a roster line (张三同志,市委常委,市政府副市长。). Bylines (甘肃日报记者张三) are posts
 //! only when a media organisation is written before 记者. Collectives (各部门, 有关单位) hold none.
 //!
-//! A name is two or three characters (a compound surname adds one) that starts with a surname of
+//! A name is two or three characters (a compound surname adds one; four after a title when
+//! neither two nor three end one: 巴音朝鲁在…, 范徐丽泰;) that starts with a surname of
 //! `surnames.tsv`, or that the segmenter tags as one person word (`nr`), and ends where
-//! punctuation or a word of `person_words.tsv` (出席, 主持, 陪同 …) follows. The segmenter (jieba,
+//! punctuation or a word of `person_words.tsv` (出席, 主持, 陪同 …) follows, or where spaces set it
+//! off in the source (记者 吴战通 通讯员). It never ends inside such a word (王劲陪同 is 王劲, not
+//! 王劲陪 + 同) and holds no `not_name` word (部门相关负责人). The segmenter (jieba,
 //! default dictionary, run only on windows of a few characters at a title) decides between two
 //! and three characters: the name must start where a word starts, ends preferably where a word
 //! ends, and is no dictionary word of another kind (信箱, 列席); a surname-led person word at a word
@@ -37,7 +40,8 @@
 //! last word that ends a phrase (会见了, 由, 陪同 …; a one-character one only before a level
 //! prefix, a place or a name) unless a department name spans that word (人力资源和社会保障局), and
 //! kept only if it ends like an organisation (org_types.tsv, `org` rows of posts.tsv) or is a
-//! place (石嘴山市市长).
+//! place (石嘴山市市长; 吉林省长: a `gov` head's level character also ends the place). Two mentions
+//! of one organisation that resolve to the same canonical name give one fact.
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Person, Post, Relation};
