@@ -5,6 +5,10 @@
 //! the verb). Each verb says how it takes its partner (its *frames*):
 //!
 //! - `with`: `[actor]与B[、C][等…]…合作` (深化与溧阳市经济开发区合作 → @self↔溧阳市经济开发区;
+//!   a predicate after B ends its name, `与B举行/开启/召开…`; a quoted slogan right before the
+//!   verb is skipped, `与B“携手共建”战略合作`; a two-character field noun between the last
+//!   partner and the verb makes a compound, `与丽水、衢州产业合作` → 衢州, unless it is a class
+//!   of partners, `与江浙沪名校对接` (generic);
 //!   市人民医院与上海新华医院合作 → the actor as written); pair lists `A与B、C与D分别签署` (one pair
 //!   each); a pair written before the verb, `A和B合作`, `A、B两地合作`, and two one-character
 //!   province names `甘闽合作` (`place_abbrev.tsv`). When the clause has no subject (`并与我市…`),
@@ -26,7 +30,9 @@
 //!
 //! An implicit actor is `@self`: the task's lead, else the document's jurisdiction (in an
 //! agreement, the other party). One fact per pair per task; outside numbered tasks, one per
-//! pair per document, whatever the pair's spelling (成都市 and 成都市政府 are one party).
+//! pair per document, whatever the pair's spelling (成都市 and 成都市政府 are one party; an
+//! organisation named again longer or shorter, 天坛医院 and 北京天坛医院, is one party). A verb
+//! in quotes of its own (`与德阳“牵手”`) is a statement, not part of a name.
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
@@ -208,6 +214,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         rd.read()
     };
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
+    let mut orgs: Vec<String> = Vec::new();
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
         let task = if c.doc_level { None } else { item_task(cx, c.abs) };
@@ -217,6 +224,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         };
         let b = c.partner;
         let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
+        // A longer mention after a shorter one (天坛医院, then 北京天坛医院) is the same party.
+        let (ka, kb) = (same_org(&mut orgs, ka), same_org(&mut orgs, kb));
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
         let pronoun = |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
@@ -241,6 +250,26 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             evidence,
             task_index: task,
         });
+    }
+}
+
+/// The key of an organisation read before whose name ends this one's, or ends in it (天坛医院
+/// and 北京天坛医院), three characters at least in common; places keep their division keys.
+fn same_org(orgs: &mut Vec<String>, k: String) -> String {
+    let Some(name) = k.strip_prefix('o') else {
+        return k;
+    };
+    let found = orgs.iter().find(|o| {
+        let o = &o[1..];
+        let (short, long) = if o.len() <= name.len() { (o, name) } else { (name, o) };
+        short.chars().count() >= 3 && long.ends_with(short)
+    });
+    match found {
+        Some(o) => o.clone(),
+        None => {
+            orgs.push(k.clone());
+            k
+        }
     }
 }
 
@@ -354,8 +383,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                 let fr = frames[vm.pattern().as_usize()];
                 let before = tail_chars(&ct[..vrel], REACH_BEFORE);
                 let after = head_chars(&ct[vm.end()..], REACH_AFTER);
+                // A verb that fills its own quotes (`渝北与德阳“牵手”`) is still the statement.
+                let quoted_verb = before.ends_with('“') && ct[vm.end()..].starts_with('”');
+                let before = if quoted_verb { &before[..before.len() - '“'.len_utf8()] } else { before };
                 if before.ends_with('不')
-                    || inside_quote(before)
+                    || (inside_quote(before) && !quoted_verb)
                     || inside_title(before)
                     || self.w.noun.iter().any(|n| ct[vrel..].starts_with(n))
                 {
@@ -741,7 +773,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
-            let seg = &before[p + c.len_utf8()..];
+            let seg = drop_slogan(&before[p + c.len_utf8()..]);
             // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
             // the 合作 of a noun such as 专业合作社).
             if self.has_verb(seg) {
@@ -869,9 +901,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 return named;
             }
         }
+        let uncut = seg.len() == whole.len();
         let seg = cut_etc(seg);
+        let uncut = uncut && seg.len() == whole.len();
         let mut out = Vec::new();
-        for item in self.split_list(seg) {
+        let items = self.split_list(seg);
+        let n = items.len();
+        for (k, item) in items.into_iter().enumerate() {
             let item = item.trim_matches(QUOTES);
             if item.chars().count() < 2 {
                 continue;
@@ -879,7 +915,19 @@ impl<'c, 'a> Reader<'c, 'a> {
             if let Some(r) = self.party_exact(item, false) {
                 out.push(r);
             } else if let Some((r, rest)) = self.place_prefix(item) {
-                if self.is_tail(rest) {
+                // The last item runs into the verb: a two-character field before it makes a
+                // compound (衢州产业合作, 河北省扶贫协作), the place is the partner; a class of
+                // partners there (江浙沪名校, 上海企业) is the partner instead, and generic.
+                let field = uncut
+                    && k + 1 == n
+                    && rest.chars().count() == 2
+                    && rest.chars().all(is_han)
+                    && !self.w.ends_name(rest)
+                    && !self.w.class.iter().any(|c| rest.starts_with(c))
+                    && !self.generic.iter().any(|g| rest.contains(g.as_str()))
+                    && !self.w.town.iter().any(|t| rest.starts_with(t))
+                    && self.cx.gz.find(rest).is_empty();
+                if self.is_tail(rest) || field {
                     out.push(r);
                 }
             }
@@ -1533,6 +1581,15 @@ fn strip_parens(s: &str) -> String {
     out
 }
 
+/// Drops a quoted slogan that ends a partner segment (`西青区人民政府“携手共建、校地合作”` before
+/// 战略合作): the slogan names the cooperation, the partner stands before it.
+fn drop_slogan(seg: &str) -> &str {
+    match (seg.strip_suffix('”'), seg.rfind('“')) {
+        (Some(_), Some(open)) if open > 0 => &seg[..open],
+        _ => seg,
+    }
+}
+
 fn inside_quote(before: &str) -> bool {
     before.matches('“').count() > before.matches('”').count()
         && before.rfind('“').is_some_and(|p| before.len() - p < 12)
@@ -1615,6 +1672,34 @@ mod tests {
             v.contains(&("市人民医院".into(), "上海新华医院".into(), "合作".into())),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn predicates_slogans_and_fields_between_partner_and_verb() {
+        // A predicate after the partner ends its name (举行, 开启, 召开).
+        let v = pairs("近日,吕梁市与北河大学举行战略合作签约仪式。");
+        assert!(has(&v, "吕梁市", "北河大学"), "{v:?}");
+        let v = pairs("湖南省与江西省召开党政联席会议。");
+        assert!(has(&v, "湖南省", "江西省"), "{v:?}");
+        // A quoted slogan between the partner and the verb, and a verb in its own quotes.
+        let v = pairs("我市与北河大学“携手共建、校地合作”战略合作签约仪式举行。");
+        assert!(v.iter().any(|(_, b)| b == "北河大学"), "{v:?}");
+        let v = pairs("长沙市与株洲市“牵手”。");
+        assert!(has(&v, "长沙市", "株洲市"), "{v:?}");
+        // A field noun between the last partner and the verb makes a compound (产业合作).
+        let v = pairs("完成与丽水、衢州产业合作项目。");
+        assert!(v.iter().any(|(_, b)| b == "衢州"), "{v:?}");
+        let v = pairs("落实北京市、天津市与河北省扶贫协作任务。");
+        assert!(has(&v, "北京市", "河北省") && has(&v, "天津市", "河北省"), "{v:?}");
+        // A class there is the partner, and generic: no place.
+        let v = pairs("主动与江浙沪名校对接。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn longer_mention_of_an_organisation_read_before() {
+        let v = pairs("甲市第一医院与天坛医院建立合作。2015年,北京天坛医院与甲市第一医院合作共建脑科中心。");
+        assert_eq!(v.len(), 1, "{v:?}");
     }
 
     #[test]
