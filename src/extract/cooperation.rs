@@ -16,6 +16,10 @@
 //! - `direct`: the object follows (融入南京、合肥; 杭州市对口帮扶恩施州 — a party right before the
 //!   verb acts); `integration` needs 一体化 after it (参与长三角一体化); `aid` is 援 + a place or a
 //!   province's one-character name (援疆).
+//! - friendship of cities (友好城市, 友城 in the clause): a name of Han characters with a
+//!   division's suffix and no division of ours inside is a foreign division (墨西哥萨博潘市).
+//! - a pair before the verb may be set off from it by a lead verb and an adjunct of fields
+//!   (`重庆、四川在警务、旅游等方面加强合作`), and opened by the signing verb (`签订A—B…协议`).
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -204,6 +208,9 @@ struct Reader<'c, 'a> {
     known: Vec<OrgRef>,
     /// The two parties of an agreement (甲方, 乙方).
     agreement: Option<(OrgRef, OrgRef)>,
+    /// The clause read states a friendship of cities (友好城市, 友城): a name with a division's
+    /// suffix there is a foreign division (墨西哥萨博潘市).
+    friendship: std::cell::Cell<bool>,
 }
 
 /// Emits `cooperates_with` facts.
@@ -326,6 +333,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             aliases: HashMap::new(),
             known: Vec::new(),
             agreement: None,
+            friendship: std::cell::Cell::new(false),
         }
     }
 
@@ -377,6 +385,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 continue;
             }
             let ct = &text[cl.clone()];
+            self.friendship.set(ct.contains("友好") || ct.contains("友城"));
             for vm in verb_ac.find_iter(ct) {
                 let vrel = vm.start();
                 let verb = &verbs[vm.pattern().as_usize()];
@@ -938,6 +947,19 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// A pair written before the verb: `A和B`, `A、B两地` (`A、B签署`), or two province names
     /// (`甘闽`).
     fn coordinated(&self, before: &str, signing: bool) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let before = drop_slogan(before);
+        // `A、B在警务、旅游等方面加强合作`: a lead verb and an adjunct of fields stand between
+        // the pair and the verb; they mark the pair as the subject.
+        let led = strip_end(strip_end(before, &self.w.adverb), &self.w.lead);
+        let mut adjunct = led;
+        if let Some(at) = led.rfind('在') {
+            let rest = &led[at..];
+            if (rest.ends_with("方面") || rest.ends_with("领域")) && !self.has_verb(rest) {
+                adjunct = &led[..at];
+            }
+        }
+        let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.adverb).len();
+        let before = adjunct;
         let b0 = strip_end(before, &self.w.adverb);
         let b = strip_end(b0, &self.w.pair);
         let marked = b.len() < b0.len();
@@ -957,12 +979,14 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         let b = strip_start(b, &self.w.lead);
         let b = strip_start(b, &self.w.adverb);
+        // `签订A—B…协议`: the signing verb opens the pair.
+        let b = ["签订", "签署"].iter().find_map(|v| b.strip_prefix(v)).unwrap_or(b);
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
         } else if b.matches(['—', '-']).count() == 1 {
             // `宁波—凉山东西部协作`
             b.split(['—', '-']).collect()
-        } else if (marked || signing) && b.matches('、').count() == 1 {
+        } else if (marked || signing || set_off) && b.matches('、').count() == 1 {
             b.split('、').collect()
         } else {
             return Vec::new();
@@ -1240,7 +1264,33 @@ impl<'c, 'a> Reader<'c, 'a> {
                 return Some(r);
             }
         }
-        self.org_party(m)
+        self.org_party(m).or_else(|| self.foreign_division(m))
+    }
+
+    /// In a friendship of cities, a name of Han characters with a division's suffix (市, 省, 州,
+    /// 郡) and a stem of two characters at least: a foreign division (萨博潘市, 蒙古国中戈壁省),
+    /// not a class of cities (沿海城市).
+    fn foreign_division(&self, m: &str) -> Option<OrgRef> {
+        // No division of ours inside (`市人大常委会同意成都市` is no foreign name).
+        if !self.friendship.get() || !m.chars().all(is_han) || m.ends_with("城市") || !self.cx.gz.find(m).is_empty() {
+            return None;
+        }
+        let stem = m.strip_suffix(['市', '省', '州', '郡'])?;
+        if stem.chars().count() < 2
+            || stem.starts_with(['各', '两', '友', '兄'])
+            || self.w.ends_name(stem)
+            || self.w.name_end_word(stem).is_some()
+            || stem.chars().any(|c| "的和与及等友好".contains(c))
+        {
+            return None;
+        }
+        Some(OrgRef {
+            text: m.to_string(),
+            name: None,
+            ty: if m.ends_with('市') { "City".into() } else { "Province".into() },
+            code: None,
+            division: None,
+        })
     }
 
     /// A later, shorter mention of a party read before (滨海新区 after 绍兴滨海新区).
@@ -1694,6 +1744,21 @@ mod tests {
         // A class there is the partner, and generic: no place.
         let v = pairs("主动与江浙沪名校对接。");
         assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn friendship_of_cities_and_pairs_set_off_by_fields() {
+        let v = pairs("市人大常委会同意成都市与墨西哥萨博潘市建立友好城市关系。");
+        assert_eq!(v, vec![("成都市".to_string(), "墨西哥萨博潘市".to_string())], "{v:?}");
+        // Outside a friendship, a name with a division's suffix is no foreign place.
+        let v = pairs("成都市与萨博潘市合作。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = pairs("推动与沿海城市建立友好城市关系。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = pairs("重庆、四川在警务、旅游等方面加强合作。");
+        assert!(has(&v, "重庆", "四川"), "{v:?}");
+        let v = pairs("双方深入探讨,并签订河市镇—城南镇“山海协作”对口合作协议书。");
+        assert!(has(&v, "河市镇", "城南镇"), "{v:?}");
     }
 
     #[test]
