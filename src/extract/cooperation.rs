@@ -20,6 +20,8 @@
 //!   division's suffix and no division of ours inside is a foreign division (墨西哥萨博潘市).
 //! - a pair before the verb may be set off from it by a lead verb and an adjunct of fields
 //!   (`重庆、四川在警务、旅游等方面加强合作`), and opened by the signing verb (`签订A—B…协议`).
+//! - pairs listed after 为 right after a verb's noun, each two parties joined by 与
+//!   (`新缔结的5对友好城市分别为A与B、C与D`); any item that is not such a pair drops the list.
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -430,6 +432,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                         pairs.extend(self.coordinated(before, fr.agreement));
                     }
                 }
+                // `新缔结的5对友好城市分别为A与B、C与D`: the pairs the verb's noun names follow 为.
+                if pairs.is_empty() && fr.with {
+                    pairs.extend(self.listed_pairs(&ct[vm.end()..]));
+                }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
                     let mut objs = self.direct_objects(after);
                     // 参与长三角一体化, 参与虹桥国际开放枢纽联动发展区建设: joining what the place
@@ -815,6 +821,30 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
             return out;
+        }
+        out
+    }
+
+    /// Pairs listed after 为 right after a verb's noun (`友好城市(省州)分别为A与B、C与D`): each
+    /// item of the list is two parties joined by 与.
+    fn listed_pairs(&self, after: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let head = strip_parens(head_chars(after, 12));
+        let Some(at) = after.find('为').filter(|_| {
+            let h = &head[..head.find('为').unwrap_or(head.len())];
+            h.chars().count() <= 4 && (h.is_empty() || h.chars().all(|c| "分别关系是".contains(c)))
+        }) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in after[at + '为'.len_utf8()..].split('、') {
+            let mut parts = item.splitn(2, '与');
+            let (Some(a), Some(b)) = (parts.next(), parts.next()) else {
+                return Vec::new();
+            };
+            match (self.party_exact(a, false), self.party_exact(b, false)) {
+                (Some(x), Some(y)) => out.push((Some(x), y)),
+                _ => return Vec::new(),
+            }
         }
         out
     }
@@ -1755,6 +1785,8 @@ mod tests {
         assert!(v.is_empty(), "{v:?}");
         let v = pairs("推动与沿海城市建立友好城市关系。");
         assert!(v.is_empty(), "{v:?}");
+        let v = pairs("新缔结的2对友好城市(省州)分别为山西省与蒙古国中戈壁省、湖北省武汉市与泰国曼谷市。");
+        assert!(has(&v, "山西省", "蒙古国中戈壁省") && has(&v, "湖北省武汉市", "泰国曼谷市"), "{v:?}");
         let v = pairs("重庆、四川在警务、旅游等方面加强合作。");
         assert!(has(&v, "重庆", "四川"), "{v:?}");
         let v = pairs("双方深入探讨,并签订河市镇—城南镇“山海协作”对口合作协议书。");
