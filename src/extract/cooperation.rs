@@ -5,6 +5,10 @@
 //! the verb). Each verb says how it takes its partner (its *frames*):
 //!
 //! - `with`: `[actor]与B[、C][等…]…合作` (深化与溧阳市经济开发区合作 → @self↔溧阳市经济开发区;
+//!   a predicate after B ends its name, `与B举行/开启/召开…`; a quoted slogan right before the
+//!   verb is skipped, `与B“携手共建”战略合作`; a two-character field noun between the last
+//!   partner and the verb makes a compound, `与丽水、衢州产业合作` → 衢州, unless it is a class
+//!   of partners, `与江浙沪名校对接` (generic);
 //!   市人民医院与上海新华医院合作 → the actor as written); pair lists `A与B、C与D分别签署` (one pair
 //!   each); a pair written before the verb, `A和B合作`, `A、B两地合作`, and two one-character
 //!   province names `甘闽合作` (`place_abbrev.tsv`). When the clause has no subject (`并与我市…`),
@@ -12,6 +16,12 @@
 //! - `direct`: the object follows (融入南京、合肥; 杭州市对口帮扶恩施州 — a party right before the
 //!   verb acts); `integration` needs 一体化 after it (参与长三角一体化); `aid` is 援 + a place or a
 //!   province's one-character name (援疆).
+//! - friendship of cities (友好城市, 友城 in the clause): a name of Han characters with a
+//!   division's suffix and no division of ours inside is a foreign division (墨西哥萨博潘市).
+//! - a pair before the verb may be set off from it by a lead verb and an adjunct of fields
+//!   (`重庆、四川在警务、旅游等方面加强合作`), and opened by the signing verb (`签订A—B…协议`).
+//! - pairs listed after 为 right after a verb's noun, each two parties joined by 与
+//!   (`新缔结的5对友好城市分别为A与B、C与D`); any item that is not such a pair drops the list.
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -26,7 +36,9 @@
 //!
 //! An implicit actor is `@self`: the task's lead, else the document's jurisdiction (in an
 //! agreement, the other party). One fact per pair per task; outside numbered tasks, one per
-//! pair per document, whatever the pair's spelling (成都市 and 成都市政府 are one party).
+//! pair per document, whatever the pair's spelling (成都市 and 成都市政府 are one party; an
+//! organisation named again longer or shorter, 天坛医院 and 北京天坛医院, is one party). A verb
+//! in quotes of its own (`与德阳“牵手”`) is a statement, not part of a name.
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
@@ -198,6 +210,9 @@ struct Reader<'c, 'a> {
     known: Vec<OrgRef>,
     /// The two parties of an agreement (甲方, 乙方).
     agreement: Option<(OrgRef, OrgRef)>,
+    /// The clause read states a friendship of cities (友好城市, 友城): a name with a division's
+    /// suffix there is a foreign division (墨西哥萨博潘市).
+    friendship: std::cell::Cell<bool>,
 }
 
 /// Emits `cooperates_with` facts.
@@ -208,6 +223,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         rd.read()
     };
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
+    let mut orgs: Vec<String> = Vec::new();
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
         let task = if c.doc_level { None } else { item_task(cx, c.abs) };
@@ -217,6 +233,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         };
         let b = c.partner;
         let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
+        // A longer mention after a shorter one (天坛医院, then 北京天坛医院) is the same party.
+        let (ka, kb) = (same_org(&mut orgs, ka), same_org(&mut orgs, kb));
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
         let pronoun = |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
@@ -241,6 +259,26 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             evidence,
             task_index: task,
         });
+    }
+}
+
+/// The key of an organisation read before whose name ends this one's, or ends in it (天坛医院
+/// and 北京天坛医院), three characters at least in common; places keep their division keys.
+fn same_org(orgs: &mut Vec<String>, k: String) -> String {
+    let Some(name) = k.strip_prefix('o') else {
+        return k;
+    };
+    let found = orgs.iter().find(|o| {
+        let o = &o[1..];
+        let (short, long) = if o.len() <= name.len() { (o, name) } else { (name, o) };
+        short.chars().count() >= 3 && long.ends_with(short)
+    });
+    match found {
+        Some(o) => o.clone(),
+        None => {
+            orgs.push(k.clone());
+            k
+        }
     }
 }
 
@@ -297,6 +335,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             aliases: HashMap::new(),
             known: Vec::new(),
             agreement: None,
+            friendship: std::cell::Cell::new(false),
         }
     }
 
@@ -348,14 +387,18 @@ impl<'c, 'a> Reader<'c, 'a> {
                 continue;
             }
             let ct = &text[cl.clone()];
+            self.friendship.set(ct.contains("友好") || ct.contains("友城"));
             for vm in verb_ac.find_iter(ct) {
                 let vrel = vm.start();
                 let verb = &verbs[vm.pattern().as_usize()];
                 let fr = frames[vm.pattern().as_usize()];
                 let before = tail_chars(&ct[..vrel], REACH_BEFORE);
                 let after = head_chars(&ct[vm.end()..], REACH_AFTER);
+                // A verb that fills its own quotes (`渝北与德阳“牵手”`) is still the statement.
+                let quoted_verb = before.ends_with('“') && ct[vm.end()..].starts_with('”');
+                let before = if quoted_verb { &before[..before.len() - '“'.len_utf8()] } else { before };
                 if before.ends_with('不')
-                    || inside_quote(before)
+                    || (inside_quote(before) && !quoted_verb)
                     || inside_title(before)
                     || self.w.noun.iter().any(|n| ct[vrel..].starts_with(n))
                 {
@@ -388,6 +431,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                     if pairs.is_empty() {
                         pairs.extend(self.coordinated(before, fr.agreement));
                     }
+                }
+                // `新缔结的5对友好城市分别为A与B、C与D`: the pairs the verb's noun names follow 为.
+                if pairs.is_empty() && fr.with {
+                    pairs.extend(self.listed_pairs(&ct[vm.end()..]));
                 }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
                     let mut objs = self.direct_objects(after);
@@ -741,7 +788,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
-            let seg = &before[p + c.len_utf8()..];
+            let seg = drop_slogan(&before[p + c.len_utf8()..]);
             // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
             // the 合作 of a noun such as 专业合作社).
             if self.has_verb(seg) {
@@ -774,6 +821,30 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
             return out;
+        }
+        out
+    }
+
+    /// Pairs listed after 为 right after a verb's noun (`友好城市(省州)分别为A与B、C与D`): each
+    /// item of the list is two parties joined by 与.
+    fn listed_pairs(&self, after: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let head = strip_parens(head_chars(after, 12));
+        let Some(at) = after.find('为').filter(|_| {
+            let h = &head[..head.find('为').unwrap_or(head.len())];
+            h.chars().count() <= 4 && (h.is_empty() || h.chars().all(|c| "分别关系是".contains(c)))
+        }) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in after[at + '为'.len_utf8()..].split('、') {
+            let mut parts = item.splitn(2, '与');
+            let (Some(a), Some(b)) = (parts.next(), parts.next()) else {
+                return Vec::new();
+            };
+            match (self.party_exact(a, false), self.party_exact(b, false)) {
+                (Some(x), Some(y)) => out.push((Some(x), y)),
+                _ => return Vec::new(),
+            }
         }
         out
     }
@@ -869,9 +940,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 return named;
             }
         }
+        let uncut = seg.len() == whole.len();
         let seg = cut_etc(seg);
+        let uncut = uncut && seg.len() == whole.len();
         let mut out = Vec::new();
-        for item in self.split_list(seg) {
+        let items = self.split_list(seg);
+        let n = items.len();
+        for (k, item) in items.into_iter().enumerate() {
             let item = item.trim_matches(QUOTES);
             if item.chars().count() < 2 {
                 continue;
@@ -879,7 +954,19 @@ impl<'c, 'a> Reader<'c, 'a> {
             if let Some(r) = self.party_exact(item, false) {
                 out.push(r);
             } else if let Some((r, rest)) = self.place_prefix(item) {
-                if self.is_tail(rest) {
+                // The last item runs into the verb: a two-character field before it makes a
+                // compound (衢州产业合作, 河北省扶贫协作), the place is the partner; a class of
+                // partners there (江浙沪名校, 上海企业) is the partner instead, and generic.
+                let field = uncut
+                    && k + 1 == n
+                    && rest.chars().count() == 2
+                    && rest.chars().all(is_han)
+                    && !self.w.ends_name(rest)
+                    && !self.w.class.iter().any(|c| rest.starts_with(c))
+                    && !self.generic.iter().any(|g| rest.contains(g.as_str()))
+                    && !self.w.town.iter().any(|t| rest.starts_with(t))
+                    && self.cx.gz.find(rest).is_empty();
+                if self.is_tail(rest) || field {
                     out.push(r);
                 }
             }
@@ -890,6 +977,19 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// A pair written before the verb: `A和B`, `A、B两地` (`A、B签署`), or two province names
     /// (`甘闽`).
     fn coordinated(&self, before: &str, signing: bool) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let before = drop_slogan(before);
+        // `A、B在警务、旅游等方面加强合作`: a lead verb and an adjunct of fields stand between
+        // the pair and the verb; they mark the pair as the subject.
+        let led = strip_end(strip_end(before, &self.w.adverb), &self.w.lead);
+        let mut adjunct = led;
+        if let Some(at) = led.rfind('在') {
+            let rest = &led[at..];
+            if (rest.ends_with("方面") || rest.ends_with("领域")) && !self.has_verb(rest) {
+                adjunct = &led[..at];
+            }
+        }
+        let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.adverb).len();
+        let before = adjunct;
         let b0 = strip_end(before, &self.w.adverb);
         let b = strip_end(b0, &self.w.pair);
         let marked = b.len() < b0.len();
@@ -909,12 +1009,14 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         let b = strip_start(b, &self.w.lead);
         let b = strip_start(b, &self.w.adverb);
+        // `签订A—B…协议`: the signing verb opens the pair.
+        let b = ["签订", "签署"].iter().find_map(|v| b.strip_prefix(v)).unwrap_or(b);
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
         } else if b.matches(['—', '-']).count() == 1 {
             // `宁波—凉山东西部协作`
             b.split(['—', '-']).collect()
-        } else if (marked || signing) && b.matches('、').count() == 1 {
+        } else if (marked || signing || set_off) && b.matches('、').count() == 1 {
             b.split('、').collect()
         } else {
             return Vec::new();
@@ -1192,7 +1294,33 @@ impl<'c, 'a> Reader<'c, 'a> {
                 return Some(r);
             }
         }
-        self.org_party(m)
+        self.org_party(m).or_else(|| self.foreign_division(m))
+    }
+
+    /// In a friendship of cities, a name of Han characters with a division's suffix (市, 省, 州,
+    /// 郡) and a stem of two characters at least: a foreign division (萨博潘市, 蒙古国中戈壁省),
+    /// not a class of cities (沿海城市).
+    fn foreign_division(&self, m: &str) -> Option<OrgRef> {
+        // No division of ours inside (`市人大常委会同意成都市` is no foreign name).
+        if !self.friendship.get() || !m.chars().all(is_han) || m.ends_with("城市") || !self.cx.gz.find(m).is_empty() {
+            return None;
+        }
+        let stem = m.strip_suffix(['市', '省', '州', '郡'])?;
+        if stem.chars().count() < 2
+            || stem.starts_with(['各', '两', '友', '兄'])
+            || self.w.ends_name(stem)
+            || self.w.name_end_word(stem).is_some()
+            || stem.chars().any(|c| "的和与及等友好".contains(c))
+        {
+            return None;
+        }
+        Some(OrgRef {
+            text: m.to_string(),
+            name: None,
+            ty: if m.ends_with('市') { "City".into() } else { "Province".into() },
+            code: None,
+            division: None,
+        })
     }
 
     /// A later, shorter mention of a party read before (滨海新区 after 绍兴滨海新区).
@@ -1533,6 +1661,15 @@ fn strip_parens(s: &str) -> String {
     out
 }
 
+/// Drops a quoted slogan that ends a partner segment (`西青区人民政府“携手共建、校地合作”` before
+/// 战略合作): the slogan names the cooperation, the partner stands before it.
+fn drop_slogan(seg: &str) -> &str {
+    match (seg.strip_suffix('”'), seg.rfind('“')) {
+        (Some(_), Some(open)) if open > 0 => &seg[..open],
+        _ => seg,
+    }
+}
+
 fn inside_quote(before: &str) -> bool {
     before.matches('“').count() > before.matches('”').count()
         && before.rfind('“').is_some_and(|p| before.len() - p < 12)
@@ -1615,6 +1752,51 @@ mod tests {
             v.contains(&("市人民医院".into(), "上海新华医院".into(), "合作".into())),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn predicates_slogans_and_fields_between_partner_and_verb() {
+        // A predicate after the partner ends its name (举行, 开启, 召开).
+        let v = pairs("近日,吕梁市与北河大学举行战略合作签约仪式。");
+        assert!(has(&v, "吕梁市", "北河大学"), "{v:?}");
+        let v = pairs("湖南省与江西省召开党政联席会议。");
+        assert!(has(&v, "湖南省", "江西省"), "{v:?}");
+        // A quoted slogan between the partner and the verb, and a verb in its own quotes.
+        let v = pairs("我市与北河大学“携手共建、校地合作”战略合作签约仪式举行。");
+        assert!(v.iter().any(|(_, b)| b == "北河大学"), "{v:?}");
+        let v = pairs("长沙市与株洲市“牵手”。");
+        assert!(has(&v, "长沙市", "株洲市"), "{v:?}");
+        // A field noun between the last partner and the verb makes a compound (产业合作).
+        let v = pairs("完成与丽水、衢州产业合作项目。");
+        assert!(v.iter().any(|(_, b)| b == "衢州"), "{v:?}");
+        let v = pairs("落实北京市、天津市与河北省扶贫协作任务。");
+        assert!(has(&v, "北京市", "河北省") && has(&v, "天津市", "河北省"), "{v:?}");
+        // A class there is the partner, and generic: no place.
+        let v = pairs("主动与江浙沪名校对接。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn friendship_of_cities_and_pairs_set_off_by_fields() {
+        let v = pairs("市人大常委会同意成都市与墨西哥萨博潘市建立友好城市关系。");
+        assert_eq!(v, vec![("成都市".to_string(), "墨西哥萨博潘市".to_string())], "{v:?}");
+        // Outside a friendship, a name with a division's suffix is no foreign place.
+        let v = pairs("成都市与萨博潘市合作。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = pairs("推动与沿海城市建立友好城市关系。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = pairs("新缔结的2对友好城市(省州)分别为山西省与蒙古国中戈壁省、湖北省武汉市与泰国曼谷市。");
+        assert!(has(&v, "山西省", "蒙古国中戈壁省") && has(&v, "湖北省武汉市", "泰国曼谷市"), "{v:?}");
+        let v = pairs("重庆、四川在警务、旅游等方面加强合作。");
+        assert!(has(&v, "重庆", "四川"), "{v:?}");
+        let v = pairs("双方深入探讨,并签订河市镇—城南镇“山海协作”对口合作协议书。");
+        assert!(has(&v, "河市镇", "城南镇"), "{v:?}");
+    }
+
+    #[test]
+    fn longer_mention_of_an_organisation_read_before() {
+        let v = pairs("甲市第一医院与天坛医院建立合作。2015年,北京天坛医院与甲市第一医院合作共建脑科中心。");
+        assert_eq!(v.len(), 1, "{v:?}");
     }
 
     #[test]
