@@ -111,8 +111,8 @@ fn dev2_half_a() {
     dev2_floors("A", 0.98, &per_rel);
 }
 
-/// Half B of dev2: held out, only measured (2026-12-07: micro F1 0.756; leads 0.720,
-/// co_responsible 0.619, targets 0.826, cooperates_with 0.432, holds_post 0.843, issued_by
+/// Half B of dev2: held out, only measured (2026-12-07: micro F1 0.760; leads 0.706,
+/// co_responsible 0.619, targets 0.826, cooperates_with 0.513, holds_post 0.843, issued_by
 /// 1.000). The floors guard what generalised; they are not the goal (#13: ≥ 0.90).
 #[test]
 fn dev2_half_b() {
@@ -120,10 +120,10 @@ fn dev2_half_b() {
         "B",
         0.72,
         &[
-            ("leads", 0.68),
+            ("leads", 0.66),
             ("co_responsible", 0.58),
             ("targets", 0.79),
-            ("cooperates_with", 0.40),
+            ("cooperates_with", 0.47),
             ("holds_post", 0.80),
             ("issued_by", 0.95),
         ],
