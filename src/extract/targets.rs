@@ -582,6 +582,11 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         if u == "个" && (after.starts_with("方面") || after.starts_with("百分点")) {
             continue;
         }
+        // `项` that opens the word 项目 is no unit: a heading number (`2.1项目引资目标`), not a
+        // count (`完成10项目标任务` keeps it).
+        if unit == Some("项") && mag.is_empty() && after.starts_with('目') && !after.starts_with("目标") {
+            continue;
+        }
         // A class, not an amount: `10万吨级货轮`, `千亿级产业集群`, `前10名`.
         if !u.is_empty() && after.starts_with('级') || prev == Some('前') {
             continue;
@@ -630,10 +635,20 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             "=".to_string()
         };
         // Extent: from the clause start (measure) to the end of the after-comparator.
-        let clause_start = before
+        let mut clause_start = before
             .rfind(CLAUSE_END)
             .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
             .unwrap_or(0);
+        // A list of counts joined by a conjunction (`748个示范村和20万户示范户`): the count after
+        // 和/及/与 opens its own item, and the count before it stays a figure of its own.
+        if text[clause_start..].starts_with(|c: char| c.is_ascii_digit()) {
+            if let Some(conj) = ["以及", "和", "及", "与"].iter().find(|c| before.ends_with(**c)) {
+                let item_start = before.len() - conj.len();
+                if item_start > clause_start && before[clause_start..item_start].chars().any(|c| !c.is_ascii_digit()) {
+                    clause_start = before.len();
+                }
+            }
+        }
         let end = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
         let mut measure = text[clause_start..m.start()].to_string();
         if let Some((w, _)) = before_cmp {
@@ -1289,6 +1304,27 @@ mod tests {
              夏粮产量7327吨,同比增长2.1%。秋粮产量39368吨,同比增长0.78%。稻谷产量26765吨,同比增长0.43%。\n\
              小麦产量2351吨,同比增长1.29%。玉米产量10015吨,同比增长0.22%。蔬菜产量3万吨,同比增长1.5%。\n";
         assert_eq!(doc_targets(text), vec![]);
+    }
+
+    #[test]
+    fn counts_joined_by_a_conjunction_are_each_a_figure() {
+        assert_eq!(
+            find("到2025年,全市创建3个示范县、45个示范乡镇、748个示范村和20万户示范户"),
+            vec![
+                (3.0, Some("个".into()), "=".into(), None),
+                (45.0, Some("个".into()), "=".into(), None),
+                (748.0, Some("个".into()), "=".into(), None),
+                (20.0, Some("万户".into()), "=".into(), None),
+            ]
+        );
+        // A count opening a clause whose figure measures it is still part of that measure.
+        assert_eq!(find("6个产业集群规模突破2000亿元").len(), 1);
+    }
+
+    #[test]
+    fn a_heading_number_before_the_word_xiangmu_is_no_count() {
+        assert!(find("2.1项目引资目标").is_empty());
+        assert_eq!(find("完成10项目标任务"), vec![(10.0, Some("项".into()), "=".into(), None)]);
     }
 
     #[test]
