@@ -286,6 +286,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         }
         scopes.push((r, setting, year));
     }
+    let scopes = split_tracking_rows(&text, scopes);
     for (scope, setting, heading_year) in scopes {
         let scope_text = &text[scope.clone()];
         let frame = Frame {
@@ -318,6 +319,83 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             });
         }
     }
+}
+
+/// Column names of a tracking table: what is to be done, and how far it has got.
+const TASK_COLUMNS: &[&str] = &["内容", "目标", "任务"];
+const PROGRESS_COLUMNS: &[&str] = &["进展", "进度", "完成情况"];
+
+/// Whether a line is the header row of a tracking table (`序号 | 项目名称 | 项目内容 | 当前进展情况 |
+/// 进度评价`): a cell naming the work and, after it, a cell naming its progress.
+fn is_tracking_header(line: &str) -> bool {
+    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+    let task = cells.iter().position(|c| c.chars().count() <= 8 && TASK_COLUMNS.iter().any(|w| c.contains(w)));
+    let progress = cells.iter().rposition(|c| c.chars().count() <= 8 && PROGRESS_COLUMNS.iter().any(|w| c.contains(w)));
+    matches!((task, progress), (Some(t), Some(p)) if t < p)
+}
+
+/// Rows of a tracking table under its header: each row states the work (an aim) and then how far
+/// it has got (a result). Row cells are read one by one: up to the first cell that holds a figure
+/// the row states aims, and that cell, a cell that reports (已), and the cells after them report progress (a review: a figure
+/// there is an aim only where the cell frames it, `2023年目标建成…100个`). Rows lose merged cells
+/// when a page is flattened, so the work is found as the first cell with a figure, not by column.
+fn split_tracking_rows(
+    text: &str,
+    scopes: Vec<(Range<usize>, Setting, Option<String>)>,
+) -> Vec<(Range<usize>, Setting, Option<String>)> {
+    // Where each tracking table starts: after its header line, until a line without a cell bar.
+    let mut tables: Vec<Range<usize>> = Vec::new();
+    let mut pos = 0;
+    let mut open: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let end = pos + line.len();
+        match open {
+            Some(start) if !line.contains('|') => {
+                tables.push(start..pos);
+                open = None;
+            }
+            None if is_tracking_header(line) => open = Some(end),
+            _ => {}
+        }
+        pos = end;
+    }
+    if let Some(start) = open {
+        tables.push(start..text.len());
+    }
+    if tables.is_empty() {
+        return scopes;
+    }
+    let probe = Frame { setting: Setting::Plan, ..Default::default() };
+    let mut out = Vec::with_capacity(scopes.len());
+    for (scope, setting, year) in scopes {
+        if !tables.iter().any(|t| t.start <= scope.start && scope.end <= t.end) {
+            out.push((scope, setting, year));
+            continue;
+        }
+        let mut at = scope.start;
+        for line in text[scope.clone()].split_inclusive('\n') {
+            let mut seen_work = false;
+            let mut c = at;
+            for cell in line.split_inclusive('|') {
+                let r = c..c + cell.len();
+                c = r.end;
+                let reported = RULES
+                    .cues
+                    .find_iter(&text[r.clone()])
+                    .any(|m| RULES.cue_kinds[m.pattern().as_usize()] == Cue::Result);
+                if reported {
+                    seen_work = true;
+                }
+                let s = if seen_work { Setting::Retro } else { Setting::Plan };
+                if !seen_work && !find_indicators(&text[r.clone()], &probe).is_empty() {
+                    seen_work = true;
+                }
+                out.push((r, s, year.clone()));
+            }
+            at += line.len();
+        }
+    }
+    out
 }
 
 /// The first year (19xx or 20xx, not part of a longer number) a text names.
@@ -1304,6 +1382,17 @@ mod tests {
              夏粮产量7327吨,同比增长2.1%。秋粮产量39368吨,同比增长0.78%。稻谷产量26765吨,同比增长0.43%。\n\
              小麦产量2351吨,同比增长1.29%。玉米产量10015吨,同比增长0.22%。蔬菜产量3万吨,同比增长1.5%。\n";
         assert_eq!(doc_targets(text), vec![]);
+    }
+
+    #[test]
+    fn a_tracking_table_states_aims_then_progress() {
+        let f = doc_targets(
+            "序号 | 项目名称 | 项目内容 | 当前进展情况 | 进度评价 |\n\
+             1 | 道路工程 | 建设农村公路50公里。 | 完工建设50.52公里。 | 已完成 |\n\
+             新增绿化面积387亩。 | 已完成新增造林387亩。 | 已完成 |\n\
+             推动垃圾分类, | 已建成利用站4个,2023年目标建成垃圾分类亭100个 | 正常推进 |\n",
+        );
+        assert_eq!(f, vec![(50.0, "公里".to_string()), (387.0, "亩".to_string()), (100.0, "个".to_string())]);
     }
 
     #[test]
