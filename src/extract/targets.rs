@@ -334,11 +334,11 @@ fn is_tracking_header(line: &str) -> bool {
     matches!((task, progress), (Some(t), Some(p)) if t < p)
 }
 
-/// Rows of a tracking table under its header: each row states the work (an aim) and then how far
-/// it has got (a result). Row cells are read one by one: up to the first cell that holds a figure
-/// the row states aims, and that cell, a cell that reports (已), and the cells after them report progress (a review: a figure
-/// there is an aim only where the cell frames it, `2023年目标建成…100个`). Rows lose merged cells
-/// when a page is flattened, so the work is found as the first cell with a figure, not by column.
+/// Rows of a tracking table under its header: each row states the work (an aim), then how far it
+/// has got (a result). A row's cells are read in order: the cells up to the first that holds a
+/// figure state aims; that cell ends the work, and a cell that reports (已) ends it too. Later
+/// cells report progress: a figure there is an aim only where the cell frames it (`2023年目标建成
+/// …100个`). Flattened pages lose merged cells, so the work is found by content, not by column.
 fn split_tracking_rows(
     text: &str,
     scopes: Vec<(Range<usize>, Setting, Option<String>)>,
