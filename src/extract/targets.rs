@@ -681,7 +681,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             {
                 continue;
             }
-            if next == Some('的') {
+            if next == Some('的') && !names_aim(&rest['的'.len_utf8()..]) {
                 continue;
             }
         }
@@ -692,7 +692,19 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             let b = before_cmp.map(|(w, _)| before.strip_suffix(w.as_str()).unwrap_or(before)).unwrap_or(before);
             after_cmp.is_none() && BUILD_VERBS.iter().any(|v| b.ends_with(v))
         };
-        if tail.starts_with('的') && !built || tail.starts_with("(含") {
+        let aim_noun = tail.strip_prefix('的').is_some_and(names_aim);
+        if tail.starts_with('的') && !built && !aim_noun || tail.starts_with("(含") {
+            continue;
+        }
+        // The object of a verb of focus (`聚焦全省16个先进制造业集群和50条重点产业链`) is the work's
+        // scope, not an aim (`依托现有园区新建标准厂房10万平方米` still builds).
+        let clause_head = &before[before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..];
+        let scope_object = SCOPE_VERBS.iter().find_map(|v| clause_head.strip_prefix(v)).is_some_and(|o| {
+            let o = ["全省", "全市", "全区", "全县", "全国", "我省", "我市"].iter().find_map(|p| o.strip_prefix(p)).unwrap_or(o);
+            // The figure itself, or a later one of a list of counts (`16个集群和50条产业链`).
+            o.is_empty() || o.starts_with(|c: char| c.is_ascii_digit())
+        });
+        if scope_object {
             continue;
         }
         // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
@@ -773,6 +785,16 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         keep[k - 1]
     });
     out
+}
+
+/// Verbs that name what the work is about, not what it is to achieve (`聚焦16个产业集群`).
+const SCOPE_VERBS: &[&str] = &["聚焦", "依托", "针对"];
+
+/// Whether the noun a figure qualifies with 的 is the aim itself (`50000家以上的总体目标`): the
+/// figure is then the aim, not a threshold of the noun.
+fn names_aim(after_de: &str) -> bool {
+    let rest = ["总体", "主要", "发展", "工作", "预期", "年度"].iter().find_map(|p| after_de.strip_prefix(p)).unwrap_or(after_de);
+    rest.starts_with("目标")
 }
 
 /// Verbs of work whose object may be a list closed by a count (`改造漳江路、华山路等34条道路`).
@@ -1382,6 +1404,16 @@ mod tests {
              夏粮产量7327吨,同比增长2.1%。秋粮产量39368吨,同比增长0.78%。稻谷产量26765吨,同比增长0.43%。\n\
              小麦产量2351吨,同比增长1.29%。玉米产量10015吨,同比增长0.22%。蔬菜产量3万吨,同比增长1.5%。\n";
         assert_eq!(doc_targets(text), vec![]);
+    }
+
+    #[test]
+    fn a_figure_qualifying_the_word_aim_is_the_aim_and_a_focus_is_no_aim() {
+        assert_eq!(
+            find("到2025年,累计培育单项冠军300家,创新型中小企业50000家以上的总体目标"),
+            vec![(300.0, Some("家".into()), "=".into(), None), (50000.0, Some("家".into()), ">=".into(), None)]
+        );
+        assert!(find("培育500万元以上的项目").is_empty());
+        assert!(find("聚焦全省16个先进制造业集群和50条重点产业链,推进升级").is_empty());
     }
 
     #[test]
