@@ -136,11 +136,7 @@ impl Gazetteer {
                 }
                 // 临夏 is already 临夏市 and 临夏县, both inside 临夏回族自治州: the prefecture
                 // joins them (the caller prefers the division enclosing the others).
-                Some(e)
-                    if !e.1
-                        && e.2.is_none()
-                        && e.0.iter().all(|&d| lex.divisions[d].parent == Some(target)) =>
-                {
+                Some(e) if !e.1 && e.2.is_none() && e.0.iter().all(|&d| lex.divisions[d].parent == Some(target)) => {
                     e.0.push(target);
                 }
                 Some(_) => continue,

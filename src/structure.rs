@@ -144,7 +144,8 @@ static ISO_DATE: LazyLock<Regex> =
 /// A document number: issuer code, year in brackets, serial number: `泰动能办〔2022〕3号`.
 /// Pages space it out (`许政 [2020] 20 号`, `〔 2024 〕`); [`number_text`] takes the spaces out.
 pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}]{1,10})\s*[〔\[【(（﹝［]\s*((?:19|20)\d{2})\s*[〕\]】)）﹞］]\s*第?\s*(\d{1,4})\s*号").expect("valid regex")
+    Regex::new(r"([\p{Han}]{1,10})\s*[〔\[【(（﹝［]\s*((?:19|20)\d{2})\s*[〕\]】)）﹞］]\s*第?\s*(\d{1,4})\s*号")
+        .expect("valid regex")
 });
 
 /// A document number as written, without the spaces a page put inside it.
@@ -381,7 +382,10 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
         let rank = |k: &str| {
             if ["废止", "失效", "实施", "施行", "有效"].iter().any(|w| k.contains(w)) {
                 None
-            } else if ["成文", "发文", "印发", "签署", "签约", "签发"].iter().any(|w| k.contains(w)) {
+            } else if ["成文", "发文", "印发", "签署", "签约", "签发"]
+                .iter()
+                .any(|w| k.contains(w))
+            {
                 Some(0)
             } else if k.contains("发布") || k.contains("公开") {
                 Some(1)
@@ -483,7 +487,10 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
                 let parent = open.last().copied();
                 let start = r.start + lead;
                 let row_end = row.range.end.max(r.end);
-                let heading_start = cell.as_ref().map(|c| c.start).unwrap_or(start + marker.map(|m| m.2).unwrap_or(0));
+                let heading_start = cell
+                    .as_ref()
+                    .map(|c| c.start)
+                    .unwrap_or(start + marker.map(|m| m.2).unwrap_or(0));
                 doc.units.push(Unit {
                     kind,
                     label,
@@ -509,7 +516,9 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
             if table_lines.iter().any(|&(_, b)| b == i) {
                 // The table ends: its rows close.
                 while let Some(&top) = open.last() {
-                    if doc.units[top].cell.is_some() || doc.tables.iter().any(|t| t.rows.iter().any(|x| x.unit == Some(top))) {
+                    if doc.units[top].cell.is_some()
+                        || doc.tables.iter().any(|t| t.rows.iter().any(|x| x.unit == Some(top)))
+                    {
                         open.pop();
                     } else {
                         break;
@@ -550,7 +559,10 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
                         prev.heading.end = at;
                         prev.range.end = at;
                     }
-                    let m = text[at..].find([')', '）']).map(|p| at + p + text[at + p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(at);
+                    let m = text[at..]
+                        .find([')', '）'])
+                        .map(|p| at + p + text[at + p..].chars().next().map_or(1, char::len_utf8))
+                        .unwrap_or(at);
                     doc.units.push(Unit {
                         kind: UnitKind::SubItem,
                         label,
@@ -690,8 +702,11 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
         if cells.len() >= 3 && (pipes || shrunk) {
             let kinds: Option<Vec<ColumnKind>> = cells.iter().map(|c| column_kind(&text[c.clone()])).collect();
             if let Some(kinds) = kinds.filter(|k| valid_header(k)) {
-                let columns: Vec<(String, ColumnKind)> =
-                    cells.iter().zip(&kinds).map(|(c, k)| (text[c.clone()].to_string(), *k)).collect();
+                let columns: Vec<(String, ColumnKind)> = cells
+                    .iter()
+                    .zip(&kinds)
+                    .map(|(c, k)| (text[c.clone()].to_string(), *k))
+                    .collect();
                 let (table, next) = inline_rows(norm, lines, i, columns, gap, min_gap, pipes);
                 if !table.rows.is_empty() {
                     tables.push(table);
@@ -748,8 +763,14 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
             // A task-like line after the last responsibility head (`一、发展目标`) is the first
             // row's group cell, not a head.
             while heads.len() > 1
-                && heads.iter().rposition(|&k| column_kind(t(k)) == Some(ColumnKind::Role)).is_some_and(|r| r + 1 < heads.len())
-                && matches!(column_kind(t(*heads.last().expect("non-empty"))), Some(ColumnKind::Task))
+                && heads
+                    .iter()
+                    .rposition(|&k| column_kind(t(k)) == Some(ColumnKind::Role))
+                    .is_some_and(|r| r + 1 < heads.len())
+                && matches!(
+                    column_kind(t(*heads.last().expect("non-empty"))),
+                    Some(ColumnKind::Task)
+                )
             {
                 heads.pop();
             }
@@ -803,22 +824,23 @@ fn inline_rows(
         if cells.len() < 2 {
             break;
         }
-        let same_as_header = cells.len() == columns.len()
-            && cells.iter().zip(&columns).all(|(c, h)| text[c.clone()] == *h.0);
+        let same_as_header =
+            cells.len() == columns.len() && cells.iter().zip(&columns).all(|(c, h)| text[c.clone()] == *h.0);
         if !same_as_header {
             let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
             // A row one cell short of the header and without a number: the number column is
             // empty (the cells are the other columns).
-            let skip_seq = seq == Some(0)
-                && cells.len() + 1 == columns.len()
-                && row_label(&text[cells[0].clone()]).is_none();
+            let skip_seq =
+                seq == Some(0) && cells.len() + 1 == columns.len() && row_label(&text[cells[0].clone()]).is_none();
             let offset = usize::from(skip_seq);
             for (n, c) in cells.iter().enumerate() {
                 if n + offset < row.len() && !c.is_empty() {
                     row[n + offset] = Some(c.clone());
                 }
             }
-            let label = seq.and_then(|s| row[s].as_ref()).and_then(|c| row_label(&text[c.clone()]));
+            let label = seq
+                .and_then(|s| row[s].as_ref())
+                .and_then(|c| row_label(&text[c.clone()]));
             rows.push(TableRow {
                 range: lines[k].clone(),
                 label,
@@ -1038,15 +1060,17 @@ fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             if first {
                 // Only a date stamp may come before the first field name.
                 let lead = &body[..m.start()];
-                if !lead.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | ':' | '.' | ' ')) {
+                if !lead
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | ':' | '.' | ' '))
+                {
                     break;
                 }
             }
             // A name inside a value is no boundary: a field name has a separator after it,
             // unless the whole line has none.
             let short = matches!(&body[m.start()..m.end()], "日期" | "时间" | "来源" | "编辑" | "作者");
-            let boundary = matches!(next, None | Some(':' | '|' | ' ' | '】'))
-                || !separated && !short && !first;
+            let boundary = matches!(next, None | Some(':' | '|' | ' ' | '】')) || !separated && !short && !first;
             if first && !(boundary || !separated) {
                 break;
             }
@@ -1056,12 +1080,20 @@ fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         }
         for (n, &(ks, ke)) in keys.iter().enumerate() {
             let vend = keys.get(n + 1).map(|k| k.0).unwrap_or(body.len());
-            let clean = |v: &str| v.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | '】' | '[' | ']')).to_string();
+            let clean = |v: &str| {
+                v.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | '】' | '[' | ']'))
+                    .to_string()
+            };
             let mut value = clean(&body[ke..vend]);
             let mut line = r.clone();
             // `发布机构` alone on its line, the value on the next.
             if value.is_empty() && keys.len() == 1 && body.len() == ke {
-                if let Some((j, next)) = lines.iter().enumerate().skip(i + 1).find(|(_, l)| !text[(*l).clone()].trim().is_empty()) {
+                if let Some((j, next)) = lines
+                    .iter()
+                    .enumerate()
+                    .skip(i + 1)
+                    .find(|(_, l)| !text[(*l).clone()].trim().is_empty())
+                {
                     let nb = body_of(next);
                     if j <= i + 2 && META_AC.find(nb).is_none_or(|m| m.start() > 0) && nb.chars().count() <= 60 {
                         value = clean(nb);
@@ -1309,7 +1341,9 @@ mod tests {
             .collect();
         assert_eq!(rows, vec![("1", "增长6%。"), ("2", "增长5%。")]);
         // Cells joined by `|`; the table ends at the first line that is no row.
-        let n = normalize("序号|任务|牵头单位|配合单位\n1|建设园区|市工信局|市财政局\n2|招商|市商务局|\n二、保障措施\n3.加强领导。");
+        let n = normalize(
+            "序号|任务|牵头单位|配合单位\n1|建设园区|市工信局|市财政局\n2|招商|市商务局|\n二、保障措施\n3.加强领导。",
+        );
         let d = parse(&n);
         let t = &d.tables[0];
         assert_eq!(t.rows.len(), 2);
@@ -1317,7 +1351,12 @@ mod tests {
         let labels: Vec<(UnitKind, &str)> = d.units.iter().map(|u| (u.kind, u.label.as_str())).collect();
         assert_eq!(
             labels,
-            vec![(UnitKind::Item, "1"), (UnitKind::Item, "2"), (UnitKind::Section, "二"), (UnitKind::Item, "3")]
+            vec![
+                (UnitKind::Item, "1"),
+                (UnitKind::Item, "2"),
+                (UnitKind::Section, "二"),
+                (UnitKind::Item, "3")
+            ]
         );
         // A header needs a responsibility column.
         assert!(parse(&normalize("序号|任务|完成时限\n1|建设|2024年")).tables.is_empty());

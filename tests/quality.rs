@@ -95,10 +95,18 @@ fn dev2_floors(half: &str, micro: f64, per_rel: &[(&str, f64)]) {
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let r = report(&["tests/data/gold/dev2"], &["tests/data/dev2"], Some(&ids));
     let table = r.to_table();
-    assert!(r.micro.f1() >= micro, "dev2 {half}: micro F1 {:.3}\n{table}", r.micro.f1());
+    assert!(
+        r.micro.f1() >= micro,
+        "dev2 {half}: micro F1 {:.3}\n{table}",
+        r.micro.f1()
+    );
     for (name, floor) in per_rel {
         let s = rel(&r, name);
-        assert!(s.f1() >= *floor, "dev2 {half} {name}: F1 {:.3} < {floor}\n{table}", s.f1());
+        assert!(
+            s.f1() >= *floor,
+            "dev2 {half} {name}: F1 {:.3} < {floor}\n{table}",
+            s.f1()
+        );
     }
     assert_eq!(r.evidence_exact.map(|(ok, n)| ok == n), Some(true), "{table}");
 }
@@ -106,7 +114,14 @@ fn dev2_floors(half: &str, micro: f64, per_rel: &[(&str, f64)]) {
 /// Half A of dev2: the rules were written against it (2026-12-07: micro F1 1.000).
 #[test]
 fn dev2_half_a() {
-    let all = ["leads", "co_responsible", "targets", "cooperates_with", "holds_post", "issued_by"];
+    let all = [
+        "leads",
+        "co_responsible",
+        "targets",
+        "cooperates_with",
+        "holds_post",
+        "issued_by",
+    ];
     let per_rel: Vec<(&str, f64)> = all.iter().map(|r| (*r, 0.95)).collect();
     dev2_floors("A", 0.98, &per_rel);
 }
@@ -151,6 +166,11 @@ fn invented_responsibility_layouts() {
 fn invented_cooperation_texts() {
     let r = report(&["tests/data/gold/new-coop"], &["tests/data/new-coop"], None);
     let s = rel(&r, "cooperates_with");
-    assert!(s.f1() >= 0.95, "new-coop cooperates_with: F1 {:.3}\n{}", s.f1(), r.to_table());
+    assert!(
+        s.f1() >= 0.95,
+        "new-coop cooperates_with: F1 {:.3}\n{}",
+        s.f1(),
+        r.to_table()
+    );
     assert_eq!(r.evidence_exact.map(|(ok, n)| ok == n), Some(true), "{}", r.to_table());
 }

@@ -305,7 +305,14 @@ fn cooperation_partners_of_a_place() {
         ["无为市发展和改革委员会", "虹桥国际开放枢纽", "Region", "联动", "1", "1"],
         ["无为经济开发区", "平湖经济开发区", "Park", "签约", "4", "1"],
         ["无为经济开发区", "溧阳市经济开发区", "Park", "合作", "4", "1"],
-        ["无为市教育局", "镇江高等职业技术学校", "Institution", "交流合作", "41", "1"],
+        [
+            "无为市教育局",
+            "镇江高等职业技术学校",
+            "Institution",
+            "交流合作",
+            "41",
+            "1",
+        ],
     ] {
         assert!(all.contains(&expected.map(str::to_owned)), "{expected:?} in {all:?}");
     }

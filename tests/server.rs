@@ -1655,7 +1655,10 @@ fn hostile_queries() -> Vec<(&'static str, String)> {
     let big_values: String = (0..20_000).map(|i| format!("<urn:v{i}> ")).collect();
     vec![
         // The query and variants the static check refuses (400).
-        ("cartesian ORDER BY", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a".into()),
+        (
+            "cartesian ORDER BY",
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a".into(),
+        ),
         (
             "cartesian GROUP BY",
             "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a".into(),

@@ -126,7 +126,9 @@ impl<'l> Words<'l> {
                 "see" => w.see.push(word),
                 "pair" => w.pair.push(word),
                 "tail" => w.tail.push(word),
-                "org" => w.org.push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
+                "org" => w
+                    .org
+                    .push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
                 "town" => w.town.push(word),
                 "class" => w.class.push(word),
                 "time" => w.time.push(word),
@@ -237,7 +239,8 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let (ka, kb) = (same_org(&mut orgs, ka), same_org(&mut orgs, kb));
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
-        let pronoun = |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
+        let pronoun =
+            |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
         if ka == kb && (a.text != "@self" || pronoun(&b)) {
             continue;
         }
@@ -396,7 +399,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                 let after = head_chars(&ct[vm.end()..], REACH_AFTER);
                 // A verb that fills its own quotes (`渝北与德阳“牵手”`) is still the statement.
                 let quoted_verb = before.ends_with('“') && ct[vm.end()..].starts_with('”');
-                let before = if quoted_verb { &before[..before.len() - '“'.len_utf8()] } else { before };
+                let before = if quoted_verb {
+                    &before[..before.len() - '“'.len_utf8()]
+                } else {
+                    before
+                };
                 if before.ends_with('不')
                     || (inside_quote(before) && !quoted_verb)
                     || inside_title(before)
@@ -472,7 +479,8 @@ impl<'c, 'a> Reader<'c, 'a> {
                     // In an agreement, the implicit side of a pair with one party is the other.
                     let actor = actor.or_else(|| self.other_party(&partner));
                     let doc_level = actor.as_ref().is_some_and(|a| {
-                        self.other_party(a).is_some_and(|o| o.name == partner.name && o.ty == partner.ty)
+                        self.other_party(a)
+                            .is_some_and(|o| o.name == partner.name && o.ty == partner.ty)
                     });
                     self.remember(&partner);
                     if let Some(a) = &actor {
@@ -562,7 +570,9 @@ impl<'c, 'a> Reader<'c, 'a> {
                         Some(inner) => &inner[inner.find([')', '）'])? + ')'.len_utf8()..],
                         None => t,
                     };
-                    t.trim_start().starts_with(':').then(|| line.len() - t.trim_start().len() + 1)
+                    t.trim_start()
+                        .starts_with(':')
+                        .then(|| line.len() - t.trim_start().len() + 1)
                 };
                 let labelled = |i: usize| colon(i).is_some();
                 let Some(at) = line.match_indices(label).map(|(i, _)| i).find(|&i| {
@@ -576,14 +586,18 @@ impl<'c, 'a> Reader<'c, 'a> {
                 let rest = line[colon(at).unwrap_or(line.len())..].trim_start();
                 // `甲方(盖章):X    乙方(盖章):Y`: X ends where the other label starts.
                 let rest = match rest.find("乙方") {
-                    Some(p) if slot == 0 && {
-                        let r = rest[p + "乙方".len()..].trim_start();
-                        let r = match r.strip_prefix(['(', '（']) {
-                            Some(inner) => inner.find([')', '）']).map_or("", |q| &inner[q + ')'.len_utf8()..]),
-                            None => r,
-                        };
-                        r.trim_start().starts_with(':')
-                    } => &rest[..p],
+                    Some(p)
+                        if slot == 0 && {
+                            let r = rest[p + "乙方".len()..].trim_start();
+                            let r = match r.strip_prefix(['(', '（']) {
+                                Some(inner) => inner.find([')', '）']).map_or("", |q| &inner[q + ')'.len_utf8()..]),
+                                None => r,
+                            };
+                            r.trim_start().starts_with(':')
+                        } =>
+                    {
+                        &rest[..p]
+                    }
                     _ => rest,
                 };
                 let mut end = rest.find([' ', '\t', ',', ';', '。']).unwrap_or(rest.len());
@@ -607,7 +621,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                 let found = self
                     .party_exact(name, true)
                     .or_else(|| first_paren.and_then(|n| self.party_exact(n, true)))
-                    .or_else(|| self.party_ending(name).filter(|r| r.ty == "Government" || r.code.is_some()));
+                    .or_else(|| {
+                        self.party_ending(name)
+                            .filter(|r| r.ty == "Government" || r.code.is_some())
+                    });
                 if let Some(mut r) = found {
                     r.name = Some(r.name.clone().unwrap_or(r.text.clone()));
                     parties[slot] = Some(r);
@@ -631,7 +648,9 @@ impl<'c, 'a> Reader<'c, 'a> {
         let mut verb = "合作".to_string();
         let mut from = line_at;
         for _ in 0..20 {
-            let Some(p) = text[from..].find(['双', '乙']) else { break };
+            let Some(p) = text[from..].find(['双', '乙']) else {
+                break;
+            };
             let at = from + p;
             from = at + 3;
             if !(text[at..].starts_with("双方") || text[at..].starts_with("乙方")) {
@@ -659,7 +678,9 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// (`序号|甲方|乙方|签约内容`; `序号 / 企业名称 / 结对村` one cell per line): one fact per row
     /// between its two side cells.
     fn party_tables(&mut self, text: &str) -> Vec<Cand> {
-        const CUES: &[&str] = &["甲方", "乙方", "结对", "帮扶", "受援", "支援", "援建", "合作", "协作", "共建"];
+        const CUES: &[&str] = &[
+            "甲方", "乙方", "结对", "帮扶", "受援", "支援", "援建", "合作", "协作", "共建",
+        ];
         if !text.contains('\n') || !CUES.iter().any(|c| text.contains(c)) {
             return Vec::new();
         }
@@ -676,11 +697,20 @@ impl<'c, 'a> Reader<'c, 'a> {
             let line = lines[i].1.trim();
             // (a) One header line, cells joined by `|` or tabs.
             if line.contains(['|', '\t']) {
-                let heads: Vec<&str> = line.split(['|', '\t']).map(str::trim).filter(|c| !c.is_empty()).collect();
+                let heads: Vec<&str> = line
+                    .split(['|', '\t'])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .collect();
                 if let Some((ca, cb, verb)) = side_columns(&heads) {
                     let mut k = i + 1;
                     while k < lines.len() {
-                        let row: Vec<&str> = lines[k].1.split(['|', '\t']).map(str::trim).filter(|c| !c.is_empty()).collect();
+                        let row: Vec<&str> = lines[k]
+                            .1
+                            .split(['|', '\t'])
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty())
+                            .collect();
                         if row.len() != heads.len() {
                             break;
                         }
@@ -707,8 +737,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                 if let Some((ca, cb, verb)) = side_columns(&heads).filter(|_| heads.len() >= 2) {
                     let seq = heads.iter().position(|h| is_seq_head(h));
                     let n = heads.len();
-                    let body: Vec<(usize, &str)> =
-                        lines[k..].iter().map(|&(o, l)| (o, l.trim())).take_while(|(_, l)| !l.is_empty()).collect();
+                    let body: Vec<(usize, &str)> = lines[k..]
+                        .iter()
+                        .map(|&(o, l)| (o, l.trim()))
+                        .take_while(|(_, l)| !l.is_empty())
+                        .collect();
                     let mut r = 0;
                     while r + n <= body.len() {
                         let row = &body[r..r + n];
@@ -765,7 +798,13 @@ impl<'c, 'a> Reader<'c, 'a> {
             .filter(|(s, _)| bare.ends_with(s))
             .max_by_key(|(s, _)| s.len())
             .map(|(_, t)| t.to_string())
-            .unwrap_or_else(|| if bare.ends_with('村') || bare.ends_with("社区") { "Town".into() } else { "Institution".into() });
+            .unwrap_or_else(|| {
+                if bare.ends_with('村') || bare.ends_with("社区") {
+                    "Town".into()
+                } else {
+                    "Institution".into()
+                }
+            });
         Some(OrgRef {
             text: cell.to_string(),
             name: None,
@@ -784,7 +823,11 @@ impl<'c, 'a> Reader<'c, 'a> {
             .char_indices()
             .filter(|(i, c)| {
                 PREPOSITIONS.contains(c)
-                    && (*c != '同' || !before[..*i].chars().next_back().is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
+                    && (*c != '同'
+                        || !before[..*i]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
@@ -913,7 +956,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
                 || self.w.selfw.iter().any(|s| cand.starts_with(s))
-                || self.w.lead.iter().chain(&self.w.adverb).chain(&self.w.opener).any(|l| head.ends_with(l))
+                || self
+                    .w
+                    .lead
+                    .iter()
+                    .chain(&self.w.adverb)
+                    .chain(&self.w.opener)
+                    .any(|l| head.ends_with(l))
                 || head.ends_with(QUOTES);
             if !anchored
                 || places.iter().any(|m| m.start < start && start < m.end)
@@ -1048,7 +1097,8 @@ impl<'c, 'a> Reader<'c, 'a> {
             // 和 ends an item when a party stands on each side (浙江大学和中国科学院), or the party
             // read does not run across it; not inside a name (北京协和医院).
             if let Some(h) = rest[..end].find('和') {
-                let both = self.object_at(&rest[..h]).is_some() && self.object_at(&rest[h + '和'.len_utf8()..end]).is_some();
+                let both =
+                    self.object_at(&rest[..h]).is_some() && self.object_at(&rest[h + '和'.len_utf8()..end]).is_some();
                 if both || found.as_ref().is_none_or(|(_, used)| *used <= h) {
                     end = h;
                     found = self.object_at(&rest[..end]);
@@ -1084,7 +1134,11 @@ impl<'c, 'a> Reader<'c, 'a> {
         let cut = self.cut_name(item);
         match self.party_exact(cut, false) {
             Some(r) => {
-                let used = if cut.starts_with(r.text.as_str()) { r.text.len() } else { cut.len() };
+                let used = if cut.starts_with(r.text.as_str()) {
+                    r.text.len()
+                } else {
+                    cut.len()
+                };
                 Some((r, used))
             }
             None => self.place_prefix(item).map(|(r, tail)| (r, item.len() - tail.len())),
@@ -1094,7 +1148,9 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// A county-level division named by its short name only (古蔺 for 古蔺县), whose full name
     /// the document never writes.
     fn bare_county(&self, r: &OrgRef) -> bool {
-        let (Some(code), Some(name)) = (&r.code, &r.name) else { return false };
+        let (Some(code), Some(name)) = (&r.code, &r.name) else {
+            return false;
+        };
         let county = code.len() == 6 && !code.ends_with("00");
         let short = name.chars().count() > r.text.chars().count() && !name.ends_with(r.text.as_str());
         county && short && !self.cx.norm.text.contains(name.as_str()) && {
@@ -1108,13 +1164,25 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn opens_unit_name(&self, rest: &str) -> bool {
         const UNITS: &[&str] = &["指挥部", "办公室", "领导小组", "工作组", "示范区", "产业园", "合作区"];
         let head: String = rest.chars().take_while(|c| is_han(*c)).take(8).collect();
-        UNITS.iter().any(|u| head.find(u).is_some_and(|p| head[..p].chars().count() <= 5))
+        UNITS
+            .iter()
+            .any(|u| head.find(u).is_some_and(|p| head[..p].chars().count() <= 5))
     }
 
     /// True when the text right after a verb ends a unit's name: the unit word follows at once
     /// (合作示范区), or after a place (支援新疆前方指挥部).
     fn names_unit(&self, after: &str) -> bool {
-        const AT_ONCE: &[&str] = &["示范区", "产业园", "园区", "办公室", "指挥部", "领导小组", "工作组", "试验区", "先行区"];
+        const AT_ONCE: &[&str] = &[
+            "示范区",
+            "产业园",
+            "园区",
+            "办公室",
+            "指挥部",
+            "领导小组",
+            "工作组",
+            "试验区",
+            "先行区",
+        ];
         if AT_ONCE.iter().any(|u| after.starts_with(u)) {
             return true;
         }
@@ -1240,7 +1308,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                     && self.w.adverb.contains(&w)
                     && rest.chars().count() <= 5
                     && (self.w.ends_with_unit(rest)
-                        || self.cx.gz.lexicon().org_suffixes.iter().any(|(o, _)| o.chars().count() >= 2 && rest.ends_with(o.as_str())));
+                        || self
+                            .cx
+                            .gz
+                            .lexicon()
+                            .org_suffixes
+                            .iter()
+                            .any(|(o, _)| o.chars().count() >= 2 && rest.ends_with(o.as_str())));
                 if !inner {
                     return &s[..i];
                 }
@@ -1251,9 +1325,7 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     fn is_tail(&self, rest: &str) -> bool {
         let rest = rest.trim_matches(QUOTES);
-        rest.is_empty()
-            || rest.starts_with(['各', '间'])
-            || self.w.tail.iter().any(|t| rest.starts_with(t))
+        rest.is_empty() || rest.starts_with(['各', '间']) || self.w.tail.iter().any(|t| rest.starts_with(t))
     }
 
     /// A mention that names exactly one party, or None.
@@ -1317,7 +1389,11 @@ impl<'c, 'a> Reader<'c, 'a> {
         Some(OrgRef {
             text: m.to_string(),
             name: None,
-            ty: if m.ends_with('市') { "City".into() } else { "Province".into() },
+            ty: if m.ends_with('市') {
+                "City".into()
+            } else {
+                "Province".into()
+            },
             code: None,
             division: None,
         })
@@ -1418,7 +1494,12 @@ impl<'c, 'a> Reader<'c, 'a> {
         let mut chosen = None;
         for x in &run {
             let inside: Vec<usize> = match prev {
-                Some(p) => x.divisions.iter().copied().filter(|d| gz.chain(*d).contains(&p)).collect(),
+                Some(p) => x
+                    .divisions
+                    .iter()
+                    .copied()
+                    .filter(|d| gz.chain(*d).contains(&p))
+                    .collect(),
                 None => Vec::new(),
             };
             // A short name shared by a prefecture and its own counties (临夏) names the prefecture.
@@ -1540,8 +1621,14 @@ impl<'c, 'a> Reader<'c, 'a> {
         };
         let n = own.chars().count();
         if !(2..=3).contains(&n)
-            || own.chars().next_back().is_some_and(|c| "乡城小集村各点心色制建".contains(c))
-            || self.w.name_end_word(own).is_some_and(|w| w.chars().count() > 1 || !self.w.adverb.contains(&w))
+            || own
+                .chars()
+                .next_back()
+                .is_some_and(|c| "乡城小集村各点心色制建".contains(c))
+            || self
+                .w
+                .name_end_word(own)
+                .is_some_and(|w| w.chars().count() > 1 || !self.w.adverb.contains(&w))
             || own.chars().any(|c| !is_han(c))
         {
             return None;
@@ -1564,13 +1651,24 @@ fn is_seq_head(h: &str) -> bool {
 /// a unit column (`企业名称`, `帮扶单位`) and a pairing column (`结对村`, `帮扶对象`, `受援县`).
 fn side_columns(heads: &[&str]) -> Option<(usize, usize, &'static str)> {
     let norm = |h: &str| strip_parens(h);
-    let a = heads.iter().position(|h| norm(h) == "甲方" || norm(h).starts_with("甲方"));
-    let b = heads.iter().position(|h| norm(h) == "乙方" || norm(h).starts_with("乙方"));
+    let a = heads
+        .iter()
+        .position(|h| norm(h) == "甲方" || norm(h).starts_with("甲方"));
+    let b = heads
+        .iter()
+        .position(|h| norm(h) == "乙方" || norm(h).starts_with("乙方"));
     if let (Some(a), Some(b)) = (a, b) {
         return Some((a, b, "签约"));
     }
-    const PAIRED: &[(&str, &str)] =
-        &[("结对", "结对"), ("帮扶对象", "帮扶"), ("被帮扶", "帮扶"), ("受援", "支援"), ("对口", "对口"), ("合作方", "合作"), ("共建", "共建")];
+    const PAIRED: &[(&str, &str)] = &[
+        ("结对", "结对"),
+        ("帮扶对象", "帮扶"),
+        ("被帮扶", "帮扶"),
+        ("受援", "支援"),
+        ("对口", "对口"),
+        ("合作方", "合作"),
+        ("共建", "共建"),
+    ];
     let (b, verb) = heads.iter().enumerate().find_map(|(i, h)| {
         let h = norm(h);
         PAIRED.iter().find(|(p, _)| h.starts_with(p)).map(|(_, v)| (i, *v))
@@ -1786,7 +1884,10 @@ mod tests {
         let v = pairs("推动与沿海城市建立友好城市关系。");
         assert!(v.is_empty(), "{v:?}");
         let v = pairs("新缔结的2对友好城市(省州)分别为山西省与蒙古国中戈壁省、湖北省武汉市与泰国曼谷市。");
-        assert!(has(&v, "山西省", "蒙古国中戈壁省") && has(&v, "湖北省武汉市", "泰国曼谷市"), "{v:?}");
+        assert!(
+            has(&v, "山西省", "蒙古国中戈壁省") && has(&v, "湖北省武汉市", "泰国曼谷市"),
+            "{v:?}"
+        );
         let v = pairs("重庆、四川在警务、旅游等方面加强合作。");
         assert!(has(&v, "重庆", "四川"), "{v:?}");
         let v = pairs("双方深入探讨,并签订河市镇—城南镇“山海协作”对口合作协议书。");
@@ -1812,7 +1913,10 @@ mod tests {
         assert!(coop("加强与北京、上海等地的高校合作。").is_empty());
         assert!(coop("发展农民专业合作社。").is_empty());
         let v = pairs("加强与上海的经贸合作,与南京的东南大学合作。");
-        assert!(v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "东南大学"), "{v:?}");
+        assert!(
+            v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "东南大学"),
+            "{v:?}"
+        );
         assert!(!v.iter().any(|(_, b)| b == "南京"), "{v:?}");
     }
 
@@ -1820,7 +1924,10 @@ mod tests {
     fn agreements_between_governments_and_organisations() {
         // An actor written before 与, an organisation partner, a venue after it.
         let v = pairs("近日,江北市人民政府与华信科技集团有限公司在南京市签署战略合作协议。");
-        assert!(has(&v, "华信科技集团有限公司", "江北市人民政府") || v.iter().any(|(_, b)| b == "华信科技集团有限公司"), "{v:?}");
+        assert!(
+            has(&v, "华信科技集团有限公司", "江北市人民政府") || v.iter().any(|(_, b)| b == "华信科技集团有限公司"),
+            "{v:?}"
+        );
         assert!(!v.iter().any(|(a, b)| a == "南京市" || b == "南京市"), "{v:?}");
         let v = pairs("5月8日,合肥市与复旦大学签署全面合作协议。");
         assert!(has(&v, "合肥市", "复旦大学"), "{v:?}");
@@ -1860,8 +1967,13 @@ mod tests {
 
     #[test]
     fn plans_signed_at_their_end() {
-        let v = pairs("关于深化区域合作的实施意见\n1.加强与上海合作。\n2.主动融入南京都市圈。\n黄山市人民政府\n2023年5月1日\n");
-        assert!(v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "南京都市圈"), "{v:?}");
+        let v = pairs(
+            "关于深化区域合作的实施意见\n1.加强与上海合作。\n2.主动融入南京都市圈。\n黄山市人民政府\n2023年5月1日\n",
+        );
+        assert!(
+            v.iter().any(|(_, b)| b == "上海") && v.iter().any(|(_, b)| b == "南京都市圈"),
+            "{v:?}"
+        );
     }
 
     #[test]
@@ -1909,7 +2021,10 @@ mod tests {
         assert!(has(&v, "松阳县西屏街道", "杭州市西湖区都林街道"), "{v:?}");
         assert!(has(&v, "松阳县象溪镇", "杭州市西湖区三墩镇"), "{v:?}");
         let v = pairs("组织县第一中学与拉萨市第二中学、县实验小学与拉萨市城关区第一小学建立结对帮扶关系。");
-        assert!(has(&v, "拉萨市第二中学", "县第一中学") || has(&v, "县第一中学", "拉萨市第二中学"), "{v:?}");
+        assert!(
+            has(&v, "拉萨市第二中学", "县第一中学") || has(&v, "县第一中学", "拉萨市第二中学"),
+            "{v:?}"
+        );
         assert!(has(&v, "县实验小学", "拉萨市城关区第一小学"), "{v:?}");
         let v = pairs("镇党委与中国工商银行某某支行党支部开展党建共建。");
         assert!(has(&v, "镇党委", "中国工商银行某某支行党支部"), "{v:?}");
@@ -1920,7 +2035,9 @@ mod tests {
 
     #[test]
     fn abbreviations_and_signature_lines() {
-        let v = pairs("宁波市梅山保税港区管理委员会与上海海事大学签署合作协议。同日,梅山管理委员会还与浙江万里学院签署合作协议。");
+        let v = pairs(
+            "宁波市梅山保税港区管理委员会与上海海事大学签署合作协议。同日,梅山管理委员会还与浙江万里学院签署合作协议。",
+        );
         assert!(has(&v, "梅山管理委员会", "浙江万里学院"), "{v:?}");
         let v = pairs("合作协议书\n甲方:云南省红河哈尼族彝族自治州蒙自市人民政府\n乙方:昆明医科大学第一附属医院\n双方就医疗合作达成协议。\n甲方(盖章):蒙自市人民政府    乙方(盖章):昆明医科大学第一附属医院\n");
         assert_eq!(v.len(), 1, "{v:?}");
@@ -1951,5 +2068,4 @@ mod tests {
         let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
         assert!(v.is_empty(), "{v:?}");
     }
-
 }

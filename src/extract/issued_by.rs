@@ -131,7 +131,10 @@ fn colophon(cx: &Context) -> Option<(String, Range<usize>)> {
     cx.doc.lines.iter().rev().take(30).find_map(|l| {
         let t = text[l.clone()].trim();
         let body = t.strip_suffix("印发")?.trim_end();
-        let date_at = body.char_indices().find(|(i, c)| c.is_ascii_digit() && body[*i..].contains('年'))?.0;
+        let date_at = body
+            .char_indices()
+            .find(|(i, c)| c.is_ascii_digit() && body[*i..].contains('年'))?
+            .0;
         crate::structure::iso_date(&body[date_at..])?;
         let name = body[..date_at].trim();
         (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
@@ -143,12 +146,17 @@ fn colophon(cx: &Context) -> Option<(String, Range<usize>)> {
 /// among its first lines: the office before `文件`.
 fn banner(cx: &Context) -> Option<(String, Range<usize>)> {
     let text = cx.norm.text.as_str();
-    cx.doc.lines.iter().filter(|l| !text[(*l).clone()].trim().is_empty()).take(5).find_map(|l| {
-        let t = text[l.clone()].trim();
-        let name = t.strip_suffix("文件")?.trim();
-        (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
-            .then(|| (name.to_string(), l.clone()))
-    })
+    cx.doc
+        .lines
+        .iter()
+        .filter(|l| !text[(*l).clone()].trim().is_empty())
+        .take(5)
+        .find_map(|l| {
+            let t = text[l.clone()].trim();
+            let name = t.strip_suffix("文件")?.trim();
+            (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
+                .then(|| (name.to_string(), l.clone()))
+        })
 }
 
 /// The office lines of a signature block (without the date line).
@@ -168,10 +176,27 @@ fn signature_offices(cx: &Context, range: &Range<usize>) -> Vec<String> {
 /// `自治区`, `国家`) or a place (`广西壮族自治区…`).
 fn starts_like_org(cx: &Context, s: &str) -> bool {
     const LEVELS: &[&str] = &[
-        "中共", "中国", "国家", "国务院", "全国", "省", "市", "县", "区", "镇", "乡", "自治区", "自治州", "共青团",
+        "中共",
+        "中国",
+        "国家",
+        "国务院",
+        "全国",
+        "省",
+        "市",
+        "县",
+        "区",
+        "镇",
+        "乡",
+        "自治区",
+        "自治州",
+        "共青团",
     ];
     LEVELS.iter().any(|l| s.starts_with(l))
-        || cx.gz.find(s).first().is_some_and(|p| p.start == 0 && (p.full || p.region.is_none()))
+        || cx
+            .gz
+            .find(s)
+            .first()
+            .is_some_and(|p| p.start == 0 && (p.full || p.region.is_none()))
 }
 
 /// Two or more offices written together (`自治区党委办公厅自治区人民政府办公厅`): each ends with an
@@ -227,7 +252,9 @@ fn is_document_title(t: &str) -> bool {
     const GENRE: &[&str] = &[
         "方案", "要点", "计划", "意见", "办法", "规划", "细则", "措施", "分解", "清单", "纲要", "通知", "决定", "报告",
     ];
-    const NEWS: &[&str] = &["签署", "签订", "召开", "举行", "举办", "出席", "会见", "考察", "调研", "发布", "印发", "出台"];
+    const NEWS: &[&str] = &[
+        "签署", "签订", "召开", "举行", "举办", "出席", "会见", "考察", "调研", "发布", "印发", "出台",
+    ];
     let t = t.trim_end_matches(|c: char| c == ')' || c.is_ascii_digit() || matches!(c, '(' | '—' | '-' | '年'));
     GENRE.iter().any(|g| t.ends_with(g)) && !NEWS.iter().any(|w| t.contains(w))
 }
@@ -235,10 +262,23 @@ fn is_document_title(t: &str) -> bool {
 /// A newspaper, broadcaster or news site (`成都日报`, `新甘肃`, `XX新闻网`): a source, not an issuer.
 fn is_media(s: &str) -> bool {
     [
-        "日报", "晚报", "时报", "商报", "报社", "网站", "新闻", "电视台", "广播", "传媒", "融媒体", "客户端", "杂志", "在线",
+        "日报",
+        "晚报",
+        "时报",
+        "商报",
+        "报社",
+        "网站",
+        "新闻",
+        "电视台",
+        "广播",
+        "传媒",
+        "融媒体",
+        "客户端",
+        "杂志",
+        "在线",
     ]
-        .iter()
-        .any(|w| s.contains(w))
+    .iter()
+    .any(|w| s.contains(w))
 }
 
 /// The parties of an agreement (`甲方:镇江市人民政府(以下简称甲方)`, `乙方:…`), in a document
@@ -246,10 +286,11 @@ fn is_media(s: &str) -> bool {
 fn agreement_parties(cx: &Context) -> Vec<(String, Range<usize>)> {
     let text = cx.norm.text.as_str();
     let head: Vec<&Range<usize>> = cx.doc.lines.iter().filter(|l| !l.is_empty()).take(40).collect();
-    let agreement = head
-        .iter()
-        .take(12)
-        .any(|l| ["协议", "合同", "备忘录"].iter().any(|w| text[(*l).clone()].contains(w)));
+    let agreement = head.iter().take(12).any(|l| {
+        ["协议", "合同", "备忘录"]
+            .iter()
+            .any(|w| text[(*l).clone()].contains(w))
+    });
     if !agreement {
         return Vec::new();
     }
@@ -263,7 +304,16 @@ fn agreement_parties(cx: &Context) -> Vec<(String, Range<usize>)> {
             continue;
         };
         let mut name = rest;
-        for stop in ["(以下简称", "(以下称", "(或", "地址:", "住所:", "法定代表人", "(甲方", "(乙方"] {
+        for stop in [
+            "(以下简称",
+            "(以下称",
+            "(或",
+            "地址:",
+            "住所:",
+            "法定代表人",
+            "(甲方",
+            "(乙方",
+        ] {
             if let Some(p) = name.find(stop) {
                 name = &name[..p];
             }
@@ -302,7 +352,12 @@ mod tests {
             .facts
             .into_iter()
             .filter_map(|f| match f.rel {
-                Relation::IssuedBy { org, number, date, title } => Some((org.text, number, date, title)),
+                Relation::IssuedBy {
+                    org,
+                    number,
+                    date,
+                    title,
+                } => Some((org.text, number, date, title)),
                 _ => None,
             })
             .collect()
@@ -357,7 +412,8 @@ mod tests {
         let f = issued(piped);
         assert_eq!(f[0].0, "某市统计局");
         assert_eq!(f[0].1.as_deref(), Some("某统字〔2023〕2号"));
-        let bullets = "- 发布机构:某某市人民政府门户网站某某市发展和改革委员会\n- 发布日期:2022-06-30\n某某市物流发展实施方案\n";
+        let bullets =
+            "- 发布机构:某某市人民政府门户网站某某市发展和改革委员会\n- 发布日期:2022-06-30\n某某市物流发展实施方案\n";
         assert_eq!(orgs(bullets), vec!["某某市发展和改革委员会"]);
     }
 
@@ -378,8 +434,13 @@ mod tests {
     #[test]
     fn news_pages_and_essays_are_issued_by_nobody() {
         assert!(orgs("两市签署战略合作框架协议\n来源:某某日报 发布时间:2023-05-01\n近日,两市签署协议。\n").is_empty());
-        assert!(orgs("某县召开经济工作会议\n来源:某县人民政府办公室 发布时间:2023-05-01\n会议要求,抓好落实。\n").is_empty());
+        assert!(
+            orgs("某县召开经济工作会议\n来源:某县人民政府办公室 发布时间:2023-05-01\n会议要求,抓好落实。\n").is_empty()
+        );
         assert!(orgs("浅谈基层治理\n基层治理是国家治理的基石。\n").is_empty());
-        assert!(orgs("全县春耕生产有序推进\n全县春耕生产有序推进,农资供应充足。\n某县融媒体中心\n2023年4月2日\n").is_empty());
+        assert!(
+            orgs("全县春耕生产有序推进\n全县春耕生产有序推进,农资供应充足。\n某县融媒体中心\n2023年4月2日\n")
+                .is_empty()
+        );
     }
 }

@@ -291,13 +291,19 @@ impl<'a> Context<'a> {
         if byte == 0 || byte >= self.norm.text.len() {
             return false;
         }
-        let prev = self.norm.text[..byte].chars().next_back().map(char::len_utf8).unwrap_or(1);
+        let prev = self.norm.text[..byte]
+            .chars()
+            .next_back()
+            .map(char::len_utf8)
+            .unwrap_or(1);
         let (a, b) = (self.norm.source_index(byte - prev), self.norm.source_index(byte));
         if b <= a + 1 {
             return false;
         }
         let s = slice_chars(&self.src.text, &self.offsets, Span { start: a + 1, end: b });
-        s.len() <= 64 && s.chars().all(|c| c == ' ' || c == '\t' || c == '\u{3000}' || c == '\u{a0}')
+        s.len() <= 64
+            && s.chars()
+                .all(|c| c == ' ' || c == '\t' || c == '\u{3000}' || c == '\u{a0}')
     }
 
     /// Evidence for a byte range of the normalised text.

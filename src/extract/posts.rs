@@ -340,7 +340,12 @@ impl LineReader<'_, '_> {
     /// for the segmenter.
     fn cut_before(&self, text: &str, from: usize, to: usize, names: bool) -> usize {
         let run = &text[from..to];
-        let mut found: Vec<(usize, usize)> = self.g.before_ac.find_overlapping_iter(run).map(|m| (m.start(), m.end())).collect();
+        let mut found: Vec<(usize, usize)> = self
+            .g
+            .before_ac
+            .find_overlapping_iter(run)
+            .map(|m| (m.start(), m.end()))
+            .collect();
         if found.is_empty() {
             return from;
         }
@@ -361,7 +366,12 @@ impl LineReader<'_, '_> {
         let Some(mut cut) = found.iter().find(|&&(a, b)| valid(a, b)).map(|&(_, b)| b) else {
             return from;
         };
-        if let Some(d) = self.g.departments.iter().find(|d| run.ends_with(d.as_str()) && run.len() - d.len() < cut) {
+        if let Some(d) = self
+            .g
+            .departments
+            .iter()
+            .find(|d| run.ends_with(d.as_str()) && run.len() - d.len() < cut)
+        {
             cut = run.len() - d.len();
             // Keep a level prefix written before the department (市人力资源和社会保障局).
             if let Some(c) = run[..cut].chars().next_back() {
@@ -485,8 +495,10 @@ impl LineReader<'_, '_> {
             }
         } else if let Some(u) = lt[b..].chars().next().filter(|c| FOLD_UNITS.contains(c)) {
             // 宣传部长 is (部长, 宣传部); but a run that starts a clause is a name (会上,张伟局长).
-            let clause_start =
-                lt[..a].chars().next_back().is_none_or(|c| matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | ' '));
+            let clause_start = lt[..a]
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | ' '));
             if !clause_start && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
                 return false;
             }
@@ -500,7 +512,9 @@ impl LineReader<'_, '_> {
     fn appointee(&self, run: usize, org: usize) -> Option<(usize, usize)> {
         let lt = self.lt;
         let pre = &lt[run..org];
-        let w = ["担任", "兼任", "出任", "任", "为"].into_iter().find(|w| pre.ends_with(w))?;
+        let w = ["担任", "兼任", "出任", "任", "为"]
+            .into_iter()
+            .find(|w| pre.ends_with(w))?;
         let mut b = org - w.len();
         if lt[run..b].ends_with("同志") {
             b -= "同志".len();
@@ -565,7 +579,10 @@ impl LineReader<'_, '_> {
     /// The division a place at the start of an organisation mention names.
     fn place_at_start(&self, s: &str) -> Option<(usize, usize)> {
         let gz = self.cx.gz;
-        let m = gz.find(s).into_iter().find(|m| m.start == 0 && m.full && !m.divisions.is_empty())?;
+        let m = gz
+            .find(s)
+            .into_iter()
+            .find(|m| m.start == 0 && m.full && !m.divisions.is_empty())?;
         Some((m.end, pick_division(gz, &self.cx.jur, &m.divisions)?))
     }
 
@@ -592,7 +609,9 @@ impl LineReader<'_, '_> {
     }
 
     fn context(&self, pos: usize, level: char) -> Option<usize> {
-        (pos < self.ctx.until).then(|| self.ctx.by_level.get(&level).copied()).flatten()
+        (pos < self.ctx.until)
+            .then(|| self.ctx.by_level.get(&level).copied())
+            .flatten()
     }
 
     /// The government of a level, for a `gov` head without organisation.
@@ -644,9 +663,15 @@ impl LineReader<'_, '_> {
             }
         }
         // A township named before its body (青山镇党委, 东湖街道办事处).
-        if let Some((i, c)) = text.char_indices().skip(2).take(6).find(|(_, c)| matches!(c, '镇' | '乡')) {
+        if let Some((i, c)) = text
+            .char_indices()
+            .skip(2)
+            .take(6)
+            .find(|(_, c)| matches!(c, '镇' | '乡'))
+        {
             let end = i + c.len_utf8();
-            if end < text.len() && text[..end].chars().all(is_han) && !text[..end].contains(['市', '县', '区', '省']) {
+            if end < text.len() && text[..end].chars().all(is_han) && !text[..end].contains(['市', '县', '区', '省'])
+            {
                 if pos >= self.ctx.until {
                     self.ctx.by_level.clear();
                     self.ctx.local.clear();
@@ -698,7 +723,8 @@ impl LineReader<'_, '_> {
             }
             let end = i + c.len_utf8();
             let next = window[end..].chars().next();
-            if next.is_some_and(|n| n == '长' || self.g.modifiers.iter().any(|m| window[end..].starts_with(m.as_str()))) {
+            if next.is_some_and(|n| n == '长' || self.g.modifiers.iter().any(|m| window[end..].starts_with(m.as_str())))
+            {
                 continue;
             }
             let mut s = end;
@@ -779,7 +805,11 @@ impl LineReader<'_, '_> {
                 text = folded;
             }
         }
-        if let Some(u) = head.chars().next().filter(|u| FOLD_UNITS.contains(u) && head.ends_with('长')) {
+        if let Some(u) = head
+            .chars()
+            .next()
+            .filter(|u| FOLD_UNITS.contains(u) && head.ends_with('长'))
+        {
             let folded = format!("{text}{u}");
             if !self.g.org_like(self.lex(), &text) && self.g.org_like(self.lex(), &folded) {
                 text = folded;
@@ -850,13 +880,12 @@ impl LineReader<'_, '_> {
             if t0.kind != Kind::Byline && org0.len() > 6 {
                 let named = (2..=4).rev().find_map(|n| {
                     let a = lt[..org0.end].char_indices().rev().nth(n - 1).map(|(i, _)| i)?;
-                    (a > org0.start
-                        && self.g.org_like(self.lex(), &lt[org0.start..a])
-                        && self.whole_name(a, org0.end))
-                    .then_some(a)
+                    (a > org0.start && self.g.org_like(self.lex(), &lt[org0.start..a]) && self.whole_name(a, org0.end))
+                        .then_some(a)
                 });
                 let after = &lt[t0.next..];
-                if let Some(a) = named.filter(|_| self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none()) {
+                if let Some(a) = named.filter(|_| self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none())
+                {
                     let org = self.org(org0.start, &lt[org0.start..a].to_string());
                     out.push(Found {
                         person: lt[a..org0.end].to_string(),
@@ -898,7 +927,10 @@ impl LineReader<'_, '_> {
             let mut names: Vec<(usize, usize)> = Vec::new();
             if let Some(e) = self.name_at(last.next, last.start) {
                 names.push((last.next, e));
-                while let Some(q) = lt[names[names.len() - 1].1..].strip_prefix('、').map(|_| names[names.len() - 1].1 + '、'.len_utf8()) {
+                while let Some(q) = lt[names[names.len() - 1].1..]
+                    .strip_prefix('、')
+                    .map(|_| names[names.len() - 1].1 + '、'.len_utf8())
+                {
                     match self.name_at(q, names[names.len() - 1].0) {
                         Some(e) if titles.binary_search_by_key(&e, |t| t.start).is_err() => names.push((q, e)),
                         _ => break,
@@ -955,7 +987,11 @@ impl LineReader<'_, '_> {
             // X、Y担任召集人: the names share a post of the mechanism the line sets up.
             if let Some(rest) = lt[name_end..].strip_prefix("担任") {
                 let at = name_end + (lt[name_end..].len() - rest.len());
-                if let Some((k, t)) = titles.binary_search_by_key(&at, |t| t.start).ok().map(|k| (k, &titles[k])) {
+                if let Some((k, t)) = titles
+                    .binary_search_by_key(&at, |t| t.start)
+                    .ok()
+                    .map(|k| (k, &titles[k]))
+                {
                     if let Some(mech) = &mechanism {
                         for (person, pos) in group.drain(..) {
                             out.push(Found {
@@ -1013,7 +1049,10 @@ fn extract_with(cx: &Context, out: &mut Vec<Fact>, jieba: bool) {
             let key = (
                 f.person.clone(),
                 f.post.clone(),
-                f.org.as_ref().map(|o| o.name.clone().unwrap_or_else(|| o.text.clone())).unwrap_or_default(),
+                f.org
+                    .as_ref()
+                    .map(|o| o.name.clone().unwrap_or_else(|| o.text.clone()))
+                    .unwrap_or_default(),
             );
             if !seen.insert(key) {
                 continue;
@@ -1219,9 +1258,15 @@ mod tests {
     #[test]
     fn name_ends_in_real_news() {
         let v = posts("区委副书记、区长史庆超,副区长马晨晨、王劲陪同调研。");
-        assert!(has(&v, "王劲", "副区长", "区政府") && has(&v, "马晨晨", "副区长", "区政府"), "{v:?}");
+        assert!(
+            has(&v, "王劲", "副区长", "区政府") && has(&v, "马晨晨", "副区长", "区政府"),
+            "{v:?}"
+        );
         let v = posts("区委常委、组织部长陈涛一同参加。");
-        assert!(has(&v, "陈涛", "部长", "组织部") && has(&v, "陈涛", "常委", "区委"), "{v:?}");
+        assert!(
+            has(&v, "陈涛", "部长", "组织部") && has(&v, "陈涛", "常委", "区委"),
+            "{v:?}"
+        );
         let v = posts("区委书记张伯松深入东峤镇调研。");
         assert_eq!(v, vec![("张伯松".into(), "书记".into(), "区委".into())]);
         let v = posts("省人大常委会副主任李永寿因公缺席。");
@@ -1239,7 +1284,10 @@ mod tests {
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!((v[0].0.as_str(), v[0].1.as_str()), ("张宏义", "代理市长"));
         let v = posts("吉林省委书记王儒林、吉林省长巴音朝鲁在长春会见了视察团。");
-        assert!(has(&v, "巴音朝鲁", "省长", "吉林省") && has(&v, "王儒林", "书记", "吉林省委"), "{v:?}");
+        assert!(
+            has(&v, "巴音朝鲁", "省长", "吉林省") && has(&v, "王儒林", "书记", "吉林省委"),
+            "{v:?}"
+        );
         let v = posts("香港湖南联谊总会会长周群飞出席。");
         assert_eq!(v, vec![("周群飞".into(), "会长".into(), "香港湖南联谊总会".into())]);
     }

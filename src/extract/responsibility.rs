@@ -26,9 +26,9 @@ use super::Context;
 use crate::facts::{Fact, Relation};
 use crate::lexicon::{Lexicon, Position, Role};
 use crate::structure::ColumnKind;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Openers and closers of responsibility brackets.
@@ -104,7 +104,9 @@ impl Grammar {
             convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
         };
         for row in lx.table("resp_grammar") {
-            let (Some(w), Some(k)) = (row.first(), row.get(1)) else { continue };
+            let (Some(w), Some(k)) = (row.first(), row.get(1)) else {
+                continue;
+            };
             let w = w.clone();
             match k.as_str() {
                 "lead" => g.morphs.push((w, Morph::Lead)),
@@ -192,7 +194,9 @@ impl Grammar {
             return Some(LabelRole::Person);
         }
         for (noun, person) in &self.nouns {
-            let Some(prefix) = s.strip_suffix(noun.as_str()) else { continue };
+            let Some(prefix) = s.strip_suffix(noun.as_str()) else {
+                continue;
+            };
             if prefix.is_empty() {
                 continue;
             }
@@ -226,7 +230,11 @@ impl Grammar {
             }
         }
         let n = c.chars().count();
-        if n == 0 || n > 10 || c.chars().any(|ch| !crate::normalize::is_han(ch) && ch != '/' && ch != '、') {
+        if n == 0
+            || n > 10
+            || c.chars()
+                .any(|ch| !crate::normalize::is_han(ch) && ch != '/' && ch != '、')
+        {
             return None;
         }
         if self.label(&c).is_some() {
@@ -399,7 +407,27 @@ struct LabelHit {
 fn label_boundary(c: char) -> bool {
     matches!(
         c,
-        '\n' | '(' | '[' | '【' | '〔' | '（' | ',' | ';' | '。' | ':' | '、' | ' ' | '|' | ')' | ']' | '】' | '〕' | '）' | '\t' | '，' | '；' | '：'
+        '\n' | '('
+            | '['
+            | '【'
+            | '〔'
+            | '（'
+            | ','
+            | ';'
+            | '。'
+            | ':'
+            | '、'
+            | ' '
+            | '|'
+            | ')'
+            | ']'
+            | '】'
+            | '〕'
+            | '）'
+            | '\t'
+            | '，'
+            | '；'
+            | '：'
     )
 }
 
@@ -539,7 +567,10 @@ fn listed_labels(cx: &Context, text: &str, labels: Vec<LabelHit>) -> Vec<LabelHi
         let limit = labels.get(n + 1).map(|x| x.start).unwrap_or(text.len());
         let v = &text[l.value.min(limit)..limit];
         let stop = v.find(['。', ';', '\n', '；']).unwrap_or(v.len());
-        let v = v[..stop].trim().trim_end_matches(CLOSE).trim_end_matches([',', '，', ' ']);
+        let v = v[..stop]
+            .trim()
+            .trim_end_matches(CLOSE)
+            .trim_end_matches([',', '，', ' ']);
         if parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len()) {
             keep.push(l.clone());
         }
@@ -591,7 +622,10 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
                 vend = vstart + p;
             }
         } else {
-            let stop = text[vstart..vend].find(['。', ';', '\n']).map(|p| vstart + p).unwrap_or(vend);
+            let stop = text[vstart..vend]
+                .find(['。', ';', '\n'])
+                .map(|p| vstart + p)
+                .unwrap_or(vend);
             if text[vstart..stop].trim().is_empty() && l.colon && text[stop..].starts_with('\n') {
                 // `牵头单位:` with its list on the next line.
                 let next = text[stop..vend]
@@ -600,7 +634,10 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
                     .map(|(p, _)| stop + p)
                     .unwrap_or(vend);
                 vstart = next;
-                vend = text[next..vend].find(['。', ';', '\n']).map(|p| next + p).unwrap_or(vend);
+                vend = text[next..vend]
+                    .find(['。', ';', '\n'])
+                    .map(|p| next + p)
+                    .unwrap_or(vend);
             } else {
                 vend = stop;
             }
@@ -615,7 +652,9 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
             .trim_end_matches([';', ',', '。', '，', '；', ' ']);
         // `责任单位:市人社局、市农业农村局分别牵头`: a lead stated in the value outranks the label.
         if l.colon {
-            if let Some(mut more) = trigger_clauses(cx, g, value).filter(|c| c.iter().any(|x| x.role == Some(ClauseRole::Lead))) {
+            if let Some(mut more) =
+                trigger_clauses(cx, g, value).filter(|c| c.iter().any(|x| x.role == Some(ClauseRole::Lead)))
+            {
                 last_end = last_end.max(vend);
                 clauses.append(&mut more);
                 continue;
@@ -775,7 +814,11 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
     }
     if let Some((phrase, role)) = g.after.iter().find(|(p, _)| c.ends_with(p.as_str())) {
         let list = &c[..c.len() - phrase.len()];
-        let role = if phrase == "承办" { ClauseRole::Weak } else { (*role).into() };
+        let role = if phrase == "承办" {
+            ClauseRole::Weak
+        } else {
+            (*role).into()
+        };
         return Some((role, list));
     }
     // The trigger followed by a short verb of manner (`牵头实施`, `按职责分工落实`,
@@ -784,9 +827,11 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
         let n = t.chars().count();
         (1..=4).contains(&n)
             && t.chars().all(crate::normalize::is_han)
-            && !["单位", "部门", "领导", "人", "同志", "处", "科", "室", "局", "委", "办", "厅", "府", "组"]
-                .iter()
-                .any(|w| t.contains(w))
+            && ![
+                "单位", "部门", "领导", "人", "同志", "处", "科", "室", "局", "委", "办", "厅", "府", "组",
+            ]
+            .iter()
+            .any(|w| t.contains(w))
     };
     let (at, phrase, role) = g
         .after
@@ -803,7 +848,9 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
 
 /// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
 fn strip_adverbs(list: &str) -> &str {
-    const ADVERBS: &[&str] = &["密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同"];
+    const ADVERBS: &[&str] = &[
+        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同",
+    ];
     let mut l = list.trim();
     loop {
         let before = l.len();
@@ -1027,7 +1074,15 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
 }
 
 /// Marks after a mention naming it the lead of its list.
-const LEAD_MARKS: &[&str] = &["(牵头)", "(牵头单位)", "(牵头部门)", "(主责)", "(主责单位)", "[牵头]", "【牵头】"];
+const LEAD_MARKS: &[&str] = &[
+    "(牵头)",
+    "(牵头单位)",
+    "(牵头部门)",
+    "(主责)",
+    "(主责单位)",
+    "[牵头]",
+    "【牵头】",
+];
 
 /// `市发改委 市财政局` (a list the normaliser glued by dropping the spaces between its
 /// mentions): the parts between source spaces when every part is an organisation; else the
@@ -1082,7 +1137,9 @@ fn strip_note<'p>(cx: &Context, p: &'p str) -> &'p str {
     if !p.ends_with([')', '）']) {
         return p;
     }
-    let Some((w, _)) = bracket_groups(p).into_iter().last() else { return p };
+    let Some((w, _)) = bracket_groups(p).into_iter().last() else {
+        return p;
+    };
     let head = p[..w.start].trim_end();
     if w.end == p.len() && w.start > 0 && !cx.gz.lexicon().is_collective(head) && is_org(cx, head) {
         head
@@ -1203,7 +1260,9 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             continue;
         }
         let last = *kids.last().expect("two");
-        let others_silent = kids[..kids.len() - 1].iter().all(|&k| per_unit[k].is_empty() && children[k].is_empty());
+        let others_silent = kids[..kids.len() - 1]
+            .iter()
+            .all(|&k| per_unit[k].is_empty() && children[k].is_empty());
         let closes = per_unit[last].len() == 1 && {
             let own = cx.own_range(last);
             let tail = text[per_unit[last][0].ev.end..own.end].trim();
@@ -1278,7 +1337,9 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         let content = &own_text[inner.clone()];
         let clauses = parse_clauses(cx, content).or_else(|| {
             (trailing == Some(k)).then(|| {
-                let orgs = parse_list(cx, bare_list(content).as_ref(), false).expect("checked").orgs;
+                let orgs = parse_list(cx, bare_list(content).as_ref(), false)
+                    .expect("checked")
+                    .orgs;
                 vec![Clause { role: None, orgs }]
             })
         });
@@ -1291,9 +1352,10 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
             let line = (closed_line.is_some_and(|e| e <= line_start) && closes_line(whole.end) && line_start > 0)
                 .then(|| (own.start + line_start..own.start + whole.end, None));
             if line.is_some() {
-                let lost = own_text[line_start..].chars().next().is_some_and(|c| {
-                    !crate::normalize::is_han(c) && !c.is_alphanumeric() && !OPEN.contains(&c)
-                });
+                let lost = own_text[line_start..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !crate::normalize::is_han(c) && !c.is_alphanumeric() && !OPEN.contains(&c));
                 lost_markers.push((out.len(), lost));
             }
             if closes_line(whole.end) {
@@ -1359,7 +1421,12 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
             // A cell over several lines (one organisation per line) is one list.
             let joined: String;
             let value = if value.contains('\n') {
-                joined = value.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("、");
+                joined = value
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("、");
                 joined.as_str()
             } else {
                 value
@@ -1392,10 +1459,16 @@ fn infer_lost_numbers(cx: &Context, unit: usize, lines: &[(usize, bool)], out: &
     let u = &cx.doc.units[unit];
     let chinese = !u.label.chars().all(|c| c.is_ascii_digit());
     let value = |l: &str| -> Option<u64> {
-        if l.chars().all(|c| c.is_ascii_digit()) { l.parse().ok() } else { crate::numbers::parse_cn_int(l) }
+        if l.chars().all(|c| c.is_ascii_digit()) {
+            l.parse().ok()
+        } else {
+            crate::numbers::parse_cn_int(l)
+        }
     };
     let Some(v) = value(&u.label) else { return };
-    let next = cx.doc.units[unit + 1..].iter().find(|s| s.parent == u.parent && s.kind == u.kind);
+    let next = cx.doc.units[unit + 1..]
+        .iter()
+        .find(|s| s.parent == u.parent && s.kind == u.kind);
     if let Some(n) = next {
         if value(&n.label) != Some(v + lines.len() as u64 + 1) {
             return;
@@ -1458,7 +1531,11 @@ fn trailing_list_bracket(
 /// a list of organisations (else it is empty); any other column takes the next cell when it is
 /// not (a task column every such cell up to the next list: a task wrapped over lines);
 /// what is left (the next group's cell) belongs to no column.
-fn placed_cells(cx: &Context, t: &crate::structure::Table, row: &crate::structure::TableRow) -> Vec<Option<Range<usize>>> {
+fn placed_cells(
+    cx: &Context,
+    t: &crate::structure::Table,
+    row: &crate::structure::TableRow,
+) -> Vec<Option<Range<usize>>> {
     let mut out = placed_cells_all(cx, t, row);
     // The last row of a document cut before its last column: which cells are missing cannot
     // be told, so its responsibility cells are not read.
@@ -1472,7 +1549,11 @@ fn placed_cells(cx: &Context, t: &crate::structure::Table, row: &crate::structur
     out
 }
 
-fn placed_cells_all(cx: &Context, t: &crate::structure::Table, row: &crate::structure::TableRow) -> Vec<Option<Range<usize>>> {
+fn placed_cells_all(
+    cx: &Context,
+    t: &crate::structure::Table,
+    row: &crate::structure::TableRow,
+) -> Vec<Option<Range<usize>>> {
     if row.raw.is_empty() {
         return row.cells.clone();
     }
@@ -1555,7 +1636,9 @@ fn prose(
         if sentence.trim().is_empty() || !g.has_any(sentence) {
             continue;
         }
-        let Some(clauses) = prose_clauses(cx, g, sentence) else { continue };
+        let Some(clauses) = prose_clauses(cx, g, sentence) else {
+            continue;
+        };
         let anchor = base + clauses.1;
         let sent = cx.sentence_around(anchor);
         emit(cx, out, &clauses.0, first_listed, sent.clone(), anchor, emitted);
@@ -1581,7 +1664,9 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         // label) states nothing about a task.
         if let Some(p) = c.rfind([':', '：']) {
             let head = c[..p].trim_end();
-            if g.after.iter().any(|(t, _)| head.ends_with(t.as_str())) || find_labels(g, head).last().is_some_and(|l| l.end == head.len()) {
+            if g.after.iter().any(|(t, _)| head.ends_with(t.as_str()))
+                || find_labels(g, head).last().is_some_and(|l| l.end == head.len())
+            {
                 continue;
             }
             let colon = c[p..].chars().next().map(char::len_utf8).unwrap_or(1);
@@ -1593,7 +1678,10 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         if let Some(p) = c.rfind('由') {
             let before = &c[..p];
             let by_agent = !c[p..].starts_with("由于")
-                && (p <= 12 || ["并", "均", "另", "明确", "要", "将"].iter().any(|w| before.ends_with(w)));
+                && (p <= 12
+                    || ["并", "均", "另", "明确", "要", "将"]
+                        .iter()
+                        .any(|w| before.ends_with(w)));
             if by_agent {
                 c_at += p + '由'.len_utf8();
                 c = &c[p + '由'.len_utf8()..];
@@ -1650,13 +1738,21 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         }
         // Organisations plainly named responsible for something, in any clause:
         // `市财政局负责资金保障`, `各乡镇人民政府负责组织实施,县教体局负责指导`.
-        if !by && !clauses.iter().any(|cl| cl.orgs.iter().any(|o| c.starts_with(o.as_str()))) {
+        if !by
+            && !clauses
+                .iter()
+                .any(|cl| cl.orgs.iter().any(|o| c.starts_with(o.as_str())))
+        {
             if let Some(p) = c.find("负责") {
                 let m = &c[..p];
                 let last = strip_etc(m);
                 let ends_as_org = m.chars().count() <= 60
-                    && (cx.gz.lexicon().org_type_by_suffix(last).is_some() || GENERIC_TAILS.iter().any(|g| last.ends_with(g)));
-                let plain = ends_as_org && !c[p..].starts_with("负责人") && !c[p..].starts_with("负责同志") && !m.contains('已');
+                    && (cx.gz.lexicon().org_type_by_suffix(last).is_some()
+                        || GENERIC_TAILS.iter().any(|g| last.ends_with(g)));
+                let plain = ends_as_org
+                    && !c[p..].starts_with("负责人")
+                    && !c[p..].starts_with("负责同志")
+                    && !m.contains('已');
                 if let Some(orgs) = parse_list(cx, m, true).filter(|o| o.whole && plain) {
                     clauses.extend(orgs.into_clauses(Some(ClauseRole::Co)));
                     first.get_or_insert(c_at);
@@ -1907,7 +2003,9 @@ mod tests {
         assert!(has(&v, "leads", "市文旅局", "3"), "{v:?}");
         assert!(has(&v, "co", "市公安局", "3"));
         // Labels in 【】 and 〔〕 brackets, with full-width separators.
-        let v = facts("5.推进改革。【牵头部门：区财政局；配合部门：区审计局】\n6.优化服务。〔责任单位:区政务服务中心、区司法局〕");
+        let v = facts(
+            "5.推进改革。【牵头部门：区财政局；配合部门：区审计局】\n6.优化服务。〔责任单位:区政务服务中心、区司法局〕",
+        );
         assert!(has(&v, "leads", "区财政局", "5"), "{v:?}");
         assert!(has(&v, "co", "区审计局", "5"));
         assert!(has(&v, "co", "区政务服务中心", "6"));
@@ -1917,7 +2015,9 @@ mod tests {
     #[test]
     fn unclosed_bracket_and_notes_in_lists() {
         // A bracket cut at the end of the document; a deadline inside the list.
-        let v = facts("1.推进。(牵头单位:市交通局;责任单位:市公安局、市应急局,2023年底前完成)\n2.建设铁路。〔责任单位:某某铁路局");
+        let v = facts(
+            "1.推进。(牵头单位:市交通局;责任单位:市公安局、市应急局,2023年底前完成)\n2.建设铁路。〔责任单位:某某铁路局",
+        );
         assert!(has(&v, "leads", "市交通局", "1"), "{v:?}");
         assert!(has(&v, "co", "市应急局", "1"));
         assert!(has(&v, "co", "某某铁路局", "2"));
@@ -1930,7 +2030,9 @@ mod tests {
         assert!(v.iter().any(|(r, o, _)| r == "leads" && o == "县林业局"), "{v:?}");
         assert!(v.iter().any(|(r, o, _)| r == "co" && o == "县水务局"));
         // 承办 opposed to 协办 names the lead; 负责 with 配合 names none.
-        let v = facts("一、治理污染\n由省环保厅承办,省农业厅、水利厅协办。\n(一)由省农业厅负责,省财政厅配合,加快建设基地。");
+        let v = facts(
+            "一、治理污染\n由省环保厅承办,省农业厅、水利厅协办。\n(一)由省农业厅负责,省财政厅配合,加快建设基地。",
+        );
         assert!(has(&v, "leads", "省环保厅", "一"), "{v:?}");
         assert!(has(&v, "co", "水利厅", "一"));
         assert!(!v.iter().any(|(r, o, _)| r == "leads" && o == "省农业厅"));
@@ -2011,7 +2113,8 @@ mod tests {
     #[test]
     fn nouns_that_are_no_labels() {
         // `成员单位` ends a mention; `各牵头单位` is a subject, not a label.
-        let v = facts("1.推进。[牵头单位:区卫健局;责任单位:区防控指挥部成员单位、各街道]\n各牵头单位要统筹落实任务事项。");
+        let v =
+            facts("1.推进。[牵头单位:区卫健局;责任单位:区防控指挥部成员单位、各街道]\n各牵头单位要统筹落实任务事项。");
         assert!(has(&v, "co", "区防控指挥部成员单位", "1"), "{v:?}");
         assert_eq!(v.len(), 3, "{v:?}");
         // Reports of what was done assign nothing.
@@ -2031,7 +2134,8 @@ mod tests {
 
     #[test]
     fn last_sub_item_statement_belongs_to_the_article() {
-        let v = facts("49. 支持企业。\n(1)工业奖励。给予奖励。\n(2)服务业奖励。给予奖励。(牵头部门:区经信局、区发改局)");
+        let v =
+            facts("49. 支持企业。\n(1)工业奖励。给予奖励。\n(2)服务业奖励。给予奖励。(牵头部门:区经信局、区发改局)");
         assert!(has(&v, "leads", "区经信局", "49"), "{v:?}");
         assert!(has(&v, "leads", "区发改局", "49"), "{v:?}");
     }
@@ -2060,7 +2164,9 @@ mod tests {
         let v = facts("7.强化消防安全治理。(责任单位:市消防救援支队牵头,市住建局、市教育局配合)");
         assert!(has(&v, "leads", "市消防救援支队", "7"), "{v:?}");
         assert!(has(&v, "co", "市教育局", "7"), "{v:?}");
-        let v = facts("1.支持企业参展。(市商务局、市财政局,列第一位者为牵头单位,下同)\n2.扩大跨境电商规模。(市商务局、某某海关)");
+        let v = facts(
+            "1.支持企业参展。(市商务局、市财政局,列第一位者为牵头单位,下同)\n2.扩大跨境电商规模。(市商务局、某某海关)",
+        );
         assert!(has(&v, "leads", "市商务局", "1"), "{v:?}");
         assert!(has(&v, "co", "市财政局", "1"), "{v:?}");
         assert!(has(&v, "co", "某某海关", "2"), "{v:?}");

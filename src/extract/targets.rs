@@ -217,7 +217,19 @@ const TARGET_VERBS: &[&str] = &[
 ];
 /// Verbs whose object's size is an aim even when it qualifies the noun (`新建超1500亩的园区`).
 const BUILD_VERBS: &[&str] = &["新建", "建成", "建设", "共建", "打造", "开发", "改造"];
-const SIZE_UNITS: &[&str] = &["元", "吨", "米", "亩", "平方米", "千米", "公里", "岁", "千瓦", "立方米", "公顷"];
+const SIZE_UNITS: &[&str] = &[
+    "元",
+    "吨",
+    "米",
+    "亩",
+    "平方米",
+    "千米",
+    "公里",
+    "岁",
+    "千瓦",
+    "立方米",
+    "公顷",
+];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
@@ -239,7 +251,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let genre = genre_of(cx, &text);
     // Unnumbered headings with a setting (`2024年工作计划`), by position; a news page has a
     // headline, not headings.
-    let marks = if genre == Setting::News { Vec::new() } else { heading_marks(cx, &text) };
+    let marks = if genre == Setting::News {
+        Vec::new()
+    } else {
+        heading_marks(cx, &text)
+    };
     let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().cloned();
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
     // section heading and an unnumbered heading sets the setting (and, naming a year, the
@@ -329,8 +345,12 @@ const PROGRESS_COLUMNS: &[&str] = &["进展", "进度", "完成情况"];
 /// 进度评价`): a cell naming the work and, after it, a cell naming its progress.
 fn is_tracking_header(line: &str) -> bool {
     let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-    let task = cells.iter().position(|c| c.chars().count() <= 8 && TASK_COLUMNS.iter().any(|w| c.contains(w)));
-    let progress = cells.iter().rposition(|c| c.chars().count() <= 8 && PROGRESS_COLUMNS.iter().any(|w| c.contains(w)));
+    let task = cells
+        .iter()
+        .position(|c| c.chars().count() <= 8 && TASK_COLUMNS.iter().any(|w| c.contains(w)));
+    let progress = cells
+        .iter()
+        .rposition(|c| c.chars().count() <= 8 && PROGRESS_COLUMNS.iter().any(|w| c.contains(w)));
     matches!((task, progress), (Some(t), Some(p)) if t < p)
 }
 
@@ -365,7 +385,10 @@ fn split_tracking_rows(
     if tables.is_empty() {
         return scopes;
     }
-    let probe = Frame { setting: Setting::Plan, ..Default::default() };
+    let probe = Frame {
+        setting: Setting::Plan,
+        ..Default::default()
+    };
     let mut out = Vec::with_capacity(scopes.len());
     for (scope, setting, year) in scopes {
         if !tables.iter().any(|t| t.start <= scope.start && scope.end <= t.end) {
@@ -454,10 +477,30 @@ fn only_reports(text: &str) -> bool {
 /// `来源:`, `发布时间:`, `浏览次数`) and no numbered structure follows.
 fn is_news_page(cx: &Context, text: &str) -> bool {
     const MARKERS: &[&str] = &[
-        "记者", "通讯员", "日讯", "讯(", "来源", "稿源", "编辑", "发布时间", "发布日期", "发表于", "浏览", "阅读", "点击",
+        "记者",
+        "通讯员",
+        "日讯",
+        "讯(",
+        "来源",
+        "稿源",
+        "编辑",
+        "发布时间",
+        "发布日期",
+        "发表于",
+        "浏览",
+        "阅读",
+        "点击",
     ];
-    let opening = cx.doc.lines.iter().map(|r| text[r.clone()].trim()).filter(|l| !l.is_empty()).take(8);
-    let bylined = opening.into_iter().any(|l| l.chars().count() <= 80 && MARKERS.iter().any(|m| l.contains(m)));
+    let opening = cx
+        .doc
+        .lines
+        .iter()
+        .map(|r| text[r.clone()].trim())
+        .filter(|l| !l.is_empty())
+        .take(8);
+    let bylined = opening
+        .into_iter()
+        .any(|l| l.chars().count() <= 80 && MARKERS.iter().any(|m| l.contains(m)));
     bylined && cx.doc.units.len() < 3
 }
 
@@ -589,7 +632,11 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         let mut tail_max = None;
         if caps.name("num2").is_none() && (unit.is_some() || percent_word) {
             if let Some(c) = r.range_tail.captures(&text[m_end..]) {
-                let unit_again = format!("{}{}", c.name("mag").map_or("", |x| x.as_str()), c.name("unit").map_or("", |x| x.as_str()));
+                let unit_again = format!(
+                    "{}{}",
+                    c.name("mag").map_or("", |x| x.as_str()),
+                    c.name("unit").map_or("", |x| x.as_str())
+                );
                 let unit_here = format!("{mag}{}", unit.unwrap_or(if percent_word { "%" } else { "" }));
                 if unit_again == unit_here {
                     tail_max = parse_value(&c["num"]);
@@ -689,7 +736,9 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         let tail = &after[after_cmp.map(|(w, _)| w.len()).unwrap_or(0)..];
         // …except the size of the one thing a verb builds (`共建超1500亩的产业园`).
         let built = {
-            let b = before_cmp.map(|(w, _)| before.strip_suffix(w.as_str()).unwrap_or(before)).unwrap_or(before);
+            let b = before_cmp
+                .map(|(w, _)| before.strip_suffix(w.as_str()).unwrap_or(before))
+                .unwrap_or(before);
             after_cmp.is_none() && BUILD_VERBS.iter().any(|v| b.ends_with(v))
         };
         let aim_noun = tail.strip_prefix('的').is_some_and(names_aim);
@@ -698,19 +747,35 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         }
         // The object of a verb of focus (`聚焦全省16个先进制造业集群和50条重点产业链`) is the work's
         // scope, not an aim (`依托现有园区新建标准厂房10万平方米` still builds).
-        let clause_head = &before[before.rfind(CLAUSE_END).map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..];
-        let scope_object = SCOPE_VERBS.iter().find_map(|v| clause_head.strip_prefix(v)).is_some_and(|o| {
-            let o = ["全省", "全市", "全区", "全县", "全国", "我省", "我市"].iter().find_map(|p| o.strip_prefix(p)).unwrap_or(o);
-            // The figure itself, or a later one of a list of counts (`16个集群和50条产业链`).
-            o.is_empty() || o.starts_with(|c: char| c.is_ascii_digit())
-        });
+        let clause_head = &before[before
+            .rfind(CLAUSE_END)
+            .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(0)..];
+        let scope_object = SCOPE_VERBS
+            .iter()
+            .find_map(|v| clause_head.strip_prefix(v))
+            .is_some_and(|o| {
+                let o = ["全省", "全市", "全区", "全县", "全国", "我省", "我市"]
+                    .iter()
+                    .find_map(|p| o.strip_prefix(p))
+                    .unwrap_or(o);
+                // The figure itself, or a later one of a list of counts (`16个集群和50条产业链`).
+                o.is_empty() || o.starts_with(|c: char| c.is_ascii_digit())
+            });
         if scope_object {
             continue;
         }
         // A result (已, 同比, 过去一年, a past year), a policy parameter (给予最高…) or a figure
         // in a review section is not an aim.
         let end_cmp = m_end + after_cmp.map(|(w, _)| w.len()).unwrap_or(0);
-        if !is_aim(text, (m.start(), end_cmp), unit_full.as_deref(), frame, index, &mut cues) {
+        if !is_aim(
+            text,
+            (m.start(), end_cmp),
+            unit_full.as_deref(),
+            frame,
+            index,
+            &mut cues,
+        ) {
             continue;
         }
         let Some(value) = parse_value(num) else { continue };
@@ -793,7 +858,10 @@ const SCOPE_VERBS: &[&str] = &["聚焦", "依托", "针对"];
 /// Whether the noun a figure qualifies with 的 is the aim itself (`50000家以上的总体目标`): the
 /// figure is then the aim, not a threshold of the noun.
 fn names_aim(after_de: &str) -> bool {
-    let rest = ["总体", "主要", "发展", "工作", "预期", "年度"].iter().find_map(|p| after_de.strip_prefix(p)).unwrap_or(after_de);
+    let rest = ["总体", "主要", "发展", "工作", "预期", "年度"]
+        .iter()
+        .find_map(|p| after_de.strip_prefix(p))
+        .unwrap_or(after_de);
     rest.starts_with("目标")
 }
 
@@ -806,7 +874,10 @@ const LIST_WORK_VERBS: &[&str] = &[
 /// count is the size of the work (`打通九龙山路、翠华山路等17条断头路`), not a summary of what
 /// the text names (`依托上海安徽商会等5个商会`, `从…等4个方面提出`).
 fn works_on_list(before: &str) -> bool {
-    let start = before.rfind([',', ';', '。', ':', '\n']).map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0);
+    let start = before
+        .rfind([',', ';', '。', ':', '\n'])
+        .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
+        .unwrap_or(0);
     let clause = &before[start..];
     let head: String = clause.chars().take(12).collect();
     LIST_WORK_VERBS.iter().any(|v| head.contains(v)) && !clause.starts_with('从') && !clause.starts_with("依托")
@@ -874,7 +945,13 @@ fn is_aim(
         cues.found = r
             .cues
             .find_iter(&text[sent.clone()])
-            .map(|m| (sent.start + m.start(), sent.start + m.end(), r.cue_kinds[m.pattern().as_usize()]))
+            .map(|m| {
+                (
+                    sent.start + m.start(),
+                    sent.start + m.end(),
+                    r.cue_kinds[m.pattern().as_usize()],
+                )
+            })
             .collect();
         // An aim reported as fulfilled (`主要目标任务圆满完成`): a frame word followed in its clause
         // by a result or past word frames nothing.
@@ -883,7 +960,9 @@ fn is_aim(
                 let (s, e, k) = cues.found[i];
                 k == Cue::Frame && {
                     let clause = span_around(text, s, e, TENSE_END);
-                    cues.found[i + 1..].iter().any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
+                    cues.found[i + 1..]
+                        .iter()
+                        .any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
                 }
             })
             .collect();
@@ -897,7 +976,11 @@ fn is_aim(
         cues.range = sent.clone();
     }
     let clause = span_around(text, start, end, TENSE_END);
-    let in_clause = |k: Cue| cues.found.iter().any(|c| c.2 == k && c.0 >= clause.start && c.1 <= clause.end);
+    let in_clause = |k: Cue| {
+        cues.found
+            .iter()
+            .any(|c| c.2 == k && c.0 >= clause.start && c.1 <= clause.end)
+    };
     let in_sentence = |k: Cue| cues.found.iter().any(|c| c.2 == k);
     // Aims are announced before the figure, or in its clause: `目标是:…增长7%`, not
     // `增长6.2%,高于预期目标`.
@@ -926,14 +1009,23 @@ fn is_aim(
         && matches!((year, frame.ref_year), (Some(y), Some(r)) if y < r);
     let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame);
     if std::env::var("TARG_DEBUG").is_ok() {
-        eprintln!("AIM? {:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}", &text[start..end], &text[clause.clone()], cues.found, frame.setting);
+        eprintln!(
+            "AIM? {:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}",
+            &text[start..end],
+            &text[clause.clone()],
+            cues.found,
+            frame.setting
+        );
     }
     // Policy parameters: a grant (给予, 最高, 一次性, 每家), money a policy grants unless the
     // clause plans a total of it (安排奖补资金5000万元), a condition (`对…10人以上…的,`).
     if in_clause(Cue::Param) && !strong {
         return false;
     }
-    let spent = cues.found.iter().any(|c| c.2 == Cue::Spend && c.0 >= clause.start && c.1 <= start);
+    let spent = cues
+        .found
+        .iter()
+        .any(|c| c.2 == Cue::Spend && c.0 >= clause.start && c.1 <= start);
     let money = unit.is_some_and(|u| u.ends_with('元') || u == "%" || u == "个百分点");
     if money && in_clause(Cue::Grant) && !strong && !spent {
         return false;
@@ -1197,7 +1289,6 @@ mod tests {
         );
     }
 
-
     /// (value, unit) of every target the whole pipeline finds in a document.
     fn doc_targets(text: &str) -> Vec<(f64, String)> {
         let src = crate::doc::SourceDoc::from_text("t", text);
@@ -1222,7 +1313,10 @@ mod tests {
              二、2024年工作安排\n2024年经济社会发展的主要预期目标是:地区生产总值增长6%左右,城镇新增就业3万人以上。\n",
         );
         assert!(has(&f, 6.0, "%") && has(&f, 3.0, "万人"), "{f:?}");
-        assert!(!has(&f, 5.5, "%") && !has(&f, 1.2, "万户") && !has(&f, 15.0, "公里"), "{f:?}");
+        assert!(
+            !has(&f, 5.5, "%") && !has(&f, 1.2, "万户") && !has(&f, 15.0, "公里"),
+            "{f:?}"
+        );
     }
 
     #[test]
@@ -1279,7 +1373,10 @@ mod tests {
             "两地签署合作协议\n根据协议,双方将合作共建超1000亩的产业园,一期启动区面积不少于200亩。\n\
              力争全年外贸进出口同比增长5%。\n",
         );
-        assert!(has(&f, 1000.0, "亩") && has(&f, 200.0, "亩") && has(&f, 5.0, "%"), "{f:?}");
+        assert!(
+            has(&f, 1000.0, "亩") && has(&f, 200.0, "亩") && has(&f, 5.0, "%"),
+            "{f:?}"
+        );
     }
 
     #[test]
@@ -1333,7 +1430,10 @@ mod tests {
         assert!(find("为60岁以上老年人提供服务").is_empty());
         assert_eq!(
             find("培训高素质农民500名,新增养老床位300张"),
-            vec![(500.0, Some("名".into()), "=".into(), None), (300.0, Some("张".into()), "=".into(), None)]
+            vec![
+                (500.0, Some("名".into()), "=".into(), None),
+                (300.0, Some("张".into()), "=".into(), None)
+            ]
         );
         assert!(find("进入全省前10名").is_empty());
     }
@@ -1360,7 +1460,10 @@ mod tests {
              2024年工作计划\n一是抓项目。新开工项目12个。\n二是抓招商。\n引进企业20家。\n三是抓民生。\n\
              新建公厕5座。\n四是抓环境。\n完成造林1000亩。\n",
         );
-        assert!(has(&f, 12.0, "个") && has(&f, 20.0, "家") && has(&f, 5.0, "座") && has(&f, 1000.0, "亩"), "{f:?}");
+        assert!(
+            has(&f, 12.0, "个") && has(&f, 20.0, "家") && has(&f, 5.0, "座") && has(&f, 1000.0, "亩"),
+            "{f:?}"
+        );
         assert!(!has(&f, 8.0, "亿元"), "{f:?}");
     }
 
@@ -1410,7 +1513,10 @@ mod tests {
     fn a_figure_qualifying_the_word_aim_is_the_aim_and_a_focus_is_no_aim() {
         assert_eq!(
             find("到2025年,累计培育单项冠军300家,创新型中小企业50000家以上的总体目标"),
-            vec![(300.0, Some("家".into()), "=".into(), None), (50000.0, Some("家".into()), ">=".into(), None)]
+            vec![
+                (300.0, Some("家".into()), "=".into(), None),
+                (50000.0, Some("家".into()), ">=".into(), None)
+            ]
         );
         assert!(find("培育500万元以上的项目").is_empty());
         assert!(find("聚焦全省16个先进制造业集群和50条重点产业链,推进升级").is_empty());
@@ -1424,7 +1530,14 @@ mod tests {
              新增绿化面积387亩。 | 已完成新增造林387亩。 | 已完成 |\n\
              推动垃圾分类, | 已建成利用站4个,2023年目标建成垃圾分类亭100个 | 正常推进 |\n",
         );
-        assert_eq!(f, vec![(50.0, "公里".to_string()), (387.0, "亩".to_string()), (100.0, "个".to_string())]);
+        assert_eq!(
+            f,
+            vec![
+                (50.0, "公里".to_string()),
+                (387.0, "亩".to_string()),
+                (100.0, "个".to_string())
+            ]
+        );
     }
 
     #[test]
@@ -1445,7 +1558,10 @@ mod tests {
     #[test]
     fn a_heading_number_before_the_word_xiangmu_is_no_count() {
         assert!(find("2.1项目引资目标").is_empty());
-        assert_eq!(find("完成10项目标任务"), vec![(10.0, Some("项".into()), "=".into(), None)]);
+        assert_eq!(
+            find("完成10项目标任务"),
+            vec![(10.0, Some("项".into()), "=".into(), None)]
+        );
     }
 
     #[test]
@@ -1485,9 +1601,7 @@ mod tests {
 
     #[test]
     fn words_that_hold_cues_and_counts_of_grants() {
-        let f = doc_targets(
-            "某区工作安排\n依托现有园区新建标准厂房10万平方米。全年资助困难学生5000人次。\n",
-        );
+        let f = doc_targets("某区工作安排\n依托现有园区新建标准厂房10万平方米。全年资助困难学生5000人次。\n");
         assert!(has(&f, 10.0, "万平方米") && has(&f, 5000.0, "人次"), "{f:?}");
     }
     #[test]
@@ -1533,14 +1647,22 @@ mod dump {
         for (i, r) in doc.lines.iter().enumerate().take(60) {
             println!("{i:3} {:?}", &norm.text[r.clone()]);
         }
-        println!("meta {:?}", doc.meta.iter().map(|m| (&m.key, &m.value)).collect::<Vec<_>>());
+        println!(
+            "meta {:?}",
+            doc.meta.iter().map(|m| (&m.key, &m.value)).collect::<Vec<_>>()
+        );
         println!("number {:?}", doc.number.as_ref().map(|x| &x.0));
         println!("title {:?}", doc.title.as_ref().map(|x| &x.0));
         println!("title_issuer {:?}", doc.title_issuer.as_ref().map(|x| &x.0));
         println!("signature {:?}", doc.signature.as_ref().map(|x| &x.0));
         println!("date {:?}", doc.date.as_ref().map(|x| &x.0));
         for u in &doc.units {
-            println!("unit {:?} {} {:?}", u.kind, u.label, &norm.text[u.heading.clone()].chars().take(30).collect::<String>());
+            println!(
+                "unit {:?} {} {:?}",
+                u.kind,
+                u.label,
+                &norm.text[u.heading.clone()].chars().take(30).collect::<String>()
+            );
         }
     }
 }
