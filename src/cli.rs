@@ -872,43 +872,16 @@ fn cmd_query(
     if limits.timeout.is_some() || limits.max_memory.is_some() {
         return cmd_query_isolated(query, text, params, store_dir, format, service_timeout, limits);
     }
-    use policykg::query::{bind_params, fill_values, load_library, run_with, EvalOptions, OutputFormat};
+    use policykg::query::{fill_values, run_with, EvalOptions, OutputFormat};
     let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let given: Vec<(String, String)> = params
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("--param {p}: expected NAME=VALUE"))
-        })
-        .collect::<Result<_>>()?;
+    let given = parse_params(params)?;
     let store = KgStore::open_read_only(store_dir)?;
-    let (sparql, bindings) = match (query, text) {
-        (_, Some(t)) => (t, Vec::new()),
-        (Some(q), None) => {
-            let path = Path::new(&q);
-            if path.extension().is_some_and(|e| e == "rq") || path.is_file() {
-                let t = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                let nq = policykg::query::parse_header(&q, &t);
-                let b = if given.is_empty() && nq.params.is_empty() {
-                    Vec::new()
-                } else {
-                    bind_params(&nq, &given)?
-                };
-                (fill_values(store.inner(), &nq, &b)?, b)
-            } else {
-                let lib = load_library(&project_dir("queries"))?;
-                let Some(nq) = lib.iter().find(|n| n.name == q) else {
-                    bail!(
-                        "no query named {q}; available: {}",
-                        lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
-                    );
-                };
-                let b = bind_params(nq, &given)?;
-                (fill_values(store.inner(), nq, &b)?, b)
-            }
+    let (sparql, bindings) = match given_query(query, text)? {
+        GivenQuery::Text(t) => (t, Vec::new()),
+        GivenQuery::Named { nq, .. } => {
+            let b = bind_given(&nq, &given)?;
+            (fill_values(store.inner(), &nq, &b)?, b)
         }
-        (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
     };
     if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
         bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
@@ -924,6 +897,68 @@ fn cmd_query(
     Ok(0)
 }
 
+/// `--param NAME=VALUE` pairs.
+fn parse_params(params: &[String]) -> Result<Vec<(String, String)>> {
+    params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .with_context(|| format!("--param {p}: expected NAME=VALUE"))
+        })
+        .collect()
+}
+
+/// The query `policykg query` was given: `--query TEXT`, or a named query (a `.rq` file or a
+/// library name) with its header.
+enum GivenQuery {
+    Text(String),
+    Named {
+        name: String,
+        text: String,
+        nq: policykg::query::NamedQuery,
+    },
+}
+
+fn given_query(query: Option<String>, text: Option<String>) -> Result<GivenQuery> {
+    match (query, text) {
+        (_, Some(t)) => Ok(GivenQuery::Text(t)),
+        (Some(q), None) => {
+            let path = Path::new(&q);
+            if path.extension().is_some_and(|e| e == "rq") || path.is_file() {
+                let t = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let nq = policykg::query::parse_header(&q, &t);
+                Ok(GivenQuery::Named { name: q, text: t, nq })
+            } else {
+                let lib = policykg::query::load_library(&project_dir("queries"))?;
+                let Some(nq) = lib.iter().find(|n| n.name == q) else {
+                    bail!(
+                        "no query named {q}; available: {}",
+                        lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+                    );
+                };
+                Ok(GivenQuery::Named {
+                    name: q,
+                    text: nq.text.clone(),
+                    nq: nq.clone(),
+                })
+            }
+        }
+        (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
+    }
+}
+
+/// The `--param` values bound to a named query's declared parameters.
+fn bind_given(
+    nq: &policykg::query::NamedQuery,
+    given: &[(String, String)],
+) -> Result<Vec<(String, oxigraph::model::Term)>> {
+    if given.is_empty() && nq.params.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(policykg::query::bind_params(nq, given)?)
+}
+
 /// `policykg query` with limits: the query runs in an evaluation process (the same one
 /// `serve` uses) under `--max-memory`, killed at `--timeout`.
 fn cmd_query_isolated(
@@ -935,52 +970,27 @@ fn cmd_query_isolated(
     service_timeout: Option<std::time::Duration>,
     limits: Limits,
 ) -> Result<i32> {
-    use policykg::query::{bind_params, load_library, OutputFormat};
+    use policykg::query::OutputFormat;
     use policykg::server::{Job, JobQuery};
     let format: OutputFormat = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let given: Vec<(String, String)> = params
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("--param {p}: expected NAME=VALUE"))
-        })
-        .collect::<Result<_>>()?;
+    let given = parse_params(params)?;
     if !store_dir.join("CURRENT").exists() {
-        bail!("store {} does not exist (run `policykg build` first)", store_dir.display());
+        bail!(
+            "store {} does not exist (run `policykg build` first)",
+            store_dir.display()
+        );
     }
-    let named = |name: &str, text: String, nq: &policykg::query::NamedQuery| -> Result<JobQuery> {
-        let bound = if given.is_empty() && nq.params.is_empty() {
-            Vec::new()
-        } else {
-            bind_params(nq, &given)?
-        };
-        Ok(JobQuery::Named {
-            name: name.to_owned(),
-            text,
-            bindings: bound.into_iter().map(|(n, t)| (n, t.to_string())).collect(),
-        })
-    };
-    let (job_query, sparql) = match (query, text) {
-        (_, Some(t)) => (JobQuery::Text(t.clone()), t),
-        (Some(q), None) => {
-            let path = Path::new(&q);
-            if path.extension().is_some_and(|e| e == "rq") || path.is_file() {
-                let t = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                let nq = policykg::query::parse_header(&q, &t);
-                (named(&q, t.clone(), &nq)?, t)
-            } else {
-                let lib = load_library(&project_dir("queries"))?;
-                let Some(nq) = lib.iter().find(|n| n.name == q) else {
-                    bail!(
-                        "no query named {q}; available: {}",
-                        lib.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
-                    );
-                };
-                (named(&q, nq.text.clone(), nq)?, nq.text.clone())
-            }
+    let (job_query, sparql) = match given_query(query, text)? {
+        GivenQuery::Text(t) => (JobQuery::Text(t.clone()), t),
+        GivenQuery::Named { name, text, nq } => {
+            let bound = bind_given(&nq, &given)?;
+            let job = JobQuery::Named {
+                name,
+                text: text.clone(),
+                bindings: bound.into_iter().map(|(n, t)| (n, t.to_string())).collect(),
+            };
+            (job, text)
         }
-        (None, None) => bail!("give a query: a .rq file, a query name (see `policykg queries`) or --query TEXT"),
     };
     if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
         bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
