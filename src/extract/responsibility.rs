@@ -1171,7 +1171,37 @@ fn is_org(cx: &Context, o: &str) -> bool {
     (2..=40).contains(&n)
         && !o.contains(['。', ':', ';', '“', '”', '《', '》'])
         && !o.chars().any(|c| c.is_ascii_digit())
-        && cx.org_ref(o).is_some()
+        && org_of(cx, o).is_some()
+}
+
+/// The organisation a list member names: a department, body or collective, or a place of the
+/// document's jurisdiction named in full (`南浔区、市旅游局配合`), which stands for its
+/// government.
+fn org_of(cx: &Context, o: &str) -> Option<crate::facts::OrgRef> {
+    cx.org_ref(o).or_else(|| place_government(cx, o))
+}
+
+/// `南浔区` in a 湖州 document: the government of a division inside the jurisdiction, when the
+/// mention is exactly the division's full name.
+fn place_government(cx: &Context, o: &str) -> Option<crate::facts::OrgRef> {
+    let gz = cx.gz;
+    let p = gz
+        .find(o)
+        .into_iter()
+        .find(|p| p.start == 0 && p.end == o.len() && p.full && p.region.is_none() && !p.divisions.is_empty())?;
+    let d = crate::resolve::pick_division(gz, &cx.jur, &p.divisions)?;
+    if let Some(own) = cx.jur.own() {
+        if d == own || !gz.chain(d).contains(&own) {
+            return None;
+        }
+    }
+    Some(crate::facts::OrgRef {
+        text: o.to_string(),
+        name: Some(format!("{}人民政府", gz.qualified_name(d))),
+        ty: "Government".to_string(),
+        code: None,
+        division: Some(gz.division(d).code.clone()),
+    })
 }
 
 /// True when a mention is plainly an organisation: a level prefix (`县国土资源局`), a place
@@ -1799,7 +1829,7 @@ fn emit_task(
         if !emitted.insert((task, mention.clone())) {
             continue;
         }
-        let Some(org) = cx.org_ref(&mention) else { continue };
+        let Some(org) = org_of(cx, &mention) else { continue };
         let rel = match role {
             Role::Leads => Relation::Leads {
                 task: task_ref.clone(),
@@ -1859,6 +1889,17 @@ mod tests {
         assert!(has(&v, "co", "市商务局", "一"), "{v:?}");
         assert!(has(&v, "co", "市数据中心", "一"));
         assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn a_place_of_the_jurisdiction_in_a_list_is_its_government() {
+        let v = facts("湖州市人民政府办公室关于印发工作要点的通知\n1.筹办活动。(市文广新局牵头,南浔区、市旅游局配合)\n2.办好展会。(市商务局牵头,上海市、市贸促会配合)");
+        assert!(has(&v, "leads", "市文广新局", "1"), "{v:?}");
+        assert!(has(&v, "co", "南浔区", "1"), "{v:?}");
+        assert!(has(&v, "co", "市旅游局", "1"));
+        assert!(has(&v, "co", "市贸促会", "2"), "{v:?}");
+        // A place outside the jurisdiction is no unit of its government.
+        assert!(!v.iter().any(|f| f.1 == "上海市"), "{v:?}");
     }
 
     #[test]
