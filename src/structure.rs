@@ -918,6 +918,9 @@ fn cell_rows(
     };
     let mut end_line = last;
     let mut cur = find_start(k, 2, expected);
+    if cur.is_none() && seq.is_some() {
+        return unnumbered_cell_rows(norm, lines, first, last, columns, gap);
+    }
     while let Some(s) = cur {
         let n: u32 = number(t(s)).expect("checked");
         let next = find_start(s + 1, after + 3, Some(n + 1));
@@ -958,6 +961,64 @@ fn cell_rows(
         end_line = lines.partition_point(|r| r.end < end);
         cur = next;
     }
+    let table = Table {
+        columns,
+        header: lines[first].start..lines[last].end,
+        rows,
+    };
+    (table, end_line + 1)
+}
+
+/// Rows of a table with one cell per line whose number column the page left empty (`序号` in
+/// the header, no number line after it): each run of as many lines as the other columns is a
+/// row, while every responsibility cell reads as a list of organisations; the rows have no
+/// label.
+fn unnumbered_cell_rows(
+    norm: &NormText,
+    lines: &[Range<usize>],
+    first: usize,
+    last: usize,
+    columns: Vec<(String, ColumnKind)>,
+    gap: GapFn,
+) -> (Table, usize) {
+    let text = norm.text.as_str();
+    let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq).unwrap_or(0);
+    let first_cell = seq + 1;
+    let after = columns.len() - first_cell;
+    // The cells after the header, lines glued by the normaliser split again.
+    let mut cells: Vec<Range<usize>> = Vec::new();
+    for line in &lines[last + 1..] {
+        if !text[line.clone()].trim().is_empty() {
+            cells.extend(split_cells(norm, line.clone(), gap, 3, false));
+        }
+    }
+    let mut rows: Vec<TableRow> = Vec::new();
+    let mut end = lines[last].end;
+    if after >= 2 {
+        'rows: for run in cells.chunks_exact(after) {
+            for (m, cell) in run.iter().enumerate() {
+                let role = columns[first_cell + m].1 == ColumnKind::Role;
+                if role != crate::extract::responsibility::is_org_list_cell(&text[cell.clone()]) {
+                    break 'rows;
+                }
+            }
+            let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
+            for (m, cell) in run.iter().enumerate() {
+                row[first_cell + m] = Some(cell.clone());
+            }
+            end = run[after - 1].end;
+            rows.push(TableRow {
+                range: run[0].start..end,
+                label: None,
+                cells: row,
+                unit: None,
+                raw: Vec::new(),
+                first: first_cell,
+                at_end: false,
+            });
+        }
+    }
+    let end_line = lines.partition_point(|r| r.end < end);
     let table = Table {
         columns,
         header: lines[first].start..lines[last].end,

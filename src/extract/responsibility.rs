@@ -276,6 +276,21 @@ pub fn has_role_noun(line: &str) -> bool {
     Grammar::embedded().has_noun(line)
 }
 
+/// True when a table cell reads as a list of organisations (`市生态环境局`, `各县(市)区政府、
+/// 开发区管委会`): every member ends like an organisation or is a collective, and the cell is
+/// no sentence.
+pub fn is_org_list_cell(cell: &str) -> bool {
+    let lx = Lexicon::embedded();
+    let cell = cell.trim().trim_end_matches(['。', ';', '；']);
+    if cell.is_empty() || cell.chars().count() > 80 || cell.contains(['。', ':', '：']) {
+        return false;
+    }
+    split_top(cell, &['、', ',', '，', '/'])
+        .into_iter()
+        .map(|m| strip_etc(m.trim()))
+        .all(|m| m.chars().count() >= 2 && (lx.org_type_by_suffix(m).is_some() || lx.is_collective(m)))
+}
+
 /// A document's declaration that the first-listed unit leads: `排在首位的为牵头单位`,
 /// `列第一位者为牵头单位`, `第一个单位为牵头单位`, `排名第一的部门为牵头部门`, `(下同)`.
 static FIRST_LISTED: LazyLock<Regex> = LazyLock::new(|| {
@@ -1325,6 +1340,27 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         }
     }
 
+    // 1b. Rows of a table without numbers (the page left the number column empty): each row
+    // is an unnumbered task, its text the task cell.
+    let rows: Vec<(Vec<Clause>, Range<usize>, Range<usize>)> = cx
+        .doc
+        .tables
+        .iter()
+        .flat_map(|t| t.rows.iter().map(move |r| (t, r)))
+        .filter(|(_, r)| r.unit.is_none() && r.label.is_none())
+        .filter_map(|(t, r)| {
+            let task_col = t.columns.iter().position(|c| c.1 == ColumnKind::Task)?;
+            let cell = r.cells.get(task_col)?.clone()?;
+            let (clauses, last) = row_clauses(cx, &g, t, r);
+            (!clauses.is_empty()).then(|| (clauses, cell, r.range.start..last))
+        })
+        .collect();
+    for (clauses, cell, ev) in rows {
+        let task = cx.sentence_task(cell);
+        let ev = cx.bounded_evidence(ev.clone(), ev.start);
+        emit_task(cx, out, &clauses, first_listed, ev, task, &mut emitted);
+    }
+
     // 2. Prose outside numbered units (news, speeches).
     let mut outside: Vec<Range<usize>> = Vec::new();
     let mut pos = 0;
@@ -1432,40 +1468,7 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         .iter()
         .find_map(|t| t.rows.iter().find(|r| r.unit == Some(unit)).map(|r| (t, r)))
     {
-        let mut clauses = Vec::new();
-        let mut last = row.range.start;
-        let cells = placed_cells(cx, t, row);
-        // A lead named again in a co-operating column stays the lead.
-        for (c, cell) in t.columns.iter().zip(&cells) {
-            let Some(cell) = cell else { continue };
-            if c.1 != ColumnKind::Role {
-                continue;
-            }
-            let role = match g.column_label(&c.0) {
-                Some(LabelRole::Lead) => ClauseRole::Lead,
-                Some(LabelRole::Weak) => ClauseRole::Weak,
-                Some(LabelRole::Co) => ClauseRole::Co,
-                _ => continue,
-            };
-            let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
-            // A cell over several lines (one organisation per line) is one list.
-            let joined: String;
-            let value = if value.contains('\n') {
-                joined = value
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("、");
-                joined.as_str()
-            } else {
-                value
-            };
-            if let Some(orgs) = parse_list(cx, value, false) {
-                last = last.max(cell.end);
-                clauses.extend(orgs.into_clauses(Some(role)));
-            }
-        }
+        let (clauses, last) = row_clauses(cx, g, t, row);
         if !clauses.is_empty() {
             let ev = cx.bounded_evidence(row.range.start..last, row.range.start);
             out.push(Statement {
@@ -1477,6 +1480,51 @@ fn unit_statements(cx: &Context, g: &Grammar, unit: usize, declared: bool) -> Ve
         }
     }
     out
+}
+
+/// The clauses of a table row's responsibility cells, and where the last one ends.
+fn row_clauses(
+    cx: &Context,
+    g: &Grammar,
+    t: &crate::structure::Table,
+    row: &crate::structure::TableRow,
+) -> (Vec<Clause>, usize) {
+    let text = cx.norm.text.as_str();
+    let mut clauses = Vec::new();
+    let mut last = row.range.start;
+    let cells = placed_cells(cx, t, row);
+    // A lead named again in a co-operating column stays the lead.
+    for (c, cell) in t.columns.iter().zip(&cells) {
+        let Some(cell) = cell else { continue };
+        if c.1 != ColumnKind::Role {
+            continue;
+        }
+        let role = match g.column_label(&c.0) {
+            Some(LabelRole::Lead) => ClauseRole::Lead,
+            Some(LabelRole::Weak) => ClauseRole::Weak,
+            Some(LabelRole::Co) => ClauseRole::Co,
+            _ => continue,
+        };
+        let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
+        // A cell over several lines (one organisation per line) is one list.
+        let joined: String;
+        let value = if value.contains('\n') {
+            joined = value
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("、");
+            joined.as_str()
+        } else {
+            value
+        };
+        if let Some(orgs) = parse_list(cx, value, false) {
+            last = last.max(cell.end);
+            clauses.extend(orgs.into_clauses(Some(role)));
+        }
+    }
+    (clauses, last)
 }
 
 /// Numbers of task lines whose marker the page garbled (`?。ǘ┩…`): when every such line of a
@@ -1900,6 +1948,20 @@ mod tests {
         assert!(has(&v, "co", "市贸促会", "2"), "{v:?}");
         // A place outside the jurisdiction is no unit of its government.
         assert!(!v.iter().any(|f| f.1 == "上海市"), "{v:?}");
+    }
+
+    #[test]
+    fn table_rows_without_numbers() {
+        // The header has a number column, the rows lost their numbers: each run of cells is an
+        // unnumbered row, while its responsibility cells read as organisations.
+        let v = facts("附件\n\n序号\n\n目标与任务\n\n牵头责任单位\n\n责任单位\n\n加快推进规划编制,让城市更美。\n\n市自然资源和规划局\n\n各县区政府、开发区管委会\n\n打好污染防治攻坚战。\n\n市生态环境局\n\n市水务局、市农业农村局\n\n推动产业环保");
+        let by = |rel: &str, org: &str| v.iter().any(|f| f.0 == rel && f.1 == org && f.2.is_none());
+        assert!(by("leads", "市自然资源和规划局"), "{v:?}");
+        assert!(by("leads", "市生态环境局"), "{v:?}");
+        assert!(by("co", "市水务局") && by("co", "市农业农村局"), "{v:?}");
+        // A run whose cells do not fit is no row.
+        let v = facts("序号\n\n目标与任务\n\n牵头责任单位\n\n责任单位\n\n加快推进规划编制。\n\n做好宣传工作。\n\n市自然资源和规划局");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
