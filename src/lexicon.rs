@@ -114,6 +114,8 @@ pub struct Lexicon {
     pub collective_prefix: Vec<String>,
     pub collective_infix: Vec<String>,
     pub collective_suffix: Vec<String>,
+    /// `collective_infix` as one automaton (a mention is tested once, not once per pattern).
+    collective_infix_ac: aho_corasick::AhoCorasick,
     pub leading_person: Vec<String>,
     pub first_listed_leads: Vec<String>,
     pub divisions: Vec<Division>,
@@ -212,6 +214,7 @@ impl Lexicon {
             collective_prefix: Vec::new(),
             collective_infix: Vec::new(),
             collective_suffix: Vec::new(),
+            collective_infix_ac: aho_corasick::AhoCorasick::new(Vec::<String>::new()).expect("no patterns"),
             leading_person: Vec::new(),
             first_listed_leads: Vec::new(),
             divisions: Vec::new(),
@@ -330,6 +333,13 @@ impl Lexicon {
                 .cmp(&a.phrase.chars().count())
                 .then(a.phrase.cmp(&b.phrase))
         });
+        lx.collective_infix_ac = aho_corasick::AhoCorasick::new(&lx.collective_infix).map_err(|e| {
+            LexiconError::Row {
+                file: "lexicon/collective.tsv".into(),
+                line: 0,
+                msg: format!("infix patterns: {e}"),
+            }
+        })?;
         lx.fingerprint = crate::doc::hex(&md5::Digest::finalize(hasher)[..6]);
         Ok(lx)
     }
@@ -359,7 +369,7 @@ impl Lexicon {
         self.collective_prefix
             .iter()
             .any(|p| bare.starts_with(p.as_str()) || mention.starts_with(p.as_str()))
-            || self.collective_infix.iter().any(|p| mention.contains(p.as_str()))
+            || self.collective_infix_ac.is_match(mention)
             || self.collective_suffix.iter().any(|p| mention.ends_with(p.as_str()))
     }
 }

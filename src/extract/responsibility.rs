@@ -69,6 +69,9 @@ pub struct Grammar {
     other: Vec<String>,
     /// Responsibility trigger phrases by position (longest first).
     after: Vec<(String, Role)>,
+    /// The `after` phrases a short verb of manner may follow (`牵头实施`): those of 牵头 and
+    /// 分工, and bare 负责 / 配合.
+    after_manner: Vec<(String, Role)>,
     before: Vec<(String, Role)>,
     person_labels: Vec<String>,
     first_listed: Vec<String>,
@@ -94,6 +97,7 @@ impl Grammar {
             time: Vec::new(),
             other: Vec::new(),
             after: Vec::new(),
+            after_manner: Vec::new(),
             before: Vec::new(),
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
@@ -133,6 +137,10 @@ impl Grammar {
                 Position::Label => {}
             }
         }
+        g.after_manner = (g.after.iter())
+            .filter(|(p, _)| p.contains("牵头") || p.contains("分工") || p == "负责" || p == "配合")
+            .cloned()
+            .collect();
         let build = |pats: Vec<&str>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -799,8 +807,10 @@ fn trigger_clauses(cx: &Context, g: &Grammar, content: &str) -> Option<Vec<Claus
 /// The role and the list of a clause ending with a trigger phrase (`X牵头`) or with `为` + a
 /// label (`X为牵头单位`).
 fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
+    // A label is at most ten characters ([`Grammar::label`]), so only the clause's end can
+    // hold `为` + label: the last `为` is looked for there, without building a searcher.
     for w in ["为", "是", "作为"] {
-        if let Some(p) = c.rfind(w) {
+        if let Some(p) = last_in_tail(c, w, 10) {
             if let Some(role) = g.label(&c[p + w.len()..]) {
                 let role = match role {
                     LabelRole::Lead => ClauseRole::Lead,
@@ -822,28 +832,48 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
         return Some((role, list));
     }
     // The trigger followed by a short verb of manner (`牵头实施`, `按职责分工落实`,
-    // `牵头卖力`): at most four Han characters that name no unit or person.
-    let tail_ok = |t: &str| {
-        let n = t.chars().count();
-        (1..=4).contains(&n)
-            && t.chars().all(crate::normalize::is_han)
-            && ![
-                "单位", "部门", "领导", "人", "同志", "处", "科", "室", "局", "委", "办", "厅", "府", "组",
-            ]
-            .iter()
-            .any(|w| t.contains(w))
-    };
-    let (at, phrase, role) = g
-        .after
-        .iter()
-        .filter_map(|(p, r)| c.rfind(p.as_str()).map(|i| (i, p, r)))
-        .filter(|(_, p, _)| p.contains("牵头") || p.contains("分工") || ["负责", "配合"].contains(&p.as_str()))
-        .filter(|(i, p, _)| *i > 0 && tail_ok(&c[i + p.len()..]))
-        .max_by_key(|(i, p, _)| (i + p.len(), p.len()))?;
+    // `牵头卖力`): at most four Han characters that name no unit or person. A longer tail
+    // holds a shorter one, so the first tail that fails ends the search; the trigger ending
+    // nearest the clause's end wins, then the longest.
+    const UNIT_WORDS: [&str; 4] = ["单位", "部门", "领导", "同志"];
+    const UNIT_CHARS: [char; 10] = ['人', '处', '科', '室', '局', '委', '办', '厅', '府', '组'];
+    let mut best: Option<(usize, &String, &Role)> = None;
+    let mut tail_start = c.len();
+    for _ in 0..4 {
+        let Some(ch) = c[..tail_start].chars().next_back() else { break };
+        tail_start -= ch.len_utf8();
+        let tail = &c[tail_start..];
+        if !crate::normalize::is_han(ch) || UNIT_CHARS.contains(&ch) || UNIT_WORDS.iter().any(|w| tail.starts_with(w)) {
+            break;
+        }
+        let head = &c[..tail_start];
+        for (p, r) in &g.after_manner {
+            if head.len() > p.len() && head.ends_with(p.as_str()) && best.is_none_or(|(_, b, _)| p.len() >= b.len()) {
+                best = Some((head.len() - p.len(), p, r));
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    let (at, phrase, role) = best?;
     if phrase == "承办" {
         return None;
     }
     Some(((*role).into(), &c[..at]))
+}
+
+/// Byte offset of the last `w` in `c` that is followed by at most `max_after` characters.
+fn last_in_tail(c: &str, w: &str, max_after: usize) -> Option<usize> {
+    let mut i = c.len();
+    for _ in 0..=max_after {
+        let start = i.checked_sub(w.len())?;
+        if c.is_char_boundary(start) && c[start..].starts_with(w) {
+            return Some(start);
+        }
+        i -= c[..i].chars().next_back()?.len_utf8();
+    }
+    None
 }
 
 /// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
