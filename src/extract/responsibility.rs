@@ -83,6 +83,8 @@ pub struct Grammar {
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
     any_ac: AhoCorasick,
+    /// Every phrase of `responsibility.tsv`, whatever its position.
+    triggers_ac: AhoCorasick,
     /// The declared conventions, `牵头` and `主责` (where a declaration may be).
     convention_ac: AhoCorasick,
 }
@@ -105,6 +107,7 @@ impl Grammar {
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
+            triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
             convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
         };
         for row in lx.table("resp_grammar") {
@@ -152,6 +155,7 @@ impl Grammar {
         all.extend(g.after.iter().map(|(p, _)| p.as_str()));
         all.extend(g.before.iter().map(|(p, _)| p.as_str()));
         g.any_ac = build(all);
+        g.triggers_ac = build(lx.triggers.iter().map(|t| t.phrase.as_str()).collect());
         let mut conv: Vec<&str> = g.first_listed.iter().map(String::as_str).collect();
         conv.extend(["牵头", "主责"]);
         g.convention_ac = build(conv);
@@ -366,10 +370,9 @@ pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
     if whole.end != trimmed.len() {
         return None;
     }
-    let lx = Lexicon::embedded();
     let inner_text = &trimmed[inner];
     let g = Grammar::embedded();
-    (lx.triggers.iter().any(|t| inner_text.contains(t.phrase.as_str())) || !find_labels(&g, inner_text).is_empty())
+    (g.triggers_ac.is_match(inner_text) || !find_labels(g, inner_text).is_empty())
         .then_some(whole)
 }
 
@@ -391,6 +394,11 @@ pub fn labels_start(text: &str) -> Option<usize> {
 pub fn is_label_line(line: &str) -> bool {
     let g = Grammar::embedded();
     let line = line.trim();
+    // A label is at most ten characters and ends with its noun: none in the first ten, no label.
+    let head = line.char_indices().nth(10).map_or(line, |(i, _)| &line[..i]);
+    if !g.has_noun(head) {
+        return false;
+    }
     find_labels(&g, line)
         .first()
         .is_some_and(|l| l.start == 0 && (l.colon || l.end == line.len()))
@@ -478,12 +486,11 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
                 next.is_some_and(|c| crate::normalize::is_han(c) && !"等和及与".contains(c))
                     && g.org_suffixes.iter().any(|x| text[..p].ends_with(x.as_str()))
             };
-            if !(at_boundary || colon || after_org()) {
-                continue;
-            }
             if let Some(role) = g.label(&text[p..end]) {
-                best = Some((p, role));
-                break;
+                if at_boundary || colon || after_org() {
+                    best = Some((p, role));
+                    break;
+                }
             }
         }
         let Some((start, role)) = best else {
