@@ -147,6 +147,7 @@ impl Grammar {
         let build = |pats: Vec<&str>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(pats)
                 .expect("valid patterns")
         };
