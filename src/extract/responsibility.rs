@@ -24,7 +24,7 @@
 
 use super::Context;
 use crate::facts::{Fact, Relation};
-use crate::lexicon::{Lexicon, Position, Role};
+use crate::lexicon::{Lexicon, Position, Role, WordIndex};
 use crate::structure::ColumnKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -63,6 +63,9 @@ pub enum LabelRole {
 pub struct Grammar {
     morphs: Vec<(String, Morph)>,
     nouns: Vec<(String, bool)>,
+    /// `morphs` and `nouns` by first / last character.
+    morph_ix: WordIndex,
+    noun_ix: WordIndex,
     seq: Vec<String>,
     task: Vec<String>,
     time: Vec<String>,
@@ -94,6 +97,8 @@ impl Grammar {
         let mut g = Grammar {
             morphs: Vec::new(),
             nouns: Vec::new(),
+            morph_ix: WordIndex::default(),
+            noun_ix: WordIndex::default(),
             seq: Vec::new(),
             task: Vec::new(),
             time: Vec::new(),
@@ -133,6 +138,8 @@ impl Grammar {
         let by_len = |a: &String, b: &String| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b));
         g.morphs.sort_by(|a, b| by_len(&a.0, &b.0));
         g.nouns.sort_by(|a, b| by_len(&a.0, &b.0));
+        g.morph_ix = WordIndex::new(g.morphs.iter().map(|(m, _)| m));
+        g.noun_ix = WordIndex::new(g.nouns.iter().map(|(n, _)| n));
         for t in &lx.triggers {
             match t.position {
                 Position::After => g.after.push((t.phrase.clone(), t.role)),
@@ -186,7 +193,8 @@ impl Grammar {
         if s.is_empty() {
             return true;
         }
-        for (m, k) in &self.morphs {
+        for i in self.morph_ix.prefix_ids(s) {
+            let (m, k) = &self.morphs[i];
             if let Some(rest) = s.strip_prefix(m.as_str()) {
                 out.push(*k);
                 if self.decompose(rest, out) {
@@ -206,7 +214,8 @@ impl Grammar {
         if self.person_labels.iter().any(|p| p == s) {
             return Some(LabelRole::Person);
         }
-        for (noun, person) in &self.nouns {
+        for i in self.noun_ix.suffix_ids(s) {
+            let (noun, person) = &self.nouns[i];
             let Some(prefix) = s.strip_suffix(noun.as_str()) else {
                 continue;
             };
