@@ -114,6 +114,12 @@ pub struct Lexicon {
     pub collective_prefix: Vec<String>,
     pub collective_infix: Vec<String>,
     pub collective_suffix: Vec<String>,
+    /// `collective_infix` as one automaton (a mention is tested once, not once per pattern).
+    collective_infix_ac: aho_corasick::AhoCorasick,
+    collective_prefix_ix: WordIndex,
+    collective_suffix_ix: WordIndex,
+    /// `org_suffixes` by last character.
+    org_suffix_ix: WordIndex,
     pub leading_person: Vec<String>,
     pub first_listed_leads: Vec<String>,
     pub divisions: Vec<Division>,
@@ -212,6 +218,10 @@ impl Lexicon {
             collective_prefix: Vec::new(),
             collective_infix: Vec::new(),
             collective_suffix: Vec::new(),
+            collective_infix_ac: aho_corasick::AhoCorasick::new(Vec::<String>::new()).expect("no patterns"),
+            collective_prefix_ix: WordIndex::default(),
+            collective_suffix_ix: WordIndex::default(),
+            org_suffix_ix: WordIndex::default(),
             leading_person: Vec::new(),
             first_listed_leads: Vec::new(),
             divisions: Vec::new(),
@@ -330,6 +340,16 @@ impl Lexicon {
                 .cmp(&a.phrase.chars().count())
                 .then(a.phrase.cmp(&b.phrase))
         });
+        lx.collective_infix_ac = aho_corasick::AhoCorasick::new(&lx.collective_infix).map_err(|e| {
+            LexiconError::Row {
+                file: "lexicon/collective.tsv".into(),
+                line: 0,
+                msg: format!("infix patterns: {e}"),
+            }
+        })?;
+        lx.collective_prefix_ix = WordIndex::new(&lx.collective_prefix);
+        lx.collective_suffix_ix = WordIndex::new(&lx.collective_suffix);
+        lx.org_suffix_ix = WordIndex::new(lx.org_suffixes.iter().map(|(s, _)| s));
         lx.fingerprint = crate::doc::hex(&md5::Digest::finalize(hasher)[..6]);
         Ok(lx)
     }
@@ -346,21 +366,97 @@ impl Lexicon {
 
     /// Type of an organisation mention from its ending, if it has a known one.
     pub fn org_type_by_suffix(&self, mention: &str) -> Option<OrgType> {
-        self.org_suffixes
-            .iter()
-            .find(|(s, _)| mention.ends_with(s.as_str()))
-            .map(|(_, t)| *t)
+        self.org_suffix_ix.suffix_ids(mention).next().map(|i| self.org_suffixes[i].1)
     }
 
     /// True when a mention names a non-specific set of bodies (市各有关单位, 各县市区政府).
     pub fn is_collective(&self, mention: &str) -> bool {
         let bare = mention.trim_start_matches(['市', '区', '县', '镇', '省']);
         let bare = bare.strip_prefix('级').unwrap_or(bare);
-        self.collective_prefix
-            .iter()
-            .any(|p| bare.starts_with(p.as_str()) || mention.starts_with(p.as_str()))
-            || self.collective_infix.iter().any(|p| mention.contains(p.as_str()))
-            || self.collective_suffix.iter().any(|p| mention.ends_with(p.as_str()))
+        self.collective_prefix_ix.starts(bare)
+            || self.collective_prefix_ix.starts(mention)
+            || self.collective_infix_ac.is_match(mention)
+            || self.collective_suffix_ix.ends(mention)
+    }
+}
+
+/// A word list indexed by first and last character, keeping the list's order: which of its
+/// words a text starts (or ends) with, without comparing the text with every word. Rules ask
+/// this at every position of a clause, so a list of a hundred words costs one lookup, not a
+/// hundred comparisons. Empty words match nothing.
+#[derive(Clone, Debug, Default)]
+pub struct WordIndex {
+    words: Vec<String>,
+    /// (character, indices of the words that start / end with it, in list order), by character.
+    by_first: Vec<(char, Vec<u32>)>,
+    by_last: Vec<(char, Vec<u32>)>,
+}
+
+impl WordIndex {
+    pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> WordIndex {
+        let words: Vec<String> = words.into_iter().map(|w| w.as_ref().to_string()).collect();
+        let group = |key: &dyn Fn(&str) -> char| {
+            let mut map: std::collections::BTreeMap<char, Vec<u32>> = Default::default();
+            for (i, w) in words.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+                map.entry(key(w)).or_default().push(i as u32);
+            }
+            map.into_iter().collect::<Vec<_>>()
+        };
+        let by_first = group(&|w| w.chars().next().expect("non-empty"));
+        let by_last = group(&|w| w.chars().next_back().expect("non-empty"));
+        WordIndex {
+            words,
+            by_first,
+            by_last,
+        }
+    }
+
+    fn bucket(index: &[(char, Vec<u32>)], c: Option<char>) -> &[u32] {
+        c.and_then(|c| index.binary_search_by_key(&c, |(k, _)| *k).ok())
+            .map_or(&[], |i| index[i].1.as_slice())
+    }
+
+    /// Positions in the list of the words `s` starts with, in list order.
+    pub fn prefix_ids<'s>(&'s self, s: &'s str) -> impl Iterator<Item = usize> + 's {
+        (Self::bucket(&self.by_first, s.chars().next()).iter())
+            .map(|&i| i as usize)
+            .filter(move |&i| s.starts_with(self.words[i].as_str()))
+    }
+
+    /// Positions in the list of the words `s` ends with, in list order.
+    pub fn suffix_ids<'s>(&'s self, s: &'s str) -> impl Iterator<Item = usize> + 's {
+        (Self::bucket(&self.by_last, s.chars().next_back()).iter())
+            .map(|&i| i as usize)
+            .filter(move |&i| s.ends_with(self.words[i].as_str()))
+    }
+
+    /// The words `s` starts with, in list order.
+    pub fn prefixes_of<'s>(&'s self, s: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.prefix_ids(s).map(|i| self.words[i].as_str())
+    }
+
+    /// The words `s` ends with, in list order.
+    pub fn suffixes_of<'s>(&'s self, s: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.suffix_ids(s).map(|i| self.words[i].as_str())
+    }
+
+    /// True when `s` starts with one of the words.
+    pub fn starts(&self, s: &str) -> bool {
+        self.prefixes_of(s).next().is_some()
+    }
+
+    /// True when `s` ends with one of the words.
+    pub fn ends(&self, s: &str) -> bool {
+        self.suffixes_of(s).next().is_some()
+    }
+
+    /// The longest word `s` starts with (the last listed among equals).
+    pub fn longest_prefix<'s>(&'s self, s: &'s str) -> Option<&'s str> {
+        self.prefixes_of(s).max_by_key(|w| w.len())
+    }
+
+    pub fn words(&self) -> &[String] {
+        &self.words
     }
 }
 
@@ -376,6 +472,20 @@ fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_index_answers_as_a_scan_would() {
+        let words = ["牵头", "牵头负责", "负责", "配合", "", "头"];
+        let ix = WordIndex::new(words);
+        for s in ["牵头负责实施", "负责牵头", "头", "配合单位", "无关", "", "牵"] {
+            let scan_pre: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty() && s.starts_with(w)).collect();
+            let scan_suf: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty() && s.ends_with(w)).collect();
+            assert_eq!(ix.prefixes_of(s).collect::<Vec<_>>(), scan_pre, "{s}");
+            assert_eq!(ix.suffixes_of(s).collect::<Vec<_>>(), scan_suf, "{s}");
+        }
+        assert_eq!(ix.longest_prefix("牵头负责实施"), Some("牵头负责"));
+        assert!(ix.ends("市发改委牵头") && !ix.starts("市发改委牵头"));
+    }
 
     #[test]
     fn embedded_tables_parse() {

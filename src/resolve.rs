@@ -163,6 +163,7 @@ impl Gazetteer {
         let coop_verbs = lex.list("coop_verbs").to_vec();
         let coop_verbs_ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&coop_verbs)
             .expect("verb patterns are plain strings");
         // Title words only (heads, and the blocked words that start like one): the post rule
@@ -173,6 +174,7 @@ impl Gazetteer {
         });
         let posts_ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(titles.map(|r| r[0].as_str()))
             .expect("post titles are plain strings");
         Gazetteer {

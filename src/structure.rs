@@ -1098,6 +1098,7 @@ const META_KEYS: &[&str] = &[
 static META_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
     aho_corasick::AhoCorasickBuilder::new()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(META_KEYS)
         .expect("field names are plain strings")
 });

@@ -472,7 +472,7 @@ impl<'a> Context<'a> {
 pub const MAX_SENTENCE_CHARS: usize = 600;
 
 /// The largest char boundary at or before a byte offset.
-fn char_floor(text: &str, mut i: usize) -> usize {
+pub(crate) fn char_floor(text: &str, mut i: usize) -> usize {
     i = i.min(text.len());
     while !text.is_char_boundary(i) {
         i -= 1;

@@ -24,7 +24,7 @@
 
 use super::Context;
 use crate::facts::{Fact, Relation};
-use crate::lexicon::{Lexicon, Position, Role};
+use crate::lexicon::{Lexicon, Position, Role, WordIndex};
 use crate::structure::ColumnKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -63,12 +63,18 @@ pub enum LabelRole {
 pub struct Grammar {
     morphs: Vec<(String, Morph)>,
     nouns: Vec<(String, bool)>,
+    /// `morphs` and `nouns` by first / last character.
+    morph_ix: WordIndex,
+    noun_ix: WordIndex,
     seq: Vec<String>,
     task: Vec<String>,
     time: Vec<String>,
     other: Vec<String>,
     /// Responsibility trigger phrases by position (longest first).
     after: Vec<(String, Role)>,
+    /// The `after` phrases a short verb of manner may follow (`牵头实施`): those of 牵头 and
+    /// 分工, and bare 负责 / 配合.
+    after_manner: Vec<(String, Role)>,
     before: Vec<(String, Role)>,
     person_labels: Vec<String>,
     first_listed: Vec<String>,
@@ -80,6 +86,8 @@ pub struct Grammar {
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
     any_ac: AhoCorasick,
+    /// Every phrase of `responsibility.tsv`, whatever its position.
+    triggers_ac: AhoCorasick,
     /// The declared conventions, `牵头` and `主责` (where a declaration may be).
     convention_ac: AhoCorasick,
 }
@@ -89,11 +97,14 @@ impl Grammar {
         let mut g = Grammar {
             morphs: Vec::new(),
             nouns: Vec::new(),
+            morph_ix: WordIndex::default(),
+            noun_ix: WordIndex::default(),
             seq: Vec::new(),
             task: Vec::new(),
             time: Vec::new(),
             other: Vec::new(),
             after: Vec::new(),
+            after_manner: Vec::new(),
             before: Vec::new(),
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
@@ -101,6 +112,7 @@ impl Grammar {
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
+            triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
             convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
         };
         for row in lx.table("resp_grammar") {
@@ -126,6 +138,8 @@ impl Grammar {
         let by_len = |a: &String, b: &String| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b));
         g.morphs.sort_by(|a, b| by_len(&a.0, &b.0));
         g.nouns.sort_by(|a, b| by_len(&a.0, &b.0));
+        g.morph_ix = WordIndex::new(g.morphs.iter().map(|(m, _)| m));
+        g.noun_ix = WordIndex::new(g.nouns.iter().map(|(n, _)| n));
         for t in &lx.triggers {
             match t.position {
                 Position::After => g.after.push((t.phrase.clone(), t.role)),
@@ -133,9 +147,14 @@ impl Grammar {
                 Position::Label => {}
             }
         }
+        g.after_manner = (g.after.iter())
+            .filter(|(p, _)| p.contains("牵头") || p.contains("分工") || p == "负责" || p == "配合")
+            .cloned()
+            .collect();
         let build = |pats: Vec<&str>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(pats)
                 .expect("valid patterns")
         };
@@ -144,6 +163,7 @@ impl Grammar {
         all.extend(g.after.iter().map(|(p, _)| p.as_str()));
         all.extend(g.before.iter().map(|(p, _)| p.as_str()));
         g.any_ac = build(all);
+        g.triggers_ac = build(lx.triggers.iter().map(|t| t.phrase.as_str()).collect());
         let mut conv: Vec<&str> = g.first_listed.iter().map(String::as_str).collect();
         conv.extend(["牵头", "主责"]);
         g.convention_ac = build(conv);
@@ -173,7 +193,8 @@ impl Grammar {
         if s.is_empty() {
             return true;
         }
-        for (m, k) in &self.morphs {
+        for i in self.morph_ix.prefix_ids(s) {
+            let (m, k) = &self.morphs[i];
             if let Some(rest) = s.strip_prefix(m.as_str()) {
                 out.push(*k);
                 if self.decompose(rest, out) {
@@ -193,7 +214,8 @@ impl Grammar {
         if self.person_labels.iter().any(|p| p == s) {
             return Some(LabelRole::Person);
         }
-        for (noun, person) in &self.nouns {
+        for i in self.noun_ix.suffix_ids(s) {
+            let (noun, person) = &self.nouns[i];
             let Some(prefix) = s.strip_suffix(noun.as_str()) else {
                 continue;
             };
@@ -373,10 +395,9 @@ pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
     if whole.end != trimmed.len() {
         return None;
     }
-    let lx = Lexicon::embedded();
     let inner_text = &trimmed[inner];
     let g = Grammar::embedded();
-    (lx.triggers.iter().any(|t| inner_text.contains(t.phrase.as_str())) || !find_labels(&g, inner_text).is_empty())
+    (g.triggers_ac.is_match(inner_text) || !find_labels(g, inner_text).is_empty())
         .then_some(whole)
 }
 
@@ -398,6 +419,11 @@ pub fn labels_start(text: &str) -> Option<usize> {
 pub fn is_label_line(line: &str) -> bool {
     let g = Grammar::embedded();
     let line = line.trim();
+    // A label is at most ten characters and ends with its noun: none in the first ten, no label.
+    let head = line.char_indices().nth(10).map_or(line, |(i, _)| &line[..i]);
+    if !g.has_noun(head) {
+        return false;
+    }
     find_labels(&g, line)
         .first()
         .is_some_and(|l| l.start == 0 && (l.colon || l.end == line.len()))
@@ -485,12 +511,11 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
                 next.is_some_and(|c| crate::normalize::is_han(c) && !"等和及与".contains(c))
                     && g.org_suffixes.iter().any(|x| text[..p].ends_with(x.as_str()))
             };
-            if !(at_boundary || colon || after_org()) {
-                continue;
-            }
             if let Some(role) = g.label(&text[p..end]) {
-                best = Some((p, role));
-                break;
+                if at_boundary || colon || after_org() {
+                    best = Some((p, role));
+                    break;
+                }
             }
         }
         let Some((start, role)) = best else {
@@ -814,8 +839,10 @@ fn trigger_clauses(cx: &Context, g: &Grammar, content: &str) -> Option<Vec<Claus
 /// The role and the list of a clause ending with a trigger phrase (`X牵头`) or with `为` + a
 /// label (`X为牵头单位`).
 fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
+    // A label is at most ten characters ([`Grammar::label`]), so only the clause's end can
+    // hold `为` + label: the last `为` is looked for there, without building a searcher.
     for w in ["为", "是", "作为"] {
-        if let Some(p) = c.rfind(w) {
+        if let Some(p) = last_in_tail(c, w, 10) {
             if let Some(role) = g.label(&c[p + w.len()..]) {
                 let role = match role {
                     LabelRole::Lead => ClauseRole::Lead,
@@ -837,28 +864,48 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
         return Some((role, list));
     }
     // The trigger followed by a short verb of manner (`牵头实施`, `按职责分工落实`,
-    // `牵头卖力`): at most four Han characters that name no unit or person.
-    let tail_ok = |t: &str| {
-        let n = t.chars().count();
-        (1..=4).contains(&n)
-            && t.chars().all(crate::normalize::is_han)
-            && ![
-                "单位", "部门", "领导", "人", "同志", "处", "科", "室", "局", "委", "办", "厅", "府", "组",
-            ]
-            .iter()
-            .any(|w| t.contains(w))
-    };
-    let (at, phrase, role) = g
-        .after
-        .iter()
-        .filter_map(|(p, r)| c.rfind(p.as_str()).map(|i| (i, p, r)))
-        .filter(|(_, p, _)| p.contains("牵头") || p.contains("分工") || ["负责", "配合"].contains(&p.as_str()))
-        .filter(|(i, p, _)| *i > 0 && tail_ok(&c[i + p.len()..]))
-        .max_by_key(|(i, p, _)| (i + p.len(), p.len()))?;
+    // `牵头卖力`): at most four Han characters that name no unit or person. A longer tail
+    // holds a shorter one, so the first tail that fails ends the search; the trigger ending
+    // nearest the clause's end wins, then the longest.
+    const UNIT_WORDS: [&str; 4] = ["单位", "部门", "领导", "同志"];
+    const UNIT_CHARS: [char; 10] = ['人', '处', '科', '室', '局', '委', '办', '厅', '府', '组'];
+    let mut best: Option<(usize, &String, &Role)> = None;
+    let mut tail_start = c.len();
+    for _ in 0..4 {
+        let Some(ch) = c[..tail_start].chars().next_back() else { break };
+        tail_start -= ch.len_utf8();
+        let tail = &c[tail_start..];
+        if !crate::normalize::is_han(ch) || UNIT_CHARS.contains(&ch) || UNIT_WORDS.iter().any(|w| tail.starts_with(w)) {
+            break;
+        }
+        let head = &c[..tail_start];
+        for (p, r) in &g.after_manner {
+            if head.len() > p.len() && head.ends_with(p.as_str()) && best.is_none_or(|(_, b, _)| p.len() >= b.len()) {
+                best = Some((head.len() - p.len(), p, r));
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    let (at, phrase, role) = best?;
     if phrase == "承办" {
         return None;
     }
     Some(((*role).into(), &c[..at]))
+}
+
+/// Byte offset of the last `w` in `c` that is followed by at most `max_after` characters.
+fn last_in_tail(c: &str, w: &str, max_after: usize) -> Option<usize> {
+    let mut i = c.len();
+    for _ in 0..=max_after {
+        let start = i.checked_sub(w.len())?;
+        if c.is_char_boundary(start) && c[start..].starts_with(w) {
+            return Some(start);
+        }
+        i -= c[..i].chars().next_back()?.len_utf8();
+    }
+    None
 }
 
 /// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).

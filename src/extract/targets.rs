@@ -117,6 +117,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     let automaton = |words: &[String]| {
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(words)
             .expect("cue words are plain strings")
     };
