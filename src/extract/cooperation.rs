@@ -918,7 +918,11 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn actor_of(&self, seg: &str) -> Actor {
         let seg = cut_etc(seg);
         let seg = seg.rsplit(['、', ',']).next().unwrap_or("");
-        let seg = strip_end(seg, &self.w.adverb);
+        // A title set off by a dash (`合作共赢——我院与…`) ends before the actor.
+        let seg = seg.rsplit("——").next().unwrap_or("");
+        let seg = seg.rsplit("一一").next().unwrap_or("");
+        // A time between the subject and the preposition: `平湖市近日与青田县…`.
+        let seg = strip_end(strip_end(strip_end(seg, &self.w.adverb), &self.w.time), &self.w.adverb);
         if seg.trim().is_empty() {
             return Actor::Subject;
         }
@@ -937,6 +941,11 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// opens with a lead verb), a level prefix (市人民医院), a place, an alias, or right after a
     /// lead word or adverb.
     fn party_ending(&self, seg: &str) -> Option<OrgRef> {
+        // `指定我院`: a unit's pronoun (我院, 我校, 本院) ends the text.
+        let tail2 = tail_chars(seg, 2);
+        if pronoun_unit(tail2) {
+            return self.party_exact(tail2, true);
+        }
         let opens_with_lead = self
             .w
             .lead
@@ -1035,6 +1044,22 @@ impl<'c, 'a> Reader<'c, 'a> {
             let rest = &led[at..];
             if (rest.ends_with("方面") || rest.ends_with("领域")) && !self.has_verb(rest) {
                 adjunct = &led[..at];
+            }
+        }
+        // `A和B就乡村振兴工作签约`: a topic opened by 就 (with no verb of its own);
+        // `A、B于2006年签订`: a date opened by 于.
+        if adjunct.len() == led.len() {
+            if let Some(at) = led.rfind('就') {
+                let rest = &led[at..];
+                if rest.chars().count() > 1 && !rest.contains(['、', '和']) {
+                    adjunct = &led[..at];
+                }
+            }
+            if let Some(at) = led.rfind('于') {
+                let rest = &led[at + '于'.len_utf8()..];
+                if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || is_time_char(c)) {
+                    adjunct = &led[..at];
+                }
             }
         }
         let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.adverb).len();
@@ -1325,6 +1350,10 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     fn is_tail(&self, rest: &str) -> bool {
         let rest = rest.trim_matches(QUOTES);
+        // `尖草坪区各级医疗机构`: a class of units of the place, not the place.
+        if rest.starts_with('各') && self.w.class.iter().any(|c| rest.contains(c)) {
+            return false;
+        }
         rest.is_empty() || rest.starts_with(['各', '间']) || self.w.tail.iter().any(|t| rest.starts_with(t))
     }
 
@@ -1345,6 +1374,20 @@ impl<'c, 'a> Reader<'c, 'a> {
             r.text = m.to_string();
             return Some(r);
         }
+        // 我院, 我校: the writing unit itself, unnamed; a longer mention ending in one (指定我院)
+        // is no name.
+        if pronoun_unit(m) {
+            return Some(OrgRef {
+                text: m.to_string(),
+                name: None,
+                ty: "Institution".into(),
+                code: None,
+                division: None,
+            });
+        }
+        if pronoun_unit(tail_chars(m, 2)) {
+            return None;
+        }
         if let Some(r) = self.coref(m) {
             return Some(r);
         }
@@ -1364,6 +1407,18 @@ impl<'c, 'a> Reader<'c, 'a> {
         if let Some((r, rest)) = self.place_prefix(m) {
             if !rest.is_empty() && self.is_tail(rest) && !self.w.town.iter().any(|t| rest.starts_with(t)) {
                 return Some(r);
+            }
+            // `太原市尖草坪区人民政府`: the government of a (hierarchical) place.
+            if matches!(rest, "人民政府" | "政府") {
+                if let (Some(name), Some(code)) = (&r.name, &r.code) {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: Some(format!("{name}人民政府")),
+                        ty: "Government".into(),
+                        code: None,
+                        division: Some(code.clone()),
+                    });
+                }
             }
         }
         self.org_party(m).or_else(|| self.foreign_division(m))
@@ -1473,8 +1528,8 @@ impl<'c, 'a> Reader<'c, 'a> {
             run.push(x);
         }
         let last = *run.last()?;
-        let text = &m[..end];
         if let Some(ty) = &last.region {
+            let text = &m[..end];
             if run.len() > 1 {
                 return None;
             }
@@ -1508,6 +1563,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                 .iter()
                 .copied()
                 .find(|&c| x.divisions.iter().all(|&d| gz.chain(d).contains(&c)));
+            // `江川区安化乡`: a name with no division inside the one before it (安化县 is not in
+            // 江川区) ends the hierarchy; it is part of what follows.
+            if prev.is_some() && inside.is_empty() && x.start > 0 {
+                end = x.start;
+                break;
+            }
             chosen = if inside.len() == 1 {
                 Some(inside[0])
             } else if let Some(c) = container.filter(|_| x.divisions.len() > 1) {
@@ -1519,6 +1580,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         let d = chosen?;
         let div = gz.division(d);
+        let text = &m[..end];
         Some((
             OrgRef {
                 text: text.to_string(),
@@ -1575,6 +1637,20 @@ impl<'c, 'a> Reader<'c, 'a> {
                         text: m.to_string(),
                         name: r.name,
                         ty: "Government".into(),
+                        code: None,
+                        division,
+                    })
+                }
+                // `省卫健委` in a city's text: a department of another government is a party.
+                OrgType::Department
+                    if !external
+                        && r.name.is_some()
+                        && r.division.is_some_and(|d| cx.jur.own().is_some_and(|o| o != d)) =>
+                {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: r.name,
+                        ty: "Department".into(),
                         code: None,
                         division,
                     })
@@ -1641,6 +1717,12 @@ impl<'c, 'a> Reader<'c, 'a> {
             division: None,
         })
     }
+}
+
+/// A unit's first-person pronoun: 我 or 本 and a one-character unit (我院, 我校, 本院).
+fn pronoun_unit(m: &str) -> bool {
+    let mut cs = m.chars();
+    matches!((cs.next(), cs.next(), cs.next()), (Some('我' | '本'), Some(u), None) if "院校所局委厅".contains(u))
 }
 
 fn is_seq_head(h: &str) -> bool {
