@@ -1009,7 +1009,10 @@ impl<'c, 'a> Reader<'c, 'a> {
             if item.chars().count() < 2 {
                 continue;
             }
-            if let Some(r) = self.party_exact(item, false) {
+            if let Some((x, y)) = self.juxtaposed(item) {
+                out.push(x);
+                out.push(y);
+            } else if let Some(r) = self.party_exact(item, false) {
                 out.push(r);
             } else if let Some((r, rest)) = self.place_prefix(item) {
                 // The last item runs into the verb: a two-character field before it makes a
@@ -1095,10 +1098,40 @@ impl<'c, 'a> Reader<'c, 'a> {
         } else {
             return Vec::new();
         };
-        match (self.party_exact(parts[0], false), self.party_exact(parts[1], false)) {
+        // `指定我院和开化县人民医院`: a unit's pronoun ends the first part.
+        let first = self.party_exact(parts[0], false).or_else(|| {
+            let t = tail_chars(parts[0], 2);
+            pronoun_unit(t).then(|| self.party_exact(t, false)).flatten()
+        });
+        match (first, self.party_exact(parts[1], false)) {
             (Some(x), Some(y)) => vec![(Some(x), y)],
             _ => Vec::new(),
         }
+    }
+
+    /// Two organisations written side by side with no separator (a title's space, removed by
+    /// normalisation: `山西医科大学 山西医科大学第一医院`): the first ends in a unit suffix and
+    /// both halves name a party.
+    fn juxtaposed(&self, item: &str) -> Option<(OrgRef, OrgRef)> {
+        let lex = self.cx.gz.lexicon();
+        for (i, _) in item.char_indices().skip(4) {
+            let (x, y) = item.split_at(i);
+            if y.chars().count() < 4
+                || !lex.org_suffixes.iter().any(|(s, _)| s.chars().count() >= 2 && x.ends_with(s.as_str()))
+            {
+                continue;
+            }
+            // The second is a name of its own, not a unit of the first (上海交通大学医学院,
+            // 中国农业银行西双版纳分行): it repeats the first's head.
+            let own_name = y.starts_with(head_chars(x, 2));
+            if !own_name {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (self.org_party(x), self.org_party(y)) {
+                return Some((a, b));
+            }
+        }
+        None
     }
 
     fn abbrev_ref(&self, c: char, d: usize) -> OrgRef {
