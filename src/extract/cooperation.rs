@@ -416,7 +416,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 // `苏皖合作示范区`, `宜湖合作产业园`, `对口支援新疆前方指挥部`: the verb is part of a
                 // unit's name, not a statement.
-                if self.names_unit(after) {
+                if self.names_unit(after, fr.aid) {
                     continue;
                 }
                 let abs = cl.start + vrel;
@@ -1229,7 +1229,7 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// True when the text right after a verb ends a unit's name: the unit word follows at once
     /// (合作示范区), or after a place (支援新疆前方指挥部).
-    fn names_unit(&self, after: &str) -> bool {
+    fn names_unit(&self, after: &str, aid: bool) -> bool {
         const AT_ONCE: &[&str] = &[
             "示范区",
             "产业园",
@@ -1244,10 +1244,16 @@ impl<'c, 'a> Reader<'c, 'a> {
         if AT_ONCE.iter().any(|u| after.starts_with(u)) {
             return true;
         }
-        match self.place_prefix(after) {
-            Some((_, rest)) => self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、']),
-            None => false,
-        }
+        // `援疆工作前方指挥部`: after 援, a province's one-character name stands for the place
+        // too (not in 共建苏铜产业园, a statement).
+        let rest = match self.place_prefix(after) {
+            Some((_, rest)) => rest,
+            None => match after.chars().next() {
+                Some(c) if aid && self.abbrev.contains_key(&c) => &after[c.len_utf8()..],
+                _ => return false,
+            },
+        };
+        self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、'])
     }
 
     /// `援疆`, `援助X`: the place aided.
