@@ -1117,7 +1117,10 @@ impl<'c, 'a> Reader<'c, 'a> {
         for (i, _) in item.char_indices().skip(4) {
             let (x, y) = item.split_at(i);
             if y.chars().count() < 4
-                || !lex.org_suffixes.iter().any(|(s, _)| s.chars().count() >= 2 && x.ends_with(s.as_str()))
+                || !lex
+                    .org_suffixes
+                    .iter()
+                    .any(|(s, _)| s.chars().count() >= 2 && x.ends_with(s.as_str()))
             {
                 continue;
             }
@@ -2098,6 +2101,51 @@ mod tests {
     }
 
     #[test]
+    fn adjuncts_pronouns_and_nested_names() {
+        // A topic opened by 就, a date opened by 于, between the pair and the verb.
+        let v = pairs("近日,滁州市政府和金华市就产业协作工作签约。");
+        assert!(has(&v, "滁州市政府", "金华市"), "{v:?}");
+        let v = pairs("孝感市、咸宁市于2019年签订结对共建协议。");
+        assert!(has(&v, "孝感市", "咸宁市"), "{v:?}");
+        // A time between the subject and 与; a determiner before the subject.
+        let v = pairs("浙江省嘉兴市近日与丽水市签订合作协议。");
+        assert!(has(&v, "浙江省嘉兴市", "丽水市"), "{v:?}");
+        let v = pairs("此次城东街道与柳溪乡缔结友好乡镇。");
+        assert!(has(&v, "城东街道", "柳溪乡"), "{v:?}");
+        // A hierarchy nests: 安化 (a county elsewhere) after 江川区 begins a township's name.
+        let v = pairs("武进区南夏墅街道与江川区安化乡缔结友好乡镇协议。");
+        assert!(has(&v, "武进区南夏墅街道", "江川区安化乡"), "{v:?}");
+        // The government of a hierarchical place.
+        let v = pairs("省人民医院与太原市尖草坪区人民政府签订合作协议。");
+        assert!(has(&v, "省人民医院", "太原市尖草坪区人民政府"), "{v:?}");
+        // A unit's pronoun, also after a verb or a title's dash.
+        let v = pairs("服务东进——我院与简州新城管委会签订战略合作框架协议。");
+        assert!(has(&v, "我院", "简州新城管委会"), "{v:?}");
+        let v = pairs("会议指定我院和开化县人民医院开展战略合作。");
+        assert!(has(&v, "我院", "开化县人民医院"), "{v:?}");
+        // Two organisations side by side, the second repeating the first's head.
+        let v = pairs("我市与山西医科大学山西医科大学第一医院合作签约仪式举行。");
+        assert!(has(&v, "我市", "山西医科大学"), "{v:?}");
+        assert!(has(&v, "我市", "山西医科大学第一医院"), "{v:?}");
+        // ... but a branch is a unit of its bank.
+        let v = pairs("勐海县人民政府与中国农业银行西双版纳分行签署合作协议。");
+        assert!(!v.iter().any(|(_, b)| b == "西双版纳分行"), "{v:?}");
+    }
+
+    #[test]
+    fn classes_of_units_and_offices_are_no_partners() {
+        // `X各级医疗机构`: units of the place, a class.
+        let v = pairs("将与尖草坪区各级医疗机构开展深入合作交流。");
+        assert!(v.is_empty(), "{v:?}");
+        // An office named for aid (援疆…指挥部) states nothing.
+        let v = pairs("按照河北省援疆工作前方指挥部的要求开展活动。");
+        assert!(v.is_empty(), "{v:?}");
+        // A wish after a visit names no pair.
+        let v = pairs("考察团来我市考察。希望今后两市进一步加强交流合作。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
     fn pairing_and_assistance() {
         let v = pairs("杭州市对口帮扶恩施州,宁波市对口支援凉山州。");
         assert!(has(&v, "杭州市", "恩施州"), "{v:?}");
@@ -2162,7 +2210,12 @@ mod tests {
         assert!(has(&v, "梅山管理委员会", "浙江万里学院"), "{v:?}");
         let v = pairs("合作协议书\n甲方:云南省红河哈尼族彝族自治州蒙自市人民政府\n乙方:昆明医科大学第一附属医院\n双方就医疗合作达成协议。\n甲方(盖章):蒙自市人民政府    乙方(盖章):昆明医科大学第一附属医院\n");
         assert_eq!(v.len(), 1, "{v:?}");
-        assert!(has(&v, "蒙自市人民政府", "昆明医科大学第一附属医院"), "{v:?}");
+        // The 甲方 line names the government in full (a hierarchical place's government).
+        assert!(
+            v.iter()
+                .all(|(a, b)| a.ends_with("蒙自市人民政府") && b == "昆明医科大学第一附属医院"),
+            "{v:?}"
+        );
     }
 
     #[test]
