@@ -2163,6 +2163,9 @@ mod tests {
         assert!(pairs("辽宁合作交流办公室").is_empty());
         let v = pairs("恩施州人民政府\n在杭州市的对口帮扶下,全州脱贫攻坚取得成效。");
         assert!(v.iter().any(|(_, b)| b == "杭州市"), "{v:?}");
+        // `保定对口援疆`: 对口 between the helper and 援.
+        let v = pairs("保定对口援疆工作进入新起点。");
+        assert!(has(&v, "保定", "疆"), "{v:?}");
         let v = coop("选派干部援疆。");
         assert!(v.iter().any(|(_, b, _)| b == "疆"), "{v:?}");
     }
