@@ -416,7 +416,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 // `苏皖合作示范区`, `宜湖合作产业园`, `对口支援新疆前方指挥部`: the verb is part of a
                 // unit's name, not a statement.
-                if self.names_unit(after) {
+                if self.names_unit(after, fr.aid) {
                     continue;
                 }
                 let abs = cl.start + vrel;
@@ -918,7 +918,11 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn actor_of(&self, seg: &str) -> Actor {
         let seg = cut_etc(seg);
         let seg = seg.rsplit(['、', ',']).next().unwrap_or("");
-        let seg = strip_end(seg, &self.w.adverb);
+        // A title set off by a dash (`合作共赢——我院与…`) ends before the actor.
+        let seg = seg.rsplit("——").next().unwrap_or("");
+        let seg = seg.rsplit("一一").next().unwrap_or("");
+        // A time between the subject and the preposition: `平湖市近日与青田县…`.
+        let seg = strip_end(strip_end(strip_end(seg, &self.w.adverb), &self.w.time), &self.w.adverb);
         if seg.trim().is_empty() {
             return Actor::Subject;
         }
@@ -937,6 +941,11 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// opens with a lead verb), a level prefix (市人民医院), a place, an alias, or right after a
     /// lead word or adverb.
     fn party_ending(&self, seg: &str) -> Option<OrgRef> {
+        // `指定我院`: a unit's pronoun (我院, 我校, 本院) ends the text.
+        let tail2 = tail_chars(seg, 2);
+        if pronoun_unit(tail2) {
+            return self.party_exact(tail2, true);
+        }
         let opens_with_lead = self
             .w
             .lead
@@ -1000,7 +1009,10 @@ impl<'c, 'a> Reader<'c, 'a> {
             if item.chars().count() < 2 {
                 continue;
             }
-            if let Some(r) = self.party_exact(item, false) {
+            if let Some((x, y)) = self.juxtaposed(item) {
+                out.push(x);
+                out.push(y);
+            } else if let Some(r) = self.party_exact(item, false) {
                 out.push(r);
             } else if let Some((r, rest)) = self.place_prefix(item) {
                 // The last item runs into the verb: a two-character field before it makes a
@@ -1037,6 +1049,22 @@ impl<'c, 'a> Reader<'c, 'a> {
                 adjunct = &led[..at];
             }
         }
+        // `A和B就乡村振兴工作签约`: a topic opened by 就 (with no verb of its own);
+        // `A、B于2006年签订`: a date opened by 于.
+        if adjunct.len() == led.len() {
+            if let Some(at) = led.rfind('就') {
+                let rest = &led[at..];
+                if rest.chars().count() > 1 && !rest.contains(['、', '和']) {
+                    adjunct = &led[..at];
+                }
+            }
+            if let Some(at) = led.rfind('于') {
+                let rest = &led[at + '于'.len_utf8()..];
+                if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || is_time_char(c)) {
+                    adjunct = &led[..at];
+                }
+            }
+        }
         let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.adverb).len();
         let before = adjunct;
         let b0 = strip_end(before, &self.w.adverb);
@@ -1070,10 +1098,43 @@ impl<'c, 'a> Reader<'c, 'a> {
         } else {
             return Vec::new();
         };
-        match (self.party_exact(parts[0], false), self.party_exact(parts[1], false)) {
+        // `指定我院和开化县人民医院`: a unit's pronoun ends the first part.
+        let first = self.party_exact(parts[0], false).or_else(|| {
+            let t = tail_chars(parts[0], 2);
+            pronoun_unit(t).then(|| self.party_exact(t, false)).flatten()
+        });
+        match (first, self.party_exact(parts[1], false)) {
             (Some(x), Some(y)) => vec![(Some(x), y)],
             _ => Vec::new(),
         }
+    }
+
+    /// Two organisations written side by side with no separator (a title's space, removed by
+    /// normalisation: `山西医科大学 山西医科大学第一医院`): the first ends in a unit suffix and
+    /// both halves name a party.
+    fn juxtaposed(&self, item: &str) -> Option<(OrgRef, OrgRef)> {
+        let lex = self.cx.gz.lexicon();
+        for (i, _) in item.char_indices().skip(4) {
+            let (x, y) = item.split_at(i);
+            if y.chars().count() < 4
+                || !lex
+                    .org_suffixes
+                    .iter()
+                    .any(|(s, _)| s.chars().count() >= 2 && x.ends_with(s.as_str()))
+            {
+                continue;
+            }
+            // The second is a name of its own, not a unit of the first (上海交通大学医学院,
+            // 中国农业银行西双版纳分行): it repeats the first's head.
+            let own_name = y.starts_with(head_chars(x, 2));
+            if !own_name {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (self.org_party(x), self.org_party(y)) {
+                return Some((a, b));
+            }
+        }
+        None
     }
 
     fn abbrev_ref(&self, c: char, d: usize) -> OrgRef {
@@ -1171,7 +1232,7 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// True when the text right after a verb ends a unit's name: the unit word follows at once
     /// (合作示范区), or after a place (支援新疆前方指挥部).
-    fn names_unit(&self, after: &str) -> bool {
+    fn names_unit(&self, after: &str, aid: bool) -> bool {
         const AT_ONCE: &[&str] = &[
             "示范区",
             "产业园",
@@ -1186,10 +1247,16 @@ impl<'c, 'a> Reader<'c, 'a> {
         if AT_ONCE.iter().any(|u| after.starts_with(u)) {
             return true;
         }
-        match self.place_prefix(after) {
-            Some((_, rest)) => self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、']),
-            None => false,
-        }
+        // `援疆工作前方指挥部`: after 援, a province's one-character name stands for the place
+        // too (not in 共建苏铜产业园, a statement).
+        let rest = match self.place_prefix(after) {
+            Some((_, rest)) => rest,
+            None => match after.chars().next() {
+                Some(c) if aid && self.abbrev.contains_key(&c) => &after[c.len_utf8()..],
+                _ => return false,
+            },
+        };
+        self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、'])
     }
 
     /// `援疆`, `援助X`: the place aided.
@@ -1325,6 +1392,10 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     fn is_tail(&self, rest: &str) -> bool {
         let rest = rest.trim_matches(QUOTES);
+        // `尖草坪区各级医疗机构`: a class of units of the place, not the place.
+        if rest.starts_with('各') && self.w.class.iter().any(|c| rest.contains(c)) {
+            return false;
+        }
         rest.is_empty() || rest.starts_with(['各', '间']) || self.w.tail.iter().any(|t| rest.starts_with(t))
     }
 
@@ -1345,6 +1416,20 @@ impl<'c, 'a> Reader<'c, 'a> {
             r.text = m.to_string();
             return Some(r);
         }
+        // 我院, 我校: the writing unit itself, unnamed; a longer mention ending in one (指定我院)
+        // is no name.
+        if pronoun_unit(m) {
+            return Some(OrgRef {
+                text: m.to_string(),
+                name: None,
+                ty: "Institution".into(),
+                code: None,
+                division: None,
+            });
+        }
+        if pronoun_unit(tail_chars(m, 2)) {
+            return None;
+        }
         if let Some(r) = self.coref(m) {
             return Some(r);
         }
@@ -1364,6 +1449,18 @@ impl<'c, 'a> Reader<'c, 'a> {
         if let Some((r, rest)) = self.place_prefix(m) {
             if !rest.is_empty() && self.is_tail(rest) && !self.w.town.iter().any(|t| rest.starts_with(t)) {
                 return Some(r);
+            }
+            // `太原市尖草坪区人民政府`: the government of a (hierarchical) place.
+            if matches!(rest, "人民政府" | "政府") {
+                if let (Some(name), Some(code)) = (&r.name, &r.code) {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: Some(format!("{name}人民政府")),
+                        ty: "Government".into(),
+                        code: None,
+                        division: Some(code.clone()),
+                    });
+                }
             }
         }
         self.org_party(m).or_else(|| self.foreign_division(m))
@@ -1473,8 +1570,8 @@ impl<'c, 'a> Reader<'c, 'a> {
             run.push(x);
         }
         let last = *run.last()?;
-        let text = &m[..end];
         if let Some(ty) = &last.region {
+            let text = &m[..end];
             if run.len() > 1 {
                 return None;
             }
@@ -1508,6 +1605,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                 .iter()
                 .copied()
                 .find(|&c| x.divisions.iter().all(|&d| gz.chain(d).contains(&c)));
+            // `江川区安化乡`: a name with no division inside the one before it (安化县 is not in
+            // 江川区) ends the hierarchy; it is part of what follows.
+            if prev.is_some() && inside.is_empty() && x.start > 0 {
+                end = x.start;
+                break;
+            }
             chosen = if inside.len() == 1 {
                 Some(inside[0])
             } else if let Some(c) = container.filter(|_| x.divisions.len() > 1) {
@@ -1519,6 +1622,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         let d = chosen?;
         let div = gz.division(d);
+        let text = &m[..end];
         Some((
             OrgRef {
                 text: text.to_string(),
@@ -1575,6 +1679,20 @@ impl<'c, 'a> Reader<'c, 'a> {
                         text: m.to_string(),
                         name: r.name,
                         ty: "Government".into(),
+                        code: None,
+                        division,
+                    })
+                }
+                // `省卫健委` in a city's text: a department of another government is a party.
+                OrgType::Department
+                    if !external
+                        && r.name.is_some()
+                        && r.division.is_some_and(|d| cx.jur.own().is_some_and(|o| o != d)) =>
+                {
+                    return Some(OrgRef {
+                        text: m.to_string(),
+                        name: r.name,
+                        ty: "Department".into(),
                         code: None,
                         division,
                     })
@@ -1641,6 +1759,12 @@ impl<'c, 'a> Reader<'c, 'a> {
             division: None,
         })
     }
+}
+
+/// A unit's first-person pronoun: 我 or 本 and a one-character unit (我院, 我校, 本院).
+fn pronoun_unit(m: &str) -> bool {
+    let mut cs = m.chars();
+    matches!((cs.next(), cs.next(), cs.next()), (Some('我' | '本'), Some(u), None) if "院校所局委厅".contains(u))
 }
 
 fn is_seq_head(h: &str) -> bool {
@@ -1977,6 +2101,51 @@ mod tests {
     }
 
     #[test]
+    fn adjuncts_pronouns_and_nested_names() {
+        // A topic opened by 就, a date opened by 于, between the pair and the verb.
+        let v = pairs("近日,滁州市政府和金华市就产业协作工作签约。");
+        assert!(has(&v, "滁州市政府", "金华市"), "{v:?}");
+        let v = pairs("孝感市、咸宁市于2019年签订结对共建协议。");
+        assert!(has(&v, "孝感市", "咸宁市"), "{v:?}");
+        // A time between the subject and 与; a determiner before the subject.
+        let v = pairs("浙江省嘉兴市近日与丽水市签订合作协议。");
+        assert!(has(&v, "浙江省嘉兴市", "丽水市"), "{v:?}");
+        let v = pairs("此次城东街道与柳溪乡缔结友好乡镇。");
+        assert!(has(&v, "城东街道", "柳溪乡"), "{v:?}");
+        // A hierarchy nests: 安化 (a county elsewhere) after 江川区 begins a township's name.
+        let v = pairs("武进区南夏墅街道与江川区安化乡缔结友好乡镇协议。");
+        assert!(has(&v, "武进区南夏墅街道", "江川区安化乡"), "{v:?}");
+        // The government of a hierarchical place.
+        let v = pairs("省人民医院与太原市尖草坪区人民政府签订合作协议。");
+        assert!(has(&v, "省人民医院", "太原市尖草坪区人民政府"), "{v:?}");
+        // A unit's pronoun, also after a verb or a title's dash.
+        let v = pairs("服务东进——我院与简州新城管委会签订战略合作框架协议。");
+        assert!(has(&v, "我院", "简州新城管委会"), "{v:?}");
+        let v = pairs("会议指定我院和开化县人民医院开展战略合作。");
+        assert!(has(&v, "我院", "开化县人民医院"), "{v:?}");
+        // Two organisations side by side, the second repeating the first's head.
+        let v = pairs("我市与山西医科大学山西医科大学第一医院合作签约仪式举行。");
+        assert!(has(&v, "我市", "山西医科大学"), "{v:?}");
+        assert!(has(&v, "我市", "山西医科大学第一医院"), "{v:?}");
+        // ... but a branch is a unit of its bank.
+        let v = pairs("勐海县人民政府与中国农业银行西双版纳分行签署合作协议。");
+        assert!(!v.iter().any(|(_, b)| b == "西双版纳分行"), "{v:?}");
+    }
+
+    #[test]
+    fn classes_of_units_and_offices_are_no_partners() {
+        // `X各级医疗机构`: units of the place, a class.
+        let v = pairs("将与尖草坪区各级医疗机构开展深入合作交流。");
+        assert!(v.is_empty(), "{v:?}");
+        // An office named for aid (援疆…指挥部) states nothing.
+        let v = pairs("按照河北省援疆工作前方指挥部的要求开展活动。");
+        assert!(v.is_empty(), "{v:?}");
+        // A wish after a visit names no pair.
+        let v = pairs("考察团来我市考察。希望今后两市进一步加强交流合作。");
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
     fn pairing_and_assistance() {
         let v = pairs("杭州市对口帮扶恩施州,宁波市对口支援凉山州。");
         assert!(has(&v, "杭州市", "恩施州"), "{v:?}");
@@ -1994,6 +2163,9 @@ mod tests {
         assert!(pairs("辽宁合作交流办公室").is_empty());
         let v = pairs("恩施州人民政府\n在杭州市的对口帮扶下,全州脱贫攻坚取得成效。");
         assert!(v.iter().any(|(_, b)| b == "杭州市"), "{v:?}");
+        // `保定对口援疆`: 对口 between the helper and 援.
+        let v = pairs("保定对口援疆工作进入新起点。");
+        assert!(has(&v, "保定", "疆"), "{v:?}");
         let v = coop("选派干部援疆。");
         assert!(v.iter().any(|(_, b, _)| b == "疆"), "{v:?}");
     }
@@ -2041,7 +2213,12 @@ mod tests {
         assert!(has(&v, "梅山管理委员会", "浙江万里学院"), "{v:?}");
         let v = pairs("合作协议书\n甲方:云南省红河哈尼族彝族自治州蒙自市人民政府\n乙方:昆明医科大学第一附属医院\n双方就医疗合作达成协议。\n甲方(盖章):蒙自市人民政府    乙方(盖章):昆明医科大学第一附属医院\n");
         assert_eq!(v.len(), 1, "{v:?}");
-        assert!(has(&v, "蒙自市人民政府", "昆明医科大学第一附属医院"), "{v:?}");
+        // The 甲方 line names the government in full (a hierarchical place's government).
+        assert!(
+            v.iter()
+                .all(|(a, b)| a.ends_with("蒙自市人民政府") && b == "昆明医科大学第一附属医院"),
+            "{v:?}"
+        );
     }
 
     #[test]
