@@ -10,8 +10,8 @@
 //! document (`prov:wasDerivedFrom`) and the evidence span (`nif:beginIndex`, `nif:endIndex`,
 //! `nif:anchorOf`), counted in characters of the decoded source.
 
-use crate::extract::Extraction;
-use crate::facts::{OrgRef, Relation};
+use policykg_extract::extract::Extraction;
+use policykg_extract::facts::{OrgRef, Relation};
 use crate::vocab::*;
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 
