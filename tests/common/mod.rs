@@ -26,13 +26,6 @@ pub fn corpus_dirs() -> Vec<PathBuf> {
     vec![project("seeds"), project("tests/data/dev")]
 }
 
-/// Every annotated corpus: seeds, dev and dev2 (50 documents written against by half A only,
-/// see `tests/data/dev2-halves.tsv`). Golden snapshots and evidence checks run on all of them.
-#[allow(dead_code)]
-pub fn annotated_dirs() -> Vec<PathBuf> {
-    vec![project("seeds"), project("tests/data/dev"), project("tests/data/dev2")]
-}
-
 /// A fresh temporary directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("policykg-test-{name}-{}", std::process::id()));

@@ -10,13 +10,14 @@
 //!
 //! ```text
 //! cargo xtask demo     # set up, then `cargo run --release -- demo`
-//! cargo xtask test     # set up, then `cargo test`
+//! cargo xtask test     # set up, then `cargo test` (policykg-extract, policykg-kg, policykg)
 //! cargo xtask setup    # only check and install the system packages
 //! cargo xtask check    # only report what is missing (exit 1 if anything is)
 //! ```
 //!
 //! Extra arguments after the command go to cargo's command (`cargo xtask test -- --nocapture`
-//! becomes `cargo test -- --nocapture`). `POLICYKG_NO_INSTALL=1` reports instead of installing.
+//! becomes `cargo test -- --nocapture`; `cargo xtask test -p policykg-extract` tests only the
+//! extraction crate, which needs no RocksDB). `POLICYKG_NO_INSTALL=1` reports instead of installing.
 
 use std::env;
 use std::ffi::OsString;

@@ -3,9 +3,9 @@
 //! breaks, stray bytes): no panic, every evidence span inside the source and equal to the
 //! source slice, and the same output twice.
 
-use policykg::doc::{slice_chars, SourceDoc, Span};
-use policykg::extract::extract;
-use policykg::resolve::Gazetteer;
+use policykg_extract::doc::{slice_chars, SourceDoc, Span};
+use policykg_extract::extract::extract;
+use policykg_extract::resolve::Gazetteer;
 use proptest::prelude::*;
 
 const FRAGMENTS: &[&str] = &[

@@ -46,7 +46,7 @@ const MAGIC: &[(&[u8], &str)] = &[
 ///
 /// ```
 /// let (gbk, _, _) = encoding_rs::GBK.encode("市发改委牵头,市工信局配合");
-/// let d = policykg::decode::decode(&gbk).unwrap();
+/// let d = policykg_extract::decode::decode(&gbk).unwrap();
 /// assert_eq!(d.text, "市发改委牵头,市工信局配合");
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {

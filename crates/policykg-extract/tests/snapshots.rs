@@ -5,8 +5,8 @@
 mod common;
 
 use common::{annotated_dirs, extract_dir, project};
-use policykg::doc::{slice_chars, Span};
-use policykg::input::read_document;
+use policykg_extract::doc::{slice_chars, Span};
+use policykg_extract::input::read_document;
 
 #[test]
 fn extract_output_matches_snapshots() {
@@ -46,11 +46,11 @@ fn extract_output_matches_snapshots() {
 #[test]
 fn every_evidence_span_is_the_source_slice() {
     for dir in annotated_dirs() {
-        let (files, _) = policykg::input::collect_files(&[dir]);
+        let (files, _) = policykg_extract::input::collect_files(&[dir]);
         for f in files {
             let src = read_document(&f).unwrap();
             let offsets = src.char_offsets();
-            let ex = policykg::extract::extract(&src, policykg::resolve::Gazetteer::embedded());
+            let ex = policykg_extract::extract::extract(&src, policykg_extract::resolve::Gazetteer::embedded());
             for fact in &ex.facts {
                 let e = &fact.evidence;
                 assert!(
@@ -80,10 +80,10 @@ fn every_evidence_span_is_the_source_slice() {
 
 #[test]
 fn seed_work_plans_have_their_items_in_sections() {
-    use policykg::structure::UnitKind;
+    use policykg_extract::structure::UnitKind;
     let count = |doc: &str| {
         let src = read_document(&project(&format!("seeds/{doc}.txt"))).unwrap();
-        let ctx = policykg::extract::Context::new(&src, policykg::resolve::Gazetteer::embedded());
+        let ctx = policykg_extract::extract::Context::new(&src, policykg_extract::resolve::Gazetteer::embedded());
         let items: Vec<_> = ctx.doc.units.iter().filter(|u| u.kind == UnitKind::Item).collect();
         let labels: Vec<String> = items.iter().map(|u| u.label.clone()).collect();
         let expected: Vec<String> = (1..=items.len()).map(|i| i.to_string()).collect();

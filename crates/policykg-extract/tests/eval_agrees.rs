@@ -1,19 +1,19 @@
-//! Agreement of `policykg::eval` with the reference scorer `shared/eval/score.py`.
+//! Agreement of `policykg_extract::eval` with the reference scorer `shared/eval/score.py`.
 //!
 //! Each gold directory scored against itself must be perfect, and on perturbed predictions
 //! the Rust scorer must print the figures score.py prints. The expected figures were produced
-//! by score.py (after `pip install opencc`; OpenCC 1.4.2) run from the crate root; each test
+//! by score.py (after `pip install opencc`; OpenCC 1.4.2) run from the repository root; each test
 //! names its command. Data: `tests/data/gold/{seeds,dev}` are copies of `shared/seeds/gold` and
 //! `shared/corpus/dev`; `seeds/` holds the seed sources; the predictions were made by
 //! `tests/data/eval/perturb.py` and `tests/data/eval/fuzz.py` (commands below).
 
 use std::path::{Path, PathBuf};
 
-use policykg::eval::{self, Report};
+use policykg_extract::eval::{self, Report};
 use serde_json::{json, Value};
 
 fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(rel)
 }
 
 fn load_pred(rel: &str) -> Vec<Value> {

@@ -275,7 +275,7 @@ fn challenge_params(s: &str) -> Vec<(String, String)> {
     out
 }
 
-pub use crate::doc::md5_hex;
+pub use policykg_extract::doc::md5_hex;
 
 /// The `Authorization` header answering a challenge, for Basic or Digest (MD5).
 pub fn authorization(challenge: &str, user: &str, pass: &str, method: &str, uri: &str) -> Option<String> {

@@ -402,7 +402,7 @@ impl FromStr for ParamKind {
 ///   depends on the document that wrote them — is kept as given (trimmed); the queries
 ///   compare it with every name an organisation appears under (`skos:prefLabel`/`altLabel`).
 pub fn org_match_key(value: &str) -> String {
-    use crate::resolve::{resolve_org, Gazetteer, Jurisdiction};
+    use policykg_extract::resolve::{resolve_org, Gazetteer, Jurisdiction};
     let value = value.trim();
     if value.is_empty() {
         return String::new();
@@ -680,12 +680,12 @@ impl Answer {
 
 /// Cancels a [`CancellationToken`] when its time is up, unless dropped first (one short-lived
 /// thread per evaluation that has a time limit).
-pub(crate) struct Watchdog {
+pub struct Watchdog {
     _stop: mpsc::Sender<()>,
 }
 
 impl Watchdog {
-    pub(crate) fn start(timeout: Duration, token: CancellationToken) -> Self {
+    pub fn start(timeout: Duration, token: CancellationToken) -> Self {
         let (stop, wait) = mpsc::channel::<()>();
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
@@ -749,7 +749,7 @@ fn prepare(
 }
 
 /// `evaluator` with the well-known [`PREFIXES`] predeclared (queries and updates).
-pub(crate) fn with_prefixes(evaluator: SparqlEvaluator) -> Result<SparqlEvaluator, QueryError> {
+pub fn with_prefixes(evaluator: SparqlEvaluator) -> Result<SparqlEvaluator, QueryError> {
     let mut evaluator = evaluator;
     for (prefix, ns) in PREFIXES {
         evaluator = evaluator
@@ -1588,7 +1588,7 @@ mod tests {
 
     #[test]
     fn project_library_queries_validate() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("queries");
         if !dir.is_dir() {
             return;
         }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{extract_dir, project};
-use policykg::eval::{load_gold_dir, score, Gold, Report};
+use policykg_extract::eval::{load_gold_dir, score, Gold, Report};
 
 fn report(gold_dirs: &[&str], docs: &[&str], only: Option<&[&str]>) -> Report {
     let mut gold = Gold::new();
@@ -28,16 +28,16 @@ fn report(gold_dirs: &[&str], docs: &[&str], only: Option<&[&str]>) -> Report {
                 preds.push(serde_json::to_value(f).unwrap());
             }
         }
-        let (files, _) = policykg::input::collect_files(&[project(dir)]);
+        let (files, _) = policykg_extract::input::collect_files(&[project(dir)]);
         for f in files {
-            let s = policykg::input::read_document(&f).unwrap();
+            let s = policykg_extract::input::read_document(&f).unwrap();
             sources.insert(s.id.0.clone(), s.text);
         }
     }
     score(&gold, &preds, &|d: &str| sources.get(d).cloned())
 }
 
-fn rel<'a>(r: &'a Report, name: &str) -> &'a policykg::eval::RelScore {
+fn rel<'a>(r: &'a Report, name: &str) -> &'a policykg_extract::eval::RelScore {
     &r.per_rel.iter().find(|(n, _)| *n == name).expect("relation").1
 }
 

@@ -1648,7 +1648,7 @@ mod tests {
 
     #[test]
     fn gold_dir_loads_like_score_py() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gold/seeds");
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/data/gold/seeds");
         let g = load_gold_dir(&dir).unwrap();
         // 002's gold file is empty, so (as in score.py) that document is not scored at all.
         assert_eq!(

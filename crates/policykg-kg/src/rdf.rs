@@ -10,10 +10,10 @@
 //! document (`prov:wasDerivedFrom`) and the evidence span (`nif:beginIndex`, `nif:endIndex`,
 //! `nif:anchorOf`), counted in characters of the decoded source.
 
-use crate::extract::Extraction;
-use crate::facts::{OrgRef, Relation};
 use crate::vocab::*;
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
+use policykg_extract::extract::Extraction;
+use policykg_extract::facts::{OrgRef, Relation};
 
 /// Percent-encodes what may not appear in an IRI path segment; CJK text stays readable.
 pub fn iri_segment(s: &str) -> String {

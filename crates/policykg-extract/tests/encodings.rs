@@ -5,10 +5,10 @@
 mod common;
 
 use common::{project, temp_dir};
-use policykg::extract::extract;
-use policykg::facts::Relation;
-use policykg::input::read_document;
-use policykg::resolve::Gazetteer;
+use policykg_extract::extract::extract;
+use policykg_extract::facts::Relation;
+use policykg_extract::input::read_document;
+use policykg_extract::resolve::Gazetteer;
 
 fn key(rel: &Relation) -> String {
     match rel {

@@ -294,13 +294,13 @@ pub enum Role {
     CoResponsible,
 }
 
-const Q_DOCUMENTS: (&str, &str) = ("view-documents", include_str!("../queries/view-documents.rq"));
-const Q_STRUCTURE: (&str, &str) = ("view-structure", include_str!("../queries/view-structure.rq"));
-const Q_ROLES: (&str, &str) = ("view-roles", include_str!("../queries/view-roles.rq"));
-const Q_INDICATORS: (&str, &str) = ("view-indicators", include_str!("../queries/view-indicators.rq"));
-const Q_COOPERATION: (&str, &str) = ("view-cooperation", include_str!("../queries/view-cooperation.rq"));
-const Q_POSTS: (&str, &str) = ("view-posts", include_str!("../queries/view-posts.rq"));
-const Q_ENTITIES: (&str, &str) = ("view-entities", include_str!("../queries/view-entities.rq"));
+const Q_DOCUMENTS: (&str, &str) = ("view-documents", include_str!("../../../queries/view-documents.rq"));
+const Q_STRUCTURE: (&str, &str) = ("view-structure", include_str!("../../../queries/view-structure.rq"));
+const Q_ROLES: (&str, &str) = ("view-roles", include_str!("../../../queries/view-roles.rq"));
+const Q_INDICATORS: (&str, &str) = ("view-indicators", include_str!("../../../queries/view-indicators.rq"));
+const Q_COOPERATION: (&str, &str) = ("view-cooperation", include_str!("../../../queries/view-cooperation.rq"));
+const Q_POSTS: (&str, &str) = ("view-posts", include_str!("../../../queries/view-posts.rq"));
+const Q_ENTITIES: (&str, &str) = ("view-entities", include_str!("../../../queries/view-entities.rq"));
 
 /// The store projected into a petgraph graph (see the module documentation).
 #[derive(Clone, Debug, Default)]

@@ -236,7 +236,7 @@ impl KgStore {
     }
 
     /// Writes extracted documents (each replacing its graph), converting them to quads.
-    pub fn replace_extractions(&self, exs: &[crate::extract::Extraction]) -> Result<(), StoreError> {
+    pub fn replace_extractions(&self, exs: &[policykg_extract::extract::Extraction]) -> Result<(), StoreError> {
         self.write_stream(
             exs.iter()
                 .map(|ex| (crate::rdf::graph_iri(&ex.doc), crate::rdf::to_quads(ex))),

@@ -1337,8 +1337,8 @@ mod tests {
     #[test]
     fn unit_at_agrees_with_a_scan_of_every_unit() {
         let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/dev"),
         ];
         let mut checked = 0;
         for dir in dirs {

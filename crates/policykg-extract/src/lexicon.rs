@@ -134,7 +134,7 @@ pub struct Lexicon {
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../ontology/", $name)))),*]
+        &[$(($name, include_str!(concat!("../../../ontology/", $name)))),*]
     };
 }
 
