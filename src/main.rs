@@ -4,11 +4,6 @@
 
 mod cli;
 
-/// Extraction allocates many short strings per document (mentions, clauses, facts); mimalloc's
-/// per-thread free lists make that a tenth of the run cheaper than the system allocator.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let code = match cli::run() {
         Ok(code) => code,
