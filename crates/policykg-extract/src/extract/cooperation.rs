@@ -42,8 +42,9 @@
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
-use crate::lexicon::{Lexicon, OrgType};
+use crate::lexicon::{Lexicon, OrgType, WordIndex};
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::ops::Range;
 
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '!', '?', '\n'];
@@ -104,6 +105,49 @@ struct Words<'l> {
     town: Vec<&'l str>,
     class: Vec<&'l str>,
     time: Vec<&'l str>,
+    /// The lists above by first and last character, for the tests asked at every position.
+    ix: Arc<WordIndexes>,
+}
+
+/// [`Words`] lists (and their unions the rules test together) indexed by first and last
+/// character, in list order; built once per lexicon.
+#[derive(Default)]
+struct WordIndexes {
+    /// Breaks, adverbs, leads and pair marks: what ends a partner's name.
+    name_end: WordIndex,
+    /// Leads, adverbs and openers; leads and adverbs.
+    lead_adverb_opener: WordIndex,
+    lead_adverb: WordIndex,
+    selfw: WordIndex,
+    /// Town and organisation endings.
+    unit: WordIndex,
+    adverb: WordIndex,
+    lead: WordIndex,
+    pair: WordIndex,
+    time: WordIndex,
+}
+
+impl WordIndexes {
+    fn of(lex: &Lexicon, w: &Words) -> Arc<WordIndexes> {
+        static CACHE: LazyLock<Mutex<Vec<(String, Arc<WordIndexes>)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, ix)) = cache.iter().find(|(f, _)| *f == lex.fingerprint) {
+            return ix.clone();
+        }
+        let ix = Arc::new(WordIndexes {
+            name_end: WordIndex::new(w.brk.iter().chain(&w.adverb).chain(&w.lead).chain(&w.pair)),
+            lead_adverb_opener: WordIndex::new(w.lead.iter().chain(&w.adverb).chain(&w.opener)),
+            lead_adverb: WordIndex::new(w.lead.iter().chain(&w.adverb)),
+            selfw: WordIndex::new(&w.selfw),
+            unit: WordIndex::new(w.town.iter().chain(w.org.iter().map(|(o, _)| o))),
+            adverb: WordIndex::new(&w.adverb),
+            lead: WordIndex::new(&w.lead),
+            pair: WordIndex::new(&w.pair),
+            time: WordIndex::new(&w.time),
+        });
+        cache.push((lex.fingerprint.clone(), ix.clone()));
+        ix
+    }
 }
 
 impl<'l> Words<'l> {
@@ -151,6 +195,7 @@ impl<'l> Words<'l> {
             v.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
         w.org.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
+        w.ix = WordIndexes::of(lex, &w);
         w
     }
 
@@ -160,18 +205,13 @@ impl<'l> Words<'l> {
     }
 
     /// The longest word of [`Words::ends_name`] that opens `s`.
-    fn name_end_word(&self, s: &str) -> Option<&'l str> {
-        [&self.brk, &self.adverb, &self.lead, &self.pair]
-            .iter()
-            .flat_map(|v| v.iter())
-            .filter(|w| s.starts_with(**w))
-            .max_by_key(|w| w.len())
-            .copied()
+    fn name_end_word<'s>(&'s self, s: &'s str) -> Option<&'s str> {
+        self.ix.name_end.longest_prefix(s)
     }
 
     /// True when `s` ends with a suffix of a named unit (街道, 镇, 中学, 党支部).
     fn ends_with_unit(&self, s: &str) -> bool {
-        self.town.iter().any(|t| s.ends_with(t)) || self.org.iter().any(|(o, _)| s.ends_with(o))
+        self.ix.unit.ends(s)
     }
 }
 
@@ -905,7 +945,7 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// segment, or `Subject`/`Implicit`.
     fn actors_of(&self, seg: &str) -> Vec<Actor> {
         let seg = cut_etc(seg);
-        let bare = strip_start(strip_end(seg, &self.w.adverb), &self.w.lead);
+        let bare = strip_start(strip_end(seg, &self.w.ix.adverb), &self.w.ix.lead);
         if bare.contains('、') {
             let items: Vec<Option<OrgRef>> = bare.split('、').map(|i| self.party_exact(i, true)).collect();
             if items.iter().all(Option::is_some) {
@@ -922,7 +962,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let seg = seg.rsplit("——").next().unwrap_or("");
         let seg = seg.rsplit("一一").next().unwrap_or("");
         // A time between the subject and the preposition: `平湖市近日与青田县…`.
-        let seg = strip_end(strip_end(strip_end(seg, &self.w.adverb), &self.w.time), &self.w.adverb);
+        let seg = strip_end(strip_end(strip_end(seg, &self.w.ix.adverb), &self.w.ix.time), &self.w.ix.adverb);
         if seg.trim().is_empty() {
             return Actor::Subject;
         }
@@ -946,13 +986,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         if pronoun_unit(tail2) {
             return self.party_exact(tail2, true);
         }
-        let opens_with_lead = self
-            .w
-            .lead
-            .iter()
-            .chain(&self.w.adverb)
-            .chain(&self.w.opener)
-            .any(|l| seg.starts_with(l));
+        let opens_with_lead = self.w.ix.lead_adverb_opener.starts(seg);
         let places = self.cx.gz.find(seg);
         for (start, _) in seg.char_indices() {
             let cand = &seg[start..];
@@ -964,18 +998,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                 || cand.starts_with(['市', '区', '县', '省', '镇', '乡'])
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
-                || self.w.selfw.iter().any(|s| cand.starts_with(s))
-                || self
-                    .w
-                    .lead
-                    .iter()
-                    .chain(&self.w.adverb)
-                    .chain(&self.w.opener)
-                    .any(|l| head.ends_with(l))
+                || self.w.ix.selfw.starts(cand)
+                || self.w.ix.lead_adverb_opener.ends(head)
                 || head.ends_with(QUOTES);
             if !anchored
                 || places.iter().any(|m| m.start < start && start < m.end)
-                || self.w.lead.iter().chain(&self.w.adverb).any(|l| cand.starts_with(l))
+                || self.w.ix.lead_adverb.starts(cand)
                 || self.cut_name(cand).len() != cand.len()
             {
                 continue;
@@ -1041,7 +1069,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let before = drop_slogan(before);
         // `A、B在警务、旅游等方面加强合作`: a lead verb and an adjunct of fields stand between
         // the pair and the verb; they mark the pair as the subject.
-        let led = strip_end(strip_end(before, &self.w.adverb), &self.w.lead);
+        let led = strip_end(strip_end(before, &self.w.ix.adverb), &self.w.ix.lead);
         let mut adjunct = led;
         if let Some(at) = led.rfind('在') {
             let rest = &led[at..];
@@ -1065,12 +1093,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
         }
-        let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.adverb).len();
+        let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.ix.adverb).len();
         let before = adjunct;
-        let b0 = strip_end(before, &self.w.adverb);
-        let b = strip_end(b0, &self.w.pair);
+        let b0 = strip_end(before, &self.w.ix.adverb);
+        let b = strip_end(b0, &self.w.ix.pair);
         let marked = b.len() < b0.len();
-        let b = strip_end(b, &self.w.adverb);
+        let b = strip_end(b, &self.w.ix.adverb);
         // Two one-character province names: 甘闽合作, 鲁渝协作.
         let tail: Vec<(usize, char)> = b.char_indices().rev().take(3).collect();
         if tail.len() >= 2 {
@@ -1084,8 +1112,8 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
         }
-        let b = strip_start(b, &self.w.lead);
-        let b = strip_start(b, &self.w.adverb);
+        let b = strip_start(b, &self.w.ix.lead);
+        let b = strip_start(b, &self.w.ix.adverb);
         // `签订A—B…协议`: the signing verb opens the pair.
         let b = ["签订", "签署"].iter().find_map(|v| b.strip_prefix(v)).unwrap_or(b);
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
@@ -1271,7 +1299,7 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// `在X(的)(大力)…` before a verb followed by 下: X.
     fn passive_helper(&self, before: &str) -> Option<OrgRef> {
-        let b = strip_end(before, &self.w.adverb);
+        let b = strip_end(before, &self.w.ix.adverb);
         let b = b.strip_suffix('的').unwrap_or(b);
         let at = b.rfind('在')?;
         self.party_exact(&b[at + '在'.len_utf8()..], false)
@@ -1279,7 +1307,7 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// The party right before a direct verb (`含山县全面融入…`, `我区全面对接…`).
     fn party_before(&self, before: &str) -> Option<OrgRef> {
-        let b = strip_end(before, &self.w.adverb);
+        let b = strip_end(before, &self.w.ix.adverb);
         let r = self.party_ending(tail_chars(b, 30))?;
         Some(r)
     }
@@ -1817,21 +1845,24 @@ fn is_time_char(c: char) -> bool {
 
 /// Splits a list of partners on 、, 和, 及 (and 以及).
 
-fn strip_end<'t>(s: &'t str, words: &[&str]) -> &'t str {
+/// `s` without the words of the list that end it (the first listed each time); nothing when
+/// what is left is one of them.
+fn strip_end<'t>(s: &'t str, words: &WordIndex) -> &'t str {
     let mut s = s.trim_end();
-    while let Some(w) = words.iter().find(|w| s.ends_with(*w) && s.len() > w.len()) {
-        s = &s[..s.len() - w.len()];
+    while let Some(n) = words.suffixes_of(s).map(str::len).find(|&n| s.len() > n) {
+        s = &s[..s.len() - n];
     }
-    if words.iter().any(|w| s == *w) {
+    if words.suffixes_of(s).any(|w| w == s) {
         return "";
     }
     s
 }
 
-fn strip_start<'t>(s: &'t str, words: &[&str]) -> &'t str {
+/// `s` without the words of the list that start it (the first listed each time).
+fn strip_start<'t>(s: &'t str, words: &WordIndex) -> &'t str {
     let mut s = s.trim_start();
-    while let Some(w) = words.iter().find(|w| s.starts_with(*w) && s.len() > w.len()) {
-        s = &s[w.len()..];
+    while let Some(n) = words.prefixes_of(s).map(str::len).find(|&n| s.len() > n) {
+        s = &s[n..];
     }
     s
 }
