@@ -69,6 +69,28 @@ impl Relation {
     }
 
     /// The `rel` name.
+    /// The task the fact belongs to, when the relation has one.
+    pub fn task(&self) -> Option<&TaskRef> {
+        match self {
+            Relation::Leads { task, .. } | Relation::CoResponsible { task, .. } | Relation::Targets { task, .. } => {
+                Some(task)
+            }
+            Relation::CooperatesWith { task, .. } => task.as_ref(),
+            Relation::HoldsPost { .. } | Relation::IssuedBy { .. } => None,
+        }
+    }
+
+    /// The text of the fact's task, when the relation has one.
+    pub fn task_text_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Relation::Leads { task, .. } | Relation::CoResponsible { task, .. } | Relation::Targets { task, .. } => {
+                Some(&mut task.text)
+            }
+            Relation::CooperatesWith { task, .. } => task.as_mut().map(|t| &mut t.text),
+            Relation::HoldsPost { .. } | Relation::IssuedBy { .. } => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Relation::Leads { .. } => "leads",

@@ -148,6 +148,10 @@ pub static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// [`DOC_NUMBER`] matching only at the start of a text (a line that opens with a number).
+static DOC_NUMBER_AT_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^(?:{})", DOC_NUMBER.as_str())).expect("valid regex"));
+
 /// A document number as written, without the spaces a page put inside it.
 pub fn number_text(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -173,7 +177,7 @@ fn not_title_line(t: &str) -> bool {
         || t.starts_with("您的位置")
         || t.starts_with("您现在的位置")
         || is_date_line(t)
-        || DOC_NUMBER.find(t).is_some_and(|m| m.start() == 0)
+        || DOC_NUMBER_AT_START.is_match(t)
 }
 
 /// A title without the bracketed tags a page puts before it (`【重点工作】…`) and without an

@@ -541,7 +541,27 @@ fn sort_facts(facts: &mut [Fact]) {
     while i < facts.len() {
         let j = i + facts[i..].iter().take_while(|f| key(f) == key(&facts[i])).count();
         if j - i > 1 {
-            facts[i..j].sort_by_cached_key(Fact::to_json_line);
+            let run = &mut facts[i..j];
+            // A run usually shares its task (the departments of one item): its text, the same
+            // in every line and most of each, cannot order them, so the keys leave it out.
+            let shared = run.windows(2).all(|w| w[0].rel.task() == w[1].rel.task());
+            let text = match shared {
+                true => run[0].rel.task_text_mut().map(std::mem::take),
+                false => None,
+            };
+            if let Some(text) = text {
+                for f in run.iter_mut() {
+                    f.rel.task_text_mut().map(String::clear);
+                }
+                run.sort_by_cached_key(Fact::to_json_line);
+                for f in run.iter_mut() {
+                    if let Some(t) = f.rel.task_text_mut() {
+                        t.clone_from(&text);
+                    }
+                }
+            } else {
+                run.sort_by_cached_key(Fact::to_json_line);
+            }
         }
         i = j;
     }
