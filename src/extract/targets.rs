@@ -84,7 +84,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
-        r"(?P<num>\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+        r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
     ))
     .expect("unit table makes a valid regex");
     let not_indicator = lx
@@ -260,7 +260,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
     // section heading and an unnumbered heading sets the setting (and, naming a year, the
     // deadline of figures that name none).
-    let mut scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
+    let scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
         .map(|u| {
             let start = cx.doc.units[u].range.start;
             let mark = match (unit_setting(cx, &text, u), mark_before(start)) {
@@ -271,6 +271,23 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             (cx.own_range(u), setting, year)
         })
         .collect();
+    // An unnumbered heading inside a unit's own text (`第一章 规划背景` then `第一节 发展成效`)
+    // holds from its line on, until the next.
+    let scopes: Vec<(Range<usize>, Setting, Option<String>)> = scopes
+        .into_iter()
+        .flat_map(|(r, setting, year)| {
+            let mut out = Vec::new();
+            let (mut at, mut cur) = (r.start, (setting, year));
+            for m in marks.iter().filter(|m| r.start < m.0 && m.0 < r.end) {
+                out.push((at..m.0, cur.0, cur.1.clone()));
+                at = m.0;
+                cur = (m.1, m.2.clone());
+            }
+            out.push((at..r.end, cur.0, cur.1));
+            out
+        })
+        .collect();
+    let mut scopes = scopes;
     let front_end = cx
         .doc
         .lines
@@ -284,6 +301,12 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let t = text[first.clone()].trim();
         if !t.contains('。') && t.chars().count() <= 60 {
             covered.push(first.clone());
+            // A page that repeats its headline (a title above a heading) restates it again.
+            for r in &cx.doc.lines {
+                if r.start > first.start && text[r.clone()].trim() == t {
+                    covered.push(r.clone());
+                }
+            }
         }
     }
     let covered = merge_ranges(covered);
@@ -678,8 +701,13 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             || before.ends_with("不含")
             || before.ends_with('含')
             || before.ends_with('等') && !works_on_list(before)
-            || before.ends_with('的')
+            || before.ends_with('的') && !counts_the_qualified(before, after)
         {
+            continue;
+        }
+        // The number of items under a heading (`县示范区管委会牵头工作(8项)`): the size of the list
+        // that follows, not an aim.
+        if before.ends_with('(') && after.starts_with(')') && after[1..].split('\n').next().is_some_and(|l| l.trim().is_empty()) {
             continue;
         }
         // Comparators.
@@ -710,6 +738,11 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         // `项` that opens the word 项目 is no unit: a heading number (`2.1项目引资目标`), not a
         // count (`完成10项目标任务` keeps it).
         if unit == Some("项") && mag.is_empty() && after.starts_with('目') && !after.starts_with("目标") {
+            continue;
+        }
+        // The parts of a text (`明确133项具体任务`, `涉及34个牵头单位`, `分为10章共33条`): what the
+        // document holds, not what the work is to achieve.
+        if counts_document_parts(before, after) {
             continue;
         }
         // A class, not an amount: `10万吨级货轮`, `千亿级产业集群`, `前10名`.
@@ -850,6 +883,47 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         keep[k - 1]
     });
     out
+}
+
+/// Whether a count after `的` counts the things a threshold before it qualifies
+/// (`年营业收入超1000亿元的2个,超500亿元的5个`): the qualifier ends in a figure with its unit and
+/// the count closes the clause.
+fn counts_the_qualified(before: &str, after: &str) -> bool {
+    let q = before.strip_suffix('的').unwrap_or(before);
+    let q = q.strip_suffix("以上").or_else(|| q.strip_suffix("以下")).unwrap_or(q);
+    let lo = floor_char(q, q.len().saturating_sub(24));
+    let threshold = RULES
+        .number
+        .captures_iter(&q[lo..])
+        .last()
+        .is_some_and(|c| c.get(0).is_some_and(|m| lo + m.end() == q.len()) && c.name("unit").is_some());
+    threshold && after.chars().next().is_none_or(|c| CLAUSE_END.contains(&c))
+}
+
+/// Verbs that state what a text holds (`明确133项具体任务`, `提出2项指标`, `分为10章`).
+const CONTENT_VERBS: &[&str] = &["明确", "细化", "涉及", "提出", "包括", "包含", "分为", "规划了", "设定了", "列出"];
+/// Nouns of the parts of a text or of its set-up: tasks, indicators, chapters, articles, units.
+const DOC_PART_NOUNS: &[&str] = &["任务", "指标", "内容", "单位", "章", "条", "节", "措施", "举措", "工程项目"];
+
+/// Whether a count names how many parts a text holds: a verb of content just before it and a noun
+/// of a text's parts after it (`明确133项具体任务`, `同时规划了109项重大工程项目`), or an article
+/// count of a text divided into chapters (`分为10章共33条`).
+fn counts_document_parts(before: &str, after: &str) -> bool {
+    let lo = floor_char(before, before.len().saturating_sub(120));
+    let head = &before[lo..];
+    let head = &head[head
+        .rfind([',', ';', '。', ':', '\n'])
+        .map(|p| p + head[p..].chars().next().map_or(1, char::len_utf8))
+        .unwrap_or(0)..];
+    let verb = CONTENT_VERBS.iter().any(|v| head.contains(v));
+    // The noun after the unit, past a short modifier (具体, 重大, 牵头).
+    let noun_end = after.find(CLAUSE_END).unwrap_or(after.len());
+    let noun: String = after[..noun_end].chars().take(8).collect();
+    let part_noun = DOC_PART_NOUNS
+        .iter()
+        .any(|n| noun.find(n).is_some_and(|p| noun[..p].chars().count() <= 3));
+    let chapters = head.contains("分为") && head.contains('章');
+    (verb && part_noun) || chapters
 }
 
 /// Verbs that name what the work is about, not what it is to achieve (`聚焦16个产业集群`).
