@@ -707,7 +707,10 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         }
         // The number of items under a heading (`县示范区管委会牵头工作(8项)`): the size of the list
         // that follows, not an aim.
-        if before.ends_with('(') && after.starts_with(')') && after[1..].split('\n').next().is_some_and(|l| l.trim().is_empty()) {
+        if before.ends_with('(')
+            && after.starts_with(')')
+            && after[1..].split('\n').next().is_some_and(|l| l.trim().is_empty())
+        {
             continue;
         }
         // Comparators.
@@ -901,9 +904,31 @@ fn counts_the_qualified(before: &str, after: &str) -> bool {
 }
 
 /// Verbs that state what a text holds (`明确133项具体任务`, `提出2项指标`, `分为10章`).
-const CONTENT_VERBS: &[&str] = &["明确", "细化", "涉及", "提出", "包括", "包含", "分为", "规划了", "设定了", "列出"];
+const CONTENT_VERBS: &[&str] = &[
+    "明确",
+    "细化",
+    "涉及",
+    "提出",
+    "包括",
+    "包含",
+    "分为",
+    "规划了",
+    "设定了",
+    "列出",
+];
 /// Nouns of the parts of a text or of its set-up: tasks, indicators, chapters, articles, units.
-const DOC_PART_NOUNS: &[&str] = &["任务", "指标", "内容", "单位", "章", "条", "节", "措施", "举措", "工程项目"];
+const DOC_PART_NOUNS: &[&str] = &[
+    "任务",
+    "指标",
+    "内容",
+    "单位",
+    "章",
+    "条",
+    "节",
+    "措施",
+    "举措",
+    "工程项目",
+];
 
 /// Whether a count names how many parts a text holds: a verb of content just before it and a noun
 /// of a text's parts after it (`明确133项具体任务`, `同时规划了109项重大工程项目`), or an article
@@ -1705,6 +1730,51 @@ mod tests {
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
         let f = find_indicators("新建5G基站3100个", &plan("2022"));
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2022"));
+    }
+
+    #[test]
+    fn counts_of_things_a_threshold_qualifies_are_aims() {
+        let f = find("到2025年,年产值超50亿元的企业3个,超10亿元的8个;新建超100亩的园区。");
+        assert!(f.iter().any(|x| x.0 == 8.0 && x.1.as_deref() == Some("个")), "{f:?}");
+        assert!(!f.iter().any(|x| x.0 == 10.0), "{f:?}");
+    }
+
+    #[test]
+    fn ten_thousands_written_before_the_rest() {
+        let f = find("到2025年,实现营业收入2万5000亿元以上。");
+        assert_eq!(f, vec![(25000.0, Some("亿元".into()), ">=".into(), None)]);
+    }
+
+    #[test]
+    fn counts_of_a_texts_parts_are_no_aims() {
+        assert!(find("方案明确12项具体任务,涉及9个牵头单位。").is_empty());
+        assert!(find("规划分为8章共40条,提出3项约束性指标。").is_empty());
+        assert!(find("县发改局牵头工作(6项)\n").is_empty());
+        assert_eq!(find("完成12项重点任务。").len(), 1);
+    }
+
+    #[test]
+    fn a_heading_inside_a_unit_holds_from_its_line() {
+        let t = "第一章 发展目标\n到2025年,新建厂房10万平方米。\n第一节 发展成效\n2020年,全市建成园区12个,企业达到300家。\n";
+        let found = doc_targets(t);
+        assert!(has(&found, 10.0, "万平方米"), "{found:?}");
+        assert!(!has(&found, 300.0, "家"), "{found:?}");
+    }
+
+    #[test]
+    fn a_row_number_alone_in_its_cell_opens_a_task() {
+        let t = "1 |\n改善人居环境。新建公厕12座,改造道路5公里。 |\n2 |\n提升养老服务。新建养老中心3家。 |\n";
+        let src = crate::doc::SourceDoc::from_text("t", t);
+        let ex = crate::extract::extract(&src, crate::resolve::Gazetteer::embedded());
+        let labels: Vec<String> = ex
+            .facts
+            .iter()
+            .filter_map(|f| match &f.rel {
+                Relation::Targets { task, .. } => task.label.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(labels, vec!["1", "1", "2"]);
     }
 }
 
