@@ -309,6 +309,25 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             }
         }
     }
+    // Tables of indicators (`指标 | 2020年基期值 | 2025年目标值`), flattened one row or one cell
+    // a line: the target column of each row is an aim.
+    for row in indicator_table_rows(&text, &cx.doc.lines, plan_year.as_deref()) {
+        covered.push(row.row.clone());
+        let task = match cx.task_at(row.row.start) {
+            Some(t) => t,
+            None => cx.sentence_task(row.row.clone()),
+        };
+        let evidence = cx.evidence(row.row.clone());
+        out.push(Fact {
+            doc: String::new(),
+            rel: Relation::Targets {
+                task: cx.task_ref(task),
+                indicator: row.indicator,
+            },
+            evidence,
+            task_index: Some(task),
+        });
+    }
     let covered = merge_ranges(covered);
     for r in cx.doc.lines.clone() {
         // The merged range starting last at or before the line is the only one that can hold it.
@@ -358,6 +377,129 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             });
         }
     }
+}
+
+/// One row of a table of indicators: the row's span (name cell to target cell) and its aim.
+struct IndicatorRow {
+    row: Range<usize>,
+    indicator: Indicator,
+}
+
+/// Whether a header cell of an indicator table names a column (a year, 指标, 目标, 属性, 单位,
+/// 序号, 年均): the header runs while its cells do.
+fn is_indicator_header_cell(c: &str) -> bool {
+    c.chars().count() <= 40
+        && (first_year(c).is_some()
+            || ["指标", "目标", "属性", "单位", "序号", "年均", "基期", "现状"]
+                .iter()
+                .any(|w| c.contains(w)))
+}
+
+/// Rows of tables of indicators: a header whose first cell names the indicators (`指标`) and
+/// one of whose cells names the target (`2025年目标值`, `目标`), then rows of as many cells, each
+/// a name with its unit in brackets (`粮食综合生产能力(亿吨)`) or a unit column, and the target
+/// value (`>6.5`, `64`, `约75`). Cells are split at `|` whether a line holds one cell or a row.
+/// A row whose target cell is no number ends the table.
+fn indicator_table_rows(text: &str, lines: &[Range<usize>], plan_year: Option<&str>) -> Vec<IndicatorRow> {
+    static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?P<cmp>>=|<=|≥|≤|>|<|约|不低于|不少于|不超过)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<after>以上|以下|左右)?$",
+        )
+        .expect("valid regex")
+    });
+    // Cells in reading order with their byte ranges.
+    let mut cells: Vec<Range<usize>> = Vec::new();
+    for r in lines {
+        let line = &text[r.clone()];
+        if !line.contains('|') {
+            cells.push(r.end..r.end); // a line without a bar breaks a table
+            continue;
+        }
+        let mut at = r.start;
+        for part in line.split('|') {
+            let lead = part.len() - part.trim_start().len();
+            let cell = at + lead..at + lead + part.trim().len();
+            if !part.trim().is_empty() {
+                cells.push(cell);
+            }
+            at += part.len() + 1;
+        }
+    }
+    let cell = |r: &Range<usize>| text[r.clone()].trim();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < cells.len() {
+        if cells[i].is_empty() || !is_indicator_header_cell(cell(&cells[i])) {
+            i += 1;
+            continue;
+        }
+        let mut k = 1;
+        while i + k < cells.len() && !cells[i + k].is_empty() && is_indicator_header_cell(cell(&cells[i + k])) {
+            k += 1;
+        }
+        let head: Vec<&str> = (0..k).map(|j| cell(&cells[i + j])).collect();
+        // The column of names (`指标`, `主要指标`) and, after it, the column of targets.
+        let name_col = head
+            .iter()
+            .position(|c| c.contains("指标") && !c.contains("目标") && c.chars().count() <= 8);
+        let target_col = head.iter().rposition(|c| c.contains("目标"));
+        let (Some(name_col), Some(target_col)) = (name_col, target_col) else {
+            i += k;
+            continue;
+        };
+        if target_col <= name_col {
+            i += k;
+            continue;
+        }
+        let unit_col = head.iter().position(|c| *c == "单位");
+        let deadline = RULES
+            .year
+            .captures(head[target_col])
+            .map(|c| c[1].to_string())
+            .or_else(|| plan_year.map(str::to_string));
+        let mut at = i + k;
+        while at + k <= cells.len() {
+            let row = &cells[at..at + k];
+            if row.iter().any(|c| c.is_empty()) {
+                break;
+            }
+            let name = cell(&row[name_col]);
+            let Some(v) = VALUE.captures(cell(&row[target_col])) else {
+                break;
+            };
+            // The unit: a unit column, else the name's last bracket (`(亿吨)`, `(%)`).
+            let unit = unit_col.map(|u| cell(&row[u]).to_string()).or_else(|| {
+                let open = name.rfind('(')?;
+                let inner = name[open + 1..].strip_suffix(')')?;
+                (inner.chars().count() <= 6).then(|| inner.to_string())
+            });
+            let measure = name.rfind('(').map_or(name, |p| &name[..p]).replace(' ', "");
+            let comparator = match (v.name("cmp").map(|c| c.as_str()), v.name("after").map(|c| c.as_str())) {
+                (Some(">=" | "≥" | ">" | "不低于" | "不少于"), _) | (_, Some("以上")) => ">=",
+                (Some("<=" | "≤" | "<" | "不超过"), _) | (_, Some("以下")) => "<=",
+                (Some("约"), _) | (_, Some("左右")) => "~",
+                _ => "=",
+            };
+            if let (Some(value), false) = (parse_value(&v["num"]), measure.is_empty()) {
+                let span = row[name_col].start..row[target_col].end;
+                out.push(IndicatorRow {
+                    row: span.clone(),
+                    indicator: Indicator {
+                        text: text[span].to_string(),
+                        measure,
+                        value,
+                        unit,
+                        comparator: comparator.to_string(),
+                        value_max: None,
+                        deadline: deadline.clone(),
+                    },
+                });
+            }
+            at += k;
+        }
+        i = at.max(i + k);
+    }
+    out
 }
 
 /// Column names of a tracking table: what is to be done, and how far it has got.
@@ -1775,6 +1917,22 @@ mod tests {
             })
             .collect();
         assert_eq!(labels, vec!["1", "1", "2"]);
+    }
+
+    #[test]
+    fn a_table_of_indicators_aims_at_its_target_column() {
+        let cells = "指标 |\n2020年基期值 |\n2025年目标值 |\n属性 |\n粮食产量(亿吨) |\n6.5 |\n>6.5 |\n约束性 |\n森林覆盖率(%) |\n23 |\n24.1 |\n预期性 |\n";
+        let found = doc_targets(cells);
+        assert!(
+            has(&found, 6.5, "亿吨") && has(&found, 24.1, "%") && found.len() == 2,
+            "{found:?}"
+        );
+        let rows = "序号 | 主要指标 | 单位 | 2022年 | 2025年目标\n1 | 高新技术企业 | 家 | 120 | 200以上\n2 | 研发投入强度 | % | 2.1 | 2.5\n";
+        let found = doc_targets(rows);
+        assert!(
+            has(&found, 200.0, "家") && has(&found, 2.5, "%") && found.len() == 2,
+            "{found:?}"
+        );
     }
 }
 
