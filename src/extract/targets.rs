@@ -84,7 +84,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
-        r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+        r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt}| %)?"
     ))
     .expect("unit table makes a valid regex");
     let not_indicator = lx
@@ -731,6 +731,17 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
                     s => return Some((r.start, s, year())),
                 }
             }
+            // A paragraph that opens on a past period and states no figure (`一年来,…交出了一份
+            // 答卷。`) leads into a review: the figures after it are results until a heading or a
+            // sentence frames an aim.
+            let opens_past = RULES
+                .cues
+                .find_iter(line)
+                .next()
+                .is_some_and(|m| m.start() == 0 && RULES.cue_kinds[m.pattern().as_usize()] == Cue::Past);
+            if opens_past && !line.contains(|c: char| c.is_ascii_digit()) {
+                return Some((r.start, Setting::Retro, None));
+            }
             let t = line.trim_end_matches(':');
             let n = t.chars().count();
             if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
@@ -785,7 +796,8 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
     for caps in r.number.captures_iter(text) {
         let m = caps.get(0).expect("match");
         let num = &caps["num"];
-        let unit = caps.name("unit").map(|u| u.as_str());
+        // `7.2 %`: a space before the percent sign.
+        let unit = caps.name("unit").map(|u| u.as_str().trim_start());
         let mag = caps.name("mag").map(|u| u.as_str()).unwrap_or("");
         let percent_word = num.starts_with("百分之");
         let chinese = !percent_word && !num.starts_with(|c: char| c.is_ascii_digit());
@@ -1933,6 +1945,14 @@ mod tests {
             has(&found, 200.0, "家") && has(&found, 2.5, "%") && found.len() == 2,
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_paragraph_opening_on_a_past_year_leads_into_a_review() {
+        let t = "新区召开2024年工作会议。\n一年来,新区交出了一份发展答卷。\n经济增添新动能——地区生产总值实现432.6亿元,新增市场主体1453户。\n2024年,新区锚定新目标——地区生产总值增长7.2 %,固定资产投资增长5%。\n";
+        let found = doc_targets(t);
+        assert!(!has(&found, 432.6, "亿元") && !has(&found, 1453.0, "户"), "{found:?}");
+        assert!(has(&found, 7.2, "%") && has(&found, 5.0, "%"), "{found:?}");
     }
 }
 
