@@ -61,6 +61,13 @@ pub fn parse_value(s: &str) -> Option<f64> {
     if let Some(rest) = t.strip_prefix("百分之") {
         return parse_value(rest);
     }
+    // Ten-thousands written out before the rest (`3万8000` in `3万8000亿元`): 38000.
+    if let Some((wan, rest)) = t.split_once('万') {
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+        if digits(wan) && rest.len() == 4 && digits(rest) {
+            return Some(wan.parse::<f64>().ok()? * 10_000.0 + rest.parse::<f64>().ok()?);
+        }
+    }
     parse_cn_int(&t).map(|v| v as f64)
 }
 
@@ -92,5 +99,8 @@ mod tests {
         assert_eq!(parse_value("6.2"), Some(6.2));
         assert_eq!(parse_value("百分之十"), Some(10.0));
         assert_eq!(parse_value("两"), Some(2.0));
+        assert_eq!(parse_value("3万8000"), Some(38000.0));
+        assert_eq!(parse_value("1万2000"), Some(12000.0));
+        assert_eq!(parse_value("3万80"), None);
     }
 }

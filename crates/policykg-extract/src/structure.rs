@@ -248,6 +248,9 @@ fn cn_digit(c: char) -> Option<u32> {
         .map(|p| p as u32)
 }
 
+/// A line that holds only a number and a cell bar (`1 |`).
+static BAR_ROW: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,3})\s*\|\s*$").expect("valid regex"));
+
 /// Recognises a unit marker at the start of a line: kind, label, marker length in bytes.
 pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
     static SECTION: LazyLock<Regex> =
@@ -457,6 +460,8 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
 
     // Units.
     let mut open: Vec<usize> = Vec::new();
+    // The last row number standing alone in its cell (`1 |`), for the sequence rule below.
+    let mut last_bar_row: Option<u32> = None;
     let mut first_unit_line = lines.len();
     for (i, r) in lines.iter().enumerate() {
         let raw = &text[r.clone()];
@@ -531,7 +536,18 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
             }
             continue;
         }
-        if let Some((kind, label, mlen)) = parse_marker(t) {
+        // A row number alone in its cell (`1 |`) of a table flattened one cell a line with no
+        // header row: an item whose row is the lines under it, when the numbers run from 1 in
+        // sequence (a column of figures, `60 |`, does not).
+        let bar_row = BAR_ROW
+            .captures(t)
+            .and_then(|c| c[1].parse::<u32>().ok())
+            .filter(|&n| n == 1 || last_bar_row == Some(n - 1));
+        if let Some(n) = bar_row {
+            last_bar_row = Some(n);
+        }
+        let marker = parse_marker(t).or_else(|| bar_row.map(|n| (UnitKind::Item, n.to_string(), t.len())));
+        if let Some((kind, label, mlen)) = marker {
             while let Some(&top) = open.last() {
                 if doc.units[top].kind >= kind {
                     open.pop();

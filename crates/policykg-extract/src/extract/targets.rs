@@ -84,7 +84,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
-        r"(?P<num>\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt})?"
+        r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt}| %)?"
     ))
     .expect("unit table makes a valid regex");
     let not_indicator = lx
@@ -261,7 +261,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
     // section heading and an unnumbered heading sets the setting (and, naming a year, the
     // deadline of figures that name none).
-    let mut scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
+    let scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
         .map(|u| {
             let start = cx.doc.units[u].range.start;
             let mark = match (unit_setting(cx, &text, u), mark_before(start)) {
@@ -272,6 +272,23 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             (cx.own_range(u), setting, year)
         })
         .collect();
+    // An unnumbered heading inside a unit's own text (`第一章 规划背景` then `第一节 发展成效`)
+    // holds from its line on, until the next.
+    let scopes: Vec<(Range<usize>, Setting, Option<String>)> = scopes
+        .into_iter()
+        .flat_map(|(r, setting, year)| {
+            let mut out = Vec::new();
+            let (mut at, mut cur) = (r.start, (setting, year));
+            for m in marks.iter().filter(|m| r.start < m.0 && m.0 < r.end) {
+                out.push((at..m.0, cur.0, cur.1.clone()));
+                at = m.0;
+                cur = (m.1, m.2.clone());
+            }
+            out.push((at..r.end, cur.0, cur.1));
+            out
+        })
+        .collect();
+    let mut scopes = scopes;
     let front_end = cx
         .doc
         .lines
@@ -285,7 +302,32 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let t = text[first.clone()].trim();
         if !t.contains('。') && t.chars().count() <= 60 {
             covered.push(first.clone());
+            // A page that repeats its headline (a title above a heading) restates it again.
+            for r in &cx.doc.lines {
+                if r.start > first.start && text[r.clone()].trim() == t {
+                    covered.push(r.clone());
+                }
+            }
         }
+    }
+    // Tables of indicators (`指标 | 2020年基期值 | 2025年目标值`), flattened one row or one cell
+    // a line: the target column of each row is an aim.
+    for row in indicator_table_rows(&text, &cx.doc.lines, plan_year.as_deref()) {
+        covered.push(row.row.clone());
+        let task = match cx.task_at(row.row.start) {
+            Some(t) => t,
+            None => cx.sentence_task(row.row.clone()),
+        };
+        let evidence = cx.evidence(row.row.clone());
+        out.push(Fact {
+            doc: String::new(),
+            rel: Relation::Targets {
+                task: cx.task_ref(task),
+                indicator: row.indicator,
+            },
+            evidence,
+            task_index: Some(task),
+        });
     }
     let covered = merge_ranges(covered);
     for r in cx.doc.lines.clone() {
@@ -336,6 +378,129 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             });
         }
     }
+}
+
+/// One row of a table of indicators: the row's span (name cell to target cell) and its aim.
+struct IndicatorRow {
+    row: Range<usize>,
+    indicator: Indicator,
+}
+
+/// Whether a header cell of an indicator table names a column (a year, 指标, 目标, 属性, 单位,
+/// 序号, 年均): the header runs while its cells do.
+fn is_indicator_header_cell(c: &str) -> bool {
+    c.chars().count() <= 40
+        && (first_year(c).is_some()
+            || ["指标", "目标", "属性", "单位", "序号", "年均", "基期", "现状"]
+                .iter()
+                .any(|w| c.contains(w)))
+}
+
+/// Rows of tables of indicators: a header whose first cell names the indicators (`指标`) and
+/// one of whose cells names the target (`2025年目标值`, `目标`), then rows of as many cells, each
+/// a name with its unit in brackets (`粮食综合生产能力(亿吨)`) or a unit column, and the target
+/// value (`>6.5`, `64`, `约75`). Cells are split at `|` whether a line holds one cell or a row.
+/// A row whose target cell is no number ends the table.
+fn indicator_table_rows(text: &str, lines: &[Range<usize>], plan_year: Option<&str>) -> Vec<IndicatorRow> {
+    static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?P<cmp>>=|<=|≥|≤|>|<|约|不低于|不少于|不超过)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<after>以上|以下|左右)?$",
+        )
+        .expect("valid regex")
+    });
+    // Cells in reading order with their byte ranges.
+    let mut cells: Vec<Range<usize>> = Vec::new();
+    for r in lines {
+        let line = &text[r.clone()];
+        if !line.contains('|') {
+            cells.push(r.end..r.end); // a line without a bar breaks a table
+            continue;
+        }
+        let mut at = r.start;
+        for part in line.split('|') {
+            let lead = part.len() - part.trim_start().len();
+            let cell = at + lead..at + lead + part.trim().len();
+            if !part.trim().is_empty() {
+                cells.push(cell);
+            }
+            at += part.len() + 1;
+        }
+    }
+    let cell = |r: &Range<usize>| text[r.clone()].trim();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < cells.len() {
+        if cells[i].is_empty() || !is_indicator_header_cell(cell(&cells[i])) {
+            i += 1;
+            continue;
+        }
+        let mut k = 1;
+        while i + k < cells.len() && !cells[i + k].is_empty() && is_indicator_header_cell(cell(&cells[i + k])) {
+            k += 1;
+        }
+        let head: Vec<&str> = (0..k).map(|j| cell(&cells[i + j])).collect();
+        // The column of names (`指标`, `主要指标`) and, after it, the column of targets.
+        let name_col = head
+            .iter()
+            .position(|c| c.contains("指标") && !c.contains("目标") && c.chars().count() <= 8);
+        let target_col = head.iter().rposition(|c| c.contains("目标"));
+        let (Some(name_col), Some(target_col)) = (name_col, target_col) else {
+            i += k;
+            continue;
+        };
+        if target_col <= name_col {
+            i += k;
+            continue;
+        }
+        let unit_col = head.iter().position(|c| *c == "单位");
+        let deadline = RULES
+            .year
+            .captures(head[target_col])
+            .map(|c| c[1].to_string())
+            .or_else(|| plan_year.map(str::to_string));
+        let mut at = i + k;
+        while at + k <= cells.len() {
+            let row = &cells[at..at + k];
+            if row.iter().any(|c| c.is_empty()) {
+                break;
+            }
+            let name = cell(&row[name_col]);
+            let Some(v) = VALUE.captures(cell(&row[target_col])) else {
+                break;
+            };
+            // The unit: a unit column, else the name's last bracket (`(亿吨)`, `(%)`).
+            let unit = unit_col.map(|u| cell(&row[u]).to_string()).or_else(|| {
+                let open = name.rfind('(')?;
+                let inner = name[open + 1..].strip_suffix(')')?;
+                (inner.chars().count() <= 6).then(|| inner.to_string())
+            });
+            let measure = name.rfind('(').map_or(name, |p| &name[..p]).replace(' ', "");
+            let comparator = match (v.name("cmp").map(|c| c.as_str()), v.name("after").map(|c| c.as_str())) {
+                (Some(">=" | "≥" | ">" | "不低于" | "不少于"), _) | (_, Some("以上")) => ">=",
+                (Some("<=" | "≤" | "<" | "不超过"), _) | (_, Some("以下")) => "<=",
+                (Some("约"), _) | (_, Some("左右")) => "~",
+                _ => "=",
+            };
+            if let (Some(value), false) = (parse_value(&v["num"]), measure.is_empty()) {
+                let span = row[name_col].start..row[target_col].end;
+                out.push(IndicatorRow {
+                    row: span.clone(),
+                    indicator: Indicator {
+                        text: text[span].to_string(),
+                        measure,
+                        value,
+                        unit,
+                        comparator: comparator.to_string(),
+                        value_max: None,
+                        deadline: deadline.clone(),
+                    },
+                });
+            }
+            at += k;
+        }
+        i = at.max(i + k);
+    }
+    out
 }
 
 /// Column names of a tracking table: what is to be done, and how far it has got.
@@ -567,6 +732,17 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
                     s => return Some((r.start, s, year())),
                 }
             }
+            // A paragraph that opens on a past period and states no figure (`一年来,…交出了一份
+            // 答卷。`) leads into a review: the figures after it are results until a heading or a
+            // sentence frames an aim.
+            let opens_past = RULES
+                .cues
+                .find_iter(line)
+                .next()
+                .is_some_and(|m| m.start() == 0 && RULES.cue_kinds[m.pattern().as_usize()] == Cue::Past);
+            if opens_past && !line.contains(|c: char| c.is_ascii_digit()) {
+                return Some((r.start, Setting::Retro, None));
+            }
             let t = line.trim_end_matches(':');
             let n = t.chars().count();
             if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
@@ -621,7 +797,8 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
     for caps in r.number.captures_iter(text) {
         let m = caps.get(0).expect("match");
         let num = &caps["num"];
-        let unit = caps.name("unit").map(|u| u.as_str());
+        // `7.2 %`: a space before the percent sign.
+        let unit = caps.name("unit").map(|u| u.as_str().trim_start());
         let mag = caps.name("mag").map(|u| u.as_str()).unwrap_or("");
         let percent_word = num.starts_with("百分之");
         let chinese = !percent_word && !num.starts_with(|c: char| c.is_ascii_digit());
@@ -679,7 +856,15 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             || before.ends_with("不含")
             || before.ends_with('含')
             || before.ends_with('等') && !works_on_list(before)
-            || before.ends_with('的')
+            || before.ends_with('的') && !counts_the_qualified(before, after)
+        {
+            continue;
+        }
+        // The number of items under a heading (`县示范区管委会牵头工作(8项)`): the size of the list
+        // that follows, not an aim.
+        if before.ends_with('(')
+            && after.starts_with(')')
+            && after[1..].split('\n').next().is_some_and(|l| l.trim().is_empty())
         {
             continue;
         }
@@ -711,6 +896,11 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         // `项` that opens the word 项目 is no unit: a heading number (`2.1项目引资目标`), not a
         // count (`完成10项目标任务` keeps it).
         if unit == Some("项") && mag.is_empty() && after.starts_with('目') && !after.starts_with("目标") {
+            continue;
+        }
+        // The parts of a text (`明确133项具体任务`, `涉及34个牵头单位`, `分为10章共33条`): what the
+        // document holds, not what the work is to achieve.
+        if counts_document_parts(before, after) {
             continue;
         }
         // A class, not an amount: `10万吨级货轮`, `千亿级产业集群`, `前10名`.
@@ -851,6 +1041,69 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         keep[k - 1]
     });
     out
+}
+
+/// Whether a count after `的` counts the things a threshold before it qualifies
+/// (`年营业收入超1000亿元的2个,超500亿元的5个`): the qualifier ends in a figure with its unit and
+/// the count closes the clause.
+fn counts_the_qualified(before: &str, after: &str) -> bool {
+    let q = before.strip_suffix('的').unwrap_or(before);
+    let q = q.strip_suffix("以上").or_else(|| q.strip_suffix("以下")).unwrap_or(q);
+    let lo = floor_char(q, q.len().saturating_sub(24));
+    let threshold = RULES
+        .number
+        .captures_iter(&q[lo..])
+        .last()
+        .is_some_and(|c| c.get(0).is_some_and(|m| lo + m.end() == q.len()) && c.name("unit").is_some());
+    threshold && after.chars().next().is_none_or(|c| CLAUSE_END.contains(&c))
+}
+
+/// Verbs that state what a text holds (`明确133项具体任务`, `提出2项指标`, `分为10章`).
+const CONTENT_VERBS: &[&str] = &[
+    "明确",
+    "细化",
+    "涉及",
+    "提出",
+    "包括",
+    "包含",
+    "分为",
+    "规划了",
+    "设定了",
+    "列出",
+];
+/// Nouns of the parts of a text or of its set-up: tasks, indicators, chapters, articles, units.
+const DOC_PART_NOUNS: &[&str] = &[
+    "任务",
+    "指标",
+    "内容",
+    "单位",
+    "章",
+    "条",
+    "节",
+    "措施",
+    "举措",
+    "工程项目",
+];
+
+/// Whether a count names how many parts a text holds: a verb of content just before it and a noun
+/// of a text's parts after it (`明确133项具体任务`, `同时规划了109项重大工程项目`), or an article
+/// count of a text divided into chapters (`分为10章共33条`).
+fn counts_document_parts(before: &str, after: &str) -> bool {
+    let lo = floor_char(before, before.len().saturating_sub(120));
+    let head = &before[lo..];
+    let head = &head[head
+        .rfind([',', ';', '。', ':', '\n'])
+        .map(|p| p + head[p..].chars().next().map_or(1, char::len_utf8))
+        .unwrap_or(0)..];
+    let verb = CONTENT_VERBS.iter().any(|v| head.contains(v));
+    // The noun after the unit, past a short modifier (具体, 重大, 牵头).
+    let noun_end = after.find(CLAUSE_END).unwrap_or(after.len());
+    let noun: String = after[..noun_end].chars().take(8).collect();
+    let part_noun = DOC_PART_NOUNS
+        .iter()
+        .any(|n| noun.find(n).is_some_and(|p| noun[..p].chars().count() <= 3));
+    let chapters = head.contains("分为") && head.contains('章');
+    (verb && part_noun) || chapters
 }
 
 /// Verbs that name what the work is about, not what it is to achieve (`聚焦16个产业集群`).
@@ -1632,6 +1885,75 @@ mod tests {
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2025"));
         let f = find_indicators("新建5G基站3100个", &plan("2022"));
         assert_eq!(f[0].indicator.deadline.as_deref(), Some("2022"));
+    }
+
+    #[test]
+    fn counts_of_things_a_threshold_qualifies_are_aims() {
+        let f = find("到2025年,年产值超50亿元的企业3个,超10亿元的8个;新建超100亩的园区。");
+        assert!(f.iter().any(|x| x.0 == 8.0 && x.1.as_deref() == Some("个")), "{f:?}");
+        assert!(!f.iter().any(|x| x.0 == 10.0), "{f:?}");
+    }
+
+    #[test]
+    fn ten_thousands_written_before_the_rest() {
+        let f = find("到2025年,实现营业收入2万5000亿元以上。");
+        assert_eq!(f, vec![(25000.0, Some("亿元".into()), ">=".into(), None)]);
+    }
+
+    #[test]
+    fn counts_of_a_texts_parts_are_no_aims() {
+        assert!(find("方案明确12项具体任务,涉及9个牵头单位。").is_empty());
+        assert!(find("规划分为8章共40条,提出3项约束性指标。").is_empty());
+        assert!(find("县发改局牵头工作(6项)\n").is_empty());
+        assert_eq!(find("完成12项重点任务。").len(), 1);
+    }
+
+    #[test]
+    fn a_heading_inside_a_unit_holds_from_its_line() {
+        let t = "第一章 发展目标\n到2025年,新建厂房10万平方米。\n第一节 发展成效\n2020年,全市建成园区12个,企业达到300家。\n";
+        let found = doc_targets(t);
+        assert!(has(&found, 10.0, "万平方米"), "{found:?}");
+        assert!(!has(&found, 300.0, "家"), "{found:?}");
+    }
+
+    #[test]
+    fn a_row_number_alone_in_its_cell_opens_a_task() {
+        let t = "1 |\n改善人居环境。新建公厕12座,改造道路5公里。 |\n2 |\n提升养老服务。新建养老中心3家。 |\n";
+        let src = crate::doc::SourceDoc::from_text("t", t);
+        let ex = crate::extract::extract(&src, crate::resolve::Gazetteer::embedded());
+        let labels: Vec<String> = ex
+            .facts
+            .iter()
+            .filter_map(|f| match &f.rel {
+                Relation::Targets { task, .. } => task.label.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(labels, vec!["1", "1", "2"]);
+    }
+
+    #[test]
+    fn a_table_of_indicators_aims_at_its_target_column() {
+        let cells = "指标 |\n2020年基期值 |\n2025年目标值 |\n属性 |\n粮食产量(亿吨) |\n6.5 |\n>6.5 |\n约束性 |\n森林覆盖率(%) |\n23 |\n24.1 |\n预期性 |\n";
+        let found = doc_targets(cells);
+        assert!(
+            has(&found, 6.5, "亿吨") && has(&found, 24.1, "%") && found.len() == 2,
+            "{found:?}"
+        );
+        let rows = "序号 | 主要指标 | 单位 | 2022年 | 2025年目标\n1 | 高新技术企业 | 家 | 120 | 200以上\n2 | 研发投入强度 | % | 2.1 | 2.5\n";
+        let found = doc_targets(rows);
+        assert!(
+            has(&found, 200.0, "家") && has(&found, 2.5, "%") && found.len() == 2,
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_paragraph_opening_on_a_past_year_leads_into_a_review() {
+        let t = "新区召开2024年工作会议。\n一年来,新区交出了一份发展答卷。\n经济增添新动能——地区生产总值实现432.6亿元,新增市场主体1453户。\n2024年,新区锚定新目标——地区生产总值增长7.2 %,固定资产投资增长5%。\n";
+        let found = doc_targets(t);
+        assert!(!has(&found, 432.6, "亿元") && !has(&found, 1453.0, "户"), "{found:?}");
+        assert!(has(&found, 7.2, "%") && has(&found, 5.0, "%"), "{found:?}");
     }
 }
 
