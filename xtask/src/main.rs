@@ -209,7 +209,21 @@ fn setup_then(cargo_args: &[&str], rest: &[OsString]) -> ExitCode {
     c.current_dir(&root).args(cargo_args);
     // `--` already in cargo_args (demo): pass the rest after it; otherwise as given.
     c.args(rest);
-    match c.status() {
+    // Tests make stores and corpora in the temporary directory (about 200 MB a run) and do not
+    // all clean up after a killed child: give the run its own directory and remove it after.
+    let scratch =
+        (cargo_args.first() == Some(&"test")).then(|| target.join("test-tmp").join(std::process::id().to_string()));
+    if let Some(dir) = &scratch {
+        let _ = std::fs::remove_dir_all(dir);
+        if std::fs::create_dir_all(dir).is_ok() {
+            c.env("TMPDIR", dir);
+        }
+    }
+    let status = c.status();
+    if let Some(dir) = &scratch {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    match status {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         Ok(s) => ExitCode::from(s.code().unwrap_or(1).clamp(1, 255) as u8),
         Err(e) => {

@@ -552,9 +552,22 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
     if starts_with_marker(next) || next.starts_with("——") {
         return false;
     }
-    let opens = |o: char, c: char| prev.matches(o).count() > prev.matches(c).count();
-    if (opens('《', '》') || opens('(', ')')) && next.chars().count() < 80 && prev.chars().count() < 120 {
-        return true;
+    // A short line inside an open 《 》 or ( ): one count of the four brackets, and only for
+    // short lines (this runs for every line of a document).
+    if next.chars().count() < 80 && prev.chars().count() < 120 {
+        let [mut title, mut untitle, mut paren, mut unparen] = [0usize; 4];
+        for ch in prev.chars() {
+            match ch {
+                '《' => title += 1,
+                '》' => untitle += 1,
+                '(' => paren += 1,
+                ')' => unparen += 1,
+                _ => {}
+            }
+        }
+        if title > untitle || paren > unparen {
+            return true;
+        }
     }
     if !blank_between {
         return false;
