@@ -156,6 +156,10 @@ pub struct Context<'a> {
     /// Task of each unit, and unnumbered tasks by range (lookups per fact stay O(1)).
     unit_task: std::collections::HashMap<usize, usize>,
     range_task: std::collections::HashMap<(usize, usize), usize>,
+    /// [`Context::org_ref`] by mention: the rules ask about the same mentions many times (each
+    /// list reading tests its members), and the answer depends only on the mention and the
+    /// jurisdiction, fixed per document.
+    org_cache: std::cell::RefCell<std::collections::HashMap<String, Option<OrgRef>>>,
 }
 
 impl<'a> Context<'a> {
@@ -224,6 +228,7 @@ impl<'a> Context<'a> {
             first_child,
             unit_task: std::collections::HashMap::new(),
             range_task: std::collections::HashMap::new(),
+            org_cache: Default::default(),
         };
         cx.build_sections_and_tasks();
         cx
@@ -366,14 +371,18 @@ impl<'a> Context<'a> {
 
     /// Resolves an organisation mention into an `OrgRef` (None if it is not one).
     pub fn org_ref(&self, mention: &str) -> Option<OrgRef> {
-        let r = resolve_org(self.gz, &self.jur, mention)?;
-        Some(OrgRef {
+        if let Some(known) = self.org_cache.borrow().get(mention) {
+            return known.clone();
+        }
+        let found = resolve_org(self.gz, &self.jur, mention).map(|r| OrgRef {
             text: mention.to_string(),
             name: r.name,
             ty: r.ty.as_str().to_string(),
             code: None,
             division: r.division.map(|d| self.gz.division(d).code.clone()),
-        })
+        });
+        self.org_cache.borrow_mut().insert(mention.to_string(), found.clone());
+        found
     }
 
     /// The `@self` actor: the document's own jurisdiction.
