@@ -302,7 +302,7 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     drop(alone);
 
     // Query latency of the named queries that take at most a department parameter.
-    let lib = crate::query::load_library(&opts.queries_dir)?;
+    let lib = crate::query::library(&opts.queries_dir)?;
     // Timed as `policykg query` runs a named query: `@values` pre-queries, then the query.
     let time_query =
         |q: &crate::query::NamedQuery, bindings: &[(String, oxigraph::model::Term)]| -> Result<String, BenchError> {

@@ -844,8 +844,9 @@ fn print_summary(store: &KgStore) -> Result<()> {
     Ok(())
 }
 
-/// Directory holding a project folder (`seeds`, `queries`): next to the working directory if
-/// present, else the source checkout the binary was built from.
+/// Directory holding a project folder (`seeds`, `tests/data/dev`): next to the working
+/// directory if present, else the source checkout the binary was built from. (The query
+/// library is built into the binary: [`policykg::query::library`].)
 fn project_dir(name: &str) -> PathBuf {
     let local = PathBuf::from(name);
     if local.is_dir() {
@@ -930,7 +931,7 @@ fn given_query(query: Option<String>, text: Option<String>) -> Result<GivenQuery
                 let nq = policykg::query::parse_header(&q, &t);
                 Ok(GivenQuery::Named { name: q, text: t, nq })
             } else {
-                let lib = policykg::query::load_library(&project_dir("queries"))?;
+                let lib = policykg::query::library(Path::new("queries"))?;
                 let Some(nq) = lib.iter().find(|n| n.name == q) else {
                     bail!(
                         "no query named {q}; available: {}",
@@ -1019,7 +1020,7 @@ fn cmd_query_isolated(
 }
 
 fn cmd_queries() -> Result<i32> {
-    let lib = policykg::query::load_library(&project_dir("queries"))?;
+    let lib = policykg::query::library(Path::new("queries"))?;
     for q in lib {
         println!("{}", q.name);
         for line in q.description.lines() {
@@ -1048,7 +1049,7 @@ fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<
     print_summary(&store)?;
     let dept = "市发改委";
     println!("\nResponsibility chain of {dept} (queries/responsibility.rq --param dept={dept}):\n");
-    let lib = policykg::query::load_library(&project_dir("queries"))?;
+    let lib = policykg::query::library(Path::new("queries"))?;
     if let Some(q) = lib.iter().find(|q| q.name == "responsibility") {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
@@ -1129,7 +1130,7 @@ fn cmd_bench(
         docs,
         templates,
         work_dir: dir.to_path_buf(),
-        queries_dir: project_dir("queries"),
+        queries_dir: PathBuf::from("queries"),
         query_runs,
         bulk_memory_mb: bulk_memory,
     };

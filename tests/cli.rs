@@ -20,6 +20,18 @@ fn help_lists_commands() {
 }
 
 #[test]
+fn the_query_library_is_built_in() {
+    // Run where there is no `queries/` folder: an installed binary lists and finds its queries.
+    let cwd = temp_dir("no-checkout");
+    let out = policykg().arg("queries").current_dir(&cwd).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    for name in ["responsibility", "partner-pairs", "view-roles"] {
+        assert!(listed.lines().any(|l| l == name), "{name} missing from:\n{listed}");
+    }
+}
+
+#[test]
 fn extract_jsonl_and_skipped_binary() {
     let dir = temp_dir("cli-extract");
     std::fs::copy(project("seeds/003_333bffa1260437b2.txt"), dir.join("003.txt")).unwrap();

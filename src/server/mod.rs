@@ -413,11 +413,12 @@ impl Server {
         } else {
             KgStore::open_read_only(&config.store)?
         };
-        let dir = config.queries.clone().unwrap_or_else(default_queries_dir);
-        let library = if dir.is_dir() {
-            query::load_library(&dir)?
-        } else {
-            Vec::new()
+        // `--queries DIR` as given (a missing one serves no named queries); by default the
+        // working directory's `queries/`, else the library built into the binary.
+        let library = match &config.queries {
+            Some(dir) if dir.is_dir() => query::load_library(dir)?,
+            Some(_) => Vec::new(),
+            None => query::library(Path::new("queries"))?,
         };
         Self::start_with(config, Arc::new(store), library)
     }
@@ -650,15 +651,6 @@ fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
         return fail("--cors-origin must be an origin such as * or https://example.org");
     }
     Ok(())
-}
-
-/// `queries/` next to the working directory if present, else the source checkout's.
-fn default_queries_dir() -> PathBuf {
-    let local = PathBuf::from("queries");
-    if local.is_dir() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("queries")
 }
 
 fn acceptor(listener: &TcpListener, stop: &AtomicBool, ctx: &Arc<Context>, busy: &SyncSender<TcpStream>) {

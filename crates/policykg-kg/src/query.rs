@@ -438,6 +438,25 @@ fn parse_iri(value: &str) -> Result<NamedNode, String> {
     NamedNode::new(iri).map_err(|e| format!("not an absolute IRI ({e})"))
 }
 
+include!(concat!(env!("OUT_DIR"), "/queries.rs"));
+
+/// The query library built into the binary (the checkout's `queries/*.rq`), sorted by name.
+pub fn embedded_library() -> Vec<NamedQuery> {
+    let mut queries: Vec<NamedQuery> = EMBEDDED_QUERIES.iter().map(|(name, text)| parse_header(name, text)).collect();
+    queries.sort_by(|a, b| a.name.cmp(&b.name));
+    queries
+}
+
+/// The named queries: those of `dir` when it is a directory (a project's own `queries/`),
+/// else the library built into the binary.
+pub fn library(dir: &Path) -> Result<Vec<NamedQuery>, QueryError> {
+    if dir.is_dir() {
+        load_library(dir)
+    } else {
+        Ok(embedded_library())
+    }
+}
+
 /// Loads every `*.rq` file of `dir` with [`parse_header`], sorted by name.
 pub fn load_library(dir: &Path) -> Result<Vec<NamedQuery>, QueryError> {
     let io_err = |path: &Path| {
@@ -1562,6 +1581,18 @@ mod tests {
         assert!(matches!(validate(&q), Err(QueryError::Eval(_))));
         let q = parse_header("bad", "# @param org literal 单位\nSELECT ?task WHERE {");
         assert!(matches!(validate(&q), Err(QueryError::Parse(_))));
+    }
+
+    #[test]
+    fn the_embedded_library_is_the_checkouts_queries() {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("queries");
+        let on_disk = load_library(&dir).expect("queries/ loads");
+        let embedded = embedded_library();
+        assert!(embedded.len() >= 10);
+        let key = |q: &NamedQuery| (q.name.clone(), q.text.clone());
+        assert_eq!(on_disk.iter().map(key).collect::<Vec<_>>(), embedded.iter().map(key).collect::<Vec<_>>());
+        let other = std::env::temp_dir().join(format!("policykg-no-queries-{}", std::process::id()));
+        assert_eq!(library(&other).expect("falls back").len(), embedded.len());
     }
 
     #[test]
