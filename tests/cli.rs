@@ -32,6 +32,39 @@ fn the_query_library_is_built_in() {
 }
 
 #[test]
+fn lexicon_units_change_what_targets_reads() {
+    // A unit added in `--lexicon DIR/lexicon/units.tsv` makes figures in that unit targets.
+    let work = temp_dir("lexicon-units");
+    std::fs::create_dir_all(work.join("lex/lexicon")).unwrap();
+    std::fs::create_dir_all(work.join("docs")).unwrap();
+    let units = std::fs::read_to_string(project("ontology/lexicon/units.tsv")).unwrap();
+    assert!(!units.lines().any(|l| l == "棵"), "pick a unit the built-in table lacks");
+    std::fs::write(work.join("lex/lexicon/units.tsv"), format!("{units}\n棵\n")).unwrap();
+    std::fs::write(
+        work.join("docs/t.txt"),
+        "某市2024年绿化工作要点\n一、主要目标\n1.全年新植树木5000棵,新增绿地120公顷。(市林业局牵头)\n",
+    )
+    .unwrap();
+    let targets = |extra: &[&str]| -> Vec<String> {
+        let out = policykg()
+            .args(extra)
+            .args(["extract", "--format", "jsonl"])
+            .arg(work.join("docs"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8_lossy(&out.stdout).lines())
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|f| f["rel"] == "targets")
+            .map(|f| f["indicator"]["unit"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(targets(&[]), ["公顷"]);
+    let lex = work.join("lex");
+    assert_eq!(targets(&["--lexicon", lex.to_str().unwrap()]), ["棵", "公顷"]);
+}
+
+#[test]
 fn extract_jsonl_and_skipped_binary() {
     let dir = temp_dir("cli-extract");
     std::fs::copy(project("seeds/003_333bffa1260437b2.txt"), dir.join("003.txt")).unwrap();

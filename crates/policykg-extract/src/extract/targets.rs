@@ -24,16 +24,13 @@ use crate::structure::UnitKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
-struct Rules {
+pub(crate) struct Rules {
     number: Regex,
     not_indicator: Vec<Regex>,
     before: Vec<(String, String)>,
     after: Vec<(String, String)>,
-    year: Regex,
-    /// The year of a lead-in's aim (`到2025年`, `至2027年底`).
-    lead_in_year: Regex,
     /// The second end of a range that repeats the unit (`-8%` after `5%`).
     range_tail: Regex,
     /// Sentence cues (`target_cues.tsv`) and their kinds, leftmost-longest.
@@ -74,10 +71,31 @@ pub enum Setting {
     News,
 }
 
-static RULES: LazyLock<Rules> = LazyLock::new(|| {
-    let lx = crate::lexicon::Lexicon::embedded();
-    rules(&lx)
-});
+/// A year as a text names it (`到2025年底`), and the year of a lead-in's aim (`到2025年`,
+/// `至2027年底`).
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:到|至|截至)?((?:19|20)\d{2})年(?:底|末)?").expect("valid regex"));
+static LEAD_IN_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:到|至)((?:19|20)\d{2})年").expect("valid regex"));
+
+/// The rules of a lexicon's tables (units, comparators, cues, contexts), built once per
+/// lexicon: `--lexicon` tables change them.
+fn rules_of(lx: &crate::lexicon::Lexicon) -> Arc<Rules> {
+    static CACHE: LazyLock<Mutex<Vec<(String, Arc<Rules>)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, r)) = cache.iter().find(|(f, _)| *f == lx.fingerprint) {
+        return r.clone();
+    }
+    let r = Arc::new(rules(lx));
+    cache.push((lx.fingerprint.clone(), r.clone()));
+    r
+}
+
+/// The rules of the embedded tables.
+fn embedded_rules() -> &'static Rules {
+    static R: LazyLock<Arc<Rules>> = LazyLock::new(|| rules_of(&crate::lexicon::Lexicon::embedded()));
+    &R
+}
 
 fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     let mut units = lx.list("units").to_vec();
@@ -106,7 +124,6 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     }
     before.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     after.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
-    let year = Regex::new(r"(?:到|至|截至)?((?:19|20)\d{2})年(?:底|末)?").expect("valid regex");
     let kinds = |stem: &str| -> (Vec<String>, Vec<String>) {
         lx.table(stem)
             .iter()
@@ -156,8 +173,6 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
         not_indicator,
         before,
         after,
-        year,
-        lead_in_year: Regex::new(r"(?:到|至)((?:19|20)\d{2})年").expect("valid regex"),
         range_tail,
         cues: automaton(&cue_words),
         cue_kinds,
@@ -168,8 +183,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
 
 /// What a heading or a title says about the figures under it: a review word wins over a plan
 /// word in the same heading (`各项目标任务完成情况`), a report genre over both.
-pub fn setting_of(text: &str) -> Setting {
-    let r = &*RULES;
+pub(crate) fn setting_of(r: &Rules, text: &str) -> Setting {
     let mut best = Setting::Neutral;
     for m in r.contexts.find_iter(text) {
         let k = r.context_kinds[m.pattern().as_usize()];
@@ -187,8 +201,10 @@ pub fn setting_of(text: &str) -> Setting {
 }
 
 /// The document-wide facts a figure is judged against.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone)]
 pub struct Frame<'a> {
+    /// The rules of the document's lexicon.
+    pub(crate) rules: &'a Rules,
     /// The plan's own year (from its title): the deadline when the text names none.
     pub plan_year: Option<&'a str>,
     /// The year the document speaks from (its plan year, else its date): a figure dated
@@ -196,6 +212,18 @@ pub struct Frame<'a> {
     pub ref_year: Option<u32>,
     /// The section's or document's setting.
     pub setting: Setting,
+}
+
+impl Default for Frame<'_> {
+    /// No year, no setting, the embedded tables.
+    fn default() -> Self {
+        Frame {
+            rules: embedded_rules(),
+            plan_year: None,
+            ref_year: None,
+            setting: Setting::default(),
+        }
+    }
 }
 
 const TARGET_VERBS: &[&str] = &[
@@ -236,11 +264,13 @@ const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
+    let rules = rules_of(cx.gz.lexicon());
+    let r: &Rules = &rules;
     let plan_year = cx
         .doc
         .title
         .as_ref()
-        .and_then(|(t, _)| RULES.year.captures(t).map(|c| c[1].to_string()));
+        .and_then(|(t, _)| YEAR.captures(t).map(|c| c[1].to_string()));
     // The year the document speaks from: the first its title names (`(2022—2024年)` → 2022),
     // else the year of its date.
     let ref_year = cx
@@ -249,13 +279,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .as_ref()
         .and_then(|(t, _)| first_year(t))
         .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()));
-    let genre = genre_of(cx, &text);
+    let genre = genre_of(cx, r, &text);
     // Unnumbered headings with a setting (`2024年工作计划`), by position; a news page has a
     // headline, not headings.
     let marks = if genre == Setting::News {
         Vec::new()
     } else {
-        heading_marks(cx, &text)
+        heading_marks(cx, r, &text)
     };
     let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().cloned();
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
@@ -264,7 +294,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
         .map(|u| {
             let start = cx.doc.units[u].range.start;
-            let mark = match (unit_setting(cx, &text, u), mark_before(start)) {
+            let mark = match (unit_setting(cx, r, &text, u), mark_before(start)) {
                 (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
                 (a, b) => a.or(b),
             };
@@ -345,10 +375,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         }
         scopes.push((r, setting, year));
     }
-    let scopes = split_tracking_rows(&text, scopes);
+    let scopes = split_tracking_rows(r, &text, scopes);
     for (scope, setting, heading_year) in scopes {
         let scope_text = &text[scope.clone()];
         let frame = Frame {
+            rules: r,
             plan_year: heading_year.as_deref().or(plan_year.as_deref()),
             ref_year,
             setting,
@@ -453,8 +484,7 @@ fn indicator_table_rows(text: &str, lines: &[Range<usize>], plan_year: Option<&s
             continue;
         }
         let unit_col = head.iter().position(|c| *c == "单位");
-        let deadline = RULES
-            .year
+        let deadline = YEAR
             .captures(head[target_col])
             .map(|c| c[1].to_string())
             .or_else(|| plan_year.map(str::to_string));
@@ -526,6 +556,7 @@ fn is_tracking_header(line: &str) -> bool {
 /// cells report progress: a figure there is an aim only where the cell frames it (`2023年目标建成
 /// …100个`). Flattened pages lose merged cells, so the work is found by content, not by column.
 fn split_tracking_rows(
+    rules: &Rules,
     text: &str,
     scopes: Vec<(Range<usize>, Setting, Option<String>)>,
 ) -> Vec<(Range<usize>, Setting, Option<String>)> {
@@ -568,10 +599,8 @@ fn split_tracking_rows(
             for cell in line.split_inclusive('|') {
                 let r = c..c + cell.len();
                 c = r.end;
-                let reported = RULES
-                    .cues
-                    .find_iter(&text[r.clone()])
-                    .any(|m| RULES.cue_kinds[m.pattern().as_usize()] == Cue::Result);
+                let reported = (rules.cues.find_iter(&text[r.clone()]))
+                    .any(|m| rules.cue_kinds[m.pattern().as_usize()] == Cue::Result);
                 if reported {
                     seen_work = true;
                 }
@@ -602,29 +631,28 @@ fn first_year(t: &str) -> Option<u32> {
 
 /// The document's genre: a report of results (`统计公报`, `工作总结`, in the title or the
 /// first line) or a plan (its title says so); otherwise sections decide.
-fn genre_of(cx: &Context, text: &str) -> Setting {
-    let title = cx.doc.title.as_ref().map(|t| setting_of(&t.0)).unwrap_or_default();
+fn genre_of(cx: &Context, r: &Rules, text: &str) -> Setting {
+    let title = cx.doc.title.as_ref().map(|t| setting_of(r, &t.0)).unwrap_or_default();
     let first = cx
         .doc
         .lines
         .iter()
         .map(|r| text[r.clone()].trim())
         .find(|l| !l.is_empty())
-        .map(setting_of)
+        .map(|l| setting_of(r, l))
         .unwrap_or_default();
     match (title, first) {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
         (Setting::Plan, _) => Setting::Plan,
         _ if is_news_page(cx, text) => Setting::News,
-        _ if only_reports(text) => Setting::Report,
+        _ if only_reports(r, text) => Setting::Report,
         _ => Setting::Neutral,
     }
 }
 
 /// A text that keeps reporting (比上年, 同比, 已, 截至, 过去一年) and never states an aim
 /// (目标, 力争, 确保, 到2025年): a statistical bulletin or a report of results, whatever its title.
-fn only_reports(text: &str) -> bool {
-    let r = &*RULES;
+fn only_reports(r: &Rules, text: &str) -> bool {
     let (mut reports, mut aims) = (0, 0);
     for m in r.cues.find_iter(text) {
         match r.cue_kinds[m.pattern().as_usize()] {
@@ -633,7 +661,7 @@ fn only_reports(text: &str) -> bool {
             _ => {}
         }
     }
-    aims += r.year.find_iter(text).filter(|m| m.as_str().starts_with('到')).count();
+    aims += YEAR.find_iter(text).filter(|m| m.as_str().starts_with('到')).count();
     // No aim at all, or a long run of reports (a bulletin's 同比, 比上年) against an aim or two
     // named in passing (`围绕到2018年全面建成小康社会目标`).
     reports >= 3 && aims == 0 || reports >= 12 && aims <= 2
@@ -672,14 +700,14 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
 
 /// The setting the nearest section heading says for a unit's own text (the unit's own heading
 /// when it is a section, then its enclosing sections'), with the heading's position.
-fn unit_setting(cx: &Context, text: &str, unit: usize) -> Option<Mark> {
+fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize) -> Option<Mark> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
         if matches!(unit.kind, UnitKind::Part | UnitKind::Section | UnitKind::Subsection) {
             let head = heading_text(&text[unit.heading.clone()]);
-            let year = || RULES.year.captures(head).map(|c| c[1].to_string());
-            match setting_of(head) {
+            let year = || YEAR.captures(head).map(|c| c[1].to_string());
+            match setting_of(r, head) {
                 Setting::Neutral | Setting::News => {}
                 Setting::Report => return Some((unit.range.start, Setting::Retro, year())),
                 s => return Some((unit.range.start, s, year())),
@@ -708,7 +736,7 @@ fn heading_text(line: &str) -> &str {
 /// Unnumbered headings that set what the figures after them are: short lines without
 /// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
 /// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
-fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
+fn heading_marks(cx: &Context, rules: &Rules, text: &str) -> Vec<Mark> {
     cx.doc
         .lines
         .iter()
@@ -717,7 +745,7 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
             // A lead-in that announces a list of aims by their year (`到2025年,全市…主要指标如下:`)
             // is a plan heading for what follows, with that year as the deadline.
             if line.ends_with(':') && line.contains("如下") {
-                if let Some(c) = RULES.lead_in_year.captures(line) {
+                if let Some(c) = LEAD_IN_YEAR.captures(line) {
                     return Some((r.start, Setting::Plan, Some(c[1].to_string())));
                 }
             }
@@ -725,8 +753,8 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
             // 回顾:`, `我们将紧紧围绕以下目标开展工作:`) sets what that list is.
             if let Some(lead) = line.strip_suffix(':').filter(|l| l.contains("以下")) {
                 let last = lead.rsplit([',', ';', '。']).next().unwrap_or(lead);
-                let year = || RULES.year.captures(last).map(|c| c[1].to_string());
-                match setting_of(last) {
+                let year = || YEAR.captures(last).map(|c| c[1].to_string());
+                match setting_of(rules, last) {
                     Setting::Neutral | Setting::News => {}
                     Setting::Report => return Some((r.start, Setting::Retro, year())),
                     s => return Some((r.start, s, year())),
@@ -735,11 +763,8 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
             // A paragraph that opens on a past period and states no figure (`一年来,…交出了一份
             // 答卷。`) leads into a review: the figures after it are results until a heading or a
             // sentence frames an aim.
-            let opens_past = RULES
-                .cues
-                .find_iter(line)
-                .next()
-                .is_some_and(|m| m.start() == 0 && RULES.cue_kinds[m.pattern().as_usize()] == Cue::Past);
+            let opens_past = (rules.cues.find_iter(line).next())
+                .is_some_and(|m| m.start() == 0 && rules.cue_kinds[m.pattern().as_usize()] == Cue::Past);
             if opens_past && !line.contains(|c: char| c.is_ascii_digit()) {
                 return Some((r.start, Setting::Retro, None));
             }
@@ -748,8 +773,8 @@ fn heading_marks(cx: &Context, text: &str) -> Vec<Mark> {
             if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
                 return None;
             }
-            let year = || RULES.year.captures(t).map(|c| c[1].to_string());
-            match setting_of(t) {
+            let year = || YEAR.captures(t).map(|c| c[1].to_string());
+            match setting_of(rules, t) {
                 Setting::Neutral | Setting::News => None,
                 Setting::Report => Some((r.start, Setting::Retro, year())),
                 s => Some((r.start, s, year())),
@@ -788,7 +813,7 @@ pub struct Found {
 
 /// Finds indicators in one scope of text.
 pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
-    let r = &*RULES;
+    let r = frame.rules;
     let plan_year = frame.plan_year;
     let mut cues = SentenceCues::default();
     let mut skip_until = 0;
@@ -856,7 +881,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             || before.ends_with("不含")
             || before.ends_with('含')
             || before.ends_with('等') && !works_on_list(before)
-            || before.ends_with('的') && !counts_the_qualified(before, after)
+            || before.ends_with('的') && !counts_the_qualified(r, before, after)
         {
             continue;
         }
@@ -1046,11 +1071,11 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
 /// Whether a count after `的` counts the things a threshold before it qualifies
 /// (`年营业收入超1000亿元的2个,超500亿元的5个`): the qualifier ends in a figure with its unit and
 /// the count closes the clause.
-fn counts_the_qualified(before: &str, after: &str) -> bool {
+fn counts_the_qualified(r: &Rules, before: &str, after: &str) -> bool {
     let q = before.strip_suffix('的').unwrap_or(before);
     let q = q.strip_suffix("以上").or_else(|| q.strip_suffix("以下")).unwrap_or(q);
     let lo = floor_char(q, q.len().saturating_sub(24));
-    let threshold = RULES
+    let threshold = r
         .number
         .captures_iter(&q[lo..])
         .last()
@@ -1193,7 +1218,7 @@ fn is_aim(
     index: &ScopeIndex,
     cues: &mut SentenceCues,
 ) -> bool {
-    let r = &*RULES;
+    let r = frame.rules;
     let sent = span_around(text, start, end, SENTENCE_END);
     if cues.range != sent {
         cues.found = r
@@ -1346,8 +1371,7 @@ impl ScopeIndex {
     fn new(text: &str) -> ScopeIndex {
         ScopeIndex {
             line_starts: text.match_indices('\n').map(|(i, _)| i + 1).collect(),
-            years: RULES
-                .year
+            years: YEAR
                 .captures_iter(text)
                 .map(|c| {
                     let m = c.get(0).expect("match");
@@ -1419,8 +1443,7 @@ impl ScopeIndex {
         if around.contains("十五五") {
             return Some("2030".into());
         }
-        if let Some(c) = RULES
-            .year
+        if let Some(c) = YEAR
             .captures_iter(&text[pos..sentence_end])
             .find(|c| !is_baseline_year(text, pos + c.get(0).map_or(0, |m| m.start())))
         {
