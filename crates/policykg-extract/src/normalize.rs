@@ -271,11 +271,16 @@ fn drop_page_markers(v: &mut Vec<(char, u32)>) {
         }
         start = i + 1;
     }
+    delete_spans(v, &spans);
+}
+
+/// Deletes the index ranges `spans` (in order, not overlapping) from `v`, in place.
+fn delete_spans(v: &mut Vec<(char, u32)>, spans: &[(usize, usize)]) {
     if spans.is_empty() {
         return;
     }
     let (mut r, mut w) = (0, 0);
-    for (a, b) in spans {
+    for &(a, b) in spans {
         while r < a {
             v[w] = v[r];
             w += 1;
@@ -525,24 +530,7 @@ fn join_broken_lines(v: &mut Vec<(char, u32)>) {
             k = m + 1;
         }
     }
-    if delete.is_empty() {
-        return;
-    }
-    let (mut r, mut w) = (0, 0);
-    for (a, b) in delete {
-        while r < a {
-            v[w] = v[r];
-            w += 1;
-            r += 1;
-        }
-        r = b;
-    }
-    while r < v.len() {
-        v[w] = v[r];
-        w += 1;
-        r += 1;
-    }
-    v.truncate(w);
+    delete_spans(v, &delete);
 }
 
 fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
