@@ -38,7 +38,10 @@ fn lexicon_units_change_what_targets_reads() {
     std::fs::create_dir_all(work.join("lex/lexicon")).unwrap();
     std::fs::create_dir_all(work.join("docs")).unwrap();
     let units = std::fs::read_to_string(project("ontology/lexicon/units.tsv")).unwrap();
-    assert!(!units.lines().any(|l| l == "棵"), "pick a unit the built-in table lacks");
+    assert!(
+        !units.lines().any(|l| l == "棵"),
+        "pick a unit the built-in table lacks"
+    );
     std::fs::write(work.join("lex/lexicon/units.tsv"), format!("{units}\n棵\n")).unwrap();
     std::fs::write(
         work.join("docs/t.txt"),

@@ -19,8 +19,14 @@ fn main() {
     out.push_str("pub const EMBEDDED_QUERIES: &[(&str, &str)] = &[\n");
     for path in files {
         let abs = std::fs::canonicalize(&path).expect("listed file exists");
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 query file name");
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", abs.display().to_string()));
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 query file name");
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            abs.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("queries.rs");

@@ -340,13 +340,12 @@ impl Lexicon {
                 .cmp(&a.phrase.chars().count())
                 .then(a.phrase.cmp(&b.phrase))
         });
-        lx.collective_infix_ac = aho_corasick::AhoCorasick::new(&lx.collective_infix).map_err(|e| {
-            LexiconError::Row {
+        lx.collective_infix_ac =
+            aho_corasick::AhoCorasick::new(&lx.collective_infix).map_err(|e| LexiconError::Row {
                 file: "lexicon/collective.tsv".into(),
                 line: 0,
                 msg: format!("infix patterns: {e}"),
-            }
-        })?;
+            })?;
         lx.collective_prefix_ix = WordIndex::new(&lx.collective_prefix);
         lx.collective_suffix_ix = WordIndex::new(&lx.collective_suffix);
         lx.org_suffix_ix = WordIndex::new(lx.org_suffixes.iter().map(|(s, _)| s));
@@ -366,7 +365,10 @@ impl Lexicon {
 
     /// Type of an organisation mention from its ending, if it has a known one.
     pub fn org_type_by_suffix(&self, mention: &str) -> Option<OrgType> {
-        self.org_suffix_ix.suffix_ids(mention).next().map(|i| self.org_suffixes[i].1)
+        self.org_suffix_ix
+            .suffix_ids(mention)
+            .next()
+            .map(|i| self.org_suffixes[i].1)
     }
 
     /// True when a mention names a non-specific set of bodies (市各有关单位, 各县市区政府).
@@ -377,6 +379,28 @@ impl Lexicon {
             || self.collective_prefix_ix.starts(mention)
             || self.collective_infix_ac.is_match(mention)
             || self.collective_suffix_ix.ends(mention)
+    }
+}
+
+/// Values a rule derives from a lexicon (a compiled grammar, word indexes, automata), built
+/// once per lexicon — keyed by its fingerprint, so `--lexicon` tables get their own — and
+/// shared. Each rule keeps one in a `static`.
+pub struct PerLexicon<T>(std::sync::Mutex<Vec<(String, Arc<T>)>>);
+
+impl<T> PerLexicon<T> {
+    pub const fn new() -> PerLexicon<T> {
+        PerLexicon(std::sync::Mutex::new(Vec::new()))
+    }
+
+    /// The value for `lx`, built by `build` the first time.
+    pub fn get(&self, lx: &Lexicon, build: impl FnOnce(&Lexicon) -> T) -> Arc<T> {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, v)) = cache.iter().find(|(f, _)| *f == lx.fingerprint) {
+            return v.clone();
+        }
+        let v = Arc::new(build(lx));
+        cache.push((lx.fingerprint.clone(), v.clone()));
+        v
     }
 }
 
@@ -478,8 +502,16 @@ mod tests {
         let words = ["牵头", "牵头负责", "负责", "配合", "", "头"];
         let ix = WordIndex::new(words);
         for s in ["牵头负责实施", "负责牵头", "头", "配合单位", "无关", "", "牵"] {
-            let scan_pre: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty() && s.starts_with(w)).collect();
-            let scan_suf: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty() && s.ends_with(w)).collect();
+            let scan_pre: Vec<&str> = words
+                .iter()
+                .copied()
+                .filter(|w| !w.is_empty() && s.starts_with(w))
+                .collect();
+            let scan_suf: Vec<&str> = words
+                .iter()
+                .copied()
+                .filter(|w| !w.is_empty() && s.ends_with(w))
+                .collect();
             assert_eq!(ix.prefixes_of(s).collect::<Vec<_>>(), scan_pre, "{s}");
             assert_eq!(ix.suffixes_of(s).collect::<Vec<_>>(), scan_suf, "{s}");
         }

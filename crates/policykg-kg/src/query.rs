@@ -442,7 +442,10 @@ include!(concat!(env!("OUT_DIR"), "/queries.rs"));
 
 /// The query library built into the binary (the checkout's `queries/*.rq`), sorted by name.
 pub fn embedded_library() -> Vec<NamedQuery> {
-    let mut queries: Vec<NamedQuery> = EMBEDDED_QUERIES.iter().map(|(name, text)| parse_header(name, text)).collect();
+    let mut queries: Vec<NamedQuery> = EMBEDDED_QUERIES
+        .iter()
+        .map(|(name, text)| parse_header(name, text))
+        .collect();
     queries.sort_by(|a, b| a.name.cmp(&b.name));
     queries
 }
@@ -1590,7 +1593,10 @@ mod tests {
         let embedded = embedded_library();
         assert!(embedded.len() >= 10);
         let key = |q: &NamedQuery| (q.name.clone(), q.text.clone());
-        assert_eq!(on_disk.iter().map(key).collect::<Vec<_>>(), embedded.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(
+            on_disk.iter().map(key).collect::<Vec<_>>(),
+            embedded.iter().map(key).collect::<Vec<_>>()
+        );
         let other = std::env::temp_dir().join(format!("policykg-no-queries-{}", std::process::id()));
         assert_eq!(library(&other).expect("falls back").len(), embedded.len());
     }

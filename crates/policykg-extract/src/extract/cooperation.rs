@@ -42,10 +42,10 @@
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
-use crate::lexicon::{Lexicon, OrgType, WordIndex};
+use crate::lexicon::{Lexicon, OrgType, PerLexicon, WordIndex};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock, Mutex};
 use std::ops::Range;
+use std::sync::Arc;
 
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '!', '?', '\n'];
 /// Prepositions that introduce a partner (与X合作); `和` only joins a pair (A和B合作).
@@ -129,12 +129,8 @@ struct WordIndexes {
 
 impl WordIndexes {
     fn of(lex: &Lexicon, w: &Words) -> Arc<WordIndexes> {
-        static CACHE: LazyLock<Mutex<Vec<(String, Arc<WordIndexes>)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
-        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, ix)) = cache.iter().find(|(f, _)| *f == lex.fingerprint) {
-            return ix.clone();
-        }
-        let ix = Arc::new(WordIndexes {
+        static INDEXES: PerLexicon<WordIndexes> = PerLexicon::new();
+        INDEXES.get(lex, |_| WordIndexes {
             name_end: WordIndex::new(w.brk.iter().chain(&w.adverb).chain(&w.lead).chain(&w.pair)),
             lead_adverb_opener: WordIndex::new(w.lead.iter().chain(&w.adverb).chain(&w.opener)),
             lead_adverb: WordIndex::new(w.lead.iter().chain(&w.adverb)),
@@ -144,9 +140,7 @@ impl WordIndexes {
             lead: WordIndex::new(&w.lead),
             pair: WordIndex::new(&w.pair),
             time: WordIndex::new(&w.time),
-        });
-        cache.push((lex.fingerprint.clone(), ix.clone()));
-        ix
+        })
     }
 }
 
@@ -962,7 +956,10 @@ impl<'c, 'a> Reader<'c, 'a> {
         let seg = seg.rsplit("——").next().unwrap_or("");
         let seg = seg.rsplit("一一").next().unwrap_or("");
         // A time between the subject and the preposition: `平湖市近日与青田县…`.
-        let seg = strip_end(strip_end(strip_end(seg, &self.w.ix.adverb), &self.w.ix.time), &self.w.ix.adverb);
+        let seg = strip_end(
+            strip_end(strip_end(seg, &self.w.ix.adverb), &self.w.ix.time),
+            &self.w.ix.adverb,
+        );
         if seg.trim().is_empty() {
             return Actor::Subject;
         }

@@ -45,13 +45,13 @@
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Person, Post, Relation};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, PerLexicon};
 use crate::normalize::is_han;
 use crate::resolve::{pick_division, resolve_org, Jurisdiction};
 use regex::Regex;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 /// The segmenter with its default dictionary, loaded on first use.
 static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(jieba_rs::Jieba::new);
@@ -154,14 +154,8 @@ impl Grammar {
 
     /// The grammar of this lexicon (compiled once per lexicon).
     fn of(lex: &Lexicon) -> Arc<Grammar> {
-        static CACHE: Mutex<Vec<(String, Arc<Grammar>)>> = Mutex::new(Vec::new());
-        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, g)) = cache.iter().find(|(f, _)| *f == lex.fingerprint) {
-            return g.clone();
-        }
-        let g = Arc::new(Grammar::new(lex));
-        cache.push((lex.fingerprint.clone(), g.clone()));
-        g
+        static GRAMMARS: PerLexicon<Grammar> = PerLexicon::new();
+        GRAMMARS.get(lex, Grammar::new)
     }
 
     /// Ends like an organisation, and names one: a collective (各部门, 有关单位) holds no post.

@@ -24,12 +24,12 @@
 
 use super::Context;
 use crate::facts::{Fact, Relation};
-use crate::lexicon::{Lexicon, Position, Role, WordIndex};
+use crate::lexicon::{Lexicon, PerLexicon, Position, Role, WordIndex};
 use crate::structure::ColumnKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 /// Openers and closers of responsibility brackets.
 const OPEN: &[char] = &['(', '[', '【', '〔', '（', '［'];
@@ -172,14 +172,8 @@ impl Grammar {
 
     /// The grammar of a lexicon (built once per lexicon).
     pub fn of(lx: &Lexicon) -> Arc<Grammar> {
-        static CACHE: LazyLock<Mutex<Vec<(String, Arc<Grammar>)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
-        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, g)) = cache.iter().find(|(f, _)| *f == lx.fingerprint) {
-            return g.clone();
-        }
-        let g = Arc::new(Grammar::new(lx));
-        cache.push((lx.fingerprint.clone(), g.clone()));
-        g
+        static GRAMMARS: PerLexicon<Grammar> = PerLexicon::new();
+        GRAMMARS.get(lx, Grammar::new)
     }
 
     /// The grammar of the embedded tables.
@@ -397,8 +391,7 @@ pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
     }
     let inner_text = &trimmed[inner];
     let g = Grammar::embedded();
-    (g.triggers_ac.is_match(inner_text) || !find_labels(g, inner_text).is_empty())
-        .then_some(whole)
+    (g.triggers_ac.is_match(inner_text) || !find_labels(g, inner_text).is_empty()).then_some(whole)
 }
 
 /// Where a task's own text gives way to its responsibility labels (`…全覆盖。牵头单位:…`).
@@ -872,7 +865,9 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
     let mut best: Option<(usize, &String, &Role)> = None;
     let mut tail_start = c.len();
     for _ in 0..4 {
-        let Some(ch) = c[..tail_start].chars().next_back() else { break };
+        let Some(ch) = c[..tail_start].chars().next_back() else {
+            break;
+        };
         tail_start -= ch.len_utf8();
         let tail = &c[tail_start..];
         if !crate::normalize::is_han(ch) || UNIT_CHARS.contains(&ch) || UNIT_WORDS.iter().any(|w| tail.starts_with(w)) {

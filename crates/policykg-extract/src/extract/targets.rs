@@ -19,12 +19,13 @@
 
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
+use crate::lexicon::PerLexicon;
 use crate::numbers::parse_value;
 use crate::structure::UnitKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 pub(crate) struct Rules {
     number: Regex,
@@ -81,14 +82,8 @@ static LEAD_IN_YEAR: LazyLock<Regex> =
 /// The rules of a lexicon's tables (units, comparators, cues, contexts), built once per
 /// lexicon: `--lexicon` tables change them.
 fn rules_of(lx: &crate::lexicon::Lexicon) -> Arc<Rules> {
-    static CACHE: LazyLock<Mutex<Vec<(String, Arc<Rules>)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, r)) = cache.iter().find(|(f, _)| *f == lx.fingerprint) {
-        return r.clone();
-    }
-    let r = Arc::new(rules(lx));
-    cache.push((lx.fingerprint.clone(), r.clone()));
-    r
+    static RULES: PerLexicon<Rules> = PerLexicon::new();
+    RULES.get(lx, rules)
 }
 
 /// The rules of the embedded tables.
