@@ -8,6 +8,7 @@ use policykg::facts::{Fact, Relation};
 use policykg::lexicon::Lexicon;
 use policykg::resolve::Gazetteer;
 use policykg::store::KgStore;
+use policykg::table::{shorten, Table};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,7 +116,8 @@ pub enum Command {
         /// Store directory.
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
-        /// Directory of seed documents.
+        /// Directory of seed documents [default: seeds/ when the working directory has one,
+        /// else the five seeds built into the binary].
         #[arg(long)]
         seeds: Option<PathBuf>,
     },
@@ -128,7 +130,8 @@ pub enum Command {
         /// Working directory for the corpus and stores (deleted and re-created).
         #[arg(long, default_value = "bench-out")]
         dir: PathBuf,
-        /// Template documents (files or directories); default: seeds/ and tests/data/dev/.
+        /// Template documents (files or directories); default: seeds/ and tests/data/dev/ in a
+        /// checkout, else the built-in seeds.
         #[arg(long = "template")]
         templates: Vec<PathBuf>,
         /// Runs per named query for the latency percentiles.
@@ -490,27 +493,76 @@ pub fn run() -> Result<i32> {
             format,
             output,
             store,
-        } => Ok(policykg::dot::cli_diagram(
+        } => cmd_diagram(
             kind,
             &policykg::dot::Selection { doc, org, place },
             format,
             output.as_deref(),
             &store,
-        )?),
+        ),
         Command::Graph {
             report,
             names,
             doc,
             limit,
             store,
-        } => Ok(policykg::graph::cli_graph(
-            report,
-            &names,
-            doc.as_deref(),
-            limit,
-            &store,
-        )?),
+        } => cmd_graph(report, &names, doc.as_deref(), limit, &store),
     }
+}
+
+/// `policykg graph REPORT [NAMES] [--doc ID] [--limit N]`: the report as a table.
+fn cmd_graph(
+    which: policykg::graph::Report,
+    names: &[String],
+    doc: Option<&str>,
+    limit: Option<usize>,
+    store_dir: &Path,
+) -> Result<i32> {
+    use policykg::graph::{report, resolve_doc, Kg};
+    let store = KgStore::open_read_only(store_dir)?;
+    let doc = doc.map(|d| resolve_doc(&store, d)).transpose()?;
+    let kg = Kg::load(&store, doc.as_deref())?;
+    let table = report(&kg, which, names, limit)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(table.render().as_bytes())?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// `policykg diagram KIND [--doc ID | --org NAME | --place NAME] [--format F] [-o FILE]`: the
+/// diagram rendered (format from `--format`, else from the output file's extension, else DOT)
+/// into FILE or onto stdout.
+fn cmd_diagram(
+    kind: policykg::dot::DiagramKind,
+    sel: &policykg::dot::Selection,
+    format: Option<policykg::dot::Format>,
+    output: Option<&Path>,
+    store_dir: &Path,
+) -> Result<i32> {
+    use policykg::dot::{diagram, dot_program, render, to_dot, Format};
+    let format = format
+        .or_else(|| output.and_then(Format::from_path))
+        .unwrap_or(Format::Dot);
+    let store = KgStore::open_read_only(store_dir)?;
+    let graph = diagram(&store, kind, sel)?;
+    let bytes = render(&to_dot(&graph), format, &dot_program())?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "policykg: wrote {} ({} bytes, {})",
+                path.display(),
+                bytes.len(),
+                format.name()
+            );
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(0)
 }
 
 /// Extracts every input, reporting skipped files on stderr; returns extractions and the
@@ -638,16 +690,9 @@ fn cmd_extract(paths: &[PathBuf], format: ExtractFormat, gz: &Gazetteer) -> Resu
 
 /// A readable table of facts: document, relation, task, subject, object, evidence span.
 pub fn facts_table(facts: &[Fact]) -> String {
-    let mut rows: Vec<Vec<String>> = vec![vec![
-        "doc".into(),
-        "rel".into(),
-        "task".into(),
-        "subject".into(),
-        "object".into(),
-        "evidence".into(),
-    ]];
+    let mut table = Table::new("", &["doc", "rel", "task", "subject", "object", "evidence"]);
     for f in facts {
-        let task = |t: &policykg::facts::TaskRef| t.label.clone().unwrap_or_else(|| shorten(&t.text, 10));
+        let task = |t: &policykg::facts::TaskRef| t.label.clone().unwrap_or_else(|| shorten(&t.text, 20));
         let org = |o: &policykg::facts::OrgRef| match &o.name {
             Some(n) if n != &o.text => format!("{} ({n})", o.text),
             _ => o.text.clone(),
@@ -692,7 +737,7 @@ pub fn facts_table(facts: &[Fact]) -> String {
                 ),
             ),
         };
-        rows.push(vec![
+        table.rows.push(vec![
             f.doc.clone(),
             f.rel.name().to_string(),
             t,
@@ -701,47 +746,8 @@ pub fn facts_table(facts: &[Fact]) -> String {
             format!("{}..{}", f.evidence.start, f.evidence.end),
         ]);
     }
-    let mut s = render_table(&rows);
-    s.push_str(&format!("{} facts\n", facts.len()));
-    s
-}
-
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
-    }
-}
-
-/// Aligns rows into columns by display width (CJK characters count two).
-pub fn render_table(rows: &[Vec<String>]) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let ncol = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let mut widths = vec![0usize; ncol];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.width());
-        }
-    }
-    let mut out = String::new();
-    for (n, r) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (i, c) in r.iter().enumerate() {
-            line.push_str(c);
-            if i + 1 < r.len() {
-                line.push_str(&" ".repeat(widths[i] - c.width() + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if n == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 2 * ncol.saturating_sub(1);
-            out.push_str(&"-".repeat(total));
-            out.push('\n');
-        }
-    }
-    out
+    table.notes.push(format!("{} facts", facts.len()));
+    table.render()
 }
 
 fn cmd_build(
@@ -829,30 +835,23 @@ fn build_into(store: &KgStore, paths: &[PathBuf], gz: &Gazetteer, force: bool) -
 
 fn print_summary(store: &KgStore) -> Result<()> {
     let s = store.summary()?;
-    let mut rows = vec![vec!["what".to_string(), "count".to_string()]];
+    let mut table = Table::new("", &["what", "count"]);
     for k in ["documents", "sections", "tasks", "organisations"] {
-        rows.push(vec![k.to_string(), s.get(k).copied().unwrap_or(0).to_string()]);
+        table
+            .rows
+            .push(vec![k.to_string(), s.get(k).copied().unwrap_or(0).to_string()]);
     }
     for rel in policykg::facts::RELATIONS {
-        rows.push(vec![
+        table.rows.push(vec![
             format!("facts: {rel}"),
             s.get(&format!("facts:{rel}")).copied().unwrap_or(0).to_string(),
         ]);
     }
-    rows.push(vec!["quads".into(), s.get("quads").copied().unwrap_or(0).to_string()]);
-    print!("{}", render_table(&rows));
+    table
+        .rows
+        .push(vec!["quads".into(), s.get("quads").copied().unwrap_or(0).to_string()]);
+    print!("{}", table.render());
     Ok(())
-}
-
-/// Directory holding a project folder (`seeds`, `tests/data/dev`): next to the working
-/// directory if present, else the source checkout the binary was built from. (The query
-/// library is built into the binary: [`policykg::query::library`].)
-fn project_dir(name: &str) -> PathBuf {
-    let local = PathBuf::from(name);
-    if local.is_dir() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
 /// Limits of `policykg query`.
@@ -1034,7 +1033,10 @@ fn cmd_queries() -> Result<i32> {
 }
 
 fn cmd_demo(store_dir: &Path, seeds: Option<PathBuf>, gz: &Gazetteer) -> Result<i32> {
-    let seeds = seeds.unwrap_or_else(|| project_dir("seeds"));
+    let seeds = match seeds {
+        Some(dir) => dir,
+        None => policykg::seeds::default_dir().context("writing the built-in seed documents")?,
+    };
     if !seeds.is_dir() {
         bail!("seed directory {} not found (give --seeds DIR)", seeds.display());
     }
@@ -1122,7 +1124,13 @@ fn cmd_bench(
     gz: &Gazetteer,
 ) -> Result<i32> {
     let templates = if templates.is_empty() {
-        vec![project_dir("seeds"), project_dir("tests/data/dev")]
+        // In a checkout: the seeds and the dev documents; elsewhere the built-in seeds.
+        let mut dirs = vec![policykg::seeds::default_dir().context("writing the built-in seed documents")?];
+        let dev = PathBuf::from("tests/data/dev");
+        if dev.is_dir() {
+            dirs.push(dev);
+        }
+        dirs
     } else {
         templates
     };
@@ -1135,9 +1143,9 @@ fn cmd_bench(
         bulk_memory_mb: bulk_memory,
     };
     let report = policykg::bench::run(&opts, gz)?;
-    let mut rows = vec![vec!["measure".to_string(), "result".to_string()]];
-    rows.extend(report.into_iter().map(|m| vec![m.what, m.value]));
-    print!("{}", render_table(&rows));
+    let mut table = Table::new("", &["measure", "result"]);
+    table.rows.extend(report.into_iter().map(|m| vec![m.what, m.value]));
+    print!("{}", table.render());
     Ok(0)
 }
 

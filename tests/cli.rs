@@ -108,9 +108,17 @@ fn missing_store_is_a_clear_error() {
 
 #[test]
 fn demo_builds_and_answers() {
+    // Run where there is no `seeds/` folder: an installed binary demonstrates on its built-in
+    // seeds.
     let dir = temp_dir("cli-demo");
     let store = dir.join("kg.db");
-    let out = policykg().arg("demo").arg("--store").arg(&store).output().unwrap();
+    let out = policykg()
+        .arg("demo")
+        .arg("--store")
+        .arg(&store)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -118,6 +126,7 @@ fn demo_builds_and_answers() {
         "{s}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(s.contains("Built 5 seed documents"), "{s}");
     assert!(s.contains("documents") && s.contains("facts: leads"), "{s}");
     assert!(s.contains("无为市发展和改革委员会"), "{s}");
     // The store it left answers queries.

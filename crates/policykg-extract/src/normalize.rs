@@ -563,7 +563,7 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
     let prose = prev.chars().count() >= 12 && prev.contains([',', '、', '，', ';']);
     let mid_sentence = is_han(last) || last.is_ascii_alphanumeric() || matches!(last, '、' | ',');
     let continues = is_han(first) || matches!(first, ',' | '、' | '。' | ';' | ':' | ')' | '”');
-    prose && mid_sentence && continues && !crate::structure::is_date_line(next)
+    prose && mid_sentence && continues && !crate::numbers::is_date_line(next)
 }
 
 /// Characters whose presence can make the Traditional → Simplified table change a text: for

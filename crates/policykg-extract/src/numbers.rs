@@ -1,8 +1,12 @@
-//! Numbers as Chinese documents write them: Arabic (`3100`, `3.2`, `1,200`), Chinese numerals
-//! (`十五`, `两`, `一百二十`, `三千`), mixed (`3.2万`) and percentages (`百分之十`).
+//! Numbers and dates as Chinese documents write them: Arabic (`3100`, `3.2`, `1,200`), Chinese
+//! numerals (`十五`, `两`, `一百二十`, `三千`), mixed (`3.2万`), percentages (`百分之十`) and
+//! dates (`2022年3月21日`, `二〇二一年一月二十五日`, `2022-12-02`).
 //!
 //! Values are returned as written; magnitude words (`万`, `亿`) stay with the unit, as the
 //! facts format asks (`1万个` → value 1, unit `万个`).
+
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Value of a Chinese numeral word (`十五` → 15, `两` → 2, `一百零八` → 108), if it is one.
 pub fn parse_cn_int(s: &str) -> Option<u64> {
@@ -71,9 +75,82 @@ pub fn parse_value(s: &str) -> Option<f64> {
     parse_cn_int(&t).map(|v| v as f64)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Dates.
+
+/// A date alone on its line; a page may lose the final `日` (`2021年2月22`).
+static DATE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$").expect("valid regex"));
+/// A year and month whose day was left blank (`签约时间:2015年3月日`): ISO `2015-03`.
+static MONTH_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})[-/.年](\d{1,2})月?日?$").expect("valid regex"));
+static DATE_CN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+        .expect("valid regex")
+});
+static ISO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?").expect("valid regex"));
+/// True for a line that is only a date (`2022年3月21日`, `二〇二二年三月二十一日`).
+pub fn is_date_line(s: &str) -> bool {
+    let s = unwrap_parens(s.trim());
+    DATE_LINE.is_match(s) || DATE_CN.is_match(s)
+}
+
+/// A date line in parentheses (`(2020年7月10日)`, under a bulletin's issuing office) without them.
+fn unwrap_parens(s: &str) -> &str {
+    s.strip_prefix(['(', '（'])
+        .and_then(|t| t.strip_suffix([')', '）']))
+        .map(str::trim)
+        .unwrap_or(s)
+}
+
+/// ISO 8601 form of a date line or of a date inside a header value.
+pub fn iso_date(s: &str) -> Option<String> {
+    let s = unwrap_parens(s.trim());
+    if let Some(c) = DATE_LINE.captures(s).or_else(|| ISO_DATE.captures(s)) {
+        let y: u32 = c[1].parse().ok()?;
+        let m: u32 = c[2].parse().ok()?;
+        let d: u32 = c[3].parse().ok()?;
+        if (1..=12).contains(&m) && (1..=31).contains(&d) {
+            return Some(format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    if let Some(c) = DATE_CN.captures(s) {
+        let y: String = c[1]
+            .chars()
+            .map(|ch| char::from_digit(cn_digit(ch)?, 10))
+            .collect::<Option<String>>()?;
+        let m = parse_cn_int(&c[2])?;
+        let d = parse_cn_int(&c[3])?;
+        return Some(format!("{y}-{m:02}-{d:02}"));
+    }
+    if let Some(c) = MONTH_ONLY.captures(s) {
+        let m: u32 = c[2].parse().ok()?;
+        return (1..=12).contains(&m).then(|| format!("{}-{m:02}", &c[1]));
+    }
+    None
+}
+
+fn cn_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|x| x == c)
+        .or_else(|| (c == '零').then_some(0))
+        .map(|p| p as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso_date("2022年3月21日").as_deref(), Some("2022-03-21"));
+        assert_eq!(iso_date("2022-12-02 08:54:33").as_deref(), Some("2022-12-02"));
+        assert_eq!(iso_date("二〇二一年一月二十五日").as_deref(), Some("2021-01-25"));
+        assert!(is_date_line("2024年6月13日"));
+        assert!(!is_date_line("2024年6月13日前完成"));
+    }
 
     #[test]
     fn chinese_numerals() {

@@ -26,8 +26,9 @@
 //! program named by `POLICYKG_DOT`); when it cannot be run the error says so and suggests
 //! `--format dot` or installing graphviz.
 
-use crate::graph::{is_network_org, resolve_doc, shorten, wrap, Collab, EntityKind, Kg, KgNode, Rel, Role, ViewError};
+use crate::graph::{is_network_org, resolve_doc, Collab, EntityKind, Kg, KgNode, Rel, Role, ViewError};
 use crate::store::KgStore;
+use crate::table::{shorten, wrap};
 use graphviz_rust::dot_structures::{
     Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
 };
@@ -1229,43 +1230,4 @@ pub fn render(dot: &str, format: Format, program: &std::ffi::OsStr) -> Result<Ve
         });
     }
     Ok(out.stdout)
-}
-
-/// `policykg diagram KIND [--doc ID | --org NAME | --place NAME] [--format F] [-o FILE]`:
-/// opens the store read-only, draws the diagram, renders it (format from `--format`, else
-/// from the output file's extension, else DOT) and writes it to FILE or stdout.
-pub fn cli_diagram(
-    kind: DiagramKind,
-    sel: &Selection,
-    format: Option<Format>,
-    output: Option<&Path>,
-    store_dir: &Path,
-) -> Result<i32, ViewError> {
-    let format = format
-        .or_else(|| output.and_then(Format::from_path))
-        .unwrap_or(Format::Dot);
-    let store = KgStore::open_read_only(store_dir)?;
-    let graph = diagram(&store, kind, sel)?;
-    let bytes = render(&to_dot(&graph), format, &dot_program())?;
-    match output {
-        Some(path) => {
-            std::fs::write(path, &bytes).map_err(|source| ViewError::Write {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            eprintln!(
-                "policykg: wrote {} ({} bytes, {})",
-                path.display(),
-                bytes.len(),
-                format.name()
-            );
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            out.write_all(&bytes).map_err(ViewError::Output)?;
-            out.flush().map_err(ViewError::Output)?;
-        }
-    }
-    Ok(0)
 }

@@ -21,9 +21,9 @@ use petgraph::graph::{DiGraph, NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use unicode_width::UnicodeWidthChar;
+
+use crate::table::shorten;
+pub use crate::table::Table;
 
 /// Errors of the views (reports and diagrams). The CLI adds nothing but the exit code.
 #[derive(Debug, thiserror::Error)]
@@ -59,10 +59,6 @@ pub enum ViewError {
         status: String,
         stderr: String,
     },
-    #[error("cannot write {path}")]
-    Write { path: PathBuf, source: std::io::Error },
-    #[error("writing the output failed")]
-    Output(#[source] std::io::Error),
 }
 
 /// Kind of an organisation, place or region (from its `rdf:type`s).
@@ -738,141 +734,6 @@ pub fn resolve_doc(store: &KgStore, given: &str) -> Result<String, ViewError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text helpers shared with the diagrams.
-
-/// Display width in terminal columns (CJK and full-width characters count two).
-pub fn width(s: &str) -> usize {
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
-}
-
-/// Cuts `s` to at most `cols` display columns, ending with `…` when shortened.
-pub fn shorten(s: &str, cols: usize) -> String {
-    if width(s) <= cols {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > cols {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
-
-/// Breaks `s` into lines of at most `cols` columns, at most `max_lines` of them (the last one
-/// ends with `…` when text was left out). Breaks anywhere (Chinese has no spaces), but avoids
-/// starting a line with closing punctuation.
-pub fn wrap(s: &str, cols: usize, max_lines: usize) -> Vec<String> {
-    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut lines: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut w = 0;
-    let no_start = |c: char| "，。、；：！？）》」』”’,.;:!?)]%".contains(c);
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > cols && !cur.is_empty() && !no_start(c) {
-            lines.push(std::mem::take(&mut cur));
-            w = 0;
-        }
-        cur.push(c);
-        w += cw;
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    if lines.len() > max_lines && max_lines > 0 {
-        let rest: String = lines[max_lines - 1..].concat();
-        lines.truncate(max_lines - 1);
-        lines.push(shorten(&rest, cols));
-    }
-    lines
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tables.
-
-/// A report: a header row and rows of cells, printed with aligned columns.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Table {
-    pub title: String,
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-    /// Lines printed under the table (totals, notes).
-    pub notes: Vec<String>,
-}
-
-impl Table {
-    fn new(title: impl Into<String>, header: &[&str]) -> Table {
-        Table {
-            title: title.into(),
-            header: header.iter().map(|s| s.to_string()).collect(),
-            rows: Vec::new(),
-            notes: Vec::new(),
-        }
-    }
-
-    /// Aligned text: columns padded by display width, numeric columns right-aligned.
-    pub fn render(&self) -> String {
-        let ncol = self.header.len().max(self.rows.iter().map(Vec::len).max().unwrap_or(0));
-        let mut widths = vec![0usize; ncol];
-        let mut numeric = vec![true; ncol];
-        for (i, h) in self.header.iter().enumerate() {
-            widths[i] = width(h);
-        }
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate() {
-                widths[i] = widths[i].max(width(c));
-                if !c.is_empty() && c.parse::<f64>().is_err() {
-                    numeric[i] = false;
-                }
-            }
-        }
-        let line = |cells: &[String]| {
-            let mut s = String::new();
-            for (i, c) in cells.iter().enumerate() {
-                let pad = " ".repeat(widths[i].saturating_sub(width(c)));
-                if numeric[i] {
-                    s.push_str(&pad);
-                    s.push_str(c);
-                } else {
-                    s.push_str(c);
-                    if i + 1 < cells.len() {
-                        s.push_str(&pad);
-                    }
-                }
-                if i + 1 < cells.len() {
-                    s.push_str("  ");
-                }
-            }
-            s.trim_end().to_string()
-        };
-        let mut out = String::new();
-        if !self.title.is_empty() {
-            out.push_str(&self.title);
-            out.push_str("\n\n");
-        }
-        out.push_str(&line(&self.header));
-        out.push('\n');
-        out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * ncol.saturating_sub(1)));
-        out.push('\n');
-        for r in &self.rows {
-            out.push_str(&line(r));
-            out.push('\n');
-        }
-        for n in &self.notes {
-            out.push_str(n);
-            out.push('\n');
-        }
-        out
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Projections.
 
 /// The collaboration network: organisations (collectives left out) linked by shared tasks.
@@ -1411,39 +1272,9 @@ pub fn report(kg: &Kg, which: Report, names: &[String], limit: Option<usize>) ->
     })
 }
 
-/// `policykg graph REPORT [NAMES] [--doc ID] [--limit N] [--store DIR]`: loads the store
-/// (read-only), computes the report and prints it as a table. Returns the exit code.
-pub fn cli_graph(
-    which: Report,
-    names: &[String],
-    doc: Option<&str>,
-    limit: Option<usize>,
-    store_dir: &Path,
-) -> Result<i32, ViewError> {
-    let store = KgStore::open_read_only(store_dir)?;
-    let doc = doc.map(|d| resolve_doc(&store, d)).transpose()?;
-    let kg = Kg::load(&store, doc.as_deref())?;
-    let table = report(&kg, which, names, limit)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    out.write_all(table.render().as_bytes()).map_err(ViewError::Output)?;
-    out.flush().map_err(ViewError::Output)?;
-    Ok(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_and_shorten_count_display_columns() {
-        assert_eq!(width("市发改委ab"), 10);
-        assert_eq!(shorten("无为市发展和改革委员会", 9), "无为市发…");
-        assert_eq!(shorten("abc", 9), "abc");
-        assert_eq!(wrap("一二三四五六七八九十", 8, 2), vec!["一二三四", "五六七…"]);
-        // Closing punctuation stays on the line it closes.
-        assert_eq!(wrap("一二三四，五六", 8, 3), vec!["一二三四，", "五六"]);
-    }
 
     #[test]
     fn betweenness_of_a_path_graph() {
@@ -1455,13 +1286,5 @@ mod tests {
         g.add_edge(b, c, ());
         let bc = betweenness(&g);
         assert_eq!(bc, vec![0.0, 1.0, 0.0]);
-    }
-
-    #[test]
-    fn tables_align_cjk_and_numbers() {
-        let mut t = Table::new("", &["name", "n"]);
-        t.rows.push(vec!["市发改委".into(), "3".into()]);
-        t.rows.push(vec!["abc".into(), "12".into()]);
-        assert_eq!(t.render(), "name       n\n------------\n市发改委   3\nabc       12\n");
     }
 }

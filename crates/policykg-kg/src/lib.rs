@@ -4,7 +4,8 @@
 //! store ([`store`]) → SPARQL answers and the named-query library ([`query`]; federated
 //! `SERVICE` through [`service`] and the small HTTP client [`http`]) → RDF files and the
 //! VoID/DCAT description ([`export`]); petgraph views of the store ([`graph`]) and their
-//! diagrams ([`dot`]).
+//! diagrams ([`dot`]); plain-text tables for all of them ([`table`]). Views return values; only
+//! the binary prints.
 
 pub mod dot;
 pub mod export;
@@ -14,4 +15,5 @@ pub mod query;
 pub mod rdf;
 pub mod service;
 pub mod store;
+pub mod table;
 pub mod vocab;

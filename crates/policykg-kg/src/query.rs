@@ -82,7 +82,8 @@ use oxigraph::sparql::{
     SparqlSyntaxError,
 };
 use oxigraph::store::Store;
-use unicode_width::UnicodeWidthStr;
+
+use crate::table::{one_line, shorten, shorten_tail, Table};
 
 /// Namespace of the policykg ontology (`pkg:`).
 pub const PKG_NS: &str = "https://w3id.org/policykg/ont#";
@@ -1078,127 +1079,42 @@ fn is_numeric(term: &Term) -> bool {
     }
 }
 
-/// Keeps every cell on one line: control characters become visible escapes.
-fn one_line(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => s.push_str("\\n"),
-            '\r' => s.push_str("\\r"),
-            '\t' => s.push_str("\\t"),
-            c if c.is_control() => s.push_str(&format!("\\u{{{:04x}}}", u32::from(c))),
-            c => s.push(c),
-        }
-    }
-    s
-}
-
-/// Keeps the beginning of `text` within `max` display columns, ending in `…` when cut.
-pub fn shorten_head(text: &str, max: usize) -> String {
-    if text.width() <= max {
-        return text.to_owned();
-    }
-    let budget = max.saturating_sub("…".width());
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-/// Keeps the end of `text` within `max` display columns, starting with `…` when cut.
-pub fn shorten_tail(text: &str, max: usize) -> String {
-    if text.width() <= max {
-        return text.to_owned();
-    }
-    let budget = max.saturating_sub("…".width());
-    let mut kept: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in text.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        kept.push(c);
-    }
-    std::iter::once('…').chain(kept.into_iter().rev()).collect()
-}
-
-/// Writes an aligned table: header, separator, one line per solution (unbound cells empty),
-/// then `N rows`. Widths are display widths, so CJK characters count as two columns; columns
-/// holding only numbers are right-aligned. Every table line has the same display width.
-/// Cells wider than [`TABLE_CELL_MAX_WIDTH`] are shortened with `…` (use csv, tsv or json for
-/// the full values).
+/// Writes an aligned [`Table`]: header, rule, one line per solution (unbound cells empty),
+/// then `N rows`; numeric literals right-aligned. Cells wider than [`TABLE_CELL_MAX_WIDTH`]
+/// are shortened with `…` (use csv, tsv or json for the full values).
 fn write_table(variables: &[Variable], rows: &[QuerySolution], out: &mut dyn Write) -> io::Result<()> {
-    let header: Vec<String> = variables.iter().map(|v| one_line(v.as_str())).collect();
-    let mut numeric = vec![true; variables.len()];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| {
-            variables
-                .iter()
-                .enumerate()
-                .map(|(i, v)| match row.get(v) {
-                    Some(term) => {
-                        numeric[i] &= is_numeric(term);
-                        let text = one_line(&display_term(term));
-                        if matches!(term, Term::NamedNode(_)) {
-                            shorten_tail(&text, TABLE_CELL_MAX_WIDTH)
-                        } else {
-                            shorten_head(&text, TABLE_CELL_MAX_WIDTH)
-                        }
-                    }
-                    None => String::new(),
-                })
-                .collect()
-        })
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in &cells {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
-        }
-    }
-    let line = |cells: &[String], right: &[bool]| -> String {
-        cells
-            .iter()
-            .zip(&widths)
-            .zip(right)
-            .map(|((cell, &w), &right)| {
-                let pad = " ".repeat(w.saturating_sub(cell.width()));
-                if right {
-                    format!("{pad}{cell}")
-                } else {
-                    format!("{cell}{pad}")
+    let names: Vec<&str> = variables.iter().map(Variable::as_str).collect();
+    let mut table = Table::new("", &names);
+    table.right = vec![true; variables.len()];
+    for row in rows {
+        let cells = variables.iter().enumerate().map(|(i, v)| match row.get(v) {
+            Some(term) => {
+                table.right[i] &= is_numeric(term);
+                let text = one_line(&display_term(term));
+                match term {
+                    Term::NamedNode(_) => shorten_tail(&text, TABLE_CELL_MAX_WIDTH),
+                    _ => shorten(&text, TABLE_CELL_MAX_WIDTH),
                 }
-            })
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
-    let left = vec![false; variables.len()];
-    writeln!(out, "{}", line(&header, &left))?;
-    let separator: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-    writeln!(out, "{}", separator.join("-+-"))?;
-    for row in &cells {
-        writeln!(out, "{}", line(row, &numeric))?;
+            }
+            None => String::new(),
+        });
+        let cells = cells.collect();
+        table.rows.push(cells);
     }
-    match rows.len() {
-        1 => writeln!(out, "1 row"),
-        n => writeln!(out, "{n} rows"),
+    if rows.is_empty() {
+        table.right = vec![false; variables.len()];
     }
+    table.notes.push(match rows.len() {
+        1 => "1 row".to_owned(),
+        n => format!("{n} rows"),
+    });
+    out.write_all(table.render().as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_width::UnicodeWidthStr;
     use oxigraph::io::RdfParser;
     use oxigraph::model::{GraphName, NamedNode, Quad};
     use oxigraph::sparql::results::{QueryResultsParser, SliceQueryResultsParserOutput};

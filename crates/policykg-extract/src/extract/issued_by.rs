@@ -135,7 +135,7 @@ fn colophon(cx: &Context) -> Option<(String, Range<usize>)> {
             .char_indices()
             .find(|(i, c)| c.is_ascii_digit() && body[*i..].contains('年'))?
             .0;
-        crate::structure::iso_date(&body[date_at..])?;
+        crate::numbers::iso_date(&body[date_at..])?;
         let name = body[..date_at].trim();
         (cx.gz.lexicon().org_type_by_suffix(name).is_some() && starts_like_org(cx, name))
             .then(|| (name.to_string(), l.clone()))
@@ -167,7 +167,7 @@ fn signature_offices(cx: &Context, range: &Range<usize>) -> Vec<String> {
         .iter()
         .filter(|l| l.start >= range.start && l.end <= range.end)
         .map(|l| text[l.clone()].trim())
-        .filter(|t| !t.is_empty() && !crate::structure::is_date_line(t))
+        .filter(|t| !t.is_empty() && !crate::numbers::is_date_line(t))
         .map(str::to_string)
         .collect()
 }
