@@ -1,10 +1,10 @@
 //! Golden tests: `extract --format jsonl` output of every seed, dev and dev2 document is compared
 //! with `tests/snapshots/<doc>.jsonl`. Re-bless after an intended change with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test snapshots` and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test -p policykg-extract --test it snapshots` and review the diff.
 
-mod common;
 
-use common::{annotated_dirs, extract_dir, project};
+
+use crate::common::{annotated_dirs, extract_dir, project};
 use policykg_extract::doc::{slice_chars, Span};
 use policykg_extract::input::read_document;
 

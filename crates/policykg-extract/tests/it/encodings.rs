@@ -2,9 +2,9 @@
 //! seed 004 gives identical output; a Traditional-script copy gives the same relations,
 //! tasks and organisations (its evidence is its own Traditional text).
 
-mod common;
 
-use common::{project, temp_dir};
+
+use crate::common::{project, temp_dir};
 use policykg_extract::extract::extract;
 use policykg_extract::facts::Relation;
 use policykg_extract::input::read_document;

@@ -2,9 +2,9 @@
 //! same rules as the reference scorer. The floors are a little under what the rules reach
 //! today (micro F1 0.995 on seeds + dev, see README): a change that loses quality fails here.
 
-mod common;
 
-use common::{extract_dir, project};
+
+use crate::common::{extract_dir, project};
 use policykg_extract::eval::{load_gold_dir, score, Gold, Report};
 
 fn report(gold_dirs: &[&str], docs: &[&str], only: Option<&[&str]>) -> Report {
