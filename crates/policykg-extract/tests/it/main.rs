@@ -7,4 +7,5 @@ mod encodings;
 mod eval_agrees;
 mod properties;
 mod quality;
+mod rules;
 mod snapshots;

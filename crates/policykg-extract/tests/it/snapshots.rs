@@ -2,8 +2,6 @@
 //! with `tests/snapshots/<doc>.jsonl`. Re-bless after an intended change with
 //! `UPDATE_SNAPSHOTS=1 cargo test -p policykg-extract --test it snapshots` and review the diff.
 
-
-
 use crate::common::{annotated_dirs, extract_dir, project};
 use policykg_extract::doc::{slice_chars, Span};
 use policykg_extract::input::read_document;

@@ -4,12 +4,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use policykg::doc::{slice_chars, DocId, SourceDoc, Span};
-use policykg::extract::extract;
-use policykg::resolve::Gazetteer;
+use policykg_extract::doc::{slice_chars, DocId, SourceDoc, Span};
+use policykg_extract::extract::extract;
+use policykg_extract::resolve::Gazetteer;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(decoded) = policykg::decode::decode(data) else {
+    let Ok(decoded) = policykg_extract::decode::decode(data) else {
         return;
     };
     let src = SourceDoc {
