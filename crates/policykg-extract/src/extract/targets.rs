@@ -97,7 +97,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
-        r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt}| %)?"
+        r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+|一[百千][两二三四五六七八九十百千零〇]*)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt}| %)?"
     ))
     .expect("unit table makes a valid regex");
     let not_indicator = lx
@@ -903,10 +903,22 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         if unit_full.is_none() && !after_cmp.is_some_and(|(w, _)| w == "以内" || w == "以下" || w == "以上") {
             continue;
         }
-        // Chinese numerals are counts only after a target verb or with a comparator
-        // (`新增两项`, `不少于十五个`); `三个坚决`-style names have neither.
+        // Chinese numerals are counts only after a target verb, with a comparator, or as the
+        // count that closes a clause holding a target verb (`新增两项`, `不少于十五个`,
+        // `新认定高新技术企业十五家。`); `三个坚决`-style names have none of these.
         let target_verb = TARGET_VERBS.iter().any(|v| before.ends_with(v));
-        if chinese && (num == "一" || (before_cmp.is_none() && after_cmp.is_none() && !target_verb)) {
+        let closes_verb_clause = || {
+            let head = &before[before
+                .rfind(CLAUSE_END)
+                .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
+                .unwrap_or(0)..];
+            unit_full.is_some()
+                && after.chars().next().is_none_or(|c| CLAUSE_END.contains(&c))
+                && TARGET_VERBS.iter().any(|v| head.contains(v))
+        };
+        if chinese
+            && (num == "一" || (before_cmp.is_none() && after_cmp.is_none() && !target_verb && !closes_verb_clause()))
+        {
             continue;
         }
         let u = unit_full.clone().unwrap_or_default();
@@ -945,6 +957,14 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         }
         // Attributes (`50%的政策`, `30人(含)以下`) and past facts (`看了7个园区`) are not targets.
         let tail = &after[after_cmp.map(|(w, _)| w.len()).unwrap_or(0)..];
+        // A size naming the kind of thing a later count in its clause counts (`其中超10亿元项目8个
+        // 以上`, `5000万元以上项目20个`): the count is the aim, the size qualifies its noun.
+        if SIZE_UNITS.iter().any(|s| u.ends_with(s)) && tail.starts_with(crate::normalize::is_han) {
+            let clause_rest = tail.split(CLAUSE_END).next().unwrap_or("");
+            if clause_rest.contains(|c: char| c.is_ascii_digit()) {
+                continue;
+            }
+        }
         // …except the size of the one thing a verb builds (`共建超1500亩的产业园`).
         let built = {
             let b = before_cmp
@@ -1029,6 +1049,11 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             // Number first (`3条…生产线`): the measure follows.
             let tail_end = after.find(CLAUSE_END).unwrap_or(after.len());
             measure = after[..tail_end].to_string();
+        }
+        // A bare magnitude with nothing measured (`突破一千亿` in a slogan): no figure of anything.
+        let bare_magnitude = caps.name("unit").is_none() && !mag.is_empty() && !percent_word;
+        if bare_magnitude && measure.trim().is_empty() {
+            continue;
         }
         let deadline = index.deadline_for(text, clause_start, plan_year);
         let ind_text = text[clause_start..end].to_string();
