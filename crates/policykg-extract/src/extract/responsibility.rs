@@ -906,7 +906,7 @@ fn last_in_tail(c: &str, w: &str, max_after: usize) -> Option<usize> {
 /// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
 fn strip_adverbs(list: &str) -> &str {
     const ADVERBS: &[&str] = &[
-        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同",
+        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同", "加强",
     ];
     let mut l = list.trim();
     loop {
@@ -2025,6 +2025,26 @@ mod tests {
         assert!(has(&v, "co", "县住建局", "1"));
         assert!(has(&v, "co", "县住建局", "2"));
         assert_eq!(v.len(), 3, "{v:?}");
+    }
+
+    #[test]
+    fn table_one_cell_per_line_closed_by_bars() {
+        // Each line one cell closed by `|`; the 责任领导 column holds people.
+        let v = facts("序号 |\n工作任务 |\n责任领导 |\n责任单位 |\n完成时限 |\n1 |\n新建公园。 |\n张三 |\n城建部、招商部 |\n全年 |\n2 |\n盘活土地。 |\n李四 |\n改革办 |\n全年 |");
+        assert!(has(&v, "co", "城建部", "1"), "{v:?}");
+        assert!(has(&v, "co", "招商部", "1"));
+        assert!(has(&v, "co", "改革办", "2"));
+        assert_eq!(v.len(), 3, "{v:?}");
+    }
+
+    #[test]
+    fn overall_lead_and_manner_before_cooperation() {
+        let v = facts("一、调整能源结构(省发改委总牵头)\n1.控制煤炭消费。(省经信委牵头)");
+        assert!(has(&v, "leads", "省发改委", "一"), "{v:?}");
+        let v = facts("由相关县领导牵头,县自然资源局负责,住建局、发改局等其他相关单位加强配合协调,成立工作专班。");
+        let by = |rel: &str, org: &str| v.iter().any(|f| f.0 == rel && f.1 == org);
+        assert!(by("co", "发改局") && by("co", "住建局"), "{v:?}");
+        assert!(!v.iter().any(|f| f.0 == "leads"), "{v:?}");
     }
 
     #[test]
