@@ -744,11 +744,21 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                     .zip(&kinds)
                     .map(|(c, k)| (text[c.clone()].to_string(), *k))
                     .collect();
-                let (table, next) = inline_rows(norm, lines, i, columns, gap, min_gap, pipes);
+                let (table, next) = inline_rows(norm, lines, i, columns.clone(), gap, min_gap, pipes);
                 if !table.rows.is_empty() {
                     tables.push(table);
                     i = next;
                     continue;
+                }
+                // The header on one line, the rows one cell per line (`序号|任务|责任单位|` then
+                // `1 |`, `新建公园。 |`, `县住建局 |`).
+                if kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task {
+                    let (table, next) = cell_rows(norm, lines, i, i, columns, gap);
+                    if !table.rows.is_empty() {
+                        tables.push(table);
+                        i = next;
+                        continue;
+                    }
                 }
             }
         }

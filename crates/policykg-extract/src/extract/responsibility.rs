@@ -2035,6 +2035,13 @@ mod tests {
         assert!(has(&v, "co", "招商部", "1"));
         assert!(has(&v, "co", "改革办", "2"));
         assert_eq!(v.len(), 3, "{v:?}");
+        // The header on one line, the rows one cell per line.
+        let v = facts("序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |\n1 |\n新建公园。 |\n县住建局 |\n县财政局、县水务局 |\n全年 |\n2 |\n盘活土地。 |\n县自然资源局 |\n县财政局 |\n全年 |");
+        assert!(has(&v, "leads", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县水务局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "县自然资源局", "2"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "2"), "{v:?}");
+        assert_eq!(v.len(), 5, "{v:?}");
     }
 
     #[test]
