@@ -775,13 +775,16 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                 let prev = (0..k).rev().find(|&j| !t(j).is_empty());
                 short && prev.is_some_and(|j| column_kind(t(j)) == Some(ColumnKind::Seq))
             };
+            // Up to eight heads before this one, blank lines between them not counted.
             let mut first = i;
             let mut k = i;
-            while k > 0 && first + 8 > i {
+            let mut before = 0;
+            while k > 0 && before < 8 {
                 k -= 1;
                 if t(k).is_empty() {
                     continue;
                 }
+                before += 1;
                 if is_head(k) {
                     first = k;
                 } else if first == i && is_task_head(k) {
