@@ -594,6 +594,23 @@ pub fn split_cells(norm: &NormText, r: Range<usize>, gap: GapFn, min_gap: u8, pi
     out
 }
 
+/// A line of a table flattened one cell per line, without the bars a page may leave at its
+/// edges (`责任单位 |`, `| 1`): a bar only at an edge closes the one cell the line holds.
+fn cell_line(s: &str) -> &str {
+    s.trim().trim_matches('|').trim()
+}
+
+/// The same for a cell's byte range.
+fn trim_cell(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let a = s.len() - s.trim_start_matches(|c: char| c == '|' || c.is_whitespace()).len();
+    let b = s.len() - s.trim_end_matches(|c: char| c == '|' || c.is_whitespace()).len();
+    if a + b >= s.len() {
+        return r.start..r.start;
+    }
+    r.start + a..r.end - b
+}
+
 /// The row number of a `序号` cell (`3`, `3.`, `(3)`), as a label.
 fn row_number(cell: &str) -> Option<String> {
     let t = cell.trim().trim_end_matches(['.', '、', '．']);
@@ -628,7 +645,7 @@ fn valid_header(kinds: &[ColumnKind]) -> bool {
 fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table> {
     use crate::extract::responsibility::column_kind;
     let text = norm.text.as_str();
-    let t = |i: usize| text[lines[i].clone()].trim();
+    let t = |i: usize| cell_line(&text[lines[i].clone()]);
     let mut tables = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -667,11 +684,21 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                     .zip(&kinds)
                     .map(|(c, k)| (text[c.clone()].to_string(), *k))
                     .collect();
-                let (table, next) = inline_rows(norm, lines, i, columns, gap, min_gap, pipes);
+                let (table, next) = inline_rows(norm, lines, i, columns.clone(), gap, min_gap, pipes);
                 if !table.rows.is_empty() {
                     tables.push(table);
                     i = next;
                     continue;
+                }
+                // The header on one line, the rows one cell per line (`序号|任务|责任单位|` then
+                // `1 |`, `新建公园。 |`, `县住建局 |`).
+                if kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task {
+                    let (table, next) = cell_rows(norm, lines, i, i, columns, gap);
+                    if !table.rows.is_empty() {
+                        tables.push(table);
+                        i = next;
+                        continue;
+                    }
                 }
             }
         }
@@ -688,13 +715,16 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                 let prev = (0..k).rev().find(|&j| !t(j).is_empty());
                 short && prev.is_some_and(|j| column_kind(t(j)) == Some(ColumnKind::Seq))
             };
+            // Up to eight heads before this one, blank lines between them not counted.
             let mut first = i;
             let mut k = i;
-            while k > 0 && first + 8 > i {
+            let mut before = 0;
+            while k > 0 && before < 8 {
                 k -= 1;
                 if t(k).is_empty() {
                     continue;
                 }
+                before += 1;
                 if is_head(k) {
                     first = k;
                 } else if first == i && is_task_head(k) {
@@ -837,7 +867,7 @@ fn cell_rows(
     gap: GapFn,
 ) -> (Table, usize) {
     let text = norm.text.as_str();
-    let t = |i: usize| text[lines[i].clone()].trim();
+    let t = |i: usize| cell_line(&text[lines[i].clone()]);
     // Rows start at a number line (a `序号` column), else at an item marker opening the task
     // cell (the first column).
     let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq);
@@ -900,7 +930,12 @@ fn cell_rows(
         let from = if marked { s } else { s + 1 };
         for j in from..stop {
             if !t(j).is_empty() {
-                cells.extend(split_cells(norm, lines[j].clone(), gap, 3, false));
+                cells.extend(
+                    split_cells(norm, lines[j].clone(), gap, 3, false)
+                        .into_iter()
+                        .map(|c| trim_cell(text, c))
+                        .filter(|c| !c.is_empty()),
+                );
             }
         }
         let mut row: Vec<Option<Range<usize>>> = vec![None; columns.len()];
@@ -948,8 +983,13 @@ fn unnumbered_cell_rows(
     // The cells after the header, lines glued by the normaliser split again.
     let mut cells: Vec<Range<usize>> = Vec::new();
     for line in &lines[last + 1..] {
-        if !text[line.clone()].trim().is_empty() {
-            cells.extend(split_cells(norm, line.clone(), gap, 3, false));
+        if !cell_line(&text[line.clone()]).is_empty() {
+            cells.extend(
+                split_cells(norm, line.clone(), gap, 3, false)
+                    .into_iter()
+                    .map(|c| trim_cell(text, c))
+                    .filter(|c| !c.is_empty()),
+            );
         }
     }
     let mut rows: Vec<TableRow> = Vec::new();

@@ -906,7 +906,7 @@ fn last_in_tail(c: &str, w: &str, max_after: usize) -> Option<usize> {
 /// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
 fn strip_adverbs(list: &str) -> &str {
     const ADVERBS: &[&str] = &[
-        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同",
+        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同", "加强",
     ];
     let mut l = list.trim();
     loop {
@@ -1693,13 +1693,22 @@ fn placed_cells_all(
                 let mut r = cell.clone();
                 k += 1;
                 // The last responsibility column runs on over further lists (one
-                // organisation per line) up to a cell that is none.
+                // organisation per line) up to a cell that is none, leaving one list to each
+                // later column that names units too (`评分部门`).
                 let last_role = !t.columns[ci + 1..].iter().any(|c| c.1 == ColumnKind::Role);
-                while last_role && row.raw.get(k).is_some_and(|c| is_list(c)) {
+                let later_units = t.columns[ci + 1..].iter().filter(|c| names_units(&c.0)).count();
+                let lists_from = |k: usize| row.raw[k..].iter().take_while(|c| is_list(c)).count();
+                while last_role && row.raw.get(k).is_some_and(|c| is_list(c)) && lists_from(k) > later_units {
                     r.end = row.raw[k].end;
                     k += 1;
                 }
                 out[ci] = Some(r);
+            }
+        } else if *kind == ColumnKind::Other && names_units(head) {
+            // A column naming units that is no responsibility (`评分部门`) holds a list.
+            if is_list(cell) {
+                out[ci] = Some(cell.clone());
+                k += 1;
             }
         } else if !is_list(cell) {
             let mut r = cell.clone();
@@ -1716,6 +1725,12 @@ fn placed_cells_all(
         }
     }
     out
+}
+
+/// A column head naming units that is no responsibility label (`评分部门`, `考核单位`); a bare
+/// `单位` is a unit of measure.
+fn names_units(head: &str) -> bool {
+    head.chars().count() > 2 && has_role_noun(head)
 }
 
 impl Grammar {
@@ -2025,6 +2040,44 @@ mod tests {
         assert!(has(&v, "co", "县住建局", "1"));
         assert!(has(&v, "co", "县住建局", "2"));
         assert_eq!(v.len(), 3, "{v:?}");
+    }
+
+    #[test]
+    fn table_one_cell_per_line_closed_by_bars() {
+        // Each line one cell closed by `|`; the 责任领导 column holds people.
+        let v = facts("序号 |\n工作任务 |\n责任领导 |\n责任单位 |\n完成时限 |\n1 |\n新建公园。 |\n张三 |\n城建部、招商部 |\n全年 |\n2 |\n盘活土地。 |\n李四 |\n改革办 |\n全年 |");
+        assert!(has(&v, "co", "城建部", "1"), "{v:?}");
+        assert!(has(&v, "co", "招商部", "1"));
+        assert!(has(&v, "co", "改革办", "2"));
+        assert_eq!(v.len(), 3, "{v:?}");
+        // The header on one line, the rows one cell per line.
+        let v = facts("序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |\n1 |\n新建公园。 |\n县住建局 |\n县财政局、县水务局 |\n全年 |\n2 |\n盘活土地。 |\n县自然资源局 |\n县财政局 |\n全年 |");
+        assert!(has(&v, "leads", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县水务局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "县自然资源局", "2"), "{v:?}");
+        assert!(has(&v, "co", "县财政局", "2"), "{v:?}");
+        assert_eq!(v.len(), 5, "{v:?}");
+    }
+
+    #[test]
+    fn table_heads_between_blank_lines_with_unit_and_scoring_columns() {
+        // Seven heads one per line with blank lines between; `单位` (of measure) and `评分部门`
+        // are other columns; the responsibility cell spans two lines, the scoring cell follows.
+        let v = facts("清单\n\n考核项目\n\n序号\n\n考核指标\n\n考核内容\n\n单位\n\n年度目标\n\n责任部门\n\n评分部门\n\n农业\n\n1\n\n确保供给\n\n增加值增幅\n\n%\n\n≥2%\n\n县渔业局\n\n县农业农村局\n\n市农业农村局\n\n2\n\n劳动生产率\n\n万元/人\n\n全市统筹\n\n县农业农村局\n\n市农业农村局\n");
+        assert!(has(&v, "co", "县渔业局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县农业农村局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县农业农村局", "2"), "{v:?}");
+        assert!(!v.iter().any(|f| f.1 == "市农业农村局"), "{v:?}");
+    }
+
+    #[test]
+    fn overall_lead_and_manner_before_cooperation() {
+        let v = facts("一、调整能源结构(省发改委总牵头)\n1.控制煤炭消费。(省经信委牵头)");
+        assert!(has(&v, "leads", "省发改委", "一"), "{v:?}");
+        let v = facts("由相关县领导牵头,县自然资源局负责,住建局、发改局等其他相关单位加强配合协调,成立工作专班。");
+        let by = |rel: &str, org: &str| v.iter().any(|f| f.0 == rel && f.1 == org);
+        assert!(by("co", "发改局") && by("co", "住建局"), "{v:?}");
+        assert!(!v.iter().any(|f| f.0 == "leads"), "{v:?}");
     }
 
     #[test]
