@@ -219,8 +219,10 @@ enum Actor {
     /// A verb phrase or unknown words (`加强与…`): `@self`.
     Implicit,
     /// A noun that names no party (`大花园与大湾区深度合作的…`): `@self`, unless the
-    /// cooperation only describes a model (`…合作的标杆`).
-    Unknown,
+    /// cooperation only describes a model (`…合作的标杆`). When the noun opens the clause and
+    /// could be a name (Han characters, no locative), it is kept: a subject that signs an
+    /// agreement is a party (`中电光谷与沈抚示范区签订…协议`), named as written.
+    Unknown(Option<String>),
 }
 
 /// A fact found by the grammar, before tasks and `@self` are resolved.
@@ -260,6 +262,14 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     };
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
     let mut orgs: Vec<String> = Vec::new();
+    // Parties named in a pair with a named other side: an implicit actor read as the same
+    // party as its partner is then a misread jurisdiction (a university's page about the
+    // district it signs with), not a fact of its own.
+    let named: HashSet<String> = cands
+        .iter()
+        .filter_map(|c| c.actor.as_ref().map(|a| (a, &c.partner)))
+        .flat_map(|(a, b)| [party_key(cx, a), party_key(cx, b)])
+        .collect();
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
         let task = if c.doc_level { None } else { item_task(cx, c.abs) };
@@ -275,7 +285,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         // jurisdiction may be misread as the partner the document names most.
         let pronoun =
             |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
-        if ka == kb && (a.text != "@self" || pronoun(&b)) {
+        if ka == kb && (a.text != "@self" || pronoun(&b) || named.contains(&kb)) {
             continue;
         }
         let key = if ka < kb { (task, ka, kb) } else { (task, kb, ka) };
@@ -458,14 +468,23 @@ impl<'c, 'a> Reader<'c, 'a> {
                 if fr.with {
                     let found = self.with_pairs(before);
                     let describes = after.starts_with('的');
-                    if !found.is_empty() && found.iter().all(|(a, _)| matches!(a, Actor::Unknown)) && describes {
+                    if !found.is_empty() && found.iter().all(|(a, _)| matches!(a, Actor::Unknown(_))) && describes {
                         continue;
                     }
                     for (actor, p) in found {
                         let actor = match actor {
                             Actor::Party(r) => Some(r),
                             Actor::Subject => self.subject(cl.start),
-                            Actor::Implicit | Actor::Unknown => None,
+                            // A subject we cannot name signs an agreement: it is the party,
+                            // not the jurisdiction.
+                            Actor::Unknown(Some(n)) if fr.agreement => Some(OrgRef {
+                                text: n,
+                                name: None,
+                                ty: "Enterprise".into(),
+                                code: None,
+                                division: None,
+                            }),
+                            Actor::Implicit | Actor::Unknown(_) => None,
                         };
                         pairs.push((actor, p));
                     }
@@ -479,6 +498,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
                     let mut objs = self.direct_objects(after);
+                    // `结对帮扶四川、贵州四省的80个贫困县`: the list owns what it helps (a count and
+                    // 的 after it); the object is that unnamed set, not the places.
+                    if objs.last().is_some_and(|(_, rest)| possessor(rest)) {
+                        objs.clear();
+                    }
                     // 参与长三角一体化, 参与虹桥国际开放枢纽联动发展区建设: joining what the place
                     // builds together; 参与X产业创新中心建设 is no cooperation.
                     if fr.integration {
@@ -856,16 +880,28 @@ impl<'c, 'a> Reader<'c, 'a> {
         let preps: Vec<(usize, char)> = before
             .char_indices()
             .filter(|(i, c)| {
-                PREPOSITIONS.contains(c)
-                    && (*c != '同'
-                        || !before[..*i]
-                            .chars()
-                            .next_back()
-                            .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
+                // `A向B提供(全面)对口支援`: 向 names the partner when 提供 and at most a short
+                // modifier stand between it and the verb.
+                let offers = *c == '向'
+                    && before[*i..]
+                        .rfind("提供")
+                        .is_some_and(|k| before[*i + k + "提供".len()..].chars().count() <= 4);
+                offers
+                    || PREPOSITIONS.contains(c)
+                        && (*c != '同'
+                            || !before[..*i]
+                                .chars()
+                                .next_back()
+                                .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
             let seg = drop_slogan(&before[p + c.len_utf8()..]);
+            let seg = if c == '向' {
+                &seg[..seg.rfind("提供").unwrap_or(seg.len())]
+            } else {
+                seg
+            };
             // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
             // the 合作 of a noun such as 专业合作社).
             if self.has_verb(seg) {
@@ -970,8 +1006,23 @@ impl<'c, 'a> Reader<'c, 'a> {
             {
                 Actor::Implicit
             }
-            None => Actor::Unknown,
+            None => Actor::Unknown(self.bare_name(seg)),
         }
+    }
+
+    /// A clause-opening noun that may be an unrecognised name: 3 to 10 Han characters, no
+    /// locative or pronoun end (会上, 期间), no grammar word at its start, no verb inside.
+    fn bare_name(&self, seg: &str) -> Option<String> {
+        let n = seg.chars().count();
+        let ok = (3..=10).contains(&n)
+            && seg.chars().all(is_han)
+            && !seg.ends_with(['上', '中', '后', '前', '时', '间', '里', '内', '外', '方'])
+            && !self.w.ix.lead_adverb_opener.starts(seg)
+            && !self.w.ix.time.starts(seg)
+            && !self.w.selfw.iter().any(|w| seg.contains(w))
+            && !self.has_verb(seg)
+            && self.cut_name(seg).len() == seg.len();
+        ok.then(|| seg.to_string())
     }
 
     /// The named party that ends a text, starting at an anchor: the text's start (unless it
@@ -1090,6 +1141,20 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
         }
+        // `A和B举行了东西部协作高层联席会`: the pair holds a meeting the verb names; a short
+        // modifier (no verb of its own) stands between 举行/召开 and the verb.
+        if adjunct.len() == led.len() {
+            for w in ["举行", "召开"] {
+                if let Some(at) = led.rfind(w) {
+                    let rest = &led[at + w.len()..];
+                    let rest = rest.strip_prefix('了').unwrap_or(rest);
+                    if rest.chars().count() <= 6 && rest.chars().all(is_han) && !self.has_verb(rest) {
+                        adjunct = &led[..at];
+                        break;
+                    }
+                }
+            }
+        }
         let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.ix.adverb).len();
         let before = adjunct;
         let b0 = strip_end(before, &self.w.ix.adverb);
@@ -1124,6 +1189,8 @@ impl<'c, 'a> Reader<'c, 'a> {
             return Vec::new();
         };
         // `指定我院和开化县人民医院`: a unit's pronoun ends the first part.
+        // `A还和B签订`: an adverb ends the first part.
+        let parts = [strip_end(parts[0], &self.w.ix.adverb), parts[1]];
         let first = self.party_exact(parts[0], false).or_else(|| {
             let t = tail_chars(parts[0], 2);
             pronoun_unit(t).then(|| self.party_exact(t, false)).flatten()
@@ -1371,7 +1438,7 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// (北京协和医院).
     fn split_list<'t>(&self, s: &'t str) -> Vec<&'t str> {
         let mut out = Vec::new();
-        for piece in s.split(['、', '及']) {
+        for piece in s.split("以及").flat_map(|p| p.split(['、', '及'])) {
             let parts: Vec<&str> = piece.split('和').collect();
             if parts.len() > 1 && parts.iter().all(|p| self.object_at(p).is_some()) {
                 out.extend(parts);
@@ -1391,7 +1458,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             if places.iter().any(|m| m.start < i && i < m.end) {
                 continue;
             }
-            if let Some(w) = self.w.name_end_word(&s[i..]) {
+            if let Some(w) = self.w.name_end_word(&s[i..]).filter(|_| !s[i..].starts_with("以及")) {
                 // A one-character word inside a short unit name that runs to the end (屏都街道,
                 // 也门): no predicate starts there.
                 let rest = &s[i..];
@@ -1486,6 +1553,18 @@ impl<'c, 'a> Reader<'c, 'a> {
                         division: Some(code.clone()),
                     });
                 }
+            }
+        }
+        // `金山区漕泾镇政府`: the government of a town.
+        for g in ["人民政府", "政府"] {
+            if let Some(t) = m.strip_suffix(g).and_then(|stem| self.town(stem)) {
+                return Some(OrgRef {
+                    text: m.to_string(),
+                    name: None,
+                    ty: "Government".into(),
+                    code: None,
+                    division: t.division,
+                });
             }
         }
         self.org_party(m).or_else(|| self.foreign_division(m))
@@ -1790,6 +1869,16 @@ impl<'c, 'a> Reader<'c, 'a> {
 fn pronoun_unit(m: &str) -> bool {
     let mut cs = m.chars();
     matches!((cs.next(), cs.next(), cs.next()), (Some('我' | '本'), Some(u), None) if "院校所局委厅".contains(u))
+}
+
+/// True when a list is followed by a count of its members and 的 (`四省的`, `两市的`): it
+/// modifies the noun that follows. A bare 的 relativises the verb phrase instead (融入合肥都市圈的
+/// 工作举措).
+fn possessor(rest: &str) -> bool {
+    let r = rest.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十两几".contains(c));
+    r.len() < rest.len()
+        && r.strip_prefix(['省', '市', '县', '区', '地', '州', '个'])
+            .is_some_and(|r| r.starts_with('的'))
 }
 
 fn is_seq_head(h: &str) -> bool {
