@@ -1339,6 +1339,11 @@ impl<'c, 'a> Reader<'c, 'a> {
         if AT_ONCE.iter().any(|u| after.starts_with(u)) {
             return true;
         }
+        // `合作发展办公室`, `合作交流办公室`: a two-character field, then an office.
+        let two: String = after.chars().take(2).collect();
+        if two.chars().count() == 2 && two.chars().all(is_han) && after[two.len()..].starts_with("办公室") {
+            return true;
+        }
         // `援疆工作前方指挥部`: after 援, a province's one-character name stands for the place
         // too (not in 共建苏铜产业园, a statement).
         let rest = match self.place_prefix(after) {
@@ -1386,8 +1391,15 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         for c in text[sent.start..clause_start].split([',', ':']) {
             let c = c.trim();
-            if self.is_time(c) {
+            // Clauses of time and of purpose (`为深化校地合作,推动校地协同发展,`) come before
+            // the subject.
+            if self.is_time(c) || c.starts_with('为') || self.w.ix.lead.starts(c) {
                 continue;
+            }
+            // `我校赴莆田市考察调研,并与…`: a unit's pronoun opens the sentence.
+            let head = head_chars(c, 2);
+            if pronoun_unit(head) {
+                return self.party_exact(head, true);
             }
             return self.place_prefix(c).map(|(r, _)| r);
         }
@@ -2361,5 +2373,53 @@ mod tests {
         // A table without two sides gives nothing.
         let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
         assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn adverbs_meetings_offers_and_town_governments() {
+        // `A还和B签订`: an adverb between the first party and 和.
+        let v = pairs("当天,海原县人民政府还和飞鸿实业有限公司签订了项目投资框架协议。");
+        assert!(has(&v, "海原县人民政府", "飞鸿实业有限公司"), "{v:?}");
+        // A pair holding a meeting the verb names.
+        let v = pairs("杭州市还和广元市举行了东西部协作高层联席会。");
+        assert!(has(&v, "杭州市", "广元市"), "{v:?}");
+        // 以及 closes a list of partners.
+        let v = pairs("我校分别与山东材料研究院、青岛海川有限公司以及山东三齐能源有限公司签署合作协议。");
+        assert!(has(&v, "我校", "山东三齐能源有限公司"), "{v:?}");
+        assert!(has(&v, "我校", "青岛海川有限公司"), "{v:?}");
+        // The government of a town under a district.
+        let v = pairs("化工区发展公司与金山区漕泾镇政府签署综合帮扶合作框架协议。");
+        assert!(has(&v, "化工区发展公司", "金山区漕泾镇政府"), "{v:?}");
+        // `A向B提供全面对口支援`.
+        let v = pairs("市人民医院向水城县人民医院提供全面对口支援。");
+        assert!(has(&v, "市人民医院", "水城县人民医院"), "{v:?}");
+        // `代表X与Y签订`: 代表 is no part of the actor's name.
+        let v = pairs("副院长代表四川省骨科医院与马尔康市人民医院签订了对口支援协议书。");
+        assert!(has(&v, "四川省骨科医院", "马尔康市人民医院"), "{v:?}");
+    }
+
+    #[test]
+    fn unnamed_signers_possessors_and_offices() {
+        // A clause subject with no suffix that signs an agreement is the party, not @self.
+        let v = pairs("6月10日,光谷科技与辽宁省沈抚示范区签订战略合作框架协议。");
+        assert!(has(&v, "光谷科技", "辽宁省沈抚示范区"), "{v:?}");
+        assert!(!v.iter().any(|(a, _)| a == "@self"), "{v:?}");
+        // A locative is no name: `会上` opens no party.
+        let v = pairs("会上,与成都市签署合作协议。");
+        assert!(!v.iter().any(|(a, _)| a == "会上"), "{v:?}");
+        // A counted list owning what is helped (四省的…) names no partner.
+        let v = pairs("浙江结对帮扶四川、贵州、湖北、吉林四省的80个贫困县。");
+        assert!(v.is_empty(), "{v:?}");
+        // A bare 的 relativises the verb phrase: the object stays.
+        let v = pairs("谋划融入合肥都市圈的工作举措。");
+        assert!(v.iter().any(|(_, b)| b == "合肥都市圈"), "{v:?}");
+        // `合作发展办公室` is an office.
+        let v = pairs("区委外办负责同志和我校合作发展办公室主任介绍了方案。");
+        assert!(v.is_empty(), "{v:?}");
+        // A unit's pronoun opens the sentence after clauses of purpose.
+        let v = pairs(
+            "为深化校地合作,推动校地协同发展,9月24日,我校赴莆田市考察调研,并与莆田市人民政府签订校地战略合作协议。",
+        );
+        assert!(has(&v, "我校", "莆田市人民政府"), "{v:?}");
     }
 }
