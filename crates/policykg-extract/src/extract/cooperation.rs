@@ -270,6 +270,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .filter_map(|c| c.actor.as_ref().map(|a| (a, &c.partner)))
         .flat_map(|(a, b)| [party_key(cx, a), party_key(cx, b)])
         .collect();
+    let unit_alias = pronoun_units(cx, &cands);
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
         let task = if c.doc_level { None } else { item_task(cx, c.abs) };
@@ -278,7 +279,11 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             None => self_actor(cx, task, out),
         };
         let b = c.partner;
-        let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
+        let key_of = |r: &OrgRef| match unit_alias.get(&r.text) {
+            Some(k) if r.name.is_none() => k.clone(),
+            _ => party_key(cx, r),
+        };
+        let (ka, kb) = (key_of(&a), key_of(&b));
         // A longer mention after a shorter one (天坛医院, then 北京天坛医院) is the same party.
         let (ka, kb) = (same_org(&mut orgs, ka), same_org(&mut orgs, kb));
         // A party never cooperates with itself; an implicit actor is kept, for the
@@ -307,6 +312,69 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             task_index: task,
         });
     }
+}
+
+/// The writing unit's pronoun (我校, 我院) read as the one organisation of its kind the page
+/// names (聊城大学 for 我校): exactly one such organisation, sharing a partner with the pronoun
+/// and never paired with it. Pronoun → that organisation's key.
+fn pronoun_units(cx: &Context, cands: &[Cand]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let sides = |c: &Cand| -> Vec<OrgRef> { c.actor.iter().cloned().chain([c.partner.clone()]).collect() };
+    let mut pronouns: Vec<String> = cands
+        .iter()
+        .flat_map(sides)
+        .filter(|r| r.name.is_none() && pronoun_unit(&r.text))
+        .map(|r| r.text)
+        .collect();
+    pronouns.sort();
+    pronouns.dedup();
+    for p in pronouns {
+        let kinds: &[&str] = match p.chars().nth(1) {
+            Some('校') => &["大学", "学院", "学校"],
+            Some('院') => &["医院", "学院", "研究院"],
+            _ => continue,
+        };
+        let partners_of = |k: &str| -> HashSet<String> {
+            cands
+                .iter()
+                .filter_map(|c| c.actor.as_ref().map(|a| (a, &c.partner)))
+                .filter_map(|(a, b)| {
+                    let (x, y) = (
+                        if a.text == p { p.clone() } else { party_key(cx, a) },
+                        if b.text == p { p.clone() } else { party_key(cx, b) },
+                    );
+                    if x == k {
+                        Some(y)
+                    } else if y == k {
+                        Some(x)
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        };
+        let mut named: Vec<String> = cands
+            .iter()
+            .flat_map(sides)
+            .filter(|r| {
+                // A name before the kind (聊城大学), not the kind alone (学院).
+                r.text != p
+                    && r.text.chars().all(is_han)
+                    && kinds
+                        .iter()
+                        .any(|k| r.text.ends_with(k) && r.text.chars().count() >= k.chars().count() + 2)
+            })
+            .map(|r| party_key(cx, &r))
+            .collect();
+        named.sort();
+        named.dedup();
+        let [one] = named.as_slice() else { continue };
+        let (mine, theirs) = (partners_of(&p), partners_of(one));
+        if !theirs.contains(&p) && mine.intersection(&theirs).next().is_some() {
+            out.insert(p, one.clone());
+        }
+    }
+    out
 }
 
 /// The key of an organisation read before whose name ends this one's, or ends in it (天坛医院
@@ -2421,5 +2489,15 @@ mod tests {
             "为深化校地合作,推动校地协同发展,9月24日,我校赴莆田市考察调研,并与莆田市人民政府签订校地战略合作协议。",
         );
         assert!(has(&v, "我校", "莆田市人民政府"), "{v:?}");
+    }
+
+    #[test]
+    fn a_units_pronoun_is_the_one_unit_of_its_kind_named() {
+        // 我校 on a page titled by 聊城大学, both signing with the same district: one party.
+        let v = pairs("聊城大学与东昌府区人民政府签订深化校地合作协议\n10月14日,我校与东昌府区人民政府签署合作协议。");
+        assert_eq!(v.len(), 1, "{v:?}");
+        // A university the pronoun signs with is another party.
+        let v = pairs("我校与聊城大学签署合作协议。");
+        assert!(has(&v, "我校", "聊城大学"), "{v:?}");
     }
 }
