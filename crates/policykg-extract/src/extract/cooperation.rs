@@ -219,8 +219,10 @@ enum Actor {
     /// A verb phrase or unknown words (`加强与…`): `@self`.
     Implicit,
     /// A noun that names no party (`大花园与大湾区深度合作的…`): `@self`, unless the
-    /// cooperation only describes a model (`…合作的标杆`).
-    Unknown,
+    /// cooperation only describes a model (`…合作的标杆`). When the noun opens the clause and
+    /// could be a name (Han characters, no locative), it is kept: a subject that signs an
+    /// agreement is a party (`中电光谷与沈抚示范区签订…协议`), named as written.
+    Unknown(Option<String>),
 }
 
 /// A fact found by the grammar, before tasks and `@self` are resolved.
@@ -260,6 +262,15 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     };
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
     let mut orgs: Vec<String> = Vec::new();
+    // Parties named in a pair with a named other side: an implicit actor read as the same
+    // party as its partner is then a misread jurisdiction (a university's page about the
+    // district it signs with), not a fact of its own.
+    let named: HashSet<String> = cands
+        .iter()
+        .filter_map(|c| c.actor.as_ref().map(|a| (a, &c.partner)))
+        .flat_map(|(a, b)| [party_key(cx, a), party_key(cx, b)])
+        .collect();
+    let unit_alias = pronoun_units(cx, &cands);
     for c in cands {
         // Only numbered items count as tasks here; elsewhere one fact per pair per document.
         let task = if c.doc_level { None } else { item_task(cx, c.abs) };
@@ -268,14 +279,18 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             None => self_actor(cx, task, out),
         };
         let b = c.partner;
-        let (ka, kb) = (party_key(cx, &a), party_key(cx, &b));
+        let key_of = |r: &OrgRef| match unit_alias.get(&r.text) {
+            Some(k) if r.name.is_none() => k.clone(),
+            _ => party_key(cx, r),
+        };
+        let (ka, kb) = (key_of(&a), key_of(&b));
         // A longer mention after a shorter one (天坛医院, then 北京天坛医院) is the same party.
         let (ka, kb) = (same_org(&mut orgs, ka), same_org(&mut orgs, kb));
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
         let pronoun =
             |r: &OrgRef| r.text == "@self" || r.code.is_some() && r.name.is_some() && is_self_word(cx, &r.text);
-        if ka == kb && (a.text != "@self" || pronoun(&b)) {
+        if ka == kb && (a.text != "@self" || pronoun(&b) || named.contains(&kb)) {
             continue;
         }
         let key = if ka < kb { (task, ka, kb) } else { (task, kb, ka) };
@@ -297,6 +312,69 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
             task_index: task,
         });
     }
+}
+
+/// The writing unit's pronoun (我校, 我院) read as the one organisation of its kind the page
+/// names (聊城大学 for 我校): exactly one such organisation, sharing a partner with the pronoun
+/// and never paired with it. Pronoun → that organisation's key.
+fn pronoun_units(cx: &Context, cands: &[Cand]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let sides = |c: &Cand| -> Vec<OrgRef> { c.actor.iter().cloned().chain([c.partner.clone()]).collect() };
+    let mut pronouns: Vec<String> = cands
+        .iter()
+        .flat_map(sides)
+        .filter(|r| r.name.is_none() && pronoun_unit(&r.text))
+        .map(|r| r.text)
+        .collect();
+    pronouns.sort();
+    pronouns.dedup();
+    for p in pronouns {
+        let kinds: &[&str] = match p.chars().nth(1) {
+            Some('校') => &["大学", "学院", "学校"],
+            Some('院') => &["医院", "学院", "研究院"],
+            _ => continue,
+        };
+        let partners_of = |k: &str| -> HashSet<String> {
+            cands
+                .iter()
+                .filter_map(|c| c.actor.as_ref().map(|a| (a, &c.partner)))
+                .filter_map(|(a, b)| {
+                    let (x, y) = (
+                        if a.text == p { p.clone() } else { party_key(cx, a) },
+                        if b.text == p { p.clone() } else { party_key(cx, b) },
+                    );
+                    if x == k {
+                        Some(y)
+                    } else if y == k {
+                        Some(x)
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        };
+        let mut named: Vec<String> = cands
+            .iter()
+            .flat_map(sides)
+            .filter(|r| {
+                // A name before the kind (聊城大学), not the kind alone (学院).
+                r.text != p
+                    && r.text.chars().all(is_han)
+                    && kinds
+                        .iter()
+                        .any(|k| r.text.ends_with(k) && r.text.chars().count() >= k.chars().count() + 2)
+            })
+            .map(|r| party_key(cx, &r))
+            .collect();
+        named.sort();
+        named.dedup();
+        let [one] = named.as_slice() else { continue };
+        let (mine, theirs) = (partners_of(&p), partners_of(one));
+        if !theirs.contains(&p) && mine.intersection(&theirs).next().is_some() {
+            out.insert(p, one.clone());
+        }
+    }
+    out
 }
 
 /// The key of an organisation read before whose name ends this one's, or ends in it (天坛医院
@@ -458,14 +536,23 @@ impl<'c, 'a> Reader<'c, 'a> {
                 if fr.with {
                     let found = self.with_pairs(before);
                     let describes = after.starts_with('的');
-                    if !found.is_empty() && found.iter().all(|(a, _)| matches!(a, Actor::Unknown)) && describes {
+                    if !found.is_empty() && found.iter().all(|(a, _)| matches!(a, Actor::Unknown(_))) && describes {
                         continue;
                     }
                     for (actor, p) in found {
                         let actor = match actor {
                             Actor::Party(r) => Some(r),
                             Actor::Subject => self.subject(cl.start),
-                            Actor::Implicit | Actor::Unknown => None,
+                            // A subject we cannot name signs an agreement: it is the party,
+                            // not the jurisdiction.
+                            Actor::Unknown(Some(n)) if fr.agreement => Some(OrgRef {
+                                text: n,
+                                name: None,
+                                ty: "Enterprise".into(),
+                                code: None,
+                                division: None,
+                            }),
+                            Actor::Implicit | Actor::Unknown(_) => None,
                         };
                         pairs.push((actor, p));
                     }
@@ -479,6 +566,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
                 if pairs.is_empty() && (fr.direct || fr.integration) {
                     let mut objs = self.direct_objects(after);
+                    // `结对帮扶四川、贵州四省的80个贫困县`: the list owns what it helps (a count and
+                    // 的 after it); the object is that unnamed set, not the places.
+                    if objs.last().is_some_and(|(_, rest)| possessor(rest)) {
+                        objs.clear();
+                    }
                     // 参与长三角一体化, 参与虹桥国际开放枢纽联动发展区建设: joining what the place
                     // builds together; 参与X产业创新中心建设 is no cooperation.
                     if fr.integration {
@@ -856,16 +948,28 @@ impl<'c, 'a> Reader<'c, 'a> {
         let preps: Vec<(usize, char)> = before
             .char_indices()
             .filter(|(i, c)| {
-                PREPOSITIONS.contains(c)
-                    && (*c != '同'
-                        || !before[..*i]
-                            .chars()
-                            .next_back()
-                            .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
+                // `A向B提供(全面)对口支援`: 向 names the partner when 提供 and at most a short
+                // modifier stand between it and the verb.
+                let offers = *c == '向'
+                    && before[*i..]
+                        .rfind("提供")
+                        .is_some_and(|k| before[*i + k + "提供".len()..].chars().count() <= 4);
+                offers
+                    || PREPOSITIONS.contains(c)
+                        && (*c != '同'
+                            || !before[..*i]
+                                .chars()
+                                .next_back()
+                                .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
             let seg = drop_slogan(&before[p + c.len_utf8()..]);
+            let seg = if c == '向' {
+                &seg[..seg.rfind("提供").unwrap_or(seg.len())]
+            } else {
+                seg
+            };
             // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
             // the 合作 of a noun such as 专业合作社).
             if self.has_verb(seg) {
@@ -970,8 +1074,23 @@ impl<'c, 'a> Reader<'c, 'a> {
             {
                 Actor::Implicit
             }
-            None => Actor::Unknown,
+            None => Actor::Unknown(self.bare_name(seg)),
         }
+    }
+
+    /// A clause-opening noun that may be an unrecognised name: 3 to 10 Han characters, no
+    /// locative or pronoun end (会上, 期间), no grammar word at its start, no verb inside.
+    fn bare_name(&self, seg: &str) -> Option<String> {
+        let n = seg.chars().count();
+        let ok = (3..=10).contains(&n)
+            && seg.chars().all(is_han)
+            && !seg.ends_with(['上', '中', '后', '前', '时', '间', '里', '内', '外', '方'])
+            && !self.w.ix.lead_adverb_opener.starts(seg)
+            && !self.w.ix.time.starts(seg)
+            && !self.w.selfw.iter().any(|w| seg.contains(w))
+            && !self.has_verb(seg)
+            && self.cut_name(seg).len() == seg.len();
+        ok.then(|| seg.to_string())
     }
 
     /// The named party that ends a text, starting at an anchor: the text's start (unless it
@@ -1090,6 +1209,20 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
         }
+        // `A和B举行了东西部协作高层联席会`: the pair holds a meeting the verb names; a short
+        // modifier (no verb of its own) stands between 举行/召开 and the verb.
+        if adjunct.len() == led.len() {
+            for w in ["举行", "召开"] {
+                if let Some(at) = led.rfind(w) {
+                    let rest = &led[at + w.len()..];
+                    let rest = rest.strip_prefix('了').unwrap_or(rest);
+                    if rest.chars().count() <= 6 && rest.chars().all(is_han) && !self.has_verb(rest) {
+                        adjunct = &led[..at];
+                        break;
+                    }
+                }
+            }
+        }
         let set_off = adjunct.len() < before.len() && led.len() < strip_end(before, &self.w.ix.adverb).len();
         let before = adjunct;
         let b0 = strip_end(before, &self.w.ix.adverb);
@@ -1124,6 +1257,8 @@ impl<'c, 'a> Reader<'c, 'a> {
             return Vec::new();
         };
         // `指定我院和开化县人民医院`: a unit's pronoun ends the first part.
+        // `A还和B签订`: an adverb ends the first part.
+        let parts = [strip_end(parts[0], &self.w.ix.adverb), parts[1]];
         let first = self.party_exact(parts[0], false).or_else(|| {
             let t = tail_chars(parts[0], 2);
             pronoun_unit(t).then(|| self.party_exact(t, false)).flatten()
@@ -1272,6 +1407,11 @@ impl<'c, 'a> Reader<'c, 'a> {
         if AT_ONCE.iter().any(|u| after.starts_with(u)) {
             return true;
         }
+        // `合作发展办公室`, `合作交流办公室`: a two-character field, then an office.
+        let two: String = after.chars().take(2).collect();
+        if two.chars().count() == 2 && two.chars().all(is_han) && after[two.len()..].starts_with("办公室") {
+            return true;
+        }
         // `援疆工作前方指挥部`: after 援, a province's one-character name stands for the place
         // too (not in 共建苏铜产业园, a statement).
         let rest = match self.place_prefix(after) {
@@ -1319,8 +1459,15 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         for c in text[sent.start..clause_start].split([',', ':']) {
             let c = c.trim();
-            if self.is_time(c) {
+            // Clauses of time and of purpose (`为深化校地合作,推动校地协同发展,`) come before
+            // the subject.
+            if self.is_time(c) || c.starts_with('为') || self.w.ix.lead.starts(c) {
                 continue;
+            }
+            // `我校赴莆田市考察调研,并与…`: a unit's pronoun opens the sentence.
+            let head = head_chars(c, 2);
+            if pronoun_unit(head) {
+                return self.party_exact(head, true);
             }
             return self.place_prefix(c).map(|(r, _)| r);
         }
@@ -1371,7 +1518,7 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// (北京协和医院).
     fn split_list<'t>(&self, s: &'t str) -> Vec<&'t str> {
         let mut out = Vec::new();
-        for piece in s.split(['、', '及']) {
+        for piece in s.split("以及").flat_map(|p| p.split(['、', '及'])) {
             let parts: Vec<&str> = piece.split('和').collect();
             if parts.len() > 1 && parts.iter().all(|p| self.object_at(p).is_some()) {
                 out.extend(parts);
@@ -1391,7 +1538,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             if places.iter().any(|m| m.start < i && i < m.end) {
                 continue;
             }
-            if let Some(w) = self.w.name_end_word(&s[i..]) {
+            if let Some(w) = self.w.name_end_word(&s[i..]).filter(|_| !s[i..].starts_with("以及")) {
                 // A one-character word inside a short unit name that runs to the end (屏都街道,
                 // 也门): no predicate starts there.
                 let rest = &s[i..];
@@ -1486,6 +1633,18 @@ impl<'c, 'a> Reader<'c, 'a> {
                         division: Some(code.clone()),
                     });
                 }
+            }
+        }
+        // `金山区漕泾镇政府`: the government of a town.
+        for g in ["人民政府", "政府"] {
+            if let Some(t) = m.strip_suffix(g).and_then(|stem| self.town(stem)) {
+                return Some(OrgRef {
+                    text: m.to_string(),
+                    name: None,
+                    ty: "Government".into(),
+                    code: None,
+                    division: t.division,
+                });
             }
         }
         self.org_party(m).or_else(|| self.foreign_division(m))
@@ -1790,6 +1949,16 @@ impl<'c, 'a> Reader<'c, 'a> {
 fn pronoun_unit(m: &str) -> bool {
     let mut cs = m.chars();
     matches!((cs.next(), cs.next(), cs.next()), (Some('我' | '本'), Some(u), None) if "院校所局委厅".contains(u))
+}
+
+/// True when a list is followed by a count of its members and 的 (`四省的`, `两市的`): it
+/// modifies the noun that follows. A bare 的 relativises the verb phrase instead (融入合肥都市圈的
+/// 工作举措).
+fn possessor(rest: &str) -> bool {
+    let r = rest.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十两几".contains(c));
+    r.len() < rest.len()
+        && r.strip_prefix(['省', '市', '县', '区', '地', '州', '个'])
+            .is_some_and(|r| r.starts_with('的'))
 }
 
 fn is_seq_head(h: &str) -> bool {
@@ -2272,5 +2441,63 @@ mod tests {
         // A table without two sides gives nothing.
         let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
         assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn adverbs_meetings_offers_and_town_governments() {
+        // `A还和B签订`: an adverb between the first party and 和.
+        let v = pairs("当天,海原县人民政府还和飞鸿实业有限公司签订了项目投资框架协议。");
+        assert!(has(&v, "海原县人民政府", "飞鸿实业有限公司"), "{v:?}");
+        // A pair holding a meeting the verb names.
+        let v = pairs("杭州市还和广元市举行了东西部协作高层联席会。");
+        assert!(has(&v, "杭州市", "广元市"), "{v:?}");
+        // 以及 closes a list of partners.
+        let v = pairs("我校分别与山东材料研究院、青岛海川有限公司以及山东三齐能源有限公司签署合作协议。");
+        assert!(has(&v, "我校", "山东三齐能源有限公司"), "{v:?}");
+        assert!(has(&v, "我校", "青岛海川有限公司"), "{v:?}");
+        // The government of a town under a district.
+        let v = pairs("化工区发展公司与金山区漕泾镇政府签署综合帮扶合作框架协议。");
+        assert!(has(&v, "化工区发展公司", "金山区漕泾镇政府"), "{v:?}");
+        // `A向B提供全面对口支援`.
+        let v = pairs("市人民医院向水城县人民医院提供全面对口支援。");
+        assert!(has(&v, "市人民医院", "水城县人民医院"), "{v:?}");
+        // `代表X与Y签订`: 代表 is no part of the actor's name.
+        let v = pairs("副院长代表四川省骨科医院与马尔康市人民医院签订了对口支援协议书。");
+        assert!(has(&v, "四川省骨科医院", "马尔康市人民医院"), "{v:?}");
+    }
+
+    #[test]
+    fn unnamed_signers_possessors_and_offices() {
+        // A clause subject with no suffix that signs an agreement is the party, not @self.
+        let v = pairs("6月10日,光谷科技与辽宁省沈抚示范区签订战略合作框架协议。");
+        assert!(has(&v, "光谷科技", "辽宁省沈抚示范区"), "{v:?}");
+        assert!(!v.iter().any(|(a, _)| a == "@self"), "{v:?}");
+        // A locative is no name: `会上` opens no party.
+        let v = pairs("会上,与成都市签署合作协议。");
+        assert!(!v.iter().any(|(a, _)| a == "会上"), "{v:?}");
+        // A counted list owning what is helped (四省的…) names no partner.
+        let v = pairs("浙江结对帮扶四川、贵州、湖北、吉林四省的80个贫困县。");
+        assert!(v.is_empty(), "{v:?}");
+        // A bare 的 relativises the verb phrase: the object stays.
+        let v = pairs("谋划融入合肥都市圈的工作举措。");
+        assert!(v.iter().any(|(_, b)| b == "合肥都市圈"), "{v:?}");
+        // `合作发展办公室` is an office.
+        let v = pairs("区委外办负责同志和我校合作发展办公室主任介绍了方案。");
+        assert!(v.is_empty(), "{v:?}");
+        // A unit's pronoun opens the sentence after clauses of purpose.
+        let v = pairs(
+            "为深化校地合作,推动校地协同发展,9月24日,我校赴莆田市考察调研,并与莆田市人民政府签订校地战略合作协议。",
+        );
+        assert!(has(&v, "我校", "莆田市人民政府"), "{v:?}");
+    }
+
+    #[test]
+    fn a_units_pronoun_is_the_one_unit_of_its_kind_named() {
+        // 我校 on a page titled by 聊城大学, both signing with the same district: one party.
+        let v = pairs("聊城大学与东昌府区人民政府签订深化校地合作协议\n10月14日,我校与东昌府区人民政府签署合作协议。");
+        assert_eq!(v.len(), 1, "{v:?}");
+        // A university the pronoun signs with is another party.
+        let v = pairs("我校与聊城大学签署合作协议。");
+        assert!(has(&v, "我校", "聊城大学"), "{v:?}");
     }
 }
