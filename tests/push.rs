@@ -14,7 +14,7 @@ use oxigraph::store::Store;
 use policykg::http::md5_hex;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -75,15 +75,15 @@ fn serve(store: Store, user: &'static str, pass: &'static str) -> (u16, Arc<Mute
     let log2 = log.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
-            handle(conn, &store, user, pass, &log2);
+            let Ok(mut conn) = conn else { continue };
+            handle(&mut conn, &store, user, pass, &log2);
         }
     });
     (port, log)
 }
 
-fn handle(conn: TcpStream, store: &Store, user: &str, pass: &str, log: &Mutex<Vec<String>>) {
-    let mut r = BufReader::new(&conn);
+fn handle(conn: &mut (impl Read + Write), store: &Store, user: &str, pass: &str, log: &Mutex<Vec<String>>) {
+    let mut r = BufReader::new(&mut *conn);
     let mut line = String::new();
     r.read_line(&mut line).unwrap();
     let mut parts = line.split_whitespace();
@@ -107,8 +107,9 @@ fn handle(conn: TcpStream, store: &Store, user: &str, pass: &str, log: &Mutex<Ve
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), decode(v)))
         .collect();
-    let mut w = &conn;
-    let reply = |w: &mut &TcpStream, status: &str, extra: &str, body: &[u8]| {
+    drop(r);
+    let mut w = conn;
+    fn reply(w: &mut impl Write, status: &str, extra: &str, body: &[u8]) {
         write!(
             w,
             "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
@@ -116,7 +117,8 @@ fn handle(conn: TcpStream, store: &Store, user: &str, pass: &str, log: &Mutex<Ve
         )
         .unwrap();
         w.write_all(body).unwrap();
-    };
+        w.flush().unwrap();
+    }
     log.lock().unwrap().push(format!("{method} {path}"));
     match (method.as_str(), path) {
         ("PUT" | "DELETE", "/gsp") => {
@@ -258,5 +260,58 @@ fn push_replaces_graphs_verifies_counts_and_prunes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://127.0.0.1:9/sparql"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `push` over https: the same Digest-protected server behind TLS with a certificate of a CA
+/// made for the test, trusted through `--ca-cert` (and refused without it).
+#[test]
+fn push_over_https_trusts_the_given_ca() {
+    let dir = common::temp_dir("push-https");
+    let bin = env!("CARGO_BIN_EXE_policykg");
+    let kg = dir.join("kg");
+    let st = Command::new(bin).args(["demo", "--store"]).arg(&kg).output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let remote = Store::new().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let endpoint = {
+        let (remote, log) = (remote.clone(), Arc::clone(&log));
+        common::tls_endpoint(&dir, move |conn| handle(conn, &remote, "dba", "secret", &log))
+    };
+    let port = endpoint.port;
+    let push = |ca: Option<&std::path::Path>| {
+        let mut cmd = Command::new(bin);
+        cmd.args(["push", "--store"])
+            .arg(&kg)
+            .args(["--endpoint", &format!("https://127.0.0.1:{port}/sparql")])
+            .args(["--graph-store", &format!("https://localhost:{port}/gsp")])
+            .args(["--user", "dba:secret", "--timeout", "20"])
+            .env_remove(policykg::http::CA_CERT_ENV);
+        if let Some(ca) = ca {
+            cmd.arg("--ca-cert").arg(ca);
+        }
+        cmd.output().unwrap()
+    };
+    let local_total = policykg::store::KgStore::open_read_only(&kg)
+        .unwrap()
+        .inner()
+        .len()
+        .unwrap();
+    let out = push(Some(&endpoint.ca_pem));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{local_total} statements; server holds {local_total} statements")),
+        "{err}"
+    );
+    assert_eq!(remote.len().unwrap(), local_total);
+    assert!(log.lock().unwrap().iter().any(|l| l == "PUT /gsp"));
+
+    // Without the CA the built-in roots do not know the test CA: a clear TLS error, exit 2.
+    let out = push(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("https://localhost:{port}/gsp")), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,8 +1,9 @@
 //! SPARQL 1.1 Federated Query for the command line: a `SERVICE` handler that sends the
 //! service's pattern as a `SELECT *` query to the remote endpoint and reads its JSON answer.
-//! `http://` endpoints go through [`crate::http`]; `https://` ones (Wikidata's among them)
-//! through the `curl` program, so the binary carries no TLS stack. Off unless the user asks
-//! (`policykg query --allow-service`): everything else in policykg is offline.
+//! Both `http://` and `https://` endpoints (Wikidata's among them) go through [`crate::http`]
+//! (ureq with rustls; the CA file of `POLICYKG_CA_CERT`, when set, replaces the built-in roots).
+//! Off unless the user asks (`policykg query --allow-service`, `serve --allow-service`):
+//! everything else in policykg is offline.
 
 use crate::http::{Client, Url};
 use oxigraph::model::NamedNode;
@@ -10,8 +11,6 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQue
 use oxigraph::sparql::{DefaultServiceHandler, QueryEvaluationError, QuerySolution, QuerySolutionIter};
 use oxiri::Iri;
 use spargebra::algebra::GraphPattern;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Sends SERVICE patterns over HTTP(S).
@@ -27,50 +26,15 @@ fn service_error(msg: String) -> QueryEvaluationError {
 impl HttpServiceHandler {
     /// The remote answer to a query, as SPARQL JSON results.
     fn fetch(&self, endpoint: &str, query: &str) -> Result<Vec<u8>, QueryEvaluationError> {
-        const ACCEPT: &str = "application/sparql-results+json";
-        let agent = format!("policykg/{} (federated query)", env!("CARGO_PKG_VERSION"));
-        if endpoint.starts_with("https://") {
-            let mut child = Command::new("curl")
-                .args([
-                    "-sS",
-                    "--fail-with-body",
-                    "--max-time",
-                    &self.timeout.as_secs().max(1).to_string(),
-                ])
-                .args(["-X", "POST", "-H", "Content-Type: application/sparql-query", "-H"])
-                .arg(format!("Accept: {ACCEPT}"))
-                .args(["-A", &agent, "--data-binary", "@-", endpoint])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| service_error(format!("{endpoint}: https services need the curl program ({e})")))?;
-            if let Some(mut stdin) = child.stdin.take() {
-                stdin
-                    .write_all(query.as_bytes())
-                    .map_err(|e| service_error(format!("{endpoint}: {e}")))?;
-            }
-            let out = child
-                .wait_with_output()
-                .map_err(|e| service_error(format!("{endpoint}: {e}")))?;
-            if !out.status.success() {
-                return Err(service_error(format!(
-                    "{endpoint}: {}{}",
-                    String::from_utf8_lossy(&out.stderr).trim(),
-                    String::from_utf8_lossy(&out.stdout)
-                        .chars()
-                        .take(300)
-                        .collect::<String>()
-                )));
-            }
-            return Ok(out.stdout);
-        }
         let url = Url::parse(endpoint).map_err(|e| service_error(e.to_string()))?;
         let resp = Client::new(self.timeout, None)
             .request(
                 "POST",
                 &url,
-                &[("Content-Type", "application/sparql-query"), ("Accept", ACCEPT)],
+                &[
+                    ("Content-Type", "application/sparql-query"),
+                    ("Accept", "application/sparql-results+json"),
+                ],
                 query.as_bytes(),
             )
             .map_err(|e| service_error(e.to_string()))?;
