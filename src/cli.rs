@@ -891,7 +891,7 @@ fn cmd_query(
             (fill_values(store.inner(), &nq, &b)?, b)
         }
     };
-    if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
+    if service_timeout.is_none() && policykg::service::uses_service(&sparql, None) {
         bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
     }
     let options = EvalOptions {
@@ -1000,7 +1000,7 @@ fn cmd_query_isolated(
             (job, text)
         }
     };
-    if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
+    if service_timeout.is_none() && policykg::service::uses_service(&sparql, None) {
         bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
     }
     let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);

@@ -151,9 +151,17 @@ fn service_reaches_an_https_endpoint_trusting_the_given_ca() {
     );
     let run = |ca: Option<&std::path::Path>| {
         let mut cmd = std::process::Command::new(bin);
-        cmd.args(["query", "--query", &query, "--allow-service", "--format", "csv", "--store"])
-            .arg(&kg)
-            .env_remove(policykg::http::CA_CERT_ENV);
+        cmd.args([
+            "query",
+            "--query",
+            &query,
+            "--allow-service",
+            "--format",
+            "csv",
+            "--store",
+        ])
+        .arg(&kg)
+        .env_remove(policykg::http::CA_CERT_ENV);
         if let Some(ca) = ca {
             cmd.env(policykg::http::CA_CERT_ENV, ca);
         }
@@ -162,7 +170,11 @@ fn service_reaches_an_https_endpoint_trusting_the_given_ca() {
     let out = run(Some(&endpoint.ca_pem));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "label\r\n无为市\r\n泰安市\r\n", "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "label\r\n无为市\r\n泰安市\r\n",
+        "{err}"
+    );
     assert!(seen.lock().unwrap().iter().any(|q| q.contains("rdf-schema#label")));
 
     let out = run(None);

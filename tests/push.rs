@@ -301,7 +301,9 @@ fn push_over_https_trusts_the_given_ca() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains(&format!("{local_total} statements; server holds {local_total} statements")),
+        err.contains(&format!(
+            "{local_total} statements; server holds {local_total} statements"
+        )),
         "{err}"
     );
     assert_eq!(remote.len().unwrap(), local_total);

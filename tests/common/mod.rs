@@ -97,7 +97,9 @@ where
             let Ok(conn) = conn else { continue };
             let (config, handle) = (Arc::clone(&config), Arc::clone(&handle));
             std::thread::spawn(move || {
-                let Ok(tls) = rustls::ServerConnection::new(config) else { return };
+                let Ok(tls) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
                 let mut stream = rustls::StreamOwned::new(tls, conn);
                 handle(&mut stream);
                 stream.conn.send_close_notify();
