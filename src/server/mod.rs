@@ -53,17 +53,31 @@
 //!   once); evaluations are bounded separately by `threads` slots and a `queue` of waiting
 //!   requests. Slow clients therefore never hold an evaluation slot: a slowloris client costs
 //!   one connection thread for at most `io_timeout`.
-//! * **SERVICE**: queries naming `SERVICE` are refused with `403` unless `allow_service` is set;
+//! * **SERVICE**: queries (and updates) whose parsed algebra holds a `SERVICE` pattern
+//!   ([`crate::service::uses_service`], with the prefixes and base of the evaluation) are
+//!   refused with `403` unless `allow_service` is set;
 //!   then the remote endpoint is called ([`crate::service`]) within the query timeout, and a
 //!   failing call answers `502`. By default nothing ever leaves the machine.
 //! * **Sockets**: the whole request (head and body) must arrive within `io_timeout` (else
 //!   `408`), writes time out too, one request per connection (`Connection: close`), bounded
 //!   request heads.
 //!
-//! The HTTP layer is a small HTTP/1.1 server on `std::net` rather than `tiny_http`: tiny_http
-//! 0.12 allocates the whole declared `Content-Length` when an unread request body is dropped (a
-//! request declaring `Content-Length: 1000000000000000` aborts the process), has no socket
-//! timeouts and starts a thread per connection.
+//! # The HTTP layer
+//!
+//! The wire format is the crates': `httparse` parses request heads and chunk sizes, `http`
+//! gives the method, header map and reason phrases, `httpdate` the `Date` header and
+//! `percent-encoding` decodes paths, query strings and forms. The connection handling around
+//! them is this module's (`acceptor`, `read_request`, `write_reply`, about 300 lines), because
+//! the limits above live there and no synchronous server crate has them: Oxigraph's own
+//! server, `oxhttp` 0.3, sends `100 Continue` before the handler sees a request and reads
+//! (drains) the body after it answered — a refused `Content-Length: 10^15` would be read until
+//! the socket timeout and then answered `408` instead of `413` —, waits at its connection cap
+//! instead of answering `503`, times out per read (a byte every few seconds keeps a
+//! connection forever) and cannot be stopped; `tiny_http` 0.12 allocates the whole declared
+//! `Content-Length` of a dropped request (a request declaring `Content-Length:
+//! 1000000000000000` aborts the process) and has no socket timeouts; `hyper` needs an async
+//! runtime. The client side (`push`, federated `SERVICE`) is `ureq`, see
+//! [`crate::http`].
 //!
 //! [SPARQL 1.1 Protocol]: https://www.w3.org/TR/sparql11-protocol/
 //! [SPARQL 1.1 Service Description]: https://www.w3.org/TR/sparql11-service-description/
