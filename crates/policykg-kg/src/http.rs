@@ -47,7 +47,12 @@ impl Url {
         let bad = || HttpError::BadUrl { url: url.into() };
         let uri: Uri = url.parse().map_err(|_| bad())?;
         let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
-        if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+        let Some(authority) = uri.authority().filter(|a| !a.host().is_empty() && scheme_ok) else {
+            return Err(bad());
+        };
+        // `http` keeps a port that is not a number as text; such a URL names no server.
+        let host_port = authority.as_str().rsplit('@').next().unwrap_or_default();
+        if host_port != authority.host() && authority.port_u16().is_none() {
             return Err(bad());
         }
         Ok(Url(uri))
@@ -153,7 +158,19 @@ impl Client {
         body: &[u8],
     ) -> Result<Response, HttpError> {
         let agent = self.agent()?;
-        let first = send(&agent, method, url, headers, body, None)?;
+        let first = match send(&agent, method, url, headers, body, None) {
+            // A server that wants credentials may answer `401` and close before it read the
+            // body (Virtuoso does): writing the rest then fails. Ask for its challenge with
+            // an empty body, as curl does for Digest, and send the body only with the answer.
+            Err(error) if self.credentials.is_some() && !body.is_empty() => {
+                let probe = send(&agent, method, url, headers, &[], None)?;
+                if probe.status != 401 {
+                    return Err(error);
+                }
+                probe
+            }
+            other => other?,
+        };
         if first.status != 401 {
             return Ok(first);
         }
