@@ -3,7 +3,9 @@
 //! (`https_proxy`, `no_proxy`) and TLS (rustls with ring, Mozilla's roots built in; no
 //! OpenSSL, no `curl`) are ureq's. What stays here is what ureq does not do: answering a
 //! `401` challenge once with the credentials, Basic or Digest (MD5, `qop=auth`, as Virtuoso's
-//! `/sparql-graph-crud-auth` asks), and the choice of trusted roots.
+//! `/sparql-graph-crud-auth` asks; a server that refuses before reading the body, as Virtuoso
+//! does, is asked for its challenge with an empty body first, as curl does), and the choice of
+//! trusted roots. Each request runs on an agent built for it (`push` sends a few hundred).
 //!
 //! Trusted roots: Mozilla's (`webpki-roots`), or, when a CA file is given ([`Client::with_ca_cert`],
 //! `policykg push --ca-cert FILE`, or the environment variable [`CA_CERT_ENV`] for every
