@@ -338,7 +338,7 @@ pub fn run(opts: &BenchOptions, gz: &Gazetteer) -> Result<Vec<Measure>, BenchErr
     // 市发改委: every jurisdiction's development commission, a store-wide answer.
     for q in lib
         .iter()
-        .filter(|q| !q.name.starts_with("view-") && !crate::server::uses_service(&q.text))
+        .filter(|q| !q.name.starts_with("view-") && !crate::service::uses_service(&q.text, None))
     {
         let given: Vec<(String, String)> = q
             .params

@@ -290,6 +290,11 @@ pub enum Command {
         /// Seconds to wait for each request.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+        /// For https: trust the CA certificates of this PEM file instead of the built-in
+        /// Mozilla roots (a private CA, a self-signed test server). $POLICYKG_CA_CERT does the
+        /// same for every command.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
         /// Store directory.
         #[arg(long, default_value = "policykg.db")]
         store: PathBuf,
@@ -380,6 +385,7 @@ pub fn run() -> Result<i32> {
             user,
             prune,
             timeout,
+            ca_cert,
             store,
         } => cmd_push(
             &store,
@@ -388,6 +394,7 @@ pub fn run() -> Result<i32> {
             user.as_deref(),
             prune,
             timeout,
+            ca_cert.as_deref(),
         ),
         Command::Export {
             format,
@@ -883,7 +890,7 @@ fn cmd_query(
             (fill_values(store.inner(), &nq, &b)?, b)
         }
     };
-    if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
+    if service_timeout.is_none() && policykg::service::uses_service(&sparql, None) {
         bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
     }
     let options = EvalOptions {
@@ -992,7 +999,7 @@ fn cmd_query_isolated(
             (job, text)
         }
     };
-    if service_timeout.is_none() && policykg::server::uses_service(&sparql) {
+    if service_timeout.is_none() && policykg::service::uses_service(&sparql, None) {
         bail!("the query calls a remote endpoint (SERVICE); add --allow-service to let it go out");
     }
     let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
@@ -1189,6 +1196,7 @@ fn cmd_push(
     user: Option<&str>,
     prune: bool,
     timeout: u64,
+    ca_cert: Option<&Path>,
 ) -> Result<i32> {
     use policykg::http::{Client, Url};
     use policykg::push::{push, PushTarget};
@@ -1206,7 +1214,7 @@ fn cmd_push(
     let target = PushTarget {
         graph_store: Url::parse(graph_store.unwrap_or(endpoint))?,
         endpoint: Some(Url::parse(endpoint)?),
-        client: Client::new(std::time::Duration::from_secs(timeout), credentials),
+        client: Client::new(std::time::Duration::from_secs(timeout), credentials).with_ca_cert(ca_cert),
     };
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr_with_hz(4));
     bar.set_style(

@@ -12,6 +12,39 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Reads one query request, records its body and answers two Wikidata-like rows.
+fn answer_like_wikidata(conn: &mut (impl Read + Write), seen: &Mutex<Vec<String>>) {
+    let mut r = BufReader::new(&mut *conn);
+    let mut len = 0;
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).unwrap();
+        if h.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).unwrap();
+    drop(r);
+    seen.lock().unwrap().push(String::from_utf8(body).unwrap());
+    let json = r#"{"head":{"vars":["p442","item","label","population"]},"results":{"bindings":[
+      {"p442":{"type":"literal","value":"34 02 81"},"item":{"type":"uri","value":"http://www.wikidata.org/entity/Q1000001"},
+       "label":{"type":"literal","xml:lang":"zh","value":"无为市"},
+       "population":{"type":"literal","datatype":"http://www.w3.org/2001/XMLSchema#decimal","value":"790000"}},
+      {"p442":{"type":"literal","value":"37 09"},"item":{"type":"uri","value":"http://www.wikidata.org/entity/Q1000002"},
+       "label":{"type":"literal","xml:lang":"zh","value":"泰安市"}}]}}"#;
+    write!(
+        conn,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    )
+    .unwrap();
+    conn.flush().unwrap();
+}
+
 /// A SPARQL endpoint that records each query and answers two Wikidata-like rows.
 fn fake_wikidata() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -20,35 +53,7 @@ fn fake_wikidata() -> (u16, Arc<Mutex<Vec<String>>>) {
     let seen2 = seen.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
-            let conn = conn.unwrap();
-            let mut r = BufReader::new(&conn);
-            let mut len = 0;
-            loop {
-                let mut h = String::new();
-                r.read_line(&mut h).unwrap();
-                if h.trim().is_empty() {
-                    break;
-                }
-                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0; len];
-            r.read_exact(&mut body).unwrap();
-            seen2.lock().unwrap().push(String::from_utf8(body).unwrap());
-            let json = r#"{"head":{"vars":["p442","item","label","population"]},"results":{"bindings":[
-              {"p442":{"type":"literal","value":"34 02 81"},"item":{"type":"uri","value":"http://www.wikidata.org/entity/Q1000001"},
-               "label":{"type":"literal","xml:lang":"zh","value":"无为市"},
-               "population":{"type":"literal","datatype":"http://www.w3.org/2001/XMLSchema#decimal","value":"790000"}},
-              {"p442":{"type":"literal","value":"37 09"},"item":{"type":"uri","value":"http://www.wikidata.org/entity/Q1000002"},
-               "label":{"type":"literal","xml:lang":"zh","value":"泰安市"}}]}}"#;
-            let mut w = &conn;
-            write!(
-                w,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
-                json.len()
-            )
-            .unwrap();
+            answer_like_wikidata(&mut conn.unwrap(), &seen2);
         }
     });
     (port, seen)
@@ -118,5 +123,63 @@ fn service_is_off_unless_allowed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-service"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Federated SERVICE over https: the stand-in endpoint behind TLS with a certificate of a CA
+/// made for the test, trusted through `POLICYKG_CA_CERT` (and refused without it).
+#[test]
+fn service_reaches_an_https_endpoint_trusting_the_given_ca() {
+    let dir = common::temp_dir("federation-https");
+    let bin = env!("CARGO_BIN_EXE_policykg");
+    let kg = dir.join("kg");
+    assert!(std::process::Command::new(bin)
+        .args(["demo", "--store"])
+        .arg(&kg)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let endpoint = {
+        let seen = Arc::clone(&seen);
+        common::tls_endpoint(&dir, move |conn| answer_like_wikidata(conn, &seen))
+    };
+    let query = format!(
+        "SELECT ?label WHERE {{ SERVICE <https://127.0.0.1:{}/sparql> {{ ?item <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }} ORDER BY ?label",
+        endpoint.port
+    );
+    let run = |ca: Option<&std::path::Path>| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.args([
+            "query",
+            "--query",
+            &query,
+            "--allow-service",
+            "--format",
+            "csv",
+            "--store",
+        ])
+        .arg(&kg)
+        .env_remove(policykg::http::CA_CERT_ENV);
+        if let Some(ca) = ca {
+            cmd.env(policykg::http::CA_CERT_ENV, ca);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(Some(&endpoint.ca_pem));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "label\r\n无为市\r\n泰安市\r\n",
+        "{err}"
+    );
+    assert!(seen.lock().unwrap().iter().any(|q| q.contains("rdf-schema#label")));
+
+    let out = run(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,7 +2,9 @@
 //! authentication (as Virtuoso's `/sparql-graph-crud-auth` does) and keeps what it receives
 //! in a real Oxigraph store: every graph arrives, the server's count equals the local one,
 //! re-pushing replaces rather than duplicates, `--prune` deletes graphs gone locally, and a
-//! wrong password is a clear error. `.ci/run` repeats this against a real Virtuoso.
+//! wrong password is a clear error. Like Virtuoso, the server answers a write without
+//! credentials with `401` before it reads the body, and closes; the client then asks for the
+//! challenge with an empty body. `.ci/run` repeats this against a real Virtuoso.
 
 mod common;
 
@@ -14,7 +16,7 @@ use oxigraph::store::Store;
 use policykg::http::md5_hex;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -75,15 +77,15 @@ fn serve(store: Store, user: &'static str, pass: &'static str) -> (u16, Arc<Mute
     let log2 = log.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
-            handle(conn, &store, user, pass, &log2);
+            let Ok(mut conn) = conn else { continue };
+            handle(&mut conn, &store, user, pass, &log2);
         }
     });
     (port, log)
 }
 
-fn handle(conn: TcpStream, store: &Store, user: &str, pass: &str, log: &Mutex<Vec<String>>) {
-    let mut r = BufReader::new(&conn);
+fn handle(conn: &mut (impl Read + Write), store: &Store, user: &str, pass: &str, log: &Mutex<Vec<String>>) {
+    let mut r = BufReader::new(&mut *conn);
     let mut line = String::new();
     r.read_line(&mut line).unwrap();
     let mut parts = line.split_whitespace();
@@ -98,32 +100,39 @@ fn handle(conn: TcpStream, store: &Store, user: &str, pass: &str, log: &Mutex<Ve
         let (k, v) = h.split_once(':').unwrap();
         headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
     }
+    let (path, _) = target.split_once('?').unwrap_or((&target, ""));
+    // As Virtuoso: a write without credentials gets its 401 before the body is read, and the
+    // connection closes (the client sees its body refused mid-way, or a reset).
+    let authorised = headers
+        .get("authorization")
+        .is_some_and(|a| digest_ok(a, &method, user, pass));
     let len: usize = headers.get("content-length").map(|v| v.parse().unwrap()).unwrap_or(0);
     let mut body = vec![0; len];
-    r.read_exact(&mut body).unwrap();
+    if headers.contains_key("authorization") || !matches!((method.as_str(), path), ("PUT" | "DELETE", "/gsp")) {
+        r.read_exact(&mut body).unwrap();
+    }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let params: HashMap<String, String> = query
         .split('&')
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), decode(v)))
         .collect();
-    let mut w = &conn;
-    let reply = |w: &mut &TcpStream, status: &str, extra: &str, body: &[u8]| {
-        write!(
+    drop(r);
+    let mut w = conn;
+    fn reply(w: &mut impl Write, status: &str, extra: &str, body: &[u8]) {
+        // A client gone (it may stop reading after a refused body) is not the server's error.
+        let _ = write!(
             w,
             "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
-        )
-        .unwrap();
-        w.write_all(body).unwrap();
-    };
+        );
+        let _ = w.write_all(body);
+        let _ = w.flush();
+    }
     log.lock().unwrap().push(format!("{method} {path}"));
     match (method.as_str(), path) {
         ("PUT" | "DELETE", "/gsp") => {
-            if !headers
-                .get("authorization")
-                .is_some_and(|a| digest_ok(a, &method, user, pass))
-            {
+            if !authorised {
                 let ch = format!(
                     "WWW-Authenticate: Digest realm=\"test\", nonce=\"{NONCE}\", qop=\"auth\", algorithm=\"MD5\"\r\n"
                 );
@@ -258,5 +267,60 @@ fn push_replaces_graphs_verifies_counts_and_prunes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://127.0.0.1:9/sparql"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `push` over https: the same Digest-protected server behind TLS with a certificate of a CA
+/// made for the test, trusted through `--ca-cert` (and refused without it).
+#[test]
+fn push_over_https_trusts_the_given_ca() {
+    let dir = common::temp_dir("push-https");
+    let bin = env!("CARGO_BIN_EXE_policykg");
+    let kg = dir.join("kg");
+    let st = Command::new(bin).args(["demo", "--store"]).arg(&kg).output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let remote = Store::new().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let endpoint = {
+        let (remote, log) = (remote.clone(), Arc::clone(&log));
+        common::tls_endpoint(&dir, move |conn| handle(conn, &remote, "dba", "secret", &log))
+    };
+    let port = endpoint.port;
+    let push = |ca: Option<&std::path::Path>| {
+        let mut cmd = Command::new(bin);
+        cmd.args(["push", "--store"])
+            .arg(&kg)
+            .args(["--endpoint", &format!("https://127.0.0.1:{port}/sparql")])
+            .args(["--graph-store", &format!("https://localhost:{port}/gsp")])
+            .args(["--user", "dba:secret", "--timeout", "20"])
+            .env_remove(policykg::http::CA_CERT_ENV);
+        if let Some(ca) = ca {
+            cmd.arg("--ca-cert").arg(ca);
+        }
+        cmd.output().unwrap()
+    };
+    let local_total = policykg::store::KgStore::open_read_only(&kg)
+        .unwrap()
+        .inner()
+        .len()
+        .unwrap();
+    let out = push(Some(&endpoint.ca_pem));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{local_total} statements; server holds {local_total} statements"
+        )),
+        "{err}"
+    );
+    assert_eq!(remote.len().unwrap(), local_total);
+    assert!(log.lock().unwrap().iter().any(|l| l == "PUT /gsp"));
+
+    // Without the CA the built-in roots do not know the test CA: a clear TLS error, exit 2.
+    let out = push(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("https://localhost:{port}/gsp")), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

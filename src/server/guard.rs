@@ -44,12 +44,12 @@ pub fn check_nesting(sparql: &str) -> Result<(), String> {
                 continue;
             }
             '"' | '\'' => {
-                i = super::skip_string(&chars, i);
+                i = skip_string(&chars, i);
                 run = 0;
                 continue;
             }
             '<' => {
-                if let Some(end) = super::iri_end(&chars, i) {
+                if let Some(end) = iri_end(&chars, i) {
                     i = end + 1;
                     run = 0;
                     continue;
@@ -423,6 +423,43 @@ fn closure_over_any_predicate(path: &PropertyPathExpression) -> bool {
             closure_over_any_predicate(a) || closure_over_any_predicate(b)
         }
     }
+}
+
+/// Index just after the string literal starting at `start` (quote character at `start`).
+fn skip_string(chars: &[char], start: usize) -> usize {
+    let q = chars[start];
+    let long = chars.get(start + 1) == Some(&q) && chars.get(start + 2) == Some(&q);
+    let mut i = start + if long { 3 } else { 1 };
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            c if c == q => {
+                if !long {
+                    return i + 1;
+                }
+                if chars.get(i + 1) == Some(&q) && chars.get(i + 2) == Some(&q) {
+                    return i + 3;
+                }
+                i += 1;
+            }
+            '\n' | '\r' if !long => return i,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// If an IRI reference starts at `start` (`<` … `>` without spaces), the index of its `>`.
+fn iri_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '>' => return Some(i),
+            c if c.is_whitespace() || matches!(c, '<' | '"' | '{' | '}' | '|' | '^' | '`') => return None,
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
