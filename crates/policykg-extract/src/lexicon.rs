@@ -82,6 +82,157 @@ pub enum Position {
     Label,
 }
 
+/// The word tables the rules read (`ontology/lexicon/<stem>.tsv`), as a type: a name the code
+/// uses is a variant, so a misspelt one does not compile, and [`Lexicon`] refuses to load when
+/// one of them is missing or a row names a kind the rules do not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Table {
+    Regions,
+    CoopVerbs,
+    GenericPartners,
+    Units,
+    Comparators,
+    Posts,
+    NotIndicators,
+    DocNumberIssuers,
+    PlaceStopwords,
+    Surnames,
+    PersonWords,
+    PartnerTails,
+    ParentBodies,
+    PlaceSuffixWords,
+    RespGrammar,
+    CoopWords,
+    PlaceAbbrev,
+    PlaceAliases,
+    TargetCues,
+    TargetContexts,
+}
+
+impl Table {
+    /// Every table, in file order.
+    pub const ALL: [Table; 20] = [
+        Table::Regions,
+        Table::CoopVerbs,
+        Table::GenericPartners,
+        Table::Units,
+        Table::Comparators,
+        Table::Posts,
+        Table::NotIndicators,
+        Table::DocNumberIssuers,
+        Table::PlaceStopwords,
+        Table::Surnames,
+        Table::PersonWords,
+        Table::PartnerTails,
+        Table::ParentBodies,
+        Table::PlaceSuffixWords,
+        Table::RespGrammar,
+        Table::CoopWords,
+        Table::PlaceAbbrev,
+        Table::PlaceAliases,
+        Table::TargetCues,
+        Table::TargetContexts,
+    ];
+
+    /// File stem under `ontology/lexicon/`.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Table::Regions => "regions",
+            Table::CoopVerbs => "coop_verbs",
+            Table::GenericPartners => "generic_partners",
+            Table::Units => "units",
+            Table::Comparators => "comparators",
+            Table::Posts => "posts",
+            Table::NotIndicators => "not_indicators",
+            Table::DocNumberIssuers => "doc_number_issuers",
+            Table::PlaceStopwords => "place_stopwords",
+            Table::Surnames => "surnames",
+            Table::PersonWords => "person_words",
+            Table::PartnerTails => "partner_tails",
+            Table::ParentBodies => "parent_bodies",
+            Table::PlaceSuffixWords => "place_suffix_words",
+            Table::RespGrammar => "resp_grammar",
+            Table::CoopWords => "coop_words",
+            Table::PlaceAbbrev => "place_abbrev",
+            Table::PlaceAliases => "place_aliases",
+            Table::TargetCues => "target_cues",
+            Table::TargetContexts => "target_contexts",
+        }
+    }
+
+    /// The column that names a row's kind (several may be joined by `,`) and the kinds the
+    /// rules read, for tables that have one.
+    pub fn kinds(self) -> Option<(usize, &'static [&'static str])> {
+        match self {
+            Table::Regions => Some((1, &["Park", "Region"])),
+            Table::CoopVerbs => Some((1, &["agreement", "aid", "direct", "integration", "with"])),
+            Table::Comparators => Some((1, &["<=", "=", ">=", "~"])),
+            Table::Posts => Some((
+                1,
+                &[
+                    "block",
+                    "byline",
+                    "byline_modifier",
+                    "gov",
+                    "head",
+                    "media",
+                    "modifier",
+                    "org",
+                ],
+            )),
+            Table::PersonWords => Some((1, &["after", "before", "not_name"])),
+            Table::RespGrammar => Some((
+                1,
+                &[
+                    "co", "fill", "footer", "lead", "other", "person", "seq", "task", "time", "unit", "weak",
+                ],
+            )),
+            Table::CoopWords => Some((
+                1,
+                &[
+                    "adverb",
+                    "agreement",
+                    "break",
+                    "class",
+                    "go",
+                    "lead",
+                    "noun",
+                    "opener",
+                    "org",
+                    "pair",
+                    "see",
+                    "self",
+                    "tail",
+                    "time",
+                    "town",
+                ],
+            )),
+            Table::TargetCues => Some((
+                1,
+                &[
+                    "commit",
+                    "counter",
+                    "frame",
+                    "grant",
+                    "modal",
+                    "none",
+                    "param",
+                    "past",
+                    "result",
+                    "spend",
+                    "weak_result",
+                ],
+            )),
+            Table::TargetContexts => Some((1, &["plan", "report", "retro"])),
+            _ => None,
+        }
+    }
+
+    fn from_stem(stem: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.stem() == stem)
+    }
+}
+
 /// One responsibility phrase.
 #[derive(Clone, Debug)]
 pub struct Trigger {
@@ -123,10 +274,10 @@ pub struct Lexicon {
     pub leading_person: Vec<String>,
     pub first_listed_leads: Vec<String>,
     pub divisions: Vec<Division>,
-    /// Extra tables (word lists) by file stem, for relation rules.
-    pub lists: HashMap<String, Vec<Vec<String>>>,
-    /// First column of each extra table (what [`Lexicon::list`] returns, without copying).
-    words: HashMap<String, Vec<String>>,
+    /// The rules' word tables ([`Table`]), rows by table.
+    lists: Vec<Vec<Vec<String>>>,
+    /// First column of each table (what [`Lexicon::list`] returns, without copying).
+    words: Vec<Vec<String>>,
     /// MD5 (hex, 12 digits) of every table's name and text: what `build` compares to know
     /// whether a stored extraction was made with the same tables.
     pub fingerprint: String,
@@ -225,10 +376,11 @@ impl Lexicon {
             leading_person: Vec::new(),
             first_listed_leads: Vec::new(),
             divisions: Vec::new(),
-            lists: HashMap::new(),
-            words: HashMap::new(),
+            lists: vec![Vec::new(); Table::ALL.len()],
+            words: vec![Vec::new(); Table::ALL.len()],
             fingerprint: String::new(),
         };
+        let mut seen = [false; Table::ALL.len()];
         let mut hasher = <md5::Md5 as md5::Digest>::new();
         for (name, text) in sources {
             md5::Digest::update(&mut hasher, name.as_bytes());
@@ -324,12 +476,31 @@ impl Lexicon {
                     }
                 }
                 _ => {
-                    lx.words
-                        .insert(stem.clone(), rows.iter().map(|(_, c)| c[0].clone()).collect());
-                    lx.lists
-                        .insert(stem.clone(), rows.into_iter().map(|(_, c)| c).collect());
+                    let Some(table) = Table::from_stem(&stem) else {
+                        return Err(err(0, "no rule reads this table"));
+                    };
+                    if let Some((col, known)) = table.kinds() {
+                        for (line, cols) in &rows {
+                            let Some(kinds) = cols.get(col) else {
+                                return Err(err(*line, &format!("column {} (its kind) is missing", col + 1)));
+                            };
+                            if let Some(k) = kinds.split(',').map(str::trim).find(|k| !known.contains(k)) {
+                                return Err(err(*line, &format!("unknown kind {k:?} (known: {})", known.join(", "))));
+                            }
+                        }
+                    }
+                    seen[table as usize] = true;
+                    lx.words[table as usize] = rows.iter().map(|(_, c)| c[0].clone()).collect();
+                    lx.lists[table as usize] = rows.into_iter().map(|(_, c)| c).collect();
                 }
             }
+        }
+        if let Some(t) = Table::ALL.into_iter().find(|t| !seen[*t as usize]) {
+            return Err(LexiconError::Row {
+                file: format!("lexicon/{}.tsv", t.stem()),
+                line: 0,
+                msg: "table missing".into(),
+            });
         }
         lx.org_suffixes
             .sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
@@ -353,14 +524,14 @@ impl Lexicon {
         Ok(lx)
     }
 
-    /// First column of an extra list table (`regions`, `coop_verbs`, …).
-    pub fn list(&self, stem: &str) -> &[String] {
-        self.words.get(stem).map(|v| v.as_slice()).unwrap_or(&[])
+    /// First column of a word table.
+    pub fn list(&self, table: Table) -> &[String] {
+        &self.words[table as usize]
     }
 
-    /// Rows of an extra table.
-    pub fn table(&self, stem: &str) -> &[Vec<String>] {
-        self.lists.get(stem).map(|v| v.as_slice()).unwrap_or(&[])
+    /// Rows of a word table.
+    pub fn table(&self, table: Table) -> &[Vec<String>] {
+        &self.lists[table as usize]
     }
 
     /// Type of an organisation mention from its ending, if it has a known one.
@@ -496,6 +667,26 @@ fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_table_is_embedded_and_kinds_are_checked() {
+        for t in Table::ALL {
+            let file = format!("lexicon/{}.tsv", t.stem());
+            assert!(EMBEDDED.iter().any(|(n, _)| *n == file), "{file} not embedded");
+        }
+        // A kind the rules do not know is a load error naming the file and line, not a row
+        // silently ignored.
+        let dir = std::env::temp_dir().join(format!("policykg-lexicon-kinds-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("lexicon")).unwrap();
+        std::fs::write(
+            dir.join("lexicon/person_words.tsv"),
+            "# word\tkinds\n出席\tafter\n主持\taftr\n",
+        )
+        .unwrap();
+        let err = Lexicon::from_dir(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("person_words.tsv:3") && err.contains("\"aftr\""), "{err}");
+    }
 
     #[test]
     fn word_index_answers_as_a_scan_would() {

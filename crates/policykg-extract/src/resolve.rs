@@ -88,7 +88,11 @@ pub fn short_form(name: &str) -> Option<String> {
 impl Gazetteer {
     /// Builds the gazetteer from the lexicon's division and region tables.
     pub fn new(lex: Arc<Lexicon>) -> Gazetteer {
-        let stop: std::collections::HashSet<String> = lex.list("place_stopwords").iter().cloned().collect();
+        let stop: std::collections::HashSet<String> = lex
+            .list(crate::lexicon::Table::PlaceStopwords)
+            .iter()
+            .cloned()
+            .collect();
         let mut names: HashMap<String, (Vec<usize>, bool, Option<String>)> = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, d) in lex.divisions.iter().enumerate() {
@@ -115,7 +119,7 @@ impl Gazetteer {
         }
         // Usual short names of autonomous prefectures (`place_aliases.tsv`: 恩施州, 凉山州); a bare
         // stem only where no division already uses it, or only its own counties do.
-        for row in lex.table("place_aliases") {
+        for row in lex.table(crate::lexicon::Table::PlaceAliases) {
             let (Some(alias), Some(full_name)) = (row.first(), row.get(1)) else {
                 continue;
             };
@@ -143,7 +147,7 @@ impl Gazetteer {
             }
             by_name.entry(alias.clone()).or_default().extend(divs);
         }
-        for row in lex.table("regions") {
+        for row in lex.table(crate::lexicon::Table::Regions) {
             let ty = row.get(1).cloned().unwrap_or_else(|| "Region".into());
             names.insert(row[0].clone(), (Vec::new(), true, Some(ty)));
         }
@@ -160,7 +164,7 @@ impl Gazetteer {
             .match_kind(DaachorseMatchKind::LeftmostLongest)
             .build_with_values(keys.iter().zip(0u32..))
             .expect("gazetteer patterns are distinct, non-empty strings");
-        let coop_verbs = lex.list("coop_verbs").to_vec();
+        let coop_verbs = lex.list(crate::lexicon::Table::CoopVerbs).to_vec();
         let coop_verbs_ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -168,7 +172,7 @@ impl Gazetteer {
             .expect("verb patterns are plain strings");
         // Title words only (heads, and the blocked words that start like one): the post rule
         // reads the other kinds of `posts.tsv` (modifiers, media endings) itself.
-        let titles = lex.table("posts").iter().filter(|r| {
+        let titles = lex.table(crate::lexicon::Table::Posts).iter().filter(|r| {
             r.get(1)
                 .is_some_and(|k| k.split(',').any(|k| matches!(k, "head" | "gov" | "byline" | "block")))
         });
@@ -180,7 +184,7 @@ impl Gazetteer {
         Gazetteer {
             posts_ac,
             suffix_words: lex
-                .list("place_suffix_words")
+                .list(crate::lexicon::Table::PlaceSuffixWords)
                 .iter()
                 .filter_map(|w| {
                     let mut c = w.chars();
@@ -188,7 +192,7 @@ impl Gazetteer {
                 })
                 .collect(),
             surnames: lex
-                .list("surnames")
+                .list(crate::lexicon::Table::Surnames)
                 .iter()
                 .filter(|s| s.chars().count() == 1)
                 .filter_map(|s| s.chars().next())

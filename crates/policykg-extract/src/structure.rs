@@ -265,15 +265,30 @@ fn inline_sub_items(text: &str, r: Range<usize>) -> Vec<(usize, String)> {
 /// 2 = a tab or several spaces, 3 = a line break.
 pub type GapFn<'a> = &'a dyn Fn(u32, u32) -> Option<u8>;
 
+/// What the layout parser asks of the words of responsibility: which heads name columns, which
+/// lines hold a role noun, which cells list organisations, which lines end like an office.
+/// The rules implement it from their lexicon (`extract::Layout`), so this stage depends on no
+/// rule and `--lexicon` tables reach it.
+pub trait Vocabulary {
+    /// The kind of column a table head names (`牵头单位` → Role, `序号` → Seq), if it names one.
+    fn column_kind(&self, cell: &str) -> Option<ColumnKind>;
+    /// True when a line holds a unit or person noun of the label grammar (a possible header).
+    fn has_role_noun(&self, line: &str) -> bool;
+    /// True when a table cell reads as a list of organisations.
+    fn is_org_list_cell(&self, cell: &str) -> bool;
+    /// True when a mention ends like an organisation (`长顺县统计局`).
+    fn ends_like_org(&self, mention: &str) -> bool;
+}
+
 /// Builds the document structure of a normalised text (without its source: cells separated
 /// only by spaces are not told apart).
-pub fn parse(norm: &NormText) -> Document {
-    parse_with_source(norm, &|_, _| None)
+pub fn parse(norm: &NormText, words: &dyn Vocabulary) -> Document {
+    parse_with_source(norm, &|_, _| None, words)
 }
 
 /// Builds the document structure of a normalised text; `gap` tells what whitespace the source
 /// held where the normaliser deleted characters (cell boundaries of flattened tables).
-pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
+pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) -> Document {
     let text = norm.text.as_str();
     let lines: Vec<Range<usize>> = norm.lines();
     let mut doc = Document {
@@ -303,7 +318,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
                 k -= 1;
                 continue;
             }
-            let named = !bracketed || crate::lexicon::Lexicon::embedded().org_type_by_suffix(prev).is_some();
+            let named = !bracketed || words.ends_like_org(prev);
             if looks_like_office_line(prev) && named {
                 office.push(k - 1);
                 k -= 1;
@@ -384,7 +399,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn) -> Document {
 
     // Flattened tables: their rows become units (numbered rows) and their lines hold no
     // other markers.
-    doc.tables = find_tables(norm, &lines, gap);
+    doc.tables = find_tables(norm, &lines, gap, words);
     let has_tables = !doc.tables.is_empty();
     let mut row_start: std::collections::HashMap<usize, (usize, usize)> = std::collections::HashMap::new();
     let mut table_lines: Vec<(usize, usize)> = Vec::new();
@@ -642,8 +657,8 @@ fn valid_header(kinds: &[ColumnKind]) -> bool {
 
 /// Finds flattened tables: a header row (cells on one line, or one cell per line) whose
 /// heads are column names with at least one responsibility column, and the rows after it.
-fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table> {
-    use crate::extract::responsibility::column_kind;
+fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn, words: &dyn Vocabulary) -> Vec<Table> {
+    let column_kind = |cell: &str| words.column_kind(cell);
     let text = norm.text.as_str();
     let t = |i: usize| cell_line(&text[lines[i].clone()]);
     let mut tables = Vec::new();
@@ -651,7 +666,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
     while i < lines.len() {
         let line = t(i);
         let n = line.chars().count();
-        if n < 2 || n > 120 || !crate::extract::responsibility::has_role_noun(line) {
+        if n < 2 || n > 120 || !words.has_role_noun(line) {
             i += 1;
             continue;
         }
@@ -693,7 +708,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                 // The header on one line, the rows one cell per line (`序号|任务|责任单位|` then
                 // `1 |`, `新建公园。 |`, `县住建局 |`).
                 if kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task {
-                    let (table, next) = cell_rows(norm, lines, i, i, columns, gap);
+                    let (table, next) = cell_rows(norm, lines, i, i, columns, gap, words);
                     if !table.rows.is_empty() {
                         tables.push(table);
                         i = next;
@@ -771,7 +786,7 @@ fn find_tables(norm: &NormText, lines: &[Range<usize>], gap: GapFn) -> Vec<Table
                 .collect();
             let kinds: Vec<ColumnKind> = columns.iter().map(|c| c.1).collect();
             if valid_header(&kinds) && (kinds.contains(&ColumnKind::Seq) || kinds[0] == ColumnKind::Task) {
-                let (table, next) = cell_rows(norm, lines, first, last, columns, gap);
+                let (table, next) = cell_rows(norm, lines, first, last, columns, gap, words);
                 if !table.rows.is_empty() {
                     tables.push(table);
                     i = next;
@@ -865,6 +880,7 @@ fn cell_rows(
     last: usize,
     columns: Vec<(String, ColumnKind)>,
     gap: GapFn,
+    words: &dyn Vocabulary,
 ) -> (Table, usize) {
     let text = norm.text.as_str();
     let t = |i: usize| cell_line(&text[lines[i].clone()]);
@@ -909,7 +925,7 @@ fn cell_rows(
     let mut end_line = last;
     let mut cur = find_start(k, 2, expected);
     if cur.is_none() && seq.is_some() {
-        return unnumbered_cell_rows(norm, lines, first, last, columns, gap);
+        return unnumbered_cell_rows(norm, lines, first, last, columns, gap, words);
     }
     while let Some(s) = cur {
         let n: u32 = number(t(s)).expect("checked");
@@ -975,6 +991,7 @@ fn unnumbered_cell_rows(
     last: usize,
     columns: Vec<(String, ColumnKind)>,
     gap: GapFn,
+    words: &dyn Vocabulary,
 ) -> (Table, usize) {
     let text = norm.text.as_str();
     let seq = columns.iter().position(|c| c.1 == ColumnKind::Seq).unwrap_or(0);
@@ -998,7 +1015,7 @@ fn unnumbered_cell_rows(
         'rows: for run in cells.chunks_exact(after) {
             for (m, cell) in run.iter().enumerate() {
                 let role = columns[first_cell + m].1 == ColumnKind::Role;
-                if role != crate::extract::responsibility::is_org_list_cell(&text[cell.clone()]) {
+                if role != words.is_org_list_cell(&text[cell.clone()]) {
                     break 'rows;
                 }
             }
@@ -1332,6 +1349,11 @@ fn unit_at_scan(doc: &Document, pos: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The layout parser with the embedded tables' vocabulary.
+    fn parse(norm: &NormText) -> Document {
+        crate::extract::parse_embedded(norm)
+    }
     use crate::normalize::normalize;
 
     #[test]

@@ -147,7 +147,7 @@ impl WordIndexes {
 impl<'l> Words<'l> {
     fn load(lex: &'l Lexicon) -> Words<'l> {
         let mut w = Words::default();
-        for row in lex.table("coop_words") {
+        for row in lex.table(crate::lexicon::Table::CoopWords) {
             let (Some(word), Some(role)) = (row.first(), row.get(1)) else {
                 continue;
             };
@@ -401,7 +401,7 @@ fn same_org(orgs: &mut Vec<String>, k: String) -> String {
 fn is_self_word(cx: &Context, text: &str) -> bool {
     cx.gz
         .lexicon()
-        .table("coop_words")
+        .table(crate::lexicon::Table::CoopWords)
         .iter()
         .any(|r| r.first().is_some_and(|w| w == text) && r.get(1).is_some_and(|k| k == "self"))
 }
@@ -431,7 +431,7 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn new(cx: &'c Context<'a>) -> Reader<'c, 'a> {
         let lex: &'a Lexicon = cx.gz.lexicon();
         let mut abbrev = HashMap::new();
-        for row in lex.table("place_abbrev") {
+        for row in lex.table(crate::lexicon::Table::PlaceAbbrev) {
             let (Some(a), Some(name)) = (row.first(), row.get(1)) else {
                 continue;
             };
@@ -445,7 +445,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         Reader {
             cx,
             w: Words::load(lex),
-            generic: lex.list("generic_partners"),
+            generic: lex.list(crate::lexicon::Table::GenericPartners),
             abbrev,
             aliases: HashMap::new(),
             known: Vec::new(),
@@ -480,7 +480,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let verb_ac = &cx.gz.coop_verbs_ac;
         let verbs = &cx.gz.coop_verbs;
         let frames: Vec<Frames> = {
-            let rows = cx.gz.lexicon().table("coop_verbs");
+            let rows = cx.gz.lexicon().table(crate::lexicon::Table::CoopVerbs);
             verbs
                 .iter()
                 .map(|v| Frames::parse(rows.iter().find(|r| &r[0] == v).and_then(|r| r.get(1))))
@@ -1606,7 +1606,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             return Some(r);
         }
         let mut m = m;
-        for tail in self.cx.gz.lexicon().list("partner_tails") {
+        for tail in self.cx.gz.lexicon().list(crate::lexicon::Table::PartnerTails) {
             if let Some(s) = m.strip_suffix(tail.as_str()).filter(|s| s.chars().count() >= 2) {
                 m = s;
             }

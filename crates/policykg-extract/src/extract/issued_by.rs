@@ -328,7 +328,7 @@ fn agreement_parties(cx: &Context) -> Vec<(String, Range<usize>)> {
 
 fn issuer_from_number(cx: &Context, number: &str) -> Option<String> {
     let prefix = number.split(['〔', '[', '【', '(', '（', '﹝', '［']).next()?;
-    let table = cx.gz.lexicon().table("doc_number_issuers");
+    let table = cx.gz.lexicon().table(crate::lexicon::Table::DocNumberIssuers);
     let best = table
         .iter()
         .filter(|row| prefix.ends_with(row[0].as_str()) && prefix.len() > row[0].len())

@@ -15,9 +15,10 @@ pub mod targets;
 
 use crate::doc::{slice_chars, SourceDoc, Span};
 use crate::facts::{Evidence, Fact, OrgRef, TaskRef};
+use crate::lexicon::Lexicon;
 use crate::normalize::{normalize, NormText};
 use crate::resolve::{detect_jurisdiction_in, resolve_org, Gazetteer, Jurisdiction, PlaceMatch};
-use crate::structure::{parse_with_source, Document, UnitKind};
+use crate::structure::{parse_with_source, ColumnKind, Document, UnitKind, Vocabulary};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -108,7 +109,7 @@ pub fn parent_body(gz: &Gazetteer, name: &str, ty: &str, division: &str) -> Opti
     let jur = gz.qualified_name(*gz.by_code.get(division)?);
     let row = gz
         .lexicon()
-        .table("parent_bodies")
+        .table(crate::lexicon::Table::ParentBodies)
         .iter()
         .find(|r| r.len() >= 4 && r[0] == ty && name.starts_with(&r[1].replace("{jur}", &jur)))?;
     let parent = row[2].replace("{jur}", &jur);
@@ -160,6 +161,44 @@ pub struct Context<'a> {
     /// list reading tests its members), and the answer depends only on the mention and the
     /// jurisdiction, fixed per document.
     org_cache: std::cell::RefCell<std::collections::HashMap<String, Option<OrgRef>>>,
+    /// The responsibility grammar of the gazetteer's lexicon (labels, role nouns, column heads).
+    pub(crate) grammar: std::sync::Arc<responsibility::Grammar>,
+}
+
+/// The words the layout parser needs ([`Vocabulary`]), from one lexicon: the responsibility
+/// grammar's column heads and role nouns, the lexicon's organisation endings and collectives.
+pub struct Layout<'a> {
+    pub grammar: &'a responsibility::Grammar,
+    pub lexicon: &'a Lexicon,
+}
+
+/// The structure of a text read with the embedded tables (for tests of the layout parser).
+#[cfg(test)]
+pub(crate) fn parse_embedded(norm: &NormText) -> Document {
+    let lx = Lexicon::embedded();
+    let grammar = responsibility::Grammar::of(&lx);
+    crate::structure::parse(
+        norm,
+        &Layout {
+            grammar: &grammar,
+            lexicon: &lx,
+        },
+    )
+}
+
+impl Vocabulary for Layout<'_> {
+    fn column_kind(&self, cell: &str) -> Option<ColumnKind> {
+        self.grammar.column(cell)
+    }
+    fn has_role_noun(&self, line: &str) -> bool {
+        self.grammar.has_noun(line)
+    }
+    fn is_org_list_cell(&self, cell: &str) -> bool {
+        responsibility::is_org_list_cell(self.lexicon, cell)
+    }
+    fn ends_like_org(&self, mention: &str) -> bool {
+        self.lexicon.org_type_by_suffix(mention).is_some()
+    }
 }
 
 impl<'a> Context<'a> {
@@ -182,7 +221,12 @@ impl<'a> Context<'a> {
                 1
             })
         };
-        let doc = parse_with_source(&norm, &gap);
+        let grammar = responsibility::Grammar::of(gz.lexicon());
+        let layout = Layout {
+            grammar: &grammar,
+            lexicon: gz.lexicon(),
+        };
+        let doc = parse_with_source(&norm, &gap, &layout);
         let text = norm.text.as_str();
         let mut zones: Vec<&str> = Vec::new();
         if let Some((s, _)) = &doc.signature {
@@ -229,6 +273,7 @@ impl<'a> Context<'a> {
             unit_task: std::collections::HashMap::new(),
             range_task: std::collections::HashMap::new(),
             org_cache: Default::default(),
+            grammar,
         };
         cx.build_sections_and_tasks();
         cx
@@ -257,7 +302,7 @@ impl<'a> Context<'a> {
                 let t = Task {
                     unit: Some(i),
                     label: Some(u.label.clone()),
-                    text: task_text(&text[own.clone()]),
+                    text: task_text(&self.grammar, &text[own.clone()]),
                     section: self.section_of(i),
                     span: self.norm.span(u.range.clone()),
                     range: u.range.clone(),
@@ -334,7 +379,7 @@ impl<'a> Context<'a> {
         self.tasks.push(Task {
             unit: Some(unit),
             label: Some(u.label.clone()),
-            text: task_text(&self.norm.text[own]),
+            text: task_text(&self.grammar, &self.norm.text[own]),
             section: self.section_of(unit),
             span: self.norm.span(u.range.clone()),
             range: u.range.clone(),
@@ -504,14 +549,14 @@ pub fn place_type(d: &crate::lexicon::Division) -> String {
 
 /// A task's own text: the item text without its trailing responsibility bracket and label
 /// lines (`牵头单位:…`).
-pub fn task_text(own: &str) -> String {
+pub fn task_text(g: &responsibility::Grammar, own: &str) -> String {
     let mut lines: Vec<&str> = own.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    lines.retain(|l| !responsibility::is_label_line(l));
+    lines.retain(|l| !responsibility::is_label_line(g, l));
     let mut t = lines.join("");
-    if let Some(r) = responsibility::trailing_bracket(&t) {
+    if let Some(r) = responsibility::trailing_bracket(g, &t) {
         t.truncate(r.start);
     }
-    if let Some(p) = responsibility::labels_start(&t) {
+    if let Some(p) = responsibility::labels_start(g, &t) {
         t.truncate(p);
     }
     cap_text(t.trim())

@@ -103,7 +103,7 @@ fn longest_first(mut v: Vec<String>) -> Vec<String> {
 
 impl Grammar {
     fn new(lex: &Lexicon) -> Grammar {
-        let posts = lex.table("posts");
+        let posts = lex.table(crate::lexicon::Table::Posts);
         let has = |r: &Vec<String>, k: &str| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k));
         let words = |k: &str| -> Vec<String> { posts.iter().filter(|r| has(r, k)).map(|r| r[0].clone()).collect() };
         let kinds = posts
@@ -121,14 +121,14 @@ impl Grammar {
                 }
             })
             .collect();
-        let pw = lex.table("person_words");
+        let pw = lex.table(crate::lexicon::Table::PersonWords);
         let pwords = |k: &str| -> Vec<String> {
             pw.iter()
                 .filter(|r| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k)))
                 .map(|r| r[0].clone())
                 .collect()
         };
-        let surnames = lex.list("surnames");
+        let surnames = lex.list(crate::lexicon::Table::Surnames);
         Grammar {
             kinds,
             modifiers: longest_first(words("modifier")),

@@ -115,24 +115,26 @@ impl Grammar {
             triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
             convention_ac: AhoCorasick::new(["单位"]).expect("valid"),
         };
-        for row in lx.table("resp_grammar") {
+        for row in lx.table(crate::lexicon::Table::RespGrammar) {
             let (Some(w), Some(k)) = (row.first(), row.get(1)) else {
                 continue;
             };
-            let w = w.clone();
-            match k.as_str() {
-                "lead" => g.morphs.push((w, Morph::Lead)),
-                "weak" => g.morphs.push((w, Morph::Weak)),
-                "co" => g.morphs.push((w, Morph::Co)),
-                "fill" => g.morphs.push((w, Morph::Fill)),
-                "unit" => g.nouns.push((w, false)),
-                "person" => g.nouns.push((w, true)),
-                "seq" => g.seq.push(w),
-                "task" => g.task.push(w),
-                "time" => g.time.push(w),
-                "other" => g.other.push(w),
-                "footer" => g.footer.push(w),
-                _ => {}
+            for k in k.split(',') {
+                let w = w.clone();
+                match k.trim() {
+                    "lead" => g.morphs.push((w, Morph::Lead)),
+                    "weak" => g.morphs.push((w, Morph::Weak)),
+                    "co" => g.morphs.push((w, Morph::Co)),
+                    "fill" => g.morphs.push((w, Morph::Fill)),
+                    "unit" => g.nouns.push((w, false)),
+                    "person" => g.nouns.push((w, true)),
+                    "seq" => g.seq.push(w),
+                    "task" => g.task.push(w),
+                    "time" => g.time.push(w),
+                    "other" => g.other.push(w),
+                    "footer" => g.footer.push(w),
+                    _ => {}
+                }
             }
         }
         let by_len = |a: &String, b: &String| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b));
@@ -272,7 +274,7 @@ impl Grammar {
         None
     }
 
-    fn has_noun(&self, s: &str) -> bool {
+    pub(crate) fn has_noun(&self, s: &str) -> bool {
         self.nouns_ac.is_match(s)
     }
 
@@ -282,21 +284,10 @@ impl Grammar {
     }
 }
 
-/// Column kind of a table head, with the embedded grammar (for [`crate::structure`]).
-pub fn column_kind(cell: &str) -> Option<ColumnKind> {
-    Grammar::embedded().column(cell)
-}
-
-/// True when a line holds a unit or person noun of the label grammar (a possible header).
-pub fn has_role_noun(line: &str) -> bool {
-    Grammar::embedded().has_noun(line)
-}
-
 /// True when a table cell reads as a list of organisations (`市生态环境局`, `各县(市)区政府、
 /// 开发区管委会`): every member ends like an organisation or is a collective, and the cell is
 /// no sentence.
-pub fn is_org_list_cell(cell: &str) -> bool {
-    let lx = Lexicon::embedded();
+pub fn is_org_list_cell(lx: &Lexicon, cell: &str) -> bool {
     let cell = cell.trim().trim_end_matches(['。', ';', '；']);
     if cell.is_empty() || cell.chars().count() > 80 || cell.contains(['。', ':', '：']) {
         return false;
@@ -383,21 +374,19 @@ pub fn bracket_groups(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
 
 /// The last bracket group if it ends the text (ignoring trailing punctuation) and holds a
 /// responsibility trigger or label.
-pub fn trailing_bracket(text: &str) -> Option<Range<usize>> {
+pub fn trailing_bracket(g: &Grammar, text: &str) -> Option<Range<usize>> {
     let trimmed = text.trim_end_matches(['。', ';', ' ', '\n']);
     let (whole, inner) = bracket_groups(trimmed).into_iter().last()?;
     if whole.end != trimmed.len() {
         return None;
     }
     let inner_text = &trimmed[inner];
-    let g = Grammar::embedded();
     (g.triggers_ac.is_match(inner_text) || !find_labels(g, inner_text).is_empty()).then_some(whole)
 }
 
 /// Where a task's own text gives way to its responsibility labels (`…全覆盖。牵头单位:…`).
-pub fn labels_start(text: &str) -> Option<usize> {
-    let g = Grammar::embedded();
-    let labels = find_labels(&g, text);
+pub fn labels_start(g: &Grammar, text: &str) -> Option<usize> {
+    let labels = find_labels(g, text);
     labels
         .iter()
         .find(|l| l.colon && l.start > 0 && !l.boxed)
@@ -409,15 +398,14 @@ pub fn labels_start(text: &str) -> Option<usize> {
 }
 
 /// True for a `牵头单位:…` style line (or a leading-person line).
-pub fn is_label_line(line: &str) -> bool {
-    let g = Grammar::embedded();
+pub fn is_label_line(g: &Grammar, line: &str) -> bool {
     let line = line.trim();
     // A label is at most ten characters and ends with its noun: none in the first ten, no label.
     let head = line.char_indices().nth(10).map_or(line, |(i, _)| &line[..i]);
     if !g.has_noun(head) {
         return false;
     }
-    find_labels(&g, line)
+    find_labels(g, line)
         .first()
         .is_some_and(|l| l.start == 0 && (l.colon || l.end == line.len()))
 }
@@ -1696,7 +1684,7 @@ fn placed_cells_all(
                 // organisation per line) up to a cell that is none, leaving one list to each
                 // later column that names units too (`评分部门`).
                 let last_role = !t.columns[ci + 1..].iter().any(|c| c.1 == ColumnKind::Role);
-                let later_units = t.columns[ci + 1..].iter().filter(|c| names_units(&c.0)).count();
+                let later_units = t.columns[ci + 1..].iter().filter(|c| names_units(&g, &c.0)).count();
                 let lists_from = |k: usize| row.raw[k..].iter().take_while(|c| is_list(c)).count();
                 while last_role && row.raw.get(k).is_some_and(|c| is_list(c)) && lists_from(k) > later_units {
                     r.end = row.raw[k].end;
@@ -1704,7 +1692,7 @@ fn placed_cells_all(
                 }
                 out[ci] = Some(r);
             }
-        } else if *kind == ColumnKind::Other && names_units(head) {
+        } else if *kind == ColumnKind::Other && names_units(&g, head) {
             // A column naming units that is no responsibility (`评分部门`) holds a list.
             if is_list(cell) {
                 out[ci] = Some(cell.clone());
@@ -1729,8 +1717,8 @@ fn placed_cells_all(
 
 /// A column head naming units that is no responsibility label (`评分部门`, `考核单位`); a bare
 /// `单位` is a unit of measure.
-fn names_units(head: &str) -> bool {
-    head.chars().count() > 2 && has_role_noun(head)
+fn names_units(g: &Grammar, head: &str) -> bool {
+    head.chars().count() > 2 && g.has_noun(head)
 }
 
 impl Grammar {

@@ -93,7 +93,7 @@ fn embedded_rules() -> &'static Rules {
 }
 
 fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
-    let mut units = lx.list("units").to_vec();
+    let mut units = lx.list(crate::lexicon::Table::Units).to_vec();
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
     let unit_alt = units.iter().map(|u| regex::escape(u)).collect::<Vec<_>>().join("|");
     let number = Regex::new(&format!(
@@ -101,13 +101,13 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     ))
     .expect("unit table makes a valid regex");
     let not_indicator = lx
-        .list("not_indicators")
+        .list(crate::lexicon::Table::NotIndicators)
         .iter()
         .filter_map(|p| Regex::new(&format!("^(?:{p})")).ok())
         .collect();
     let mut before = Vec::new();
     let mut after = Vec::new();
-    for row in lx.table("comparators") {
+    for row in lx.table(crate::lexicon::Table::Comparators) {
         if row.len() >= 3 {
             let pair = (row[0].clone(), row[1].clone());
             if row[2] == "after" {
@@ -119,8 +119,8 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
     }
     before.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
     after.sort_by_key(|p| std::cmp::Reverse(p.0.chars().count()));
-    let kinds = |stem: &str| -> (Vec<String>, Vec<String>) {
-        lx.table(stem)
+    let kinds = |table: crate::lexicon::Table| -> (Vec<String>, Vec<String>) {
+        lx.table(table)
             .iter()
             .filter(|r| r.len() >= 2)
             .map(|r| (r[0].clone(), r[1].clone()))
@@ -133,7 +133,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
             .build(words)
             .expect("cue words are plain strings")
     };
-    let (cue_words, cue_names) = kinds("target_cues");
+    let (cue_words, cue_names) = kinds(crate::lexicon::Table::TargetCues);
     let cue_kinds = cue_names
         .iter()
         .map(|k| match k.as_str() {
@@ -150,7 +150,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
             _ => Cue::Modal,
         })
         .collect();
-    let (context_words, context_names) = kinds("target_contexts");
+    let (context_words, context_names) = kinds(crate::lexicon::Table::TargetContexts);
     let context_kinds = context_names
         .iter()
         .map(|k| match k.as_str() {
@@ -2009,7 +2009,7 @@ mod dump {
         let Ok(path) = std::env::var("TARG_DUMP") else { return };
         let text = std::fs::read_to_string(path).unwrap();
         let norm = crate::normalize::normalize(&text);
-        let doc = crate::structure::parse(&norm);
+        let doc = crate::extract::parse_embedded(&norm);
         for (i, r) in doc.lines.iter().enumerate().take(60) {
             println!("{i:3} {:?}", &norm.text[r.clone()]);
         }

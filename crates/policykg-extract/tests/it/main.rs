@@ -5,6 +5,7 @@
 mod common;
 mod encodings;
 mod eval_agrees;
+mod lexicon;
 mod properties;
 mod quality;
 mod rules;
