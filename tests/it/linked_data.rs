@@ -2,7 +2,7 @@
 //! to its statistical code, its Wikidata P442 form and its enclosing divisions; departments
 //! hang from their government, which is located in its division.
 
-mod common;
+use crate::common;
 
 use common::corpus_store;
 

@@ -15,10 +15,10 @@
 //!   malformed, huge, slow, UPDATE and SERVICE requests plus slowloris connections; the
 //!   server stays up, answers good queries correctly and its peak memory stays bounded.
 //!
-//! Long variants are `#[ignore]`d: `cargo test --test robustness -- --ignored --nocapture`
+//! Long variants are `#[ignore]`d: `cargo test --test it -- --ignored --nocapture`
 //! (a 50 MB single-line file, 100,000 tiny files, more kill rounds, a longer load run).
 
-mod common;
+use crate::common;
 
 use common::{project, temp_dir};
 use std::collections::BTreeMap;
@@ -403,13 +403,15 @@ fn check_single_line(bytes: usize, limit: Duration, max_rss_mib: u64) {
 /// A 1 MB line in the normal suite (debug build: about 2 s); see the ignored test for 50 MB.
 #[test]
 fn a_long_single_line_finishes_with_bounded_memory() {
+    let _load = common::exclusive();
     check_single_line(1_000_000, Duration::from_secs(120), 400);
 }
 
 /// The full 50 MB line of the issue. Debug build: see the README figures (minutes).
 #[test]
-#[ignore = "long: 50 MB single line (cargo test --test robustness -- --ignored fifty)"]
+#[ignore = "long: 50 MB single line (cargo test --test it -- --ignored fifty)"]
 fn fifty_megabyte_single_line() {
+    let _load = common::exclusive();
     check_single_line(50_000_000, Duration::from_secs(3600), 16_000);
 }
 
@@ -464,12 +466,14 @@ fn check_tiny_files(n: usize, limit: Duration) {
 /// 10,000 tiny files in the normal suite; the ignored test does 100,000.
 #[test]
 fn ten_thousand_tiny_files() {
+    let _load = common::exclusive();
     check_tiny_files(10_000, Duration::from_secs(300));
 }
 
 #[test]
-#[ignore = "long: 100,000 tiny files (cargo test --test robustness -- --ignored hundred)"]
+#[ignore = "long: 100,000 tiny files (cargo test --test it -- --ignored hundred)"]
 fn hundred_thousand_tiny_files() {
+    let _load = common::exclusive();
     check_tiny_files(100_000, Duration::from_secs(3600));
 }
 
@@ -848,13 +852,15 @@ fn store_survives_kills(copies: usize, first: &[f64], replace: &[f64]) {
 /// store (380 documents, two bulk-loaded batches) and while every graph is being replaced.
 #[test]
 fn a_killed_build_leaves_whole_graphs_and_the_next_build_finishes() {
+    let _load = common::exclusive();
     store_survives_kills(20, &[0.02, 0.3, 0.55, 0.8], &[]);
     store_survives_kills(6, &[], &[0.1, 0.5, 0.85]);
 }
 
 #[test]
-#[ignore = "long: more kill moments on a bigger corpus (cargo test --test robustness -- --ignored kills)"]
+#[ignore = "long: more kill moments on a bigger corpus (cargo test --test it -- --ignored kills)"]
 fn many_kills() {
+    let _load = common::exclusive();
     let moments = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
     store_survives_kills(40, &moments, &moments);
 }
@@ -1373,11 +1379,13 @@ fn serve_under_load(duration: Duration, slowloris_conns: usize, max_peak_mib: u6
 /// Six seconds of mixed traffic with eight slowloris connections (debug build).
 #[test]
 fn the_endpoint_stays_up_and_correct_under_load_and_attack() {
+    let _load = common::exclusive();
     serve_under_load(Duration::from_secs(6), 8, 1024);
 }
 
 #[test]
-#[ignore = "long: one minute of load with 64 slowloris connections (cargo test --test robustness -- --ignored endpoint_minute)"]
+#[ignore = "long: one minute of load with 64 slowloris connections (cargo test --test it -- --ignored endpoint_minute)"]
 fn endpoint_minute_of_load() {
+    let _load = common::exclusive();
     serve_under_load(Duration::from_secs(60), 64, 2048);
 }

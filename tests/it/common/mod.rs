@@ -109,3 +109,11 @@ where
     });
     TlsEndpoint { port, ca_pem }
 }
+
+/// Serialises the tests that put load on the machine and measure time or memory (the endpoint
+/// under attack, the long single line, thousands of files): each holds this guard while it
+/// runs, so no two of them share the two cores in this one test process.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOAD.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -3,7 +3,7 @@
 //! endpoint on loopback that records the query and answers like Wikidata), and the answers
 //! join back to the local divisions.
 
-mod common;
+use crate::common;
 
 use common::corpus_store;
 use policykg::query::{fill_values, find, load_library, run_with, EvalOptions, OutputFormat};

@@ -6,7 +6,7 @@
 //! credentials with `401` before it reads the body, and closes; the client then asks for the
 //! challenge with an empty body. `.ci/run` repeats this against a real Virtuoso.
 
-mod common;
+use crate::common;
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode};

@@ -2,7 +2,7 @@
 //! document's export carries the entity descriptions it needs, the VoID/DCAT description
 //! counts what is there, and building the same input twice exports byte-identical data.
 
-mod common;
+use crate::common;
 
 use common::{corpus_store, temp_dir};
 use oxigraph::io::{RdfFormat, RdfParser};

@@ -4,7 +4,7 @@
 //! rebuilt stores, a missing Graphviz `dot` gives an error that says what to do, and the
 //! `policykg graph` reports rank and connect the seed departments as expected.
 
-mod common;
+use crate::common;
 
 use common::{project, temp_dir};
 use graphviz_rust::dot_structures::{EdgeTy, Graph, Id, Stmt, Vertex};

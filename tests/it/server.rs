@@ -12,7 +12,7 @@
 //! seen by the workers, the command line's limits, and a minute of hostile clients beside
 //! normal ones (issue #17) are tested at the end.
 
-mod common;
+use crate::common;
 
 use common::{project, temp_dir};
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -1999,6 +1999,7 @@ fn check_attack(a: &Attack, bound_mib: u64, memory_stops: bool) {
 /// every hostile request gets its error.
 #[test]
 fn an_endpoint_no_query_can_take_down() {
+    let _load = common::exclusive();
     let (a, bound) = attack(
         Duration::from_secs(60),
         4,
@@ -2015,8 +2016,9 @@ fn an_endpoint_no_query_can_take_down() {
 /// The same without hostile clients (the baseline of the README's figures), and a longer
 /// attack with more hostile clients and the default limits.
 #[test]
-#[ignore = "long: baseline and a 3-minute attack (cargo test --release --test server -- --ignored attack_long --nocapture)"]
+#[ignore = "long: baseline and a 3-minute attack (cargo test --release --test it -- --ignored attack_long --nocapture)"]
 fn attack_long() {
+    let _load = common::exclusive();
     let (a, bound) = attack(Duration::from_secs(60), 0, &["--timeout", "5"]);
     print_attack(
         "baseline: 60 s, no hostile client, --timeout 5, default limits",
@@ -2035,8 +2037,9 @@ fn attack_long() {
 
 /// Latency of `ASK {}`, a count and a named query through the pool and in process.
 #[test]
-#[ignore = "measurement (cargo test --release --test server -- --ignored pool_overhead --nocapture)"]
+#[ignore = "measurement (cargo test --release --test it -- --ignored pool_overhead --nocapture)"]
 fn pool_overhead() {
+    let _load = common::exclusive();
     for isolate in [false, true] {
         let server = start(ServerConfig { isolate, ..config() });
         let addr = server.local_addr();

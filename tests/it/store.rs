@@ -2,7 +2,7 @@
 //! rebuild gives the same graph (stable IRIs, no duplicates), and changing one document
 //! replaces only its graph.
 
-mod common;
+use crate::common;
 
 use common::{project, temp_dir};
 use policykg::query::{bind_params, load_library, run_to_string, OutputFormat};

@@ -1,7 +1,7 @@
 //! The named-query library (`queries/*.rq`) on the seed store: every query's answer is checked
 //! against expected rows, including the ways a department may be named.
 
-mod common;
+use crate::common;
 
 use common::project;
 use oxigraph::model::Term;

@@ -1,7 +1,7 @@
 //! The `policykg` binary end to end: help texts, extract formats, skipped inputs and exit
 //! codes, build + query, demo.
 
-mod common;
+use crate::common;
 
 use common::{project, temp_dir};
 use std::process::Command;
