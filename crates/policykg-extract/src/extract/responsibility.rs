@@ -178,12 +178,6 @@ impl Grammar {
         GRAMMARS.get(lx, Grammar::new)
     }
 
-    /// The grammar of the embedded tables.
-    pub fn embedded() -> &'static Grammar {
-        static G: LazyLock<Arc<Grammar>> = LazyLock::new(|| Grammar::of(&Lexicon::embedded()));
-        &G
-    }
-
     /// The morphemes `s` is made of, if it is made only of morphemes.
     fn decompose(&self, s: &str, out: &mut Vec<Morph>) -> bool {
         if s.is_empty() {

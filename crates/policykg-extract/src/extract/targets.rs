@@ -87,6 +87,7 @@ fn rules_of(lx: &crate::lexicon::Lexicon) -> Arc<Rules> {
 }
 
 /// The rules of the embedded tables.
+#[cfg(test)]
 fn embedded_rules() -> &'static Rules {
     static R: LazyLock<Arc<Rules>> = LazyLock::new(|| rules_of(&crate::lexicon::Lexicon::embedded()));
     &R
@@ -209,8 +210,9 @@ pub struct Frame<'a> {
     pub setting: Setting,
 }
 
+#[cfg(test)]
 impl Default for Frame<'_> {
-    /// No year, no setting, the embedded tables.
+    /// No year, no setting, the embedded tables (tests).
     fn default() -> Self {
         Frame {
             rules: embedded_rules(),
@@ -578,8 +580,10 @@ fn split_tracking_rows(
         return scopes;
     }
     let probe = Frame {
+        rules,
+        plan_year: None,
+        ref_year: None,
         setting: Setting::Plan,
-        ..Default::default()
     };
     let mut out = Vec::with_capacity(scopes.len());
     for (scope, setting, year) in scopes {
