@@ -107,11 +107,12 @@ pub enum Table {
     PlaceAliases,
     TargetCues,
     TargetContexts,
+    TargetWords,
 }
 
 impl Table {
     /// Every table, in file order.
-    pub const ALL: [Table; 20] = [
+    pub const ALL: [Table; 21] = [
         Table::Regions,
         Table::CoopVerbs,
         Table::GenericPartners,
@@ -132,6 +133,7 @@ impl Table {
         Table::PlaceAliases,
         Table::TargetCues,
         Table::TargetContexts,
+        Table::TargetWords,
     ];
 
     /// File stem under `ontology/lexicon/`.
@@ -157,6 +159,7 @@ impl Table {
             Table::PlaceAliases => "place_aliases",
             Table::TargetCues => "target_cues",
             Table::TargetContexts => "target_contexts",
+            Table::TargetWords => "target_words",
         }
     }
 
@@ -224,6 +227,20 @@ impl Table {
                 ],
             )),
             Table::TargetContexts => Some((1, &["plan", "report", "retro"])),
+            Table::TargetWords => Some((
+                1,
+                &[
+                    "target_verb",
+                    "build_verb",
+                    "size_unit",
+                    "task_column",
+                    "progress_column",
+                    "content_verb",
+                    "doc_part",
+                    "scope_verb",
+                    "list_work_verb",
+                ],
+            )),
             _ => None,
         }
     }
@@ -317,6 +334,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/place_aliases.tsv",
     "lexicon/target_cues.tsv",
     "lexicon/target_contexts.tsv",
+    "lexicon/target_words.tsv",
     "divisions.tsv",
 );
 

@@ -40,6 +40,60 @@ pub(crate) struct Rules {
     /// Heading and genre cues (`target_contexts.tsv`).
     contexts: AhoCorasick,
     context_kinds: Vec<Setting>,
+    /// The word lists of `target_words.tsv`, by kind.
+    words: Words,
+}
+
+/// `target_words.tsv` by kind (see the table's header for what each kind does).
+#[derive(Default)]
+struct Words {
+    target_verb: Vec<String>,
+    build_verb: Vec<String>,
+    size_unit: Vec<String>,
+    task_column: Vec<String>,
+    progress_column: Vec<String>,
+    content_verb: Vec<String>,
+    doc_part: Vec<String>,
+    scope_verb: Vec<String>,
+    list_work_verb: Vec<String>,
+}
+
+impl Words {
+    fn of(lx: &crate::lexicon::Lexicon) -> Words {
+        let mut w = Words::default();
+        for row in lx.table(crate::lexicon::Table::TargetWords) {
+            let (Some(word), Some(kinds)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            for k in kinds.split(',').map(str::trim) {
+                let list = match k {
+                    "target_verb" => &mut w.target_verb,
+                    "build_verb" => &mut w.build_verb,
+                    "size_unit" => &mut w.size_unit,
+                    "task_column" => &mut w.task_column,
+                    "progress_column" => &mut w.progress_column,
+                    "content_verb" => &mut w.content_verb,
+                    "doc_part" => &mut w.doc_part,
+                    "scope_verb" => &mut w.scope_verb,
+                    "list_work_verb" => &mut w.list_work_verb,
+                    // Unknown kinds are refused when the lexicon loads.
+                    _ => continue,
+                };
+                list.push(word.clone());
+            }
+        }
+        w
+    }
+}
+
+/// True when `s` contains one of `words`.
+fn holds(words: &[String], s: &str) -> bool {
+    words.iter().any(|w| s.contains(w.as_str()))
+}
+
+/// True when `s` ends with one of `words`.
+fn ends_with_any(words: &[String], s: &str) -> bool {
+    words.iter().any(|w| s.ends_with(w.as_str()))
 }
 
 /// What a cue word says about the figures of its clause or sentence (`target_cues.tsv`).
@@ -174,6 +228,7 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
         cue_kinds,
         contexts: automaton(&context_words),
         context_kinds,
+        words: Words::of(lx),
     }
 }
 
@@ -223,39 +278,6 @@ impl Default for Frame<'_> {
     }
 }
 
-const TARGET_VERBS: &[&str] = &[
-    "新增",
-    "新建",
-    "新培育",
-    "培育",
-    "完成",
-    "建成",
-    "打造",
-    "引进",
-    "建设",
-    "实施",
-    "争取",
-    "达到",
-    "累计",
-    "创建",
-    "新认定",
-    "共建",
-];
-/// Verbs whose object's size is an aim even when it qualifies the noun (`新建超1500亩的园区`).
-const BUILD_VERBS: &[&str] = &["新建", "建成", "建设", "共建", "打造", "开发", "改造"];
-const SIZE_UNITS: &[&str] = &[
-    "元",
-    "吨",
-    "米",
-    "亩",
-    "平方米",
-    "千米",
-    "公里",
-    "岁",
-    "千瓦",
-    "立方米",
-    "公顷",
-];
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
@@ -530,20 +552,16 @@ fn indicator_table_rows(text: &str, lines: &[Range<usize>], plan_year: Option<&s
     out
 }
 
-/// Column names of a tracking table: what is to be done, and how far it has got.
-const TASK_COLUMNS: &[&str] = &["内容", "目标", "任务"];
-const PROGRESS_COLUMNS: &[&str] = &["进展", "进度", "完成情况"];
-
 /// Whether a line is the header row of a tracking table (`序号 | 项目名称 | 项目内容 | 当前进展情况 |
 /// 进度评价`): a cell naming the work and, after it, a cell naming its progress.
-fn is_tracking_header(line: &str) -> bool {
+fn is_tracking_header(r: &Rules, line: &str) -> bool {
     let cells: Vec<&str> = line.split('|').map(str::trim).collect();
     let task = cells
         .iter()
-        .position(|c| c.chars().count() <= 8 && TASK_COLUMNS.iter().any(|w| c.contains(w)));
+        .position(|c| c.chars().count() <= 8 && holds(&r.words.task_column, c));
     let progress = cells
         .iter()
-        .rposition(|c| c.chars().count() <= 8 && PROGRESS_COLUMNS.iter().any(|w| c.contains(w)));
+        .rposition(|c| c.chars().count() <= 8 && holds(&r.words.progress_column, c));
     matches!((task, progress), (Some(t), Some(p)) if t < p)
 }
 
@@ -568,7 +586,7 @@ fn split_tracking_rows(
                 tables.push(start..pos);
                 open = None;
             }
-            None if is_tracking_header(line) => open = Some(end),
+            None if is_tracking_header(rules, line) => open = Some(end),
             _ => {}
         }
         pos = end;
@@ -879,7 +897,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         if index.inside_quotes_or_title(text, m.start(), m.end())
             || before.ends_with("不含")
             || before.ends_with('含')
-            || before.ends_with('等') && !works_on_list(before)
+            || before.ends_with('等') && !works_on_list(r, before)
             || before.ends_with('的') && !counts_the_qualified(r, before, after)
         {
             continue;
@@ -910,7 +928,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         // Chinese numerals are counts only after a target verb, with a comparator, or as the
         // count that closes a clause holding a target verb (`新增两项`, `不少于十五个`,
         // `新认定高新技术企业十五家。`); `三个坚决`-style names have none of these.
-        let target_verb = TARGET_VERBS.iter().any(|v| before.ends_with(v));
+        let target_verb = ends_with_any(&r.words.target_verb, before);
         let closes_verb_clause = || {
             let head = &before[before
                 .rfind(CLAUSE_END)
@@ -918,7 +936,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
                 .unwrap_or(0)..];
             unit_full.is_some()
                 && after.chars().next().is_none_or(|c| CLAUSE_END.contains(&c))
-                && TARGET_VERBS.iter().any(|v| head.contains(v))
+                && holds(&r.words.target_verb, head)
         };
         if chinese
             && (num == "一" || (before_cmp.is_none() && after_cmp.is_none() && !target_verb && !closes_verb_clause()))
@@ -936,7 +954,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         }
         // The parts of a text (`明确133项具体任务`, `涉及34个牵头单位`, `分为10章共33条`): what the
         // document holds, not what the work is to achieve.
-        if counts_document_parts(before, after) {
+        if counts_document_parts(r, before, after) {
             continue;
         }
         // A class, not an amount: `10万吨级货轮`, `千亿级产业集群`, `前10名`.
@@ -951,8 +969,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         if let Some((w, _)) = after_cmp {
             let rest = &after[w.len()..];
             let next = rest.chars().next();
-            if SIZE_UNITS.iter().any(|s| u.ends_with(s)) && !next.is_none_or(|c| matches!(c, ',' | ';' | '。' | '\n'))
-            {
+            if ends_with_any(&r.words.size_unit, &u) && !next.is_none_or(|c| matches!(c, ',' | ';' | '。' | '\n')) {
                 continue;
             }
             if next == Some('的') && !names_aim(&rest['的'.len_utf8()..]) {
@@ -963,7 +980,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         let tail = &after[after_cmp.map(|(w, _)| w.len()).unwrap_or(0)..];
         // A size naming the kind of thing a later count in its clause counts (`其中超10亿元项目8个
         // 以上`, `5000万元以上项目20个`): the count is the aim, the size qualifies its noun.
-        if SIZE_UNITS.iter().any(|s| u.ends_with(s)) && tail.starts_with(crate::normalize::is_han) {
+        if ends_with_any(&r.words.size_unit, &u) && tail.starts_with(crate::normalize::is_han) {
             let clause_rest = tail.split(CLAUSE_END).next().unwrap_or("");
             if clause_rest.contains(|c: char| c.is_ascii_digit()) {
                 continue;
@@ -974,7 +991,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             let b = before_cmp
                 .map(|(w, _)| before.strip_suffix(w.as_str()).unwrap_or(before))
                 .unwrap_or(before);
-            after_cmp.is_none() && BUILD_VERBS.iter().any(|v| b.ends_with(v))
+            after_cmp.is_none() && ends_with_any(&r.words.build_verb, b)
         };
         let aim_noun = tail.strip_prefix('的').is_some_and(names_aim);
         if tail.starts_with('的') && !built && !aim_noun || tail.starts_with("(含") {
@@ -986,9 +1003,8 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             .rfind(CLAUSE_END)
             .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
             .unwrap_or(0)..];
-        let scope_object = SCOPE_VERBS
-            .iter()
-            .find_map(|v| clause_head.strip_prefix(v))
+        let scope_object = (r.words.scope_verb.iter())
+            .find_map(|v| clause_head.strip_prefix(v.as_str()))
             .is_some_and(|o| {
                 let o = ["全省", "全市", "全区", "全县", "全国", "我省", "我市"]
                     .iter()
@@ -1107,56 +1123,25 @@ fn counts_the_qualified(r: &Rules, before: &str, after: &str) -> bool {
     threshold && after.chars().next().is_none_or(|c| CLAUSE_END.contains(&c))
 }
 
-/// Verbs that state what a text holds (`明确133项具体任务`, `提出2项指标`, `分为10章`).
-const CONTENT_VERBS: &[&str] = &[
-    "明确",
-    "细化",
-    "涉及",
-    "提出",
-    "包括",
-    "包含",
-    "分为",
-    "规划了",
-    "设定了",
-    "列出",
-];
-/// Nouns of the parts of a text or of its set-up: tasks, indicators, chapters, articles, units.
-const DOC_PART_NOUNS: &[&str] = &[
-    "任务",
-    "指标",
-    "内容",
-    "单位",
-    "章",
-    "条",
-    "节",
-    "措施",
-    "举措",
-    "工程项目",
-];
-
 /// Whether a count names how many parts a text holds: a verb of content just before it and a noun
 /// of a text's parts after it (`明确133项具体任务`, `同时规划了109项重大工程项目`), or an article
 /// count of a text divided into chapters (`分为10章共33条`).
-fn counts_document_parts(before: &str, after: &str) -> bool {
+fn counts_document_parts(r: &Rules, before: &str, after: &str) -> bool {
     let lo = floor_char(before, before.len().saturating_sub(120));
     let head = &before[lo..];
     let head = &head[head
         .rfind([',', ';', '。', ':', '\n'])
         .map(|p| p + head[p..].chars().next().map_or(1, char::len_utf8))
         .unwrap_or(0)..];
-    let verb = CONTENT_VERBS.iter().any(|v| head.contains(v));
+    let verb = holds(&r.words.content_verb, head);
     // The noun after the unit, past a short modifier (具体, 重大, 牵头).
     let noun_end = after.find(CLAUSE_END).unwrap_or(after.len());
     let noun: String = after[..noun_end].chars().take(8).collect();
-    let part_noun = DOC_PART_NOUNS
-        .iter()
-        .any(|n| noun.find(n).is_some_and(|p| noun[..p].chars().count() <= 3));
+    let part_noun =
+        (r.words.doc_part.iter()).any(|n| noun.find(n.as_str()).is_some_and(|p| noun[..p].chars().count() <= 3));
     let chapters = head.contains("分为") && head.contains('章');
     (verb && part_noun) || chapters
 }
-
-/// Verbs that name what the work is about, not what it is to achieve (`聚焦16个产业集群`).
-const SCOPE_VERBS: &[&str] = &["聚焦", "依托", "针对"];
 
 /// Whether the noun a figure qualifies with 的 is the aim itself (`50000家以上的总体目标`): the
 /// figure is then the aim, not a threshold of the noun.
@@ -1168,22 +1153,17 @@ fn names_aim(after_de: &str) -> bool {
     rest.starts_with("目标")
 }
 
-/// Verbs of work whose object may be a list closed by a count (`改造漳江路、华山路等34条道路`).
-const LIST_WORK_VERBS: &[&str] = &[
-    "改造", "打通", "建成", "新建", "建设", "实施", "推进", "完成", "启动", "加快", "整治", "提升", "新增",
-];
-
 /// Whether the clause that ends in `等` before a count opens with a verb of work, so that the
 /// count is the size of the work (`打通九龙山路、翠华山路等17条断头路`), not a summary of what
 /// the text names (`依托上海安徽商会等5个商会`, `从…等4个方面提出`).
-fn works_on_list(before: &str) -> bool {
+fn works_on_list(r: &Rules, before: &str) -> bool {
     let start = before
         .rfind([',', ';', '。', ':', '\n'])
         .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
         .unwrap_or(0);
     let clause = &before[start..];
     let head: String = clause.chars().take(12).collect();
-    LIST_WORK_VERBS.iter().any(|v| head.contains(v)) && !clause.starts_with('从') && !clause.starts_with("依托")
+    holds(&r.words.list_work_verb, &head) && !clause.starts_with('从') && !clause.starts_with("依托")
 }
 
 /// Sentence-ending characters: the span whose cue words frame a figure (a list of aims joined
