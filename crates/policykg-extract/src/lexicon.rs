@@ -164,6 +164,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/coop_words.tsv",
     "lexicon/place_abbrev.tsv",
     "lexicon/place_aliases.tsv",
+    "lexicon/ethnic_groups.tsv",
     "lexicon/target_cues.tsv",
     "lexicon/target_contexts.tsv",
     "divisions.tsv",

@@ -383,10 +383,23 @@ fn same_org(orgs: &mut Vec<String>, k: String) -> String {
     let Some(name) = k.strip_prefix('o') else {
         return k;
     };
+    // An enterprise with and without its legal form (百联集团, 百联集团有限公司) is one party.
+    let bare = |s: &'_ str| -> String {
+        let s = ["股份有限公司", "有限责任公司", "有限公司"]
+            .iter()
+            .find_map(|f| s.strip_suffix(f).filter(|r| r.chars().count() >= 3))
+            .unwrap_or(s);
+        s.to_string()
+    };
+    let name_b = bare(name);
     let found = orgs.iter().find(|o| {
-        let o = &o[1..];
-        let (short, long) = if o.len() <= name.len() { (o, name) } else { (name, o) };
-        short.chars().count() >= 3 && long.ends_with(short)
+        let o = bare(&o[1..]);
+        let (short, long) = if o.len() <= name_b.len() {
+            (&o, &name_b)
+        } else {
+            (&name_b, &o)
+        };
+        short.chars().count() >= 3 && long.ends_with(short.as_str())
     });
     match found {
         Some(o) => o.clone(),
@@ -594,6 +607,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 if pairs.is_empty() && fr.aid {
                     if let Some(p) = self.aided(after) {
                         pairs.push((self.party_before(before), p));
+                    }
+                }
+                // `A…率队来我县对接东西部协作工作`: a delegation comes to cooperate.
+                if pairs.is_empty() && (fr.with || fr.direct) && ct[..vrel].contains(['来', '到', '赴']) {
+                    let to_work = fr.with || cx.gz.coop_verbs_ac.find(head_chars(after, 8)).is_some();
+                    if to_work {
+                        pairs.extend(self.visit_to_cooperate(&ct[..vrel]));
                     }
                 }
                 // A visit gives the partner of a cooperation agreement (结对共建协议书, 战略合作协议),
@@ -945,6 +965,12 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// Pairs of the `with` frame: `[A]与B[、C]`, and the pair lists `A与B、C与D`.
     fn with_pairs(&self, before: &str) -> Vec<(Actor, OrgRef)> {
         let mut out = Vec::new();
+        // 同 that opens a place's name (与厦门同安区工业园区) is no preposition.
+        let places = if before.contains('同') {
+            self.cx.gz.find(before)
+        } else {
+            Vec::new()
+        };
         let preps: Vec<(usize, char)> = before
             .char_indices()
             .filter(|(i, c)| {
@@ -960,7 +986,8 @@ impl<'c, 'a> Reader<'c, 'a> {
                             || !before[..*i]
                                 .chars()
                                 .next_back()
-                                .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
+                                .is_some_and(|p| NOT_BEFORE_TONG.contains(p))
+                                && !places.iter().any(|m| m.start <= *i && *i < m.end))
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
@@ -1246,6 +1273,49 @@ impl<'c, 'a> Reader<'c, 'a> {
         let b = strip_start(b, &self.w.ix.adverb);
         // `签订A—B…协议`: the signing verb opens the pair.
         let b = ["签订", "签署"].iter().find_map(|v| b.strip_prefix(v)).unwrap_or(b);
+        // `A和B签订“飞地”产业园共建协议`: a pair before a signing verb is that verb's; the verb
+        // after it names the agreement.
+        if ["签订", "签署"].iter().any(|v| b.contains(v)) {
+            return Vec::new();
+        }
+        // `举行A·B对口结对协议签约仪式`, `召开A·B东西部协作联席会议`: a pair joined by a middle
+        // dot after the meeting verb, the second name possibly followed by a short modifier.
+        const DOTS: &[char] = &['·', '•', '・'];
+        let dotted = |s: &str| s.matches(DOTS).count() == 1;
+        if let Some(k) = ["举行", "召开"]
+            .iter()
+            .filter_map(|w| b.rfind(w).map(|k| k + w.len()))
+            .max()
+        {
+            let m = &b[k..];
+            if dotted(m) {
+                let (x, y) = m.split_once(DOTS).unwrap_or((m, ""));
+                let first = self.party_exact(x, false);
+                let second = self.party_exact(y, false).or_else(|| {
+                    let (r, rest) = self.place_prefix(y).or_else(|| {
+                        // A town after its county: the longest opening town name.
+                        y.char_indices().rev().find_map(|(i, c)| {
+                            let cand = &y[..i + c.len_utf8()];
+                            self.w
+                                .town
+                                .iter()
+                                .any(|t| cand.ends_with(t))
+                                .then(|| self.town(cand))
+                                .flatten()
+                                .map(|r| (r, &y[i + c.len_utf8()..]))
+                        })
+                    })?;
+                    (rest.chars().count() <= 3 && rest.chars().all(is_han) && !self.has_verb(rest)).then_some(r)
+                });
+                if let (Some(x), Some(y)) = (first, second) {
+                    return vec![(Some(x), y)];
+                }
+            }
+        }
+        // `芜湖市马鞍山市同城化`: two places side by side, the second not inside the first.
+        if let Some(pair) = self.side_by_side(b) {
+            return vec![pair];
+        }
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
         } else if b.matches(['—', '-']).count() == 1 {
@@ -1267,6 +1337,35 @@ impl<'c, 'a> Reader<'c, 'a> {
             (Some(x), Some(y)) => vec![(Some(x), y)],
             _ => Vec::new(),
         }
+    }
+
+    /// Two places written side by side with no separator, each a whole place name and not a
+    /// hierarchical name (芜湖市马鞍山市, not 安徽省芜湖市).
+    fn side_by_side(&self, b: &str) -> Option<(Option<OrgRef>, OrgRef)> {
+        let ms = self.cx.gz.find(b);
+        if ms.len() != 2 || ms[0].start != 0 || ms[0].end != ms[1].start || ms[1].end != b.len() {
+            return None;
+        }
+        if ms.iter().any(|m| m.divisions.is_empty()) || self.place_exact(b).is_some() {
+            return None;
+        }
+        let x = self.place_exact(&b[..ms[0].end])?;
+        let y = self.place_exact(&b[ms[1].start..])?;
+        // Hierarchical: the second is inside the first.
+        let (Some(cx_), Some(cy)) = (&x.code, &y.code) else {
+            return None;
+        };
+        if cx_ == cy {
+            return None;
+        }
+        let inside = ms[1]
+            .divisions
+            .iter()
+            .any(|&d| self.cx.gz.chain(d).iter().any(|&p| ms[0].divisions.contains(&p)));
+        if inside {
+            return None;
+        }
+        Some((Some(x), y))
     }
 
     /// Two organisations written side by side with no separator (a title's space, removed by
@@ -1509,6 +1608,81 @@ impl<'c, 'a> Reader<'c, 'a> {
         match self.subject(abs) {
             Some(a) => vec![(Some(a), b)],
             None => Vec::new(),
+        }
+    }
+
+    /// A visit whose purpose is the cooperation (`A…一行来我县开展东西部协作`, `A…率队来秀对接…`,
+    /// `A…赴B开展山海协作`): a going word, the place gone to, at most 开展/进行/对接 and a short
+    /// modifier (东西部) before the verb. The visitor is the place (or town) that opens the
+    /// clause; coming (来) to a pronoun or to a one-character short name is coming to `@self`.
+    fn visit_to_cooperate(&self, before: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let mut found: Option<(usize, Option<OrgRef>)> = None;
+        for go in ["来", "到", "赴"] {
+            let Some(k) = before.rfind(go) else { continue };
+            if found.as_ref().is_some_and(|(f, _)| *f > k) {
+                continue;
+            }
+            let rest = &before[k + go.len()..];
+            let (dest, tail): (Option<OrgRef>, &str) = if self.w.ix.selfw.starts(rest) {
+                let w = self
+                    .w
+                    .selfw
+                    .iter()
+                    .find(|w| rest.starts_with(*w))
+                    .copied()
+                    .unwrap_or("");
+                (None, &rest[w.len()..])
+            } else if let Some((r, t)) = self.place_prefix(rest) {
+                (Some(r), t)
+            } else if go == "来" && rest.chars().next().is_some_and(is_han) {
+                // `来秀对接`: a one-character short name of the host.
+                let c = rest.chars().next().map_or(0, char::len_utf8);
+                (None, &rest[c..])
+            } else {
+                continue;
+            };
+            let tail = ["开展", "进行", "对接"]
+                .iter()
+                .find_map(|w| tail.strip_prefix(w))
+                .unwrap_or(tail);
+            let ok = tail.chars().count() <= 4
+                && tail.chars().all(is_han)
+                && !self.has_verb(tail)
+                && !self.w.see.iter().any(|v| tail.contains(v));
+            // The one-character host only right before the purpose verb.
+            let one_char_host = dest.is_none() && !self.w.ix.selfw.starts(rest);
+            if ok
+                && (!one_char_host
+                    || ["开展", "进行", "对接"]
+                        .iter()
+                        .any(|w| rest[rest.chars().next().map_or(0, char::len_utf8)..].starts_with(w))
+                    || tail.is_empty())
+            {
+                found = Some((k, dest));
+            }
+        }
+        let Some((k, dest)) = found else { return Vec::new() };
+        // The visitor opens the clause: the longest opening name ending in a division's or a
+        // town's suffix (山东省德州市庆云县委常委… → 山东省德州市庆云县).
+        let head = head_chars(&before[..k], 24);
+        let mut visitor = None;
+        for (i, c) in head.char_indices().rev() {
+            if !"省市县区镇乡旗盟州".contains(c) {
+                continue;
+            }
+            let cand = &head[..i + c.len_utf8()];
+            if cand.chars().count() < 3 {
+                break;
+            }
+            if let Some(r) = self.party_exact(cand, false) {
+                visitor = Some(r);
+                break;
+            }
+        }
+        let Some(v) = visitor else { return Vec::new() };
+        match dest {
+            Some(d) => vec![(Some(v), d)],
+            None => vec![(None, v)],
         }
     }
 
