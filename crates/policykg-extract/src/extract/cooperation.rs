@@ -536,12 +536,26 @@ impl<'c, 'a> Reader<'c, 'a> {
                 {
                     continue;
                 }
-                if fr.agreement && !self.w.agreement.iter().any(|a| after.contains(a)) {
+                // Between friendship cities, signing cooperation projects is cooperation too
+                // (`与韩国友城大邱市签订合作项目`).
+                let friendly_work = self.friendship.get() && after.contains("合作");
+                if fr.agreement && !friendly_work && !self.w.agreement.iter().any(|a| after.contains(a)) {
                     continue;
                 }
                 // `苏皖合作示范区`, `宜湖合作产业园`, `对口支援新疆前方指挥部`: the verb is part of a
                 // unit's name, not a statement.
                 if self.names_unit(after, fr.aid) {
+                    continue;
+                }
+                // `与韩国友城大邱市…`: 友城 between a country and its city describes the city.
+                if verb == "友城"
+                    && before.chars().next_back().is_some_and(is_han)
+                    && after
+                        .char_indices()
+                        .skip(1)
+                        .take(5)
+                        .any(|(i, c)| "市省州郡县".contains(c) && after[..i].chars().all(is_han))
+                {
                     continue;
                 }
                 let abs = cl.start + vrel;
@@ -1059,11 +1073,17 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// True when a cooperation verb stands in `seg`, outside the nouns that hold one (合作社).
     fn has_verb(&self, seg: &str) -> bool {
-        self.cx
-            .gz
-            .coop_verbs_ac
-            .find_iter(seg)
-            .any(|m| !self.w.noun.iter().any(|n| seg[m.start()..].starts_with(n)))
+        self.cx.gz.coop_verbs_ac.find_iter(seg).any(|m| {
+            // `韩国友城大邱市`: 友城 between a country and its city describes the city.
+            let rest = &seg[m.end()..];
+            let rest = &rest[..rest.find(['、', '，', ',']).unwrap_or(rest.len())];
+            let describes = &seg[m.start()..m.end()] == "友城"
+                && m.start() > 0
+                && (2..=8).contains(&rest.chars().count())
+                && rest.chars().all(is_han)
+                && rest.ends_with(['市', '省', '州', '郡', '县']);
+            !describes && !self.w.noun.iter().any(|n| seg[m.start()..].starts_with(n))
+        })
     }
 
     /// The actors before a preposition: a list of parties (`A、B与C`), or one party ending the
@@ -1828,11 +1848,32 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// 郡) and a stem of two characters at least: a foreign division (萨博潘市, 蒙古国中戈壁省),
     /// not a class of cities (沿海城市).
     fn foreign_division(&self, m: &str) -> Option<OrgRef> {
-        // No division of ours inside (`市人大常委会同意成都市` is no foreign name).
-        if !self.friendship.get() || !m.chars().all(is_han) || m.ends_with("城市") || !self.cx.gz.find(m).is_empty() {
+        if !self.friendship.get() || !m.chars().all(is_han) || m.ends_with("城市") {
             return None;
         }
-        let stem = m.strip_suffix(['市', '省', '州', '郡'])?;
+        // `韩国友城大邱市`: the word 友城 between a country and its city describes the city.
+        let plain = match m.find("友城") {
+            Some(k) if k > 0 => format!("{}{}", &m[..k], &m[k + "友城".len()..]),
+            _ => m.to_string(),
+        };
+        let m_ = plain.as_str();
+        // No division of ours inside (`市人大常委会同意成都市` is no foreign name), unless a
+        // foreign country or division opens the name and ours only shares a later part's name
+        // (`蒙古国东方省`, `老挝万象省万荣县`).
+        let ours = self.cx.gz.find(m_);
+        let foreign_head = ours.first().is_some_and(|f| {
+            let head = &m_[..f.start];
+            head.chars().count() >= 2 && head.ends_with(['国', '省', '州', '道', '郡'])
+        });
+        if !ours.is_empty() && !foreign_head {
+            return None;
+        }
+        let suffixes: &[char] = if foreign_head {
+            &['市', '省', '州', '郡', '县']
+        } else {
+            &['市', '省', '州', '郡']
+        };
+        let stem = m_.strip_suffix(suffixes)?;
         if stem.chars().count() < 2
             || stem.starts_with(['各', '两', '友', '兄'])
             || self.w.ends_name(stem)
@@ -1843,7 +1884,8 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         Some(OrgRef {
             text: m.to_string(),
-            name: None,
+            // Named without its descriptor, it is the same party (韩国大邱市).
+            name: (m_ != m).then(|| m_.to_string()),
             ty: if m.ends_with('市') {
                 "City".into()
             } else {
@@ -2615,6 +2657,61 @@ mod tests {
         // A table without two sides gives nothing.
         let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
         assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn delegations_dotted_pairs_and_places_side_by_side() {
+        // A delegation comes to cooperate: the visitor and the host (@self).
+        let p = pairs("10月25日，山东省德州市庆云县委常委乔玉华率队来我县对接东西部协作工作。");
+        assert!(p.iter().any(|(a, b)| a == "@self" && b.contains("庆云县")), "{p:?}");
+        // Going to a named place to cooperate.
+        let p = pairs("日前，海曙区党政代表团赴丽水市庆元县开展山海协作。");
+        assert!(has(&p, "海曙区", "丽水市庆元县"), "{p:?}");
+        // A visit to look around is no cooperation.
+        assert!(pairs("日前，海曙区代表团赴丽水市庆元县考察调研。").is_empty());
+        // A pair joined by a middle dot after the meeting verb.
+        let p = pairs("会上，举行东莞市中堂镇·松桃县乌罗镇对口结对协议签约仪式。");
+        assert!(
+            p.iter().any(|(a, b)| a.contains("中堂镇") && b.contains("乌罗镇")),
+            "{p:?}"
+        );
+        // Two places side by side; a hierarchical name is one place.
+        let p = pairs("芜湖市马鞍山市同城化建设合作框架协议签字仪式举行。");
+        assert!(has(&p, "芜湖市", "马鞍山市"), "{p:?}");
+        assert!(pairs("安徽省芜湖市同城化建设取得进展。").is_empty());
+    }
+
+    #[test]
+    fn signing_verbs_legal_forms_and_autonomous_counties() {
+        // 同 opening a place name is no preposition.
+        let p = pairs("4月19日，聊城鲁西经济开发区与厦门同安区工业园区签订战略合作协议。");
+        assert!(has(&p, "聊城鲁西经济开发区", "厦门同安区工业园区"), "{p:?}");
+        // A pair before a signing verb is that verb's: the verb after it names the agreement.
+        let p = pairs("日前，龙泉市和萧山签订产业园共建协议。");
+        assert!(p.iter().all(|(_, b)| !b.contains("签订")), "{p:?}");
+        // An enterprise with and without its legal form is one party.
+        let p = coop("区政府与百联集团签署协议。9月13日，区政府与百联集团有限公司签署战略合作框架协议。");
+        assert_eq!(p.len(), 1, "{p:?}");
+        // An autonomous county goes by its place name.
+        let p = pairs("庆云县与秀山县签订合作协议。");
+        assert!(has(&p, "庆云县", "秀山县"), "{p:?}");
+    }
+
+    #[test]
+    fn friendship_cities_named_with_their_country() {
+        let p = pairs("内蒙古自治区兴安盟与蒙古国东方省签署建立友好城市关系协议书。");
+        assert!(has(&p, "内蒙古自治区兴安盟", "蒙古国东方省"), "{p:?}");
+        let p = pairs("云南省玉溪市元江县与老挝万象省万荣县签署建立友好城市关系协议书。");
+        assert!(has(&p, "云南省玉溪市元江县", "老挝万象省万荣县"), "{p:?}");
+        let p = pairs("绍兴市并分别与韩国友城大邱市、斐济友城苏瓦市签订合作项目。");
+        assert!(
+            has(&p, "绍兴市", "韩国友城大邱市") && has(&p, "绍兴市", "斐济友城苏瓦市"),
+            "{p:?}"
+        );
+        // No foreign name: a domestic text that only ends in one of our divisions.
+        assert!(pairs("市人大常委会同意成都市与某地结为友好城市。")
+            .iter()
+            .all(|(_, b)| !b.contains("同意")));
     }
 
     #[test]
