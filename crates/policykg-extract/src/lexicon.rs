@@ -108,11 +108,12 @@ pub enum Table {
     TargetCues,
     TargetContexts,
     TargetWords,
+    EthnicGroups,
 }
 
 impl Table {
     /// Every table, in file order.
-    pub const ALL: [Table; 21] = [
+    pub const ALL: [Table; 22] = [
         Table::Regions,
         Table::CoopVerbs,
         Table::GenericPartners,
@@ -134,6 +135,7 @@ impl Table {
         Table::TargetCues,
         Table::TargetContexts,
         Table::TargetWords,
+        Table::EthnicGroups,
     ];
 
     /// File stem under `ontology/lexicon/`.
@@ -160,6 +162,7 @@ impl Table {
             Table::TargetCues => "target_cues",
             Table::TargetContexts => "target_contexts",
             Table::TargetWords => "target_words",
+            Table::EthnicGroups => "ethnic_groups",
         }
     }
 
@@ -332,6 +335,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/coop_words.tsv",
     "lexicon/place_abbrev.tsv",
     "lexicon/place_aliases.tsv",
+    "lexicon/ethnic_groups.tsv",
     "lexicon/target_cues.tsv",
     "lexicon/target_contexts.tsv",
     "lexicon/target_words.tsv",

@@ -147,6 +147,40 @@ impl Gazetteer {
             }
             by_name.entry(alias.clone()).or_default().extend(divs);
         }
+        // Autonomous counties and banners go by their place name (秀山土家族苗族自治县 → 秀山县,
+        // 秀山): the ethnic names before 自治县 are stripped; never over a name in use.
+        let mut ethnic: Vec<&str> = lex
+            .list(crate::lexicon::Table::EthnicGroups)
+            .iter()
+            .map(String::as_str)
+            .collect();
+        ethnic.sort_by_key(|e| std::cmp::Reverse(e.len()));
+        for (i, d) in lex.divisions.iter().enumerate() {
+            let Some((base, unit)) = [("自治县", "县"), ("自治旗", "旗")]
+                .iter()
+                .find_map(|(s, u)| d.name.strip_suffix(s).map(|b| (b, *u)))
+            else {
+                continue;
+            };
+            let mut stem = base;
+            while let Some(s) = ethnic
+                .iter()
+                .find_map(|e| stem.strip_suffix(e))
+                .filter(|s| s.chars().count() >= 2)
+            {
+                stem = s;
+            }
+            if stem.len() == base.len() {
+                continue;
+            }
+            for (alias, full) in [(format!("{stem}{unit}"), true), (stem.to_string(), false)] {
+                if names.contains_key(&alias) || stop.contains(&alias) {
+                    continue;
+                }
+                names.insert(alias.clone(), (vec![i], full, None));
+                by_name.entry(alias).or_default().push(i);
+            }
+        }
         for row in lex.table(crate::lexicon::Table::Regions) {
             let ty = row.get(1).cloned().unwrap_or_else(|| "Region".into());
             names.insert(row[0].clone(), (Vec::new(), true, Some(ty)));

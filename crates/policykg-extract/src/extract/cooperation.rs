@@ -383,10 +383,23 @@ fn same_org(orgs: &mut Vec<String>, k: String) -> String {
     let Some(name) = k.strip_prefix('o') else {
         return k;
     };
+    // An enterprise with and without its legal form (百联集团, 百联集团有限公司) is one party.
+    let bare = |s: &'_ str| -> String {
+        let s = ["股份有限公司", "有限责任公司", "有限公司"]
+            .iter()
+            .find_map(|f| s.strip_suffix(f).filter(|r| r.chars().count() >= 3))
+            .unwrap_or(s);
+        s.to_string()
+    };
+    let name_b = bare(name);
     let found = orgs.iter().find(|o| {
-        let o = &o[1..];
-        let (short, long) = if o.len() <= name.len() { (o, name) } else { (name, o) };
-        short.chars().count() >= 3 && long.ends_with(short)
+        let o = bare(&o[1..]);
+        let (short, long) = if o.len() <= name_b.len() {
+            (&o, &name_b)
+        } else {
+            (&name_b, &o)
+        };
+        short.chars().count() >= 3 && long.ends_with(short.as_str())
     });
     match found {
         Some(o) => o.clone(),
@@ -523,12 +536,26 @@ impl<'c, 'a> Reader<'c, 'a> {
                 {
                     continue;
                 }
-                if fr.agreement && !self.w.agreement.iter().any(|a| after.contains(a)) {
+                // Between friendship cities, signing cooperation projects is cooperation too
+                // (`与韩国友城大邱市签订合作项目`).
+                let friendly_work = self.friendship.get() && after.contains("合作");
+                if fr.agreement && !friendly_work && !self.w.agreement.iter().any(|a| after.contains(a)) {
                     continue;
                 }
                 // `苏皖合作示范区`, `宜湖合作产业园`, `对口支援新疆前方指挥部`: the verb is part of a
                 // unit's name, not a statement.
                 if self.names_unit(after, fr.aid) {
+                    continue;
+                }
+                // `与韩国友城大邱市…`: 友城 between a country and its city describes the city.
+                if verb == "友城"
+                    && before.chars().next_back().is_some_and(is_han)
+                    && after
+                        .char_indices()
+                        .skip(1)
+                        .take(5)
+                        .any(|(i, c)| "市省州郡县".contains(c) && after[..i].chars().all(is_han))
+                {
                     continue;
                 }
                 let abs = cl.start + vrel;
@@ -594,6 +621,13 @@ impl<'c, 'a> Reader<'c, 'a> {
                 if pairs.is_empty() && fr.aid {
                     if let Some(p) = self.aided(after) {
                         pairs.push((self.party_before(before), p));
+                    }
+                }
+                // `A…率队来我县对接东西部协作工作`: a delegation comes to cooperate.
+                if pairs.is_empty() && (fr.with || fr.direct) && ct[..vrel].contains(['来', '到', '赴']) {
+                    let to_work = fr.with || cx.gz.coop_verbs_ac.find(head_chars(after, 8)).is_some();
+                    if to_work {
+                        pairs.extend(self.visit_to_cooperate(&ct[..vrel]));
                     }
                 }
                 // A visit gives the partner of a cooperation agreement (结对共建协议书, 战略合作协议),
@@ -945,6 +979,12 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// Pairs of the `with` frame: `[A]与B[、C]`, and the pair lists `A与B、C与D`.
     fn with_pairs(&self, before: &str) -> Vec<(Actor, OrgRef)> {
         let mut out = Vec::new();
+        // 同 that opens a place's name (与厦门同安区工业园区) is no preposition.
+        let places = if before.contains('同') {
+            self.cx.gz.find(before)
+        } else {
+            Vec::new()
+        };
         let preps: Vec<(usize, char)> = before
             .char_indices()
             .filter(|(i, c)| {
@@ -960,7 +1000,8 @@ impl<'c, 'a> Reader<'c, 'a> {
                             || !before[..*i]
                                 .chars()
                                 .next_back()
-                                .is_some_and(|p| NOT_BEFORE_TONG.contains(p)))
+                                .is_some_and(|p| NOT_BEFORE_TONG.contains(p))
+                                && !places.iter().any(|m| m.start <= *i && *i < m.end))
             })
             .collect();
         for &(p, c) in preps.iter().rev() {
@@ -1032,11 +1073,17 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// True when a cooperation verb stands in `seg`, outside the nouns that hold one (合作社).
     fn has_verb(&self, seg: &str) -> bool {
-        self.cx
-            .gz
-            .coop_verbs_ac
-            .find_iter(seg)
-            .any(|m| !self.w.noun.iter().any(|n| seg[m.start()..].starts_with(n)))
+        self.cx.gz.coop_verbs_ac.find_iter(seg).any(|m| {
+            // `韩国友城大邱市`: 友城 between a country and its city describes the city.
+            let rest = &seg[m.end()..];
+            let rest = &rest[..rest.find(['、', '，', ',']).unwrap_or(rest.len())];
+            let describes = &seg[m.start()..m.end()] == "友城"
+                && m.start() > 0
+                && (2..=8).contains(&rest.chars().count())
+                && rest.chars().all(is_han)
+                && rest.ends_with(['市', '省', '州', '郡', '县']);
+            !describes && !self.w.noun.iter().any(|n| seg[m.start()..].starts_with(n))
+        })
     }
 
     /// The actors before a preposition: a list of parties (`A、B与C`), or one party ending the
@@ -1246,6 +1293,49 @@ impl<'c, 'a> Reader<'c, 'a> {
         let b = strip_start(b, &self.w.ix.adverb);
         // `签订A—B…协议`: the signing verb opens the pair.
         let b = ["签订", "签署"].iter().find_map(|v| b.strip_prefix(v)).unwrap_or(b);
+        // `A和B签订“飞地”产业园共建协议`: a pair before a signing verb is that verb's; the verb
+        // after it names the agreement.
+        if ["签订", "签署"].iter().any(|v| b.contains(v)) {
+            return Vec::new();
+        }
+        // `举行A·B对口结对协议签约仪式`, `召开A·B东西部协作联席会议`: a pair joined by a middle
+        // dot after the meeting verb, the second name possibly followed by a short modifier.
+        const DOTS: &[char] = &['·', '•', '・'];
+        let dotted = |s: &str| s.matches(DOTS).count() == 1;
+        if let Some(k) = ["举行", "召开"]
+            .iter()
+            .filter_map(|w| b.rfind(w).map(|k| k + w.len()))
+            .max()
+        {
+            let m = &b[k..];
+            if dotted(m) {
+                let (x, y) = m.split_once(DOTS).unwrap_or((m, ""));
+                let first = self.party_exact(x, false);
+                let second = self.party_exact(y, false).or_else(|| {
+                    let (r, rest) = self.place_prefix(y).or_else(|| {
+                        // A town after its county: the longest opening town name.
+                        y.char_indices().rev().find_map(|(i, c)| {
+                            let cand = &y[..i + c.len_utf8()];
+                            self.w
+                                .town
+                                .iter()
+                                .any(|t| cand.ends_with(t))
+                                .then(|| self.town(cand))
+                                .flatten()
+                                .map(|r| (r, &y[i + c.len_utf8()..]))
+                        })
+                    })?;
+                    (rest.chars().count() <= 3 && rest.chars().all(is_han) && !self.has_verb(rest)).then_some(r)
+                });
+                if let (Some(x), Some(y)) = (first, second) {
+                    return vec![(Some(x), y)];
+                }
+            }
+        }
+        // `芜湖市马鞍山市同城化`: two places side by side, the second not inside the first.
+        if let Some(pair) = self.side_by_side(b) {
+            return vec![pair];
+        }
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
         } else if b.matches(['—', '-']).count() == 1 {
@@ -1267,6 +1357,35 @@ impl<'c, 'a> Reader<'c, 'a> {
             (Some(x), Some(y)) => vec![(Some(x), y)],
             _ => Vec::new(),
         }
+    }
+
+    /// Two places written side by side with no separator, each a whole place name and not a
+    /// hierarchical name (芜湖市马鞍山市, not 安徽省芜湖市).
+    fn side_by_side(&self, b: &str) -> Option<(Option<OrgRef>, OrgRef)> {
+        let ms = self.cx.gz.find(b);
+        if ms.len() != 2 || ms[0].start != 0 || ms[0].end != ms[1].start || ms[1].end != b.len() {
+            return None;
+        }
+        if ms.iter().any(|m| m.divisions.is_empty()) || self.place_exact(b).is_some() {
+            return None;
+        }
+        let x = self.place_exact(&b[..ms[0].end])?;
+        let y = self.place_exact(&b[ms[1].start..])?;
+        // Hierarchical: the second is inside the first.
+        let (Some(cx_), Some(cy)) = (&x.code, &y.code) else {
+            return None;
+        };
+        if cx_ == cy {
+            return None;
+        }
+        let inside = ms[1]
+            .divisions
+            .iter()
+            .any(|&d| self.cx.gz.chain(d).iter().any(|&p| ms[0].divisions.contains(&p)));
+        if inside {
+            return None;
+        }
+        Some((Some(x), y))
     }
 
     /// Two organisations written side by side with no separator (a title's space, removed by
@@ -1512,6 +1631,81 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
     }
 
+    /// A visit whose purpose is the cooperation (`A…一行来我县开展东西部协作`, `A…率队来秀对接…`,
+    /// `A…赴B开展山海协作`): a going word, the place gone to, at most 开展/进行/对接 and a short
+    /// modifier (东西部) before the verb. The visitor is the place (or town) that opens the
+    /// clause; coming (来) to a pronoun or to a one-character short name is coming to `@self`.
+    fn visit_to_cooperate(&self, before: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let mut found: Option<(usize, Option<OrgRef>)> = None;
+        for go in ["来", "到", "赴"] {
+            let Some(k) = before.rfind(go) else { continue };
+            if found.as_ref().is_some_and(|(f, _)| *f > k) {
+                continue;
+            }
+            let rest = &before[k + go.len()..];
+            let (dest, tail): (Option<OrgRef>, &str) = if self.w.ix.selfw.starts(rest) {
+                let w = self
+                    .w
+                    .selfw
+                    .iter()
+                    .find(|w| rest.starts_with(*w))
+                    .copied()
+                    .unwrap_or("");
+                (None, &rest[w.len()..])
+            } else if let Some((r, t)) = self.place_prefix(rest) {
+                (Some(r), t)
+            } else if go == "来" && rest.chars().next().is_some_and(is_han) {
+                // `来秀对接`: a one-character short name of the host.
+                let c = rest.chars().next().map_or(0, char::len_utf8);
+                (None, &rest[c..])
+            } else {
+                continue;
+            };
+            let tail = ["开展", "进行", "对接"]
+                .iter()
+                .find_map(|w| tail.strip_prefix(w))
+                .unwrap_or(tail);
+            let ok = tail.chars().count() <= 4
+                && tail.chars().all(is_han)
+                && !self.has_verb(tail)
+                && !self.w.see.iter().any(|v| tail.contains(v));
+            // The one-character host only right before the purpose verb.
+            let one_char_host = dest.is_none() && !self.w.ix.selfw.starts(rest);
+            if ok
+                && (!one_char_host
+                    || ["开展", "进行", "对接"]
+                        .iter()
+                        .any(|w| rest[rest.chars().next().map_or(0, char::len_utf8)..].starts_with(w))
+                    || tail.is_empty())
+            {
+                found = Some((k, dest));
+            }
+        }
+        let Some((k, dest)) = found else { return Vec::new() };
+        // The visitor opens the clause: the longest opening name ending in a division's or a
+        // town's suffix (山东省德州市庆云县委常委… → 山东省德州市庆云县).
+        let head = head_chars(&before[..k], 24);
+        let mut visitor = None;
+        for (i, c) in head.char_indices().rev() {
+            if !"省市县区镇乡旗盟州".contains(c) {
+                continue;
+            }
+            let cand = &head[..i + c.len_utf8()];
+            if cand.chars().count() < 3 {
+                break;
+            }
+            if let Some(r) = self.party_exact(cand, false) {
+                visitor = Some(r);
+                break;
+            }
+        }
+        let Some(v) = visitor else { return Vec::new() };
+        match dest {
+            Some(d) => vec![(Some(v), d)],
+            None => vec![(None, v)],
+        }
+    }
+
     // ---- parties ----------------------------------------------------------------------------
 
     /// Splits a list of partners on 、 and 及, and on 和 unless it stands inside a name
@@ -1654,11 +1848,32 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// 郡) and a stem of two characters at least: a foreign division (萨博潘市, 蒙古国中戈壁省),
     /// not a class of cities (沿海城市).
     fn foreign_division(&self, m: &str) -> Option<OrgRef> {
-        // No division of ours inside (`市人大常委会同意成都市` is no foreign name).
-        if !self.friendship.get() || !m.chars().all(is_han) || m.ends_with("城市") || !self.cx.gz.find(m).is_empty() {
+        if !self.friendship.get() || !m.chars().all(is_han) || m.ends_with("城市") {
             return None;
         }
-        let stem = m.strip_suffix(['市', '省', '州', '郡'])?;
+        // `韩国友城大邱市`: the word 友城 between a country and its city describes the city.
+        let plain = match m.find("友城") {
+            Some(k) if k > 0 => format!("{}{}", &m[..k], &m[k + "友城".len()..]),
+            _ => m.to_string(),
+        };
+        let m_ = plain.as_str();
+        // No division of ours inside (`市人大常委会同意成都市` is no foreign name), unless a
+        // foreign country or division opens the name and ours only shares a later part's name
+        // (`蒙古国东方省`, `老挝万象省万荣县`).
+        let ours = self.cx.gz.find(m_);
+        let foreign_head = ours.first().is_some_and(|f| {
+            let head = &m_[..f.start];
+            head.chars().count() >= 2 && head.ends_with(['国', '省', '州', '道', '郡'])
+        });
+        if !ours.is_empty() && !foreign_head {
+            return None;
+        }
+        let suffixes: &[char] = if foreign_head {
+            &['市', '省', '州', '郡', '县']
+        } else {
+            &['市', '省', '州', '郡']
+        };
+        let stem = m_.strip_suffix(suffixes)?;
         if stem.chars().count() < 2
             || stem.starts_with(['各', '两', '友', '兄'])
             || self.w.ends_name(stem)
@@ -1669,7 +1884,8 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         Some(OrgRef {
             text: m.to_string(),
-            name: None,
+            // Named without its descriptor, it is the same party (韩国大邱市).
+            name: (m_ != m).then(|| m_.to_string()),
             ty: if m.ends_with('市') {
                 "City".into()
             } else {
@@ -2441,6 +2657,61 @@ mod tests {
         // A table without two sides gives nothing.
         let v = pairs("序号|项目名称|建设单位|合作方式\n1|产业园|某某公司|独资\n");
         assert!(v.is_empty(), "{v:?}");
+    }
+
+    #[test]
+    fn delegations_dotted_pairs_and_places_side_by_side() {
+        // A delegation comes to cooperate: the visitor and the host (@self).
+        let p = pairs("10月25日，山东省德州市庆云县委常委乔玉华率队来我县对接东西部协作工作。");
+        assert!(p.iter().any(|(a, b)| a == "@self" && b.contains("庆云县")), "{p:?}");
+        // Going to a named place to cooperate.
+        let p = pairs("日前，海曙区党政代表团赴丽水市庆元县开展山海协作。");
+        assert!(has(&p, "海曙区", "丽水市庆元县"), "{p:?}");
+        // A visit to look around is no cooperation.
+        assert!(pairs("日前，海曙区代表团赴丽水市庆元县考察调研。").is_empty());
+        // A pair joined by a middle dot after the meeting verb.
+        let p = pairs("会上，举行东莞市中堂镇·松桃县乌罗镇对口结对协议签约仪式。");
+        assert!(
+            p.iter().any(|(a, b)| a.contains("中堂镇") && b.contains("乌罗镇")),
+            "{p:?}"
+        );
+        // Two places side by side; a hierarchical name is one place.
+        let p = pairs("芜湖市马鞍山市同城化建设合作框架协议签字仪式举行。");
+        assert!(has(&p, "芜湖市", "马鞍山市"), "{p:?}");
+        assert!(pairs("安徽省芜湖市同城化建设取得进展。").is_empty());
+    }
+
+    #[test]
+    fn signing_verbs_legal_forms_and_autonomous_counties() {
+        // 同 opening a place name is no preposition.
+        let p = pairs("4月19日，聊城鲁西经济开发区与厦门同安区工业园区签订战略合作协议。");
+        assert!(has(&p, "聊城鲁西经济开发区", "厦门同安区工业园区"), "{p:?}");
+        // A pair before a signing verb is that verb's: the verb after it names the agreement.
+        let p = pairs("日前，龙泉市和萧山签订产业园共建协议。");
+        assert!(p.iter().all(|(_, b)| !b.contains("签订")), "{p:?}");
+        // An enterprise with and without its legal form is one party.
+        let p = coop("区政府与百联集团签署协议。9月13日，区政府与百联集团有限公司签署战略合作框架协议。");
+        assert_eq!(p.len(), 1, "{p:?}");
+        // An autonomous county goes by its place name.
+        let p = pairs("庆云县与秀山县签订合作协议。");
+        assert!(has(&p, "庆云县", "秀山县"), "{p:?}");
+    }
+
+    #[test]
+    fn friendship_cities_named_with_their_country() {
+        let p = pairs("内蒙古自治区兴安盟与蒙古国东方省签署建立友好城市关系协议书。");
+        assert!(has(&p, "内蒙古自治区兴安盟", "蒙古国东方省"), "{p:?}");
+        let p = pairs("云南省玉溪市元江县与老挝万象省万荣县签署建立友好城市关系协议书。");
+        assert!(has(&p, "云南省玉溪市元江县", "老挝万象省万荣县"), "{p:?}");
+        let p = pairs("绍兴市并分别与韩国友城大邱市、斐济友城苏瓦市签订合作项目。");
+        assert!(
+            has(&p, "绍兴市", "韩国友城大邱市") && has(&p, "绍兴市", "斐济友城苏瓦市"),
+            "{p:?}"
+        );
+        // No foreign name: a domestic text that only ends in one of our divisions.
+        assert!(pairs("市人大常委会同意成都市与某地结为友好城市。")
+            .iter()
+            .all(|(_, b)| !b.contains("同意")));
     }
 
     #[test]
