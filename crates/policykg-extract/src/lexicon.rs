@@ -157,6 +157,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/place_stopwords.tsv",
     "lexicon/surnames.tsv",
     "lexicon/person_words.tsv",
+    "lexicon/name_chars.tsv",
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",

@@ -94,6 +94,10 @@ struct Grammar {
     compound: Vec<String>,
     /// Department names without level prefix (`dept_aliases.tsv`): a cut never splits one.
     departments: Vec<String>,
+    /// Characters common in given names (`name_chars.tsv`, `given`).
+    given: HashSet<char>,
+    /// Characters that start verbs, adverbs and prepositions (`name_chars.tsv`, `word_start`).
+    word_start: HashSet<char>,
 }
 
 fn longest_first(mut v: Vec<String>) -> Vec<String> {
@@ -129,6 +133,13 @@ impl Grammar {
                 .collect()
         };
         let surnames = lex.list("surnames");
+        let nc = lex.table("name_chars");
+        let name_chars = |k: &str| -> HashSet<char> {
+            nc.iter()
+                .filter(|r| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k)))
+                .filter_map(|r| r[0].chars().next())
+                .collect()
+        };
         Grammar {
             kinds,
             modifiers: longest_first(words("modifier")),
@@ -149,6 +160,8 @@ impl Grammar {
                 .collect(),
             compound: surnames.iter().filter(|s| s.chars().count() > 1).cloned().collect(),
             departments: longest_first(lex.dept_aliases.keys().cloned().collect()),
+            given: name_chars("given"),
+            word_start: name_chars("word_start"),
         }
     }
 
@@ -174,6 +187,21 @@ impl Grammar {
             Some(c) if !is_han(c) => true,
             _ => self.after.iter().any(|w| tail.starts_with(w.as_str())),
         }
+    }
+
+    /// True when a bare title after an organisation and a name ends before this text: as a name
+    /// would, or before a verb or an adverb (市林业局刘海涛局长回顾了…; a name alone before a
+    /// title needs more: 对石嘴山市长期以来 is no 市长).
+    fn ends_bare_title(&self, tail: &str) -> bool {
+        self.ends_name(tail) || tail.chars().next().is_some_and(|c| self.word_start.contains(&c))
+    }
+
+    /// Weaker evidence that a name `cand` ends before `tail` when no listed word follows: its
+    /// last character is common in given names and the next one starts a verb or an adverb
+    /// (陈志强 + 回顾, 王建国 + 分析; not 志强 + 强…).
+    fn may_end_name(&self, cand: &str, tail: &str) -> bool {
+        cand.chars().next_back().is_some_and(|c| self.given.contains(&c))
+            && tail.chars().next().is_some_and(|c| self.word_start.contains(&c))
     }
 }
 
@@ -420,6 +448,9 @@ impl LineReader<'_, '_> {
         // minorities (巴音朝鲁在长春会见…) and of married women in Hong Kong (范徐丽泰).
         let lens: &[usize] = if compound { &[3, 4] } else { &[2, 3, 4] };
         let mut best: Option<(usize, usize)> = None;
+        // Names of two or three characters that only the character classes end (no listed
+        // word follows): taken when exactly one length fits and no listed word ends a name.
+        let mut soft: Vec<usize> = Vec::new();
         for &n in lens {
             if n == 4 && !compound && (best.is_some() || until.is_some()) {
                 continue;
@@ -457,7 +488,12 @@ impl LineReader<'_, '_> {
                 // after it alone is no end (市长信箱 书记信箱).
                 None if self.cx.space_before(self.line_start + p) && self.cx.space_before(self.line_start + e) => 2,
                 None if surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)) => 0,
-                None => continue,
+                None => {
+                    if !self.jieba && n <= 3 && g.may_end_name(cand, &lt[e..]) {
+                        soft.push(e);
+                    }
+                    continue;
+                }
             };
             if let Some(seg) = &seg {
                 if seg.other_word(lt, p, e) {
@@ -471,6 +507,11 @@ impl LineReader<'_, '_> {
             if best.is_none_or(|(s, _)| score >= s) {
                 best = Some((score, e));
             }
+        }
+        // A four-character name is the last resort (陈志强回到: 陈志强, not 陈志强回).
+        let four = best.is_some_and(|(_, e)| !compound && lt[p..e].chars().count() == 4);
+        if (best.is_none() || four) && soft.len() == 1 {
+            return Some(soft[0]);
         }
         best.map(|(_, e)| e)
     }
@@ -493,7 +534,9 @@ impl LineReader<'_, '_> {
                 .chars()
                 .next_back()
                 .is_none_or(|c| matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | ' '));
-            if !clause_start && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
+            // An organisation of the same unit just before it is whole (市林业局刘海涛局长).
+            let after_unit = lt[..a].ends_with(u);
+            if !clause_start && !after_unit && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
                 return false;
             }
         }
@@ -878,7 +921,7 @@ impl LineReader<'_, '_> {
                         .then_some(a)
                 });
                 let after = &lt[t0.next..];
-                if let Some(a) = named.filter(|_| self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none())
+                if let Some(a) = named.filter(|_| self.g.ends_bare_title(after) && self.name_at(t0.next, t0.start).is_none())
                 {
                     let org = self.org(org0.start, &lt[org0.start..a].to_string());
                     out.push(Found {
