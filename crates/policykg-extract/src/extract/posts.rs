@@ -26,7 +26,13 @@
 //! `surnames.tsv`, or that the segmenter tags as one person word (`nr`), and ends where
 //! punctuation or a word of `person_words.tsv` (出席, 主持, 陪同 …) follows, or where spaces set it
 //! off in the source (记者 吴战通 通讯员). It never ends inside such a word (王劲陪同 is 王劲, not
-//! 王劲陪 + 同) and holds no `not_name` word (部门相关负责人). The segmenter (jieba,
+//! 王劲陪 + 同) and holds no `not_name` word (部门相关负责人). Where nothing listed follows, the
+//! character classes of `name_chars.tsv` end it: its last character is common in given names and
+//! the next starts a verb or an adverb (陈志强回顾…, 王建国分析…); taken only when exactly one of
+//! two and three characters fits (周林明确: none) and preferred to a four-character reading. A bare
+//! title after an organisation and a name (市林业局刘海涛局长) may end before such a verb too, and
+//! an organisation of the title's unit before the name keeps the name whole (刘海涛局 is no
+//! organisation after 市林业局). The segmenter (jieba,
 //! default dictionary, run only on windows of a few characters at a title) decides between two
 //! and three characters: the name must start where a word starts, ends preferably where a word
 //! ends, and is no dictionary word of another kind (信箱, 列席); a surname-led person word at a word
@@ -921,7 +927,8 @@ impl LineReader<'_, '_> {
                         .then_some(a)
                 });
                 let after = &lt[t0.next..];
-                if let Some(a) = named.filter(|_| self.g.ends_bare_title(after) && self.name_at(t0.next, t0.start).is_none())
+                if let Some(a) =
+                    named.filter(|_| self.g.ends_bare_title(after) && self.name_at(t0.next, t0.start).is_none())
                 {
                     let org = self.org(org0.start, &lt[org0.start..a].to_string());
                     out.push(Found {
@@ -1327,5 +1334,41 @@ mod tests {
         );
         let v = posts("香港湖南联谊总会会长周群飞出席。");
         assert_eq!(v, vec![("周群飞".into(), "会长".into(), "香港湖南联谊总会".into())]);
+    }
+
+    /// A name after a title ends before any verb or adverb, listed or not: its last character
+    /// is common in given names and the next starts a verb (name_chars.tsv); two readings that
+    /// both fit give nothing.
+    #[test]
+    fn names_end_before_unlisted_verbs() {
+        for v in [
+            "回顾了全年工作。",
+            "分析了当前形势。",
+            "围绕重点工作作了部署。",
+            "逐一点评。",
+        ] {
+            let got = posts(&format!("市人社局局长陈志强{v}"));
+            assert_eq!(got, vec![("陈志强".into(), "局长".into(), "市人社局".into())], "{v}");
+        }
+        let v = posts("在县委副书记辛春生的带领下,代表们视察了项目。");
+        assert_eq!(v, vec![("辛春生".into(), "副书记".into(), "县委".into())]);
+        // No name after the title: nothing (市长热线, 局长信箱).
+        assert!(posts("市长热线回应了群众关切。").is_empty());
+        assert!(posts("对石嘴山市长期以来的支持表示感谢。").is_empty());
+    }
+
+    /// An organisation, a name, then a bare title: 市林业局刘海涛局长.
+    #[test]
+    fn organisation_name_bare_title() {
+        let v = posts("市林业局刘海涛局长通报了前期工作情况。");
+        assert_eq!(v, vec![("刘海涛".into(), "局长".into(), "市林业局".into())]);
+        let v = posts("县林业局张伟局长出席会议。");
+        assert_eq!(v, vec![("张伟".into(), "局长".into(), "县林业局".into())]);
+        let v = posts("组织部李旭部长出席会议。");
+        assert_eq!(v, vec![("李旭".into(), "部长".into(), "组织部".into())]);
+        let v = posts("市林业局刘海涛局长回顾了前期工作。");
+        assert_eq!(v, vec![("刘海涛".into(), "局长".into(), "市林业局".into())]);
+        // 宣传部长 is still (部长, 市委宣传部), with no name 宣传.
+        assert!(posts("市委宣传部长出席会议。").is_empty());
     }
 }
