@@ -275,6 +275,30 @@ fn han_chars(lt: &str, p: usize, n: usize) -> Option<usize> {
     (lt[p..e].chars().count() == n).then_some(e)
 }
 
+/// True when `part` may be an organisation written between titles of a chain: Han characters,
+/// with brackets and quotes closed inside it (县委书记、村(社区)“两委”换届选举工作领导小组组长).
+fn org_chars(part: &str) -> bool {
+    let mut open: Vec<char> = Vec::new();
+    for c in part.chars() {
+        match c {
+            '(' | '（' | '“' => open.push(c),
+            ')' | '）' => {
+                if !matches!(open.pop(), Some('(' | '（')) {
+                    return false;
+                }
+            }
+            '”' => {
+                if open.pop() != Some('“') {
+                    return false;
+                }
+            }
+            c if is_han(c) => {}
+            _ => return false,
+        }
+    }
+    open.is_empty() && part.chars().next().is_none_or(is_han)
+}
+
 /// How far (bytes) a rule looks for the end or start of a sentence.
 const REACH: usize = 2000;
 
@@ -958,7 +982,7 @@ impl LineReader<'_, '_> {
                     break;
                 }
                 let part = &lt[sep..tn.start];
-                if !part.chars().all(is_han) || part.chars().count() > MAX_ORG_CHARS || self.whole_name(sep, tn.start) {
+                if !org_chars(part) || part.chars().count() > MAX_ORG_CHARS || self.whole_name(sep, tn.start) {
                     break;
                 }
                 items.push((self.cut_before(lt, sep, tn.start, true)..tn.start, j + 1));
@@ -1355,6 +1379,14 @@ mod tests {
         // No name after the title: nothing (市长热线, 局长信箱).
         assert!(posts("市长热线回应了群众关切。").is_empty());
         assert!(posts("对石嘴山市长期以来的支持表示感谢。").is_empty());
+    }
+
+    /// An organisation inside a chain may hold closed brackets and quotes.
+    #[test]
+    fn chains_through_bracketed_organisations() {
+        let v = posts("县委书记、村(社区)“两委”换届选举工作领导小组组长许红兵主持会议。");
+        assert!(has(&v, "许红兵", "书记", "县委"), "{v:?}");
+        assert!(has(&v, "许红兵", "组长", "村(社区)“两委”换届选举工作领导小组"), "{v:?}");
     }
 
     /// An organisation, a name, then a bare title: 市林业局刘海涛局长.
