@@ -444,6 +444,16 @@ impl LineReader<'_, '_> {
             }
             s -= c.len_utf8();
         }
+        // A date's last character is no part of an organisation (2月8日区委常委).
+        if let Some(c) = self.lt[s..to]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '年' | '月' | '日' | '号'))
+        {
+            if self.lt[..s].ends_with(|d: char| d.is_ascii_digit()) {
+                s += c.len_utf8();
+            }
+        }
         s
     }
 
@@ -1379,6 +1389,15 @@ mod tests {
         // No name after the title: nothing (市长热线, 局长信箱).
         assert!(posts("市长热线回应了群众关切。").is_empty());
         assert!(posts("对石嘴山市长期以来的支持表示感谢。").is_empty());
+    }
+
+    /// A date before a title is no part of its organisation; 关于 ends a name.
+    #[test]
+    fn dates_and_prepositions_around_titles() {
+        let v = posts("2月8日区委常委、宣传部长郭建斌来到凤凰村。");
+        assert!(has(&v, "郭建斌", "常委", "区委"), "{v:?}");
+        let v = posts("听取了省政协主席王钊关于工作情况的汇报。");
+        assert_eq!(v, vec![("王钊".into(), "主席".into(), "省政协".into())]);
     }
 
     /// An organisation inside a chain may hold closed brackets and quotes.
