@@ -452,6 +452,10 @@ impl LineReader<'_, '_> {
         {
             if self.lt[..s].ends_with(|d: char| d.is_ascii_digit()) {
                 s += c.len_utf8();
+                // A news dateline: 北京3月5日电 国务院总理….
+                if c == '日' && self.lt[s..to].starts_with('电') {
+                    s += '电'.len_utf8();
+                }
             }
         }
         s
@@ -1396,6 +1400,8 @@ mod tests {
     fn dates_and_prepositions_around_titles() {
         let v = posts("2月8日区委常委、宣传部长郭建斌来到凤凰村。");
         assert!(has(&v, "郭建斌", "常委", "区委"), "{v:?}");
+        let v = posts("新华社北京3月5日电国务院总理李强作政府工作报告。");
+        assert!(has(&v, "李强", "总理", "国务院"), "{v:?}");
         let v = posts("听取了省政协主席王钊关于工作情况的汇报。");
         assert_eq!(v, vec![("王钊".into(), "主席".into(), "省政协".into())]);
     }
