@@ -109,11 +109,12 @@ pub enum Table {
     TargetContexts,
     TargetWords,
     EthnicGroups,
+    NameChars,
 }
 
 impl Table {
     /// Every table, in file order.
-    pub const ALL: [Table; 22] = [
+    pub const ALL: [Table; 23] = [
         Table::Regions,
         Table::CoopVerbs,
         Table::GenericPartners,
@@ -136,6 +137,7 @@ impl Table {
         Table::TargetContexts,
         Table::TargetWords,
         Table::EthnicGroups,
+        Table::NameChars,
     ];
 
     /// File stem under `ontology/lexicon/`.
@@ -163,6 +165,7 @@ impl Table {
             Table::TargetContexts => "target_contexts",
             Table::TargetWords => "target_words",
             Table::EthnicGroups => "ethnic_groups",
+            Table::NameChars => "name_chars",
         }
     }
 
@@ -230,6 +233,7 @@ impl Table {
                 ],
             )),
             Table::TargetContexts => Some((1, &["plan", "report", "retro"])),
+            Table::NameChars => Some((1, &["given", "word_start"])),
             Table::TargetWords => Some((
                 1,
                 &[
@@ -328,6 +332,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/place_stopwords.tsv",
     "lexicon/surnames.tsv",
     "lexicon/person_words.tsv",
+    "lexicon/name_chars.tsv",
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",

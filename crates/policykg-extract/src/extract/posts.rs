@@ -26,7 +26,13 @@
 //! `surnames.tsv`, or that the segmenter tags as one person word (`nr`), and ends where
 //! punctuation or a word of `person_words.tsv` (出席, 主持, 陪同 …) follows, or where spaces set it
 //! off in the source (记者 吴战通 通讯员). It never ends inside such a word (王劲陪同 is 王劲, not
-//! 王劲陪 + 同) and holds no `not_name` word (部门相关负责人). The segmenter (jieba,
+//! 王劲陪 + 同) and holds no `not_name` word (部门相关负责人). Where nothing listed follows, the
+//! character classes of `name_chars.tsv` end it: its last character is common in given names and
+//! the next starts a verb or an adverb (陈志强回顾…, 王建国分析…); taken only when exactly one of
+//! two and three characters fits (周林明确: none) and preferred to a four-character reading. A bare
+//! title after an organisation and a name (市林业局刘海涛局长) may end before such a verb too, and
+//! an organisation of the title's unit before the name keeps the name whole (刘海涛局 is no
+//! organisation after 市林业局). The segmenter (jieba,
 //! default dictionary, run only on windows of a few characters at a title) decides between two
 //! and three characters: the name must start where a word starts, ends preferably where a word
 //! ends, and is no dictionary word of another kind (信箱, 列席); a surname-led person word at a word
@@ -94,6 +100,10 @@ struct Grammar {
     compound: Vec<String>,
     /// Department names without level prefix (`dept_aliases.tsv`): a cut never splits one.
     departments: Vec<String>,
+    /// Characters common in given names (`name_chars.tsv`, `given`).
+    given: HashSet<char>,
+    /// Characters that start verbs, adverbs and prepositions (`name_chars.tsv`, `word_start`).
+    word_start: HashSet<char>,
 }
 
 fn longest_first(mut v: Vec<String>) -> Vec<String> {
@@ -129,6 +139,13 @@ impl Grammar {
                 .collect()
         };
         let surnames = lex.list(crate::lexicon::Table::Surnames);
+        let nc = lex.table(crate::lexicon::Table::NameChars);
+        let name_chars = |k: &str| -> HashSet<char> {
+            nc.iter()
+                .filter(|r| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k)))
+                .filter_map(|r| r[0].chars().next())
+                .collect()
+        };
         Grammar {
             kinds,
             modifiers: longest_first(words("modifier")),
@@ -149,6 +166,8 @@ impl Grammar {
                 .collect(),
             compound: surnames.iter().filter(|s| s.chars().count() > 1).cloned().collect(),
             departments: longest_first(lex.dept_aliases.keys().cloned().collect()),
+            given: name_chars("given"),
+            word_start: name_chars("word_start"),
         }
     }
 
@@ -174,6 +193,21 @@ impl Grammar {
             Some(c) if !is_han(c) => true,
             _ => self.after.iter().any(|w| tail.starts_with(w.as_str())),
         }
+    }
+
+    /// True when a bare title after an organisation and a name ends before this text: as a name
+    /// would, or before a verb or an adverb (市林业局刘海涛局长回顾了…; a name alone before a
+    /// title needs more: 对石嘴山市长期以来 is no 市长).
+    fn ends_bare_title(&self, tail: &str) -> bool {
+        self.ends_name(tail) || tail.chars().next().is_some_and(|c| self.word_start.contains(&c))
+    }
+
+    /// Weaker evidence that a name `cand` ends before `tail` when no listed word follows: its
+    /// last character is common in given names and the next one starts a verb or an adverb
+    /// (陈志强 + 回顾, 王建国 + 分析; not 志强 + 强…).
+    fn may_end_name(&self, cand: &str, tail: &str) -> bool {
+        cand.chars().next_back().is_some_and(|c| self.given.contains(&c))
+            && tail.chars().next().is_some_and(|c| self.word_start.contains(&c))
     }
 }
 
@@ -239,6 +273,30 @@ fn han_chars(lt: &str, p: usize, n: usize) -> Option<usize> {
         e += c.len_utf8();
     }
     (lt[p..e].chars().count() == n).then_some(e)
+}
+
+/// True when `part` may be an organisation written between titles of a chain: Han characters,
+/// with brackets and quotes closed inside it (县委书记、村(社区)“两委”换届选举工作领导小组组长).
+fn org_chars(part: &str) -> bool {
+    let mut open: Vec<char> = Vec::new();
+    for c in part.chars() {
+        match c {
+            '(' | '（' | '“' => open.push(c),
+            ')' | '）' => {
+                if !matches!(open.pop(), Some('(' | '（')) {
+                    return false;
+                }
+            }
+            '”' => {
+                if open.pop() != Some('“') {
+                    return false;
+                }
+            }
+            c if is_han(c) => {}
+            _ => return false,
+        }
+    }
+    open.is_empty() && part.chars().next().is_none_or(is_han)
 }
 
 /// How far (bytes) a rule looks for the end or start of a sentence.
@@ -386,6 +444,20 @@ impl LineReader<'_, '_> {
             }
             s -= c.len_utf8();
         }
+        // A date's last character is no part of an organisation (2月8日区委常委).
+        if let Some(c) = self.lt[s..to]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '年' | '月' | '日' | '号'))
+        {
+            if self.lt[..s].ends_with(|d: char| d.is_ascii_digit()) {
+                s += c.len_utf8();
+                // A news dateline: 北京3月5日电 国务院总理….
+                if c == '日' && self.lt[s..to].starts_with('电') {
+                    s += '电'.len_utf8();
+                }
+            }
+        }
         s
     }
 
@@ -420,6 +492,9 @@ impl LineReader<'_, '_> {
         // minorities (巴音朝鲁在长春会见…) and of married women in Hong Kong (范徐丽泰).
         let lens: &[usize] = if compound { &[3, 4] } else { &[2, 3, 4] };
         let mut best: Option<(usize, usize)> = None;
+        // Names of two or three characters that only the character classes end (no listed
+        // word follows): taken when exactly one length fits and no listed word ends a name.
+        let mut soft: Vec<usize> = Vec::new();
         for &n in lens {
             if n == 4 && !compound && (best.is_some() || until.is_some()) {
                 continue;
@@ -457,7 +532,12 @@ impl LineReader<'_, '_> {
                 // after it alone is no end (市长信箱 书记信箱).
                 None if self.cx.space_before(self.line_start + p) && self.cx.space_before(self.line_start + e) => 2,
                 None if surname && person && seg.as_ref().is_some_and(|s| s.ends_word(e)) => 0,
-                None => continue,
+                None => {
+                    if !self.jieba && n <= 3 && g.may_end_name(cand, &lt[e..]) {
+                        soft.push(e);
+                    }
+                    continue;
+                }
             };
             if let Some(seg) = &seg {
                 if seg.other_word(lt, p, e) {
@@ -471,6 +551,11 @@ impl LineReader<'_, '_> {
             if best.is_none_or(|(s, _)| score >= s) {
                 best = Some((score, e));
             }
+        }
+        // A four-character name is the last resort (陈志强回到: 陈志强, not 陈志强回).
+        let four = best.is_some_and(|(_, e)| !compound && lt[p..e].chars().count() == 4);
+        if (best.is_none() || four) && soft.len() == 1 {
+            return Some(soft[0]);
         }
         best.map(|(_, e)| e)
     }
@@ -493,7 +578,9 @@ impl LineReader<'_, '_> {
                 .chars()
                 .next_back()
                 .is_none_or(|c| matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | ' '));
-            if !clause_start && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
+            // An organisation of the same unit just before it is whole (市林业局刘海涛局长).
+            let after_unit = lt[..a].ends_with(u);
+            if !clause_start && !after_unit && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
                 return false;
             }
         }
@@ -878,7 +965,8 @@ impl LineReader<'_, '_> {
                         .then_some(a)
                 });
                 let after = &lt[t0.next..];
-                if let Some(a) = named.filter(|_| self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none())
+                if let Some(a) =
+                    named.filter(|_| self.g.ends_bare_title(after) && self.name_at(t0.next, t0.start).is_none())
                 {
                     let org = self.org(org0.start, &lt[org0.start..a].to_string());
                     out.push(Found {
@@ -908,7 +996,7 @@ impl LineReader<'_, '_> {
                     break;
                 }
                 let part = &lt[sep..tn.start];
-                if !part.chars().all(is_han) || part.chars().count() > MAX_ORG_CHARS || self.whole_name(sep, tn.start) {
+                if !org_chars(part) || part.chars().count() > MAX_ORG_CHARS || self.whole_name(sep, tn.start) {
                     break;
                 }
                 items.push((self.cut_before(lt, sep, tn.start, true)..tn.start, j + 1));
@@ -1284,5 +1372,60 @@ mod tests {
         );
         let v = posts("香港湖南联谊总会会长周群飞出席。");
         assert_eq!(v, vec![("周群飞".into(), "会长".into(), "香港湖南联谊总会".into())]);
+    }
+
+    /// A name after a title ends before any verb or adverb, listed or not: its last character
+    /// is common in given names and the next starts a verb (name_chars.tsv); two readings that
+    /// both fit give nothing.
+    #[test]
+    fn names_end_before_unlisted_verbs() {
+        for v in [
+            "回顾了全年工作。",
+            "分析了当前形势。",
+            "围绕重点工作作了部署。",
+            "逐一点评。",
+        ] {
+            let got = posts(&format!("市人社局局长陈志强{v}"));
+            assert_eq!(got, vec![("陈志强".into(), "局长".into(), "市人社局".into())], "{v}");
+        }
+        let v = posts("在县委副书记辛春生的带领下,代表们视察了项目。");
+        assert_eq!(v, vec![("辛春生".into(), "副书记".into(), "县委".into())]);
+        // No name after the title: nothing (市长热线, 局长信箱).
+        assert!(posts("市长热线回应了群众关切。").is_empty());
+        assert!(posts("对石嘴山市长期以来的支持表示感谢。").is_empty());
+    }
+
+    /// A date before a title is no part of its organisation; 关于 ends a name.
+    #[test]
+    fn dates_and_prepositions_around_titles() {
+        let v = posts("2月8日区委常委、宣传部长郭建斌来到凤凰村。");
+        assert!(has(&v, "郭建斌", "常委", "区委"), "{v:?}");
+        let v = posts("新华社北京3月5日电国务院总理李强作政府工作报告。");
+        assert!(has(&v, "李强", "总理", "国务院"), "{v:?}");
+        let v = posts("听取了省政协主席王钊关于工作情况的汇报。");
+        assert_eq!(v, vec![("王钊".into(), "主席".into(), "省政协".into())]);
+    }
+
+    /// An organisation inside a chain may hold closed brackets and quotes.
+    #[test]
+    fn chains_through_bracketed_organisations() {
+        let v = posts("县委书记、村(社区)“两委”换届选举工作领导小组组长许红兵主持会议。");
+        assert!(has(&v, "许红兵", "书记", "县委"), "{v:?}");
+        assert!(has(&v, "许红兵", "组长", "村(社区)“两委”换届选举工作领导小组"), "{v:?}");
+    }
+
+    /// An organisation, a name, then a bare title: 市林业局刘海涛局长.
+    #[test]
+    fn organisation_name_bare_title() {
+        let v = posts("市林业局刘海涛局长通报了前期工作情况。");
+        assert_eq!(v, vec![("刘海涛".into(), "局长".into(), "市林业局".into())]);
+        let v = posts("县林业局张伟局长出席会议。");
+        assert_eq!(v, vec![("张伟".into(), "局长".into(), "县林业局".into())]);
+        let v = posts("组织部李旭部长出席会议。");
+        assert_eq!(v, vec![("李旭".into(), "部长".into(), "组织部".into())]);
+        let v = posts("市林业局刘海涛局长回顾了前期工作。");
+        assert_eq!(v, vec![("刘海涛".into(), "局长".into(), "市林业局".into())]);
+        // 宣传部长 is still (部长, 市委宣传部), with no name 宣传.
+        assert!(posts("市委宣传部长出席会议。").is_empty());
     }
 }
