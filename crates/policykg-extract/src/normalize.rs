@@ -560,6 +560,17 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
     if !blank_between {
         return false;
     }
+    // A header field (`主题分类:农业、林业、水利`): a short key and a value without clause marks
+    // is no sentence cut by a page (a list still open at `、` is).
+    let field = prev.split_once(':').is_some_and(|(k, v)| {
+        (2..=6).contains(&k.chars().count())
+            && k.chars().all(is_han)
+            && !v.contains([',', ';', '。'])
+            && !v.ends_with('、')
+    });
+    if field {
+        return false;
+    }
     let prose = prev.chars().count() >= 12 && prev.contains([',', '、', '，', ';']);
     let mid_sentence = is_han(last) || last.is_ascii_alphanumeric() || matches!(last, '、' | ',');
     let continues = is_han(first) || matches!(first, ',' | '、' | '。' | ';' | ':' | ')' | '”');
@@ -684,6 +695,12 @@ mod tests {
         assert_eq!(norm("索 引 号 | 113709 |"), "索引号|113709|");
         assert_eq!(norm("不少于 1 项"), "不少于1项");
         assert_eq!(norm("RCEP 鲁贸通 and more words"), "RCEP鲁贸通and more words");
+    }
+
+    #[test]
+    fn a_header_field_is_not_joined_to_the_title_under_it() {
+        let n = norm("主题分类:农业、林业、水利\n\n关于开展2024年农机安全生产大检查的通知\n");
+        assert!(n.starts_with("主题分类:农业、林业、水利\n"), "{n:?}");
     }
 
     #[test]
