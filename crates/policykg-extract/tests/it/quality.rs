@@ -126,19 +126,19 @@ fn dev2_half_a() {
     dev2_floors("A", 0.98, &per_rel);
 }
 
-/// Half B of dev2: held out, only measured (2026-12-07, session 6: micro F1 0.784; leads
-/// 0.706, co_responsible 0.619, targets 0.914, cooperates_with 0.513, holds_post 0.843,
+/// Half B of dev2: held out, only measured (2026-12-07, session 7: micro F1 0.790; leads
+/// 0.706, co_responsible 0.619, targets 0.914, cooperates_with 0.579, holds_post 0.843,
 /// issued_by 1.000). The floors guard what generalised; they are not the goal (#13: ≥ 0.90).
 #[test]
 fn dev2_half_b() {
     dev2_floors(
         "B",
-        0.75,
+        0.76,
         &[
             ("leads", 0.66),
             ("co_responsible", 0.58),
             ("targets", 0.88),
-            ("cooperates_with", 0.47),
+            ("cooperates_with", 0.54),
             ("holds_post", 0.80),
             ("issued_by", 0.95),
         ],
