@@ -193,7 +193,20 @@ impl Table {
             Table::RespGrammar => Some((
                 1,
                 &[
-                    "co", "fill", "footer", "lead", "other", "person", "seq", "task", "time", "unit", "weak",
+                    "co",
+                    "fill",
+                    "footer",
+                    "lead",
+                    "other",
+                    "person",
+                    "seq",
+                    "task",
+                    "time",
+                    "unit",
+                    "weak",
+                    "generic_tail",
+                    "trailing",
+                    "lead_mark",
                 ],
             )),
             Table::CoopWords => Some((

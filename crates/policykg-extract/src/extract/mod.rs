@@ -194,7 +194,7 @@ impl Vocabulary for Layout<'_> {
         self.grammar.has_noun(line)
     }
     fn is_org_list_cell(&self, cell: &str) -> bool {
-        responsibility::is_org_list_cell(self.lexicon, cell)
+        responsibility::is_org_list_cell(self.grammar, self.lexicon, cell)
     }
     fn ends_like_org(&self, mention: &str) -> bool {
         self.lexicon.org_type_by_suffix(mention).is_some()

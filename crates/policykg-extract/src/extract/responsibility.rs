@@ -80,6 +80,12 @@ pub struct Grammar {
     first_listed: Vec<String>,
     /// Words of a web page's footer (`版权所有`, `ICP`).
     footer: Vec<String>,
+    /// Generic nouns that end a collective (`有关单位`, `相关部门`), longest first.
+    generic_tails: Vec<String>,
+    /// Words after a mention that are no part of it (`按职责分工负责`, `分别`), longest first.
+    trailing: Vec<String>,
+    /// Marks after a mention that make it the lead (`(牵头)`, `【牵头】`).
+    lead_marks: Vec<String>,
     /// Endings of organisation names (`org_types.tsv`).
     org_suffixes: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
@@ -109,6 +115,9 @@ impl Grammar {
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
             footer: Vec::new(),
+            generic_tails: Vec::new(),
+            trailing: Vec::new(),
+            lead_marks: Vec::new(),
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -133,11 +142,17 @@ impl Grammar {
                     "time" => g.time.push(w),
                     "other" => g.other.push(w),
                     "footer" => g.footer.push(w),
+                    "generic_tail" => g.generic_tails.push(w),
+                    "trailing" => g.trailing.push(w),
+                    "lead_mark" => g.lead_marks.push(w),
                     _ => {}
                 }
             }
         }
         let by_len = |a: &String, b: &String| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b));
+        g.generic_tails.sort_by(by_len);
+        g.trailing.sort_by(by_len);
+        g.lead_marks.sort_by(by_len);
         g.morphs.sort_by(|a, b| by_len(&a.0, &b.0));
         g.nouns.sort_by(|a, b| by_len(&a.0, &b.0));
         g.morph_ix = WordIndex::new(g.morphs.iter().map(|(m, _)| m));
@@ -281,14 +296,14 @@ impl Grammar {
 /// True when a table cell reads as a list of organisations (`市生态环境局`, `各县(市)区政府、
 /// 开发区管委会`): every member ends like an organisation or is a collective, and the cell is
 /// no sentence.
-pub fn is_org_list_cell(lx: &Lexicon, cell: &str) -> bool {
+pub fn is_org_list_cell(g: &Grammar, lx: &Lexicon, cell: &str) -> bool {
     let cell = cell.trim().trim_end_matches(['。', ';', '；']);
     if cell.is_empty() || cell.chars().count() > 80 || cell.contains(['。', ':', '：']) {
         return false;
     }
     split_top(cell, &['、', ',', '，', '/'])
         .into_iter()
-        .map(|m| strip_etc(m.trim()))
+        .map(|m| strip_etc(g, m.trim()))
         .all(|m| m.chars().count() >= 2 && (lx.org_type_by_suffix(m).is_some() || lx.is_collective(m)))
 }
 
@@ -964,9 +979,6 @@ pub fn split_top<'t>(text: &'t str, seps: &[char]) -> Vec<&'t str> {
     out
 }
 
-const GENERIC_TAILS: &[&str] = &["单位", "部门", "机构"];
-const TRAILING: &[&str] = &["按职责分工负责", "按职责分工", "分别", "共同", "负责"];
-
 /// An organisation list read from the start of a text.
 #[derive(Debug)]
 pub struct OrgList {
@@ -1045,22 +1057,23 @@ pub fn parse_list(cx: &Context, text: &str, strict: bool) -> Option<OrgList> {
 fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> {
     let mut out: Vec<String> = Vec::new();
     let mut marked: Vec<String> = Vec::new();
+    let g = &*cx.grammar;
     for piece in split_top(seg, &['、', '/']) {
         let mut p = piece.trim();
         // `市发改委(牵头)`: the mention is the lead.
         let mut lead = false;
-        for m in LEAD_MARKS {
-            if let Some(s) = p.strip_suffix(m) {
+        for m in &g.lead_marks {
+            if let Some(s) = p.strip_suffix(m.as_str()) {
                 p = s.trim_end();
                 lead = true;
             }
         }
-        for t in TRAILING {
-            if let Some(s) = p.strip_suffix(t) {
+        for t in &g.trailing {
+            if let Some(s) = p.strip_suffix(t.as_str()) {
                 p = s.trim_end();
             }
         }
-        let p = strip_etc(p);
+        let p = strip_etc(g, p);
         let p = strip_note(cx, p);
         let p = p
             .trim_start_matches("并由")
@@ -1071,7 +1084,7 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
             continue;
         }
         // `市有关部门、单位`: a bare generic noun belongs to the previous collective.
-        if GENERIC_TAILS.contains(&p) {
+        if g.generic_tails.iter().any(|t| t == p) {
             let last = out.last_mut()?;
             last.push('、');
             last.push_str(p);
@@ -1088,7 +1101,7 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
         for sub in split_at_gaps(cx, p) {
             for part in split_conjunctions(cx, sub) {
                 // `能源局等省有关部门和各市政府`: `等` ends the member before `和`, too.
-                let part = match strip_etc(&part) {
+                let part = match strip_etc(&cx.grammar, &part) {
                     q if q.len() < part.len() && !q.is_empty() => q.to_string(),
                     _ => part,
                 };
@@ -1113,15 +1126,6 @@ fn split_segment(cx: &Context, seg: &str) -> Option<(Vec<String>, Vec<String>)> 
 }
 
 /// Marks after a mention naming it the lead of its list.
-const LEAD_MARKS: &[&str] = &[
-    "(牵头)",
-    "(牵头单位)",
-    "(牵头部门)",
-    "(主责)",
-    "(主责单位)",
-    "[牵头]",
-    "【牵头】",
-];
 
 /// `市发改委 市财政局` (a list the normaliser glued by dropping the spaces between its
 /// mentions): the parts between source spaces when every part is an organisation; else the
@@ -1188,7 +1192,7 @@ fn strip_note<'p>(cx: &Context, p: &'p str) -> &'p str {
 }
 
 /// `…等`, `…等单位`, `…等县直有关部门`: the list ends at `等` when what follows is generic.
-fn strip_etc(p: &str) -> &str {
+fn strip_etc<'p>(g: &Grammar, p: &'p str) -> &'p str {
     let p = p.trim();
     if let Some(s) = p.strip_suffix('等') {
         return s.trim_end();
@@ -1196,7 +1200,7 @@ fn strip_etc(p: &str) -> &str {
     if let Some(at) = p.rfind('等') {
         let tail = &p[at + '等'.len_utf8()..];
         let generic = tail.chars().count() <= 8
-            && (GENERIC_TAILS.iter().any(|g| tail.ends_with(g)) || tail.ends_with("单位和部门"));
+            && (g.generic_tails.iter().any(|t| tail.ends_with(t.as_str())) || tail.ends_with("单位和部门"));
         if generic && at > 0 {
             return p[..at].trim_end();
         }
@@ -1255,7 +1259,7 @@ fn strong_org(cx: &Context, o: &str) -> bool {
     let first = chars.next().unwrap_or(' ');
     let rest = chars.as_str();
     if lx.is_collective(o) {
-        return lx.org_type_by_suffix(o).is_some() || GENERIC_TAILS.iter().any(|g| o.ends_with(g));
+        return lx.org_type_by_suffix(o).is_some() || cx.grammar.generic_tails.iter().any(|t| o.ends_with(t.as_str()));
     }
     if lx.dept_aliases.contains_key(rest) || lx.dept_aliases.contains_key(o) {
         return true;
@@ -1275,7 +1279,7 @@ fn split_conjunctions(cx: &Context, s: &str) -> Vec<String> {
             let at = from + p;
             let (left, right) = (&s[..at], &s[at + conj.len()..]);
             let left_ok = cx.gz.lexicon().org_type_by_suffix(left).is_some()
-                || GENERIC_TAILS.iter().any(|g| left.ends_with(g))
+                || cx.grammar.generic_tails.iter().any(|t| left.ends_with(t.as_str()))
                 || left.ends_with("街道");
             if left_ok && right.chars().count() >= 2 && cx.org_ref(right).is_some() {
                 let mut v = vec![left.to_string()];
@@ -1819,7 +1823,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
                     list = &list[..p];
                 }
             }
-            if let Some(orgs) = parse_list(cx, strip_etc(list), false).filter(|o| o.whole) {
+            if let Some(orgs) = parse_list(cx, strip_etc(g, list), false).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some((*role).into())));
                 first.get_or_insert(c_at);
             }
@@ -1827,7 +1831,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         }
         // After form at the clause end: `X牵头`, `X等部门密切配合`, `由X负责`.
         if let Some((role, list)) = after_trigger(g, c) {
-            let list = strip_etc(strip_adverbs(list));
+            let list = strip_etc(g, strip_adverbs(list));
             if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
@@ -1845,7 +1849,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
             if c[p..].contains('了') || c[..p].contains("已") || c[..p].contains('曾') {
                 continue;
             }
-            let list = strip_etc(strip_adverbs(&c[..p]));
+            let list = strip_etc(g, strip_adverbs(&c[..p]));
             if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
@@ -1862,10 +1866,10 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         {
             if let Some(p) = c.find("负责") {
                 let m = &c[..p];
-                let last = strip_etc(m);
+                let last = strip_etc(g, m);
                 let ends_as_org = m.chars().count() <= 60
                     && (cx.gz.lexicon().org_type_by_suffix(last).is_some()
-                        || GENERIC_TAILS.iter().any(|g| last.ends_with(g)));
+                        || g.generic_tails.iter().any(|t| last.ends_with(t.as_str())));
                 let plain = ends_as_org
                     && !c[p..].starts_with("负责人")
                     && !c[p..].starts_with("负责同志")
