@@ -280,6 +280,14 @@ impl Default for Frame<'_> {
 
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '、', '(', ')', '!', '?', '\n'];
 
+/// Where the clause that `before` ends in starts: after its last [`CLAUSE_END`], else 0.
+fn clause_start(before: &str) -> usize {
+    before
+        .rfind(CLAUSE_END)
+        .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
+        .unwrap_or(0)
+}
+
 /// Emits `targets` facts for every task, and for paragraphs outside numbered units.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let text = cx.norm.text.clone();
@@ -930,10 +938,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         // `新认定高新技术企业十五家。`); `三个坚决`-style names have none of these.
         let target_verb = ends_with_any(&r.words.target_verb, before);
         let closes_verb_clause = || {
-            let head = &before[before
-                .rfind(CLAUSE_END)
-                .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
-                .unwrap_or(0)..];
+            let head = &before[clause_start(before)..];
             unit_full.is_some()
                 && after.chars().next().is_none_or(|c| CLAUSE_END.contains(&c))
                 && holds(&r.words.target_verb, head)
@@ -999,10 +1004,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
         }
         // The object of a verb of focus (`聚焦全省16个先进制造业集群和50条重点产业链`) is the work's
         // scope, not an aim (`依托现有园区新建标准厂房10万平方米` still builds).
-        let clause_head = &before[before
-            .rfind(CLAUSE_END)
-            .map(|p| p + before[p..].chars().next().map_or(1, char::len_utf8))
-            .unwrap_or(0)..];
+        let clause_head = &before[clause_start(before)..];
         let scope_object = (r.words.scope_verb.iter())
             .find_map(|v| clause_head.strip_prefix(v.as_str()))
             .is_some_and(|o| {
@@ -1041,10 +1043,7 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             "=".to_string()
         };
         // Extent: from the clause start (measure) to the end of the after-comparator.
-        let mut clause_start = before
-            .rfind(CLAUSE_END)
-            .map(|p| p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1))
-            .unwrap_or(0);
+        let mut clause_start = clause_start(before);
         // A list of counts joined by a conjunction (`748个示范村和20万户示范户`): the count after
         // 和/及/与 opens its own item, and the count before it stays a figure of its own.
         if text[clause_start..].starts_with(|c: char| c.is_ascii_digit()) {
