@@ -574,6 +574,16 @@ impl Lexicon {
         &self.lists[table as usize]
     }
 
+    /// The words (first column) of a table's rows whose kind column names `kind` (kinds may be
+    /// joined by `,`: `单位	unit,other`), in file order.
+    pub fn words_of_kind<'a>(&'a self, table: Table, kind: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        let col = table.kinds().map_or(1, |(c, _)| c);
+        self.table(table)
+            .iter()
+            .filter(move |r| r.get(col).is_some_and(|ks| ks.split(',').any(|k| k.trim() == kind)))
+            .map(|r| &r[0])
+    }
+
     /// Type of an organisation mention from its ending, if it has a known one.
     pub fn org_type_by_suffix(&self, mention: &str) -> Option<OrgType> {
         self.org_suffix_ix

@@ -115,7 +115,7 @@ impl Grammar {
     fn new(lex: &Lexicon) -> Grammar {
         let posts = lex.table(crate::lexicon::Table::Posts);
         let has = |r: &Vec<String>, k: &str| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k));
-        let words = |k: &str| -> Vec<String> { posts.iter().filter(|r| has(r, k)).map(|r| r[0].clone()).collect() };
+        let words = |k: &str| -> Vec<String> { lex.words_of_kind(crate::lexicon::Table::Posts, k).cloned().collect() };
         let kinds = posts
             .iter()
             .filter(|r| ["head", "gov", "byline", "block"].iter().any(|k| has(r, k)))
@@ -131,19 +131,15 @@ impl Grammar {
                 }
             })
             .collect();
-        let pw = lex.table(crate::lexicon::Table::PersonWords);
         let pwords = |k: &str| -> Vec<String> {
-            pw.iter()
-                .filter(|r| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k)))
-                .map(|r| r[0].clone())
+            lex.words_of_kind(crate::lexicon::Table::PersonWords, k)
+                .cloned()
                 .collect()
         };
         let surnames = lex.list(crate::lexicon::Table::Surnames);
-        let nc = lex.table(crate::lexicon::Table::NameChars);
         let name_chars = |k: &str| -> HashSet<char> {
-            nc.iter()
-                .filter(|r| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x == k)))
-                .filter_map(|r| r[0].chars().next())
+            (lex.words_of_kind(crate::lexicon::Table::NameChars, k))
+                .filter_map(|w| w.chars().next())
                 .collect()
         };
         Grammar {

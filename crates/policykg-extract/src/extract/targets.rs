@@ -60,29 +60,22 @@ struct Words {
 
 impl Words {
     fn of(lx: &crate::lexicon::Lexicon) -> Words {
-        let mut w = Words::default();
-        for row in lx.table(crate::lexicon::Table::TargetWords) {
-            let (Some(word), Some(kinds)) = (row.first(), row.get(1)) else {
-                continue;
-            };
-            for k in kinds.split(',').map(str::trim) {
-                let list = match k {
-                    "target_verb" => &mut w.target_verb,
-                    "build_verb" => &mut w.build_verb,
-                    "size_unit" => &mut w.size_unit,
-                    "task_column" => &mut w.task_column,
-                    "progress_column" => &mut w.progress_column,
-                    "content_verb" => &mut w.content_verb,
-                    "doc_part" => &mut w.doc_part,
-                    "scope_verb" => &mut w.scope_verb,
-                    "list_work_verb" => &mut w.list_work_verb,
-                    // Unknown kinds are refused when the lexicon loads.
-                    _ => continue,
-                };
-                list.push(word.clone());
-            }
+        let kind = |k: &str| -> Vec<String> {
+            lx.words_of_kind(crate::lexicon::Table::TargetWords, k)
+                .cloned()
+                .collect()
+        };
+        Words {
+            target_verb: kind("target_verb"),
+            build_verb: kind("build_verb"),
+            size_unit: kind("size_unit"),
+            task_column: kind("task_column"),
+            progress_column: kind("progress_column"),
+            content_verb: kind("content_verb"),
+            doc_part: kind("doc_part"),
+            scope_verb: kind("scope_verb"),
+            list_work_verb: kind("list_work_verb"),
         }
-        w
     }
 }
 
