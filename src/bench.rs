@@ -62,8 +62,8 @@ fn relocation(gz: &Gazetteer, from: usize, to: usize) -> Vec<(String, String)> {
         pairs.push((gz.qualified_name(a), gz.qualified_name(b)));
         pairs.push((da.name.clone(), db.name.clone()));
         if let (Some(sa), Some(sb)) = (
-            crate::resolve::short_form(&da.name),
-            crate::resolve::short_form(&db.name),
+            crate::resolve::short_form(gz.lexicon(), &da.name),
+            crate::resolve::short_form(gz.lexicon(), &db.name),
         ) {
             pairs.push((sa, sb));
         }

@@ -180,15 +180,72 @@ pub struct Evidence {
 impl Fact {
     /// One JSON line (no trailing newline).
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).expect("facts always serialise")
+        let mut out = Vec::with_capacity(256 + 2 * self.evidence.text.len());
+        self.write_json(&mut out);
+        String::from_utf8(out).expect("the writer copies UTF-8 and writes ASCII")
     }
 
     /// Appends the facts as JSON lines (each ending with `\n`) to a buffer.
     pub fn write_jsonl(facts: &[Fact], out: &mut Vec<u8>) {
         for f in facts {
-            serde_json::to_writer(&mut *out, f).expect("facts always serialise");
+            f.write_json(out);
             out.push(b'\n');
         }
+    }
+
+    /// Appends the fact as one JSON object, byte for byte what `serde_json` writes for the
+    /// derived `Serialize` (field order, `null`s, skipped fields, escapes; tested against it),
+    /// without serde's `flatten` machinery: the facts are most of what `extract` writes.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = json::Object::open(out);
+        o.str("doc", &self.doc);
+        o.str("rel", self.rel.name());
+        match &self.rel {
+            Relation::Leads { task, org } | Relation::CoResponsible { task, org } => {
+                task.write(o.key("task"));
+                org.write(o.key("org"));
+            }
+            Relation::Targets { task, indicator } => {
+                task.write(o.key("task"));
+                indicator.write(o.key("indicator"));
+            }
+            Relation::CooperatesWith { task, a, b, verb } => {
+                if let Some(t) = task {
+                    t.write(o.key("task"));
+                }
+                a.write(o.key("a"));
+                b.write(o.key("b"));
+                o.str("verb", verb);
+            }
+            Relation::HoldsPost { person, post, org } => {
+                json::Object::open(o.key("person")).str("text", &person.text).close();
+                json::Object::open(o.key("post")).str("text", &post.text).close();
+                match org {
+                    Some(org) => org.write(o.key("org")),
+                    None => {
+                        o.null("org");
+                    }
+                }
+            }
+            Relation::IssuedBy {
+                org,
+                number,
+                date,
+                title,
+            } => {
+                org.write(o.key("org"));
+                o.opt_str("number", number.as_deref());
+                o.opt_str("date", date.as_deref());
+                o.opt_str("title", title.as_deref());
+            }
+        }
+        let e = &self.evidence;
+        json::Object::open(o.key("evidence"))
+            .uint("start", e.start)
+            .uint("end", e.end)
+            .str("text", &e.text)
+            .close();
+        o.close();
     }
 
     /// Sort key: document, evidence start, relation, then the JSON text for a total order.
@@ -199,6 +256,143 @@ impl Fact {
             self.rel.name(),
             self.to_json_line(),
         )
+    }
+}
+
+impl TaskRef {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut o = json::Object::open(out);
+        o.opt_str("label", self.label.as_deref()).str("text", &self.text);
+        if let Some(s) = &self.section {
+            o.str("section", s);
+        }
+        o.close();
+    }
+}
+
+impl OrgRef {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut o = json::Object::open(out);
+        o.str("text", &self.text);
+        if let Some(n) = &self.name {
+            o.str("name", n);
+        }
+        o.str("type", &self.ty);
+        if let Some(c) = &self.code {
+            o.str("code", c);
+        }
+        if let Some(d) = &self.division {
+            o.str("division", d);
+        }
+        o.close();
+    }
+}
+
+impl Indicator {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut o = json::Object::open(out);
+        o.str("text", &self.text)
+            .str("measure", &self.measure)
+            .float("value", self.value)
+            .opt_str("unit", self.unit.as_deref())
+            .str("comparator", &self.comparator);
+        if let Some(m) = self.value_max {
+            o.float("value_max", m);
+        }
+        o.opt_str("deadline", self.deadline.as_deref());
+        o.close();
+    }
+}
+
+/// The few pieces of compact JSON the facts need, written into a byte buffer.
+mod json {
+    /// An object being written: `{` on open, `,` between members, `}` on close.
+    pub(super) struct Object<'o> {
+        out: &'o mut Vec<u8>,
+        first: bool,
+    }
+
+    impl<'o> Object<'o> {
+        pub(super) fn open(out: &'o mut Vec<u8>) -> Object<'o> {
+            out.push(b'{');
+            Object { out, first: true }
+        }
+
+        /// Writes `"name":` and hands back the buffer for the value.
+        pub(super) fn key(&mut self, name: &str) -> &mut Vec<u8> {
+            if !self.first {
+                self.out.push(b',');
+            }
+            self.first = false;
+            string(self.out, name);
+            self.out.push(b':');
+            self.out
+        }
+
+        pub(super) fn str(&mut self, name: &str, value: &str) -> &mut Self {
+            string(self.key(name), value);
+            self
+        }
+
+        pub(super) fn opt_str(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+            match value {
+                Some(v) => self.str(name, v),
+                None => self.null(name),
+            }
+        }
+
+        pub(super) fn null(&mut self, name: &str) -> &mut Self {
+            self.key(name).extend_from_slice(b"null");
+            self
+        }
+
+        pub(super) fn uint(&mut self, name: &str, value: u32) -> &mut Self {
+            let mut buf = itoa::Buffer::new();
+            self.key(name).extend_from_slice(buf.format(value).as_bytes());
+            self
+        }
+
+        /// A number as `serde_json` prints it (shortest round trip; `null` when not finite).
+        pub(super) fn float(&mut self, name: &str, value: f64) -> &mut Self {
+            serde_json::to_writer(self.key(name), &value).expect("a float always serialises");
+            self
+        }
+
+        pub(super) fn close(&mut self) {
+            self.out.push(b'}');
+        }
+    }
+
+    /// A JSON string: `"`, `\\` and control characters escaped as `serde_json` does
+    /// (`\n`-style where JSON has one, else `\u00XX`); everything else copied.
+    pub(super) fn string(out: &mut Vec<u8>, s: &str) {
+        out.push(b'"');
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b >= 0x20 && b != b'"' && b != b'\\' {
+                continue;
+            }
+            out.extend_from_slice(&bytes[start..i]);
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0C => out.extend_from_slice(b"\\f"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[(b >> 4) as usize]);
+                    out.push(HEX[(b & 0xF) as usize]);
+                }
+            }
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+        out.push(b'"');
     }
 }
 
@@ -240,5 +434,110 @@ mod tests {
         assert!(line.ends_with(r#""evidence":{"start":1,"end":3,"text":"ab"}}"#));
         let back: Fact = serde_json::from_str(&line).unwrap();
         assert_eq!(back.rel, f.rel);
+    }
+
+    fn org(text: &str, name: Option<&str>) -> OrgRef {
+        OrgRef {
+            text: text.into(),
+            name: name.map(Into::into),
+            ty: "Government".into(),
+            code: name.map(|_| "320000".into()),
+            division: name.map(|_| "320100".into()),
+        }
+    }
+
+    /// Every relation, every optional field present and absent, strings that need escapes and
+    /// numbers serde prints in its own way: the hand-written writer gives serde's bytes.
+    #[test]
+    fn writer_equals_serde_for_every_shape() {
+        let task = |section: Option<&str>| TaskRef {
+            label: section.map(|_| "3".into()),
+            text: "任务\"引号\"\\反斜杠\n换行\t\u{1}\u{7f}".into(),
+            section: section.map(Into::into),
+        };
+        let indicator = |value: f64, max: Option<f64>| Indicator {
+            text: "新建5G基站3100个".into(),
+            measure: "5G基站".into(),
+            value,
+            unit: max.map(|_| "个".into()),
+            comparator: "eq".into(),
+            value_max: max,
+            deadline: max.map(|_| "2025".into()),
+        };
+        let rels = vec![
+            Relation::Leads {
+                task: task(Some("一、")),
+                org: org("市发改委", Some("南京市发展和改革委员会")),
+            },
+            Relation::CoResponsible {
+                task: task(None),
+                org: org("各区", None),
+            },
+            Relation::Targets {
+                task: task(None),
+                indicator: indicator(3100.0, None),
+            },
+            Relation::Targets {
+                task: task(Some("二")),
+                indicator: indicator(0.1, Some(1e21)),
+            },
+            Relation::Targets {
+                task: task(None),
+                indicator: indicator(-0.0, Some(f64::NAN)),
+            },
+            Relation::Targets {
+                task: task(None),
+                indicator: indicator(1e-7, Some(12345678.9)),
+            },
+            Relation::CooperatesWith {
+                task: None,
+                a: org("@self", None),
+                b: org("溧阳", Some("溧阳市")),
+                verb: "合作".into(),
+            },
+            Relation::CooperatesWith {
+                task: Some(task(None)),
+                a: org("a", None),
+                b: org("b", None),
+                verb: "对口".into(),
+            },
+            Relation::HoldsPost {
+                person: Person {
+                    text: "聂立新".into()
+                },
+                post: Post { text: "局长".into() },
+                org: None,
+            },
+            Relation::HoldsPost {
+                person: Person { text: "x".into() },
+                post: Post { text: "y".into() },
+                org: Some(org("市人社局", Some("n"))),
+            },
+            Relation::IssuedBy {
+                org: org("市政府办公室", None),
+                number: None,
+                date: None,
+                title: None,
+            },
+            Relation::IssuedBy {
+                org: org("o", Some("p")),
+                number: Some("〔2024〕2号".into()),
+                date: Some("2024-01-02".into()),
+                title: Some("《通知》".into()),
+            },
+        ];
+        for rel in rels {
+            let f = Fact {
+                doc: "d\u{1f}\"".into(),
+                rel,
+                evidence: Evidence {
+                    start: 0,
+                    end: u32::MAX,
+                    text: "证据\r\u{8}\u{c}".into(),
+                },
+                task_index: None,
+            };
+            assert_eq!(f.to_json_line(), serde_json::to_string(&f).unwrap());
+        }
     }
 }

@@ -110,11 +110,13 @@ pub enum Table {
     TargetWords,
     EthnicGroups,
     NameChars,
+    DivisionSuffixes,
+    HeaderFields,
 }
 
 impl Table {
     /// Every table, in file order.
-    pub const ALL: [Table; 23] = [
+    pub const ALL: [Table; 25] = [
         Table::Regions,
         Table::CoopVerbs,
         Table::GenericPartners,
@@ -138,6 +140,8 @@ impl Table {
         Table::TargetWords,
         Table::EthnicGroups,
         Table::NameChars,
+        Table::DivisionSuffixes,
+        Table::HeaderFields,
     ];
 
     /// File stem under `ontology/lexicon/`.
@@ -166,6 +170,8 @@ impl Table {
             Table::TargetWords => "target_words",
             Table::EthnicGroups => "ethnic_groups",
             Table::NameChars => "name_chars",
+            Table::DivisionSuffixes => "division_suffixes",
+            Table::HeaderFields => "header_fields",
         }
     }
 
@@ -246,7 +252,11 @@ impl Table {
                 ],
             )),
             Table::TargetContexts => Some((1, &["plan", "report", "retro"])),
-            Table::NameChars => Some((1, &["given", "word_start"])),
+            Table::NameChars => Some((1, &["given", "word_start", "not_in_name", "fold_unit"])),
+            Table::HeaderFields => Some((
+                1,
+                &["field", "needs_separator", "number", "publisher", "signed", "published", "dated", "generated", "lapses"],
+            )),
             Table::TargetWords => Some((
                 1,
                 &[
@@ -346,6 +356,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/surnames.tsv",
     "lexicon/person_words.tsv",
     "lexicon/name_chars.tsv",
+    "lexicon/division_suffixes.tsv",
+    "lexicon/header_fields.tsv",
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",

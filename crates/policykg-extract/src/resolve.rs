@@ -55,34 +55,15 @@ pub struct Gazetteer {
     pub posts_ac: AhoCorasick,
 }
 
-const SUFFIXES: &[&str] = &[
-    "特别行政区",
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "自治州",
-    "自治县",
-    "地区",
-    "林区",
-    "省",
-    "市",
-    "区",
-    "县",
-    "盟",
-    "旗",
-];
-
-/// Short form of a division name (`马鞍山市` → `马鞍山`), if it is safe to use alone.
-pub fn short_form(name: &str) -> Option<String> {
-    for s in SUFFIXES {
-        if let Some(stem) = name.strip_suffix(s) {
-            if stem.chars().count() >= 2 {
-                return Some(stem.to_string());
-            }
-        }
-    }
-    None
+/// Short form of a division name (`马鞍山市` → `马鞍山`): the name without the longest ending of
+/// `division_suffixes.tsv` that leaves two characters at least.
+pub fn short_form(lex: &Lexicon, name: &str) -> Option<String> {
+    lex.list(crate::lexicon::Table::DivisionSuffixes)
+        .iter()
+        .filter_map(|s| name.strip_suffix(s.as_str()))
+        .filter(|stem| stem.chars().count() >= 2)
+        .min_by_key(|stem| stem.len())
+        .map(str::to_string)
 }
 
 impl Gazetteer {
@@ -108,7 +89,7 @@ impl Gazetteer {
             // Short forms only for prefectures and provinces, and county-level cities; bare
             // district stems (`鼓楼`, `城`) are too ambiguous.
             if d.level != "county" || d.kind == "county_city" || d.kind == "county" {
-                if let Some(s) = short_form(&d.name).filter(|s| !stop.contains(s)) {
+                if let Some(s) = short_form(&lex, &d.name).filter(|s| !stop.contains(s)) {
                     let e = names.entry(s.clone()).or_insert_with(|| (Vec::new(), false, None));
                     if !e.1 {
                         e.0.push(i);

@@ -103,6 +103,22 @@ pub struct MetaField {
     pub value: String,
     /// Byte range of the line holding it.
     pub line: Range<usize>,
+    /// What the field's value is (`header_fields.tsv`).
+    pub kind: FieldKind,
+}
+
+/// What a header field's value is, from its kinds in `header_fields.tsv`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FieldKind {
+    /// A short name common inside values (`日期`, `来源`): a field only with a separator after it.
+    pub needs_separator: bool,
+    /// The value holds the document number (`文号`).
+    pub number: bool,
+    /// The value is a date that may be the document's: lower is preferred (`成文日期` 0, `发布日期`
+    /// 1, `日期` 2, `生成日期` 3).
+    pub date_rank: Option<u8>,
+    /// The value names the issuing body: lower is preferred (file order).
+    pub publisher: Option<u8>,
 }
 
 /// The structure of one document.
@@ -278,6 +294,8 @@ pub trait Vocabulary {
     fn is_org_list_cell(&self, cell: &str) -> bool;
     /// True when a mention ends like an organisation (`长顺县统计局`).
     fn ends_like_org(&self, mention: &str) -> bool;
+    /// The field names of header metadata (`索引号`, `发布机构`).
+    fn header_fields(&self) -> &HeaderFields;
 }
 
 /// Builds the document structure of a normalised text (without its source: cells separated
@@ -298,7 +316,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
     let line_text = |r: &Range<usize>| text[r.clone()].trim();
 
     // Header metadata: `key|value|key|value|` rows and `key:value` rows among the first lines.
-    parse_meta(text, &lines, &mut doc);
+    parse_meta(text, &lines, words.header_fields(), &mut doc);
 
     // Signature: a date line preceded by up to three short office lines.
     let mut signature_lines: Vec<usize> = Vec::new();
@@ -340,29 +358,11 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
     }
     if doc.date.is_none() {
         // The signing date (成文日期) before the publishing one (发布日期) before a generation
-        // stamp; never the date a document lapses or takes effect.
-        let rank = |k: &str| {
-            if ["废止", "失效", "实施", "施行", "有效"].iter().any(|w| k.contains(w)) {
-                None
-            } else if ["成文", "发文", "印发", "签署", "签约", "签发"]
-                .iter()
-                .any(|w| k.contains(w))
-            {
-                Some(0)
-            } else if k.contains("发布") || k.contains("公开") {
-                Some(1)
-            } else if k.contains("生成") {
-                Some(3)
-            } else if k.contains("日期") || k.contains("时间") {
-                Some(2)
-            } else {
-                None
-            }
-        };
+        // stamp; never the date a document lapses or takes effect (`header_fields.tsv`).
         doc.date = doc
             .meta
             .iter()
-            .filter_map(|f| Some((rank(&f.key)?, iso_date(&f.value)?, f.line.clone())))
+            .filter_map(|f| Some((f.kind.date_rank?, iso_date(&f.value)?, f.line.clone())))
             .min_by_key(|(r, _, _)| *r)
             .map(|(_, d, l)| (d, l));
     }
@@ -370,7 +370,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
     // Document number: a line of its own, a header field, or after the title in one line;
     // never one cited inside parentheses or 《》.
     for f in &doc.meta {
-        if f.key.contains("号") || f.key.contains("编号") {
+        if f.kind.number {
             if let Some(m) = DOC_NUMBER.find(&f.value) {
                 doc.number = Some((number_text(m.as_str()), f.line.clone()));
                 break;
@@ -1054,71 +1054,27 @@ fn looks_like_office_line(s: &str) -> bool {
 }
 
 /// Field names of the metadata block web portals put above a document (`索引号`, `发布机构`,
-/// `成文日期`, `文号`, …) and of news pages (`来源`, `发布时间`).
-const META_KEYS: &[&str] = &[
-    "索引号",
-    "主题分类",
-    "组配分类",
-    "体裁分类",
-    "内容分类",
-    "服务对象",
-    "信息分类",
-    "文件分类",
-    "公文种类",
-    "发布机构",
-    "发文机关",
-    "发文单位",
-    "发文机构",
-    "制发机关",
-    "所属机构",
-    "成文日期",
-    "成文时间",
-    "发文日期",
-    "印发日期",
-    "发布日期",
-    "发布时间",
-    "生成日期",
-    "公开日期",
-    "公开时间",
-    "签约时间",
-    "签约地点",
-    "日期",
-    "时间",
-    "文件编号",
-    "文号",
-    "发文字号",
-    "有效性",
-    "是否有效",
-    "时效性",
-    "效力状态",
-    "废止日期",
-    "失效日期",
-    "实施日期",
-    "公开方式",
-    "公开范围",
-    "主题词",
-    "关键词",
-    "名称",
-    "标题",
-    "来源",
-    "信息来源",
-    "文章来源",
-    "稿源",
-    "作者",
-    "编辑",
-    "责任编辑",
-    "浏览次数",
-    "阅读次数",
-    "点击数",
-];
+/// `成文日期`, `文号`, …) and of news pages (`来源`, `发布时间`): one automaton, longest name first.
+pub struct HeaderFields {
+    ac: aho_corasick::AhoCorasick,
+    /// Per pattern, what its value is.
+    kinds: Vec<FieldKind>,
+}
 
-static META_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasickBuilder::new()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(META_KEYS)
-        .expect("field names are plain strings")
-});
+impl HeaderFields {
+    /// The field names, each with what its value is.
+    pub fn new<'w>(fields: impl IntoIterator<Item = (&'w str, FieldKind)>) -> HeaderFields {
+        let (names, kinds): (Vec<&str>, Vec<FieldKind>) = fields.into_iter().unzip();
+        HeaderFields {
+            ac: aho_corasick::AhoCorasickBuilder::new()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(names)
+                .expect("field names are plain strings"),
+            kinds,
+        }
+    }
+}
 
 /// Header metadata in any of the layouts pages use: `key|value|key|value|` rows, `key:value`
 /// several to a line, `key value` run together once spaces are gone
@@ -1126,14 +1082,14 @@ static META_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
 /// its line with the value on the next. A line counts only when it opens with a field name
 /// (after a bullet, or the date stamp of a news page), so a body sentence that mentions one
 /// (`资金来源`) is not read.
-fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
+fn parse_meta(text: &str, lines: &[Range<usize>], fields: &HeaderFields, doc: &mut Document) {
     let is_bullet = |c: char| matches!(c, '|' | '-' | '*' | '·' | '•' | '【' | '[' | ' ' | '\t');
     let body_of = |r: &Range<usize>| text[r.clone()].trim().trim_start_matches(is_bullet);
     for (i, r) in lines.iter().enumerate().take(30) {
         let body = body_of(r);
-        let mut keys: Vec<(usize, usize)> = Vec::new();
+        let mut keys: Vec<(usize, usize, FieldKind)> = Vec::new();
         let separated = body.contains([':', '|']);
-        for m in META_AC.find_iter(body) {
+        for m in fields.ac.find_iter(body) {
             let next = body[m.end()..].chars().next();
             let first = keys.is_empty();
             if first {
@@ -1148,16 +1104,17 @@ fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             }
             // A name inside a value is no boundary: a field name has a separator after it,
             // unless the whole line has none.
-            let short = matches!(&body[m.start()..m.end()], "日期" | "时间" | "来源" | "编辑" | "作者");
+            let kind = fields.kinds[m.pattern().as_usize()];
+            let short = kind.needs_separator;
             let boundary = matches!(next, None | Some(':' | '|' | ' ' | '】')) || !separated && !short && !first;
             if first && !(boundary || !separated) {
                 break;
             }
             if first || boundary {
-                keys.push((m.start(), m.end()));
+                keys.push((m.start(), m.end(), kind));
             }
         }
-        for (n, &(ks, ke)) in keys.iter().enumerate() {
+        for (n, &(ks, ke, kind)) in keys.iter().enumerate() {
             let vend = keys.get(n + 1).map(|k| k.0).unwrap_or(body.len());
             let clean = |v: &str| {
                 v.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | '】' | '[' | ']'))
@@ -1174,7 +1131,7 @@ fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
                     .find(|(_, l)| !text[(*l).clone()].trim().is_empty())
                 {
                     let nb = body_of(next);
-                    if j <= i + 2 && META_AC.find(nb).is_none_or(|m| m.start() > 0) && nb.chars().count() <= 60 {
+                    if j <= i + 2 && fields.ac.find(nb).is_none_or(|m| m.start() > 0) && nb.chars().count() <= 60 {
                         value = clean(nb);
                         line = r.start..next.end;
                     }
@@ -1184,6 +1141,7 @@ fn parse_meta(text: &str, lines: &[Range<usize>], doc: &mut Document) {
                 key: body[ks..ke].to_string(),
                 value,
                 line,
+                kind,
             });
         }
     }

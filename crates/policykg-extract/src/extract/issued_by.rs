@@ -85,20 +85,21 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
             return vec![(name, r)];
         }
     }
-    const PUBLISHER: &[&str] = &["发文机关", "发文单位", "发文机构", "制发机关", "发布机构"];
-    for key in PUBLISHER {
-        if let Some(f) = cx.doc.meta.iter().find(|f| f.key == *key) {
-            // Joint publishers: `XX市发展和改革委员会、XX市财政局`.
-            let found: Vec<(String, Range<usize>)> = strip_site_title(&f.value)
-                .split(['、', ',', ';'])
-                .map(str::trim)
-                .filter(|v| is_org(v))
-                .flat_map(|v| split_joint(cx, v))
-                .map(|v| (v, f.line.clone()))
-                .collect();
-            if !found.is_empty() {
-                return found;
-            }
+    // The fields naming the issuer (`header_fields.tsv`, `publisher`), the first listed first.
+    let mut publishers: Vec<_> = cx.doc.meta.iter().filter(|f| f.kind.publisher.is_some()).collect();
+    publishers.sort_by_key(|f| f.kind.publisher);
+    publishers.dedup_by_key(|f| f.kind.publisher);
+    for f in publishers {
+        // Joint publishers: `XX市发展和改革委员会、XX市财政局`.
+        let found: Vec<(String, Range<usize>)> = strip_site_title(&f.value)
+            .split(['、', ',', ';'])
+            .map(str::trim)
+            .filter(|v| is_org(v))
+            .flat_map(|v| split_joint(cx, v))
+            .map(|v| (v, f.line.clone()))
+            .collect();
+        if !found.is_empty() {
+            return found;
         }
     }
     // The `来源` of an official document's page (a plan, a notice) is its office; on a news

@@ -15,12 +15,13 @@ pub mod targets;
 
 use crate::doc::{slice_chars, SourceDoc, Span};
 use crate::facts::{Evidence, Fact, OrgRef, TaskRef};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, PerLexicon, Table};
 use crate::normalize::{normalize, NormText};
 use crate::resolve::{detect_jurisdiction_in, resolve_org, Gazetteer, Jurisdiction, PlaceMatch};
-use crate::structure::{parse_with_source, ColumnKind, Document, UnitKind, Vocabulary};
+use crate::structure::{parse_with_source, ColumnKind, Document, FieldKind, HeaderFields, UnitKind, Vocabulary};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A task of the document: a numbered item, or a section/unnumbered passage that carries a
 /// responsibility directly.
@@ -170,6 +171,39 @@ pub struct Context<'a> {
 pub struct Layout<'a> {
     pub grammar: &'a responsibility::Grammar,
     pub lexicon: &'a Lexicon,
+    pub header_fields: Arc<HeaderFields>,
+}
+
+impl<'a> Layout<'a> {
+    pub fn new(grammar: &'a responsibility::Grammar, lexicon: &'a Lexicon) -> Layout<'a> {
+        static FIELDS: PerLexicon<HeaderFields> = PerLexicon::new();
+        let header_fields = FIELDS.get(lexicon, |lex| {
+            let mut publishers = 0;
+            HeaderFields::new(lex.table(Table::HeaderFields).iter().map(|r| {
+                let has = |k: &str| r.get(1).is_some_and(|ks| ks.split(',').any(|x| x.trim() == k));
+                let publisher = has("publisher").then(|| {
+                    publishers += 1;
+                    publishers - 1
+                });
+                let date_rank = ["signed", "published", "dated", "generated"]
+                    .iter()
+                    .position(|k| has(k))
+                    .map(|p| p as u8);
+                let kind = FieldKind {
+                    needs_separator: has("needs_separator"),
+                    number: has("number"),
+                    date_rank: date_rank.filter(|_| !has("lapses")),
+                    publisher,
+                };
+                (r[0].as_str(), kind)
+            }))
+        });
+        Layout {
+            grammar,
+            lexicon,
+            header_fields,
+        }
+    }
 }
 
 /// The structure of a text read with the embedded tables (for tests of the layout parser).
@@ -177,13 +211,7 @@ pub struct Layout<'a> {
 pub(crate) fn parse_embedded(norm: &NormText) -> Document {
     let lx = Lexicon::embedded();
     let grammar = responsibility::Grammar::of(&lx);
-    crate::structure::parse(
-        norm,
-        &Layout {
-            grammar: &grammar,
-            lexicon: &lx,
-        },
-    )
+    crate::structure::parse(norm, &Layout::new(&grammar, &lx))
 }
 
 impl Vocabulary for Layout<'_> {
@@ -195,6 +223,9 @@ impl Vocabulary for Layout<'_> {
     }
     fn is_org_list_cell(&self, cell: &str) -> bool {
         responsibility::is_org_list_cell(self.grammar, self.lexicon, cell)
+    }
+    fn header_fields(&self) -> &HeaderFields {
+        &self.header_fields
     }
     fn ends_like_org(&self, mention: &str) -> bool {
         self.lexicon.org_type_by_suffix(mention).is_some()
@@ -222,10 +253,7 @@ impl<'a> Context<'a> {
             })
         };
         let grammar = responsibility::Grammar::of(gz.lexicon());
-        let layout = Layout {
-            grammar: &grammar,
-            lexicon: gz.lexicon(),
-        };
+        let layout = Layout::new(&grammar, gz.lexicon());
         let doc = parse_with_source(&norm, &gap, &layout);
         let text = norm.text.as_str();
         let mut zones: Vec<&str> = Vec::new();

@@ -69,10 +69,6 @@ static MECHANISM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"成立([\p{Han}]{2,40}?(?:工作机制|领导小组|工作专班|专班|指挥部|委员会|工作组))").expect("valid regex")
 });
 
-/// Characters no personal name contains (function words, unit words).
-const NOT_IN_NAMES: &str = "的了等各是将从之其该此市县局委办部";
-/// Head words `X长` whose `X` completes an unfinished organisation (宣传部长 → 宣传部).
-const FOLD_UNITS: &[char] = &['部', '局', '厅', '处', '科'];
 /// Longest run of characters read as an organisation before a title.
 const MAX_ORG_CHARS: usize = 24;
 
@@ -104,6 +100,11 @@ struct Grammar {
     given: HashSet<char>,
     /// Characters that start verbs, adverbs and prepositions (`name_chars.tsv`, `word_start`).
     word_start: HashSet<char>,
+    /// Characters no personal name holds after its surname (`name_chars.tsv`, `not_in_name`).
+    not_in_name: HashSet<char>,
+    /// Units that complete an organisation cut before a head word `X长` (宣传部长 → 宣传部;
+    /// `name_chars.tsv`, `fold_unit`).
+    fold_units: HashSet<char>,
 }
 
 fn longest_first(mut v: Vec<String>) -> Vec<String> {
@@ -164,6 +165,8 @@ impl Grammar {
             departments: longest_first(lex.dept_aliases.keys().cloned().collect()),
             given: name_chars("given"),
             word_start: name_chars("word_start"),
+            not_in_name: name_chars("not_in_name"),
+            fold_units: name_chars("fold_unit"),
         }
     }
 
@@ -497,7 +500,7 @@ impl LineReader<'_, '_> {
             }
             let Some(e) = han_chars(lt, p, n) else { continue };
             let cand = &lt[p..e];
-            if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| NOT_IN_NAMES.contains(c))
+            if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| g.not_in_name.contains(&c))
                 // No grammatical word inside a name either (部门相关负责人: no 门相关).
                 || g.not_name.iter().any(|w| {
                     cand.starts_with(w.as_str()) || (w.chars().count() >= 2 && cand[first.len_utf8()..].contains(w.as_str()))
@@ -568,7 +571,7 @@ impl LineReader<'_, '_> {
             if !Seg::new(lt, a, char_floor_after(lt, b, 4)).ends_word(b) {
                 return false;
             }
-        } else if let Some(u) = lt[b..].chars().next().filter(|c| FOLD_UNITS.contains(c)) {
+        } else if let Some(u) = lt[b..].chars().next().filter(|c| self.g.fold_units.contains(c)) {
             // 宣传部长 is (部长, 宣传部); but a run that starts a clause is a name (会上,张伟局长).
             let clause_start = lt[..a]
                 .chars()
@@ -885,7 +888,7 @@ impl LineReader<'_, '_> {
         if let Some(u) = head
             .chars()
             .next()
-            .filter(|u| FOLD_UNITS.contains(u) && head.ends_with('长'))
+            .filter(|u| self.g.fold_units.contains(u) && head.ends_with('长'))
         {
             let folded = format!("{text}{u}");
             if !self.g.org_like(self.lex(), &text) && self.g.org_like(self.lex(), &folded) {

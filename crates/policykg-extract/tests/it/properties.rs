@@ -1,7 +1,7 @@
 //! Property tests of the whole extraction on generated documents made of real fragments
 //! (markers, brackets, triggers, numbers, Traditional script, pinyin glosses, Markdown, page
 //! breaks, stray bytes): no panic, every evidence span inside the source and equal to the
-//! source slice, and the same output twice.
+//! source slice, the same output twice, and JSON lines equal to what serde writes.
 
 use policykg_extract::doc::{slice_chars, SourceDoc, Span};
 use policykg_extract::extract::extract;
@@ -63,6 +63,10 @@ const FRAGMENTS: &[&str] = &[
     "\t",
     "ａｂｃ",
     "工\n\n作上",
+    "\"",
+    "\\",
+    "\u{1}",
+    "\u{8}\u{c}\u{1f}\u{7f}",
 ];
 
 fn doc() -> impl Strategy<Value = String> {
@@ -82,6 +86,8 @@ proptest! {
             let e = &f.evidence;
             prop_assert!(e.start <= e.end && e.end <= n);
             prop_assert_eq!(slice_chars(&text, &offsets, Span { start: e.start, end: e.end }), e.text.as_str());
+            // The hand-written JSON writer is byte for byte serde's.
+            prop_assert_eq!(f.to_json_line(), serde_json::to_string(f).unwrap());
         }
         let b = extract(&src, Gazetteer::embedded());
         prop_assert_eq!(a.facts, b.facts);
