@@ -112,11 +112,12 @@ pub enum Table {
     NameChars,
     DivisionSuffixes,
     HeaderFields,
+    IssuerWords,
 }
 
 impl Table {
     /// Every table, in file order.
-    pub const ALL: [Table; 25] = [
+    pub const ALL: [Table; 26] = [
         Table::Regions,
         Table::CoopVerbs,
         Table::GenericPartners,
@@ -142,6 +143,7 @@ impl Table {
         Table::NameChars,
         Table::DivisionSuffixes,
         Table::HeaderFields,
+        Table::IssuerWords,
     ];
 
     /// File stem under `ontology/lexicon/`.
@@ -172,6 +174,7 @@ impl Table {
             Table::NameChars => "name_chars",
             Table::DivisionSuffixes => "division_suffixes",
             Table::HeaderFields => "header_fields",
+            Table::IssuerWords => "issuer_words",
         }
     }
 
@@ -193,9 +196,14 @@ impl Table {
                     "media",
                     "modifier",
                     "org",
+                    "party_body",
+                    "collective",
                 ],
             )),
-            Table::PersonWords => Some((1, &["after", "before", "not_name"])),
+            Table::PersonWords => Some((
+                1,
+                &["after", "before", "not_name", "appoint_verb", "removal", "appointer"],
+            )),
             Table::RespGrammar => Some((
                 1,
                 &[
@@ -253,9 +261,32 @@ impl Table {
             )),
             Table::TargetContexts => Some((1, &["plan", "report", "retro"])),
             Table::NameChars => Some((1, &["given", "word_start", "not_in_name", "fold_unit"])),
+            Table::IssuerWords => Some((
+                1,
+                &[
+                    "site_title",
+                    "genre",
+                    "news_verb",
+                    "media",
+                    "agreement",
+                    "party_label",
+                    "party_stop",
+                    "org_opening",
+                ],
+            )),
             Table::HeaderFields => Some((
                 1,
-                &["field", "needs_separator", "number", "publisher", "signed", "published", "dated", "generated", "lapses"],
+                &[
+                    "field",
+                    "needs_separator",
+                    "number",
+                    "publisher",
+                    "signed",
+                    "published",
+                    "dated",
+                    "generated",
+                    "lapses",
+                ],
             )),
             Table::TargetWords => Some((
                 1,
@@ -358,6 +389,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "lexicon/name_chars.tsv",
     "lexicon/division_suffixes.tsv",
     "lexicon/header_fields.tsv",
+    "lexicon/issuer_words.tsv",
     "lexicon/partner_tails.tsv",
     "lexicon/parent_bodies.tsv",
     "lexicon/place_suffix_words.tsv",

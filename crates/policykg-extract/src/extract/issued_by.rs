@@ -12,7 +12,41 @@
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
+use crate::lexicon::{Lexicon, PerLexicon, Table};
 use std::ops::Range;
+use std::sync::Arc;
+
+/// The word lists of `issuer_words.tsv`, by kind (one value per lexicon).
+#[derive(Default)]
+struct Words {
+    site_title: Vec<String>,
+    genre: Vec<String>,
+    news_verb: Vec<String>,
+    media: Vec<String>,
+    agreement: Vec<String>,
+    party_label: Vec<String>,
+    party_stop: Vec<String>,
+    org_opening: Vec<String>,
+}
+
+impl Words {
+    fn of(lex: &Lexicon) -> Arc<Words> {
+        static WORDS: PerLexicon<Words> = PerLexicon::new();
+        WORDS.get(lex, |lex| {
+            let kind = |k: &str| lex.words_of_kind(Table::IssuerWords, k).cloned().collect();
+            Words {
+                site_title: kind("site_title"),
+                genre: kind("genre"),
+                news_verb: kind("news_verb"),
+                media: kind("media"),
+                agreement: kind("agreement"),
+                party_label: kind("party_label"),
+                party_stop: kind("party_stop"),
+                org_opening: kind("org_opening"),
+            }
+        })
+    }
+}
 
 /// Emits the `issued_by` facts of the document (one per issuing office).
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
@@ -57,22 +91,23 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 
 /// The issuing offices with the range each is stated in.
 fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
+    let w = &*Words::of(cx.gz.lexicon());
     let is_org = |s: &str| cx.gz.lexicon().org_type_by_suffix(s).is_some();
     // A newspaper or a broadcaster signing a report is its source, not an issuer.
-    let signature = cx.doc.signature.clone().filter(|(s, _)| !is_media(s));
+    let signature = cx.doc.signature.clone().filter(|(s, _)| !is_media(w, s));
     if let Some((joined, range)) = signature.clone() {
         let lines = signature_offices(cx, &range);
         if lines.len() > 1 && lines.iter().all(|l| is_org(l) && starts_like_org(cx, l)) {
             return lines.into_iter().map(|l| (l, range.clone())).collect();
         }
-        let name = strip_site_title(&joined);
+        let name = strip_site_title(w, &joined);
         if is_org(name) {
             // Two offices on one line, once the spaces between them are gone.
             return split_joint(cx, name).into_iter().map(|o| (o, range.clone())).collect();
         }
     }
     if let Some((s, r)) = cx.doc.title_issuer.clone() {
-        let s = strip_site_title(strip_tags(&s));
+        let s = strip_site_title(w, strip_tags(&s));
         if is_org(s) {
             return split_joint(cx, s).into_iter().map(|o| (o, r.clone())).collect();
         }
@@ -91,7 +126,7 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     publishers.dedup_by_key(|f| f.kind.publisher);
     for f in publishers {
         // Joint publishers: `XX市发展和改革委员会、XX市财政局`.
-        let found: Vec<(String, Range<usize>)> = strip_site_title(&f.value)
+        let found: Vec<(String, Range<usize>)> = strip_site_title(w, &f.value)
             .split(['、', ',', ';'])
             .map(str::trim)
             .filter(|v| is_org(v))
@@ -104,22 +139,22 @@ fn issuers(cx: &Context) -> Vec<(String, Range<usize>)> {
     }
     // The `来源` of an official document's page (a plan, a notice) is its office; on a news
     // page it is the newspaper or the contributing office, not an issuer.
-    if cx.doc.title.as_ref().is_some_and(|t| is_document_title(&t.0)) {
+    if cx.doc.title.as_ref().is_some_and(|t| is_document_title(w, &t.0)) {
         if let Some(f) = cx.doc.meta.iter().find(|f| f.key.ends_with("来源")) {
-            let v = strip_site_title(&f.value);
-            if is_org(v) && starts_like_org(cx, v) && !is_media(v) {
+            let v = strip_site_title(w, &f.value);
+            if is_org(v) && starts_like_org(cx, v) && !is_media(w, v) {
                 return vec![(v.to_string(), f.line.clone())];
             }
         }
     }
-    let parties = agreement_parties(cx);
+    let parties = agreement_parties(cx, w);
     if parties.is_empty() {
         if let Some(found) = colophon(cx) {
             return vec![found];
         }
         // A signature that does not read as an office's name, when nothing better names one.
         if let Some((joined, range)) = signature {
-            return vec![(strip_site_title(&joined).to_string(), range)];
+            return vec![(strip_site_title(w, &joined).to_string(), range)];
         }
     }
     parties
@@ -176,23 +211,10 @@ fn signature_offices(cx: &Context, range: &Range<usize>) -> Vec<String> {
 /// True when a name opens as an organisation's full name does: a level (`中共`, `省`, `市`,
 /// `自治区`, `国家`) or a place (`广西壮族自治区…`).
 fn starts_like_org(cx: &Context, s: &str) -> bool {
-    const LEVELS: &[&str] = &[
-        "中共",
-        "中国",
-        "国家",
-        "国务院",
-        "全国",
-        "省",
-        "市",
-        "县",
-        "区",
-        "镇",
-        "乡",
-        "自治区",
-        "自治州",
-        "共青团",
-    ];
-    LEVELS.iter().any(|l| s.starts_with(l))
+    Words::of(cx.gz.lexicon())
+        .org_opening
+        .iter()
+        .any(|l| s.starts_with(l.as_str()))
         || cx
             .gz
             .find(s)
@@ -236,10 +258,10 @@ fn strip_tags(s: &str) -> &str {
 
 /// A name without a portal's site title stuck before it
 /// (`XX市人民政府门户网站XX市发展和改革委员会` → `XX市发展和改革委员会`).
-fn strip_site_title(s: &str) -> &str {
-    const SITE: &[&str] = &["门户网站", "政府网站", "门户网", "政务网", "政府网", "网站"];
+fn strip_site_title<'s>(w: &Words, s: &'s str) -> &'s str {
     let s = s.trim();
-    SITE.iter()
+    w.site_title
+        .iter()
         .filter_map(|w| s.rfind(w).map(|p| p + w.len()))
         .max()
         .map(|p| s[p..].trim_start_matches([':', '|', ' ', '-']))
@@ -249,73 +271,39 @@ fn strip_site_title(s: &str) -> &str {
 
 /// A title that names a document of the office (a plan, measures, a notice), not a news
 /// headline (`…签署全面战略合作框架协议`, `…召开…会议`).
-fn is_document_title(t: &str) -> bool {
-    const GENRE: &[&str] = &[
-        "方案", "要点", "计划", "意见", "办法", "规划", "细则", "措施", "分解", "清单", "纲要", "通知", "决定", "报告",
-    ];
-    const NEWS: &[&str] = &[
-        "签署", "签订", "召开", "举行", "举办", "出席", "会见", "考察", "调研", "发布", "印发", "出台",
-    ];
+fn is_document_title(w: &Words, t: &str) -> bool {
     let t = t.trim_end_matches(|c: char| c == ')' || c.is_ascii_digit() || matches!(c, '(' | '—' | '-' | '年'));
-    GENRE.iter().any(|g| t.ends_with(g)) && !NEWS.iter().any(|w| t.contains(w))
+    w.genre.iter().any(|g| t.ends_with(g.as_str())) && !w.news_verb.iter().any(|v| t.contains(v.as_str()))
 }
 
 /// A newspaper, broadcaster or news site (`成都日报`, `新甘肃`, `XX新闻网`): a source, not an issuer.
-fn is_media(s: &str) -> bool {
-    [
-        "日报",
-        "晚报",
-        "时报",
-        "商报",
-        "报社",
-        "网站",
-        "新闻",
-        "电视台",
-        "广播",
-        "传媒",
-        "融媒体",
-        "客户端",
-        "杂志",
-        "在线",
-    ]
-    .iter()
-    .any(|w| s.contains(w))
+fn is_media(w: &Words, s: &str) -> bool {
+    w.media.iter().any(|m| s.contains(m.as_str()))
 }
 
 /// The parties of an agreement (`甲方:镇江市人民政府(以下简称甲方)`, `乙方:…`), in a document
 /// whose opening lines name it an agreement (协议, 合同, 备忘录).
-fn agreement_parties(cx: &Context) -> Vec<(String, Range<usize>)> {
+fn agreement_parties(cx: &Context, w: &Words) -> Vec<(String, Range<usize>)> {
     let text = cx.norm.text.as_str();
     let head: Vec<&Range<usize>> = cx.doc.lines.iter().filter(|l| !l.is_empty()).take(40).collect();
-    let agreement = head.iter().take(12).any(|l| {
-        ["协议", "合同", "备忘录"]
-            .iter()
-            .any(|w| text[(*l).clone()].contains(w))
-    });
+    let agreement = head
+        .iter()
+        .take(12)
+        .any(|l| w.agreement.iter().any(|a| text[(*l).clone()].contains(a.as_str())));
     if !agreement {
         return Vec::new();
     }
     let mut out: Vec<(String, Range<usize>)> = Vec::new();
     for l in head {
         let t = text[l.clone()].trim();
-        let Some(rest) = ["甲方", "乙方", "丙方"]
-            .iter()
-            .find_map(|p| t.strip_prefix(p).and_then(|r| r.strip_prefix([':', '：'])))
+        let Some(rest) =
+            (w.party_label.iter()).find_map(|p| t.strip_prefix(p.as_str()).and_then(|r| r.strip_prefix([':', '：'])))
         else {
             continue;
         };
         let mut name = rest;
-        for stop in [
-            "(以下简称",
-            "(以下称",
-            "(或",
-            "地址:",
-            "住所:",
-            "法定代表人",
-            "(甲方",
-            "(乙方",
-        ] {
-            if let Some(p) = name.find(stop) {
+        for stop in &w.party_stop {
+            if let Some(p) = name.find(stop.as_str()) {
                 name = &name[..p];
             }
         }

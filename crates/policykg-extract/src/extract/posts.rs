@@ -100,6 +100,16 @@ struct Grammar {
     given: HashSet<char>,
     /// Characters that start verbs, adverbs and prepositions (`name_chars.tsv`, `word_start`).
     word_start: HashSet<char>,
+    /// Verbs joining an appointee to a post, longest first (`person_words.tsv`, `appoint_verb`).
+    appoint_verbs: Vec<String>,
+    /// Words removing from a post (`removal`) and ending the phrase before an appointee
+    /// (`appointer`).
+    removals: Vec<String>,
+    appointers: Vec<String>,
+    /// How a party committee's name ends (`posts.tsv`, `party_body`), longest first.
+    party_bodies: Vec<String>,
+    /// Words that make a name a collective (`posts.tsv`, `collective`).
+    collectives: Vec<String>,
     /// Characters no personal name holds after its surname (`name_chars.tsv`, `not_in_name`).
     not_in_name: HashSet<char>,
     /// Units that complete an organisation cut before a head word `X长` (宣传部长 → 宣传部;
@@ -165,6 +175,11 @@ impl Grammar {
             departments: longest_first(lex.dept_aliases.keys().cloned().collect()),
             given: name_chars("given"),
             word_start: name_chars("word_start"),
+            appoint_verbs: longest_first(pwords("appoint_verb")),
+            removals: pwords("removal"),
+            appointers: pwords("appointer"),
+            party_bodies: longest_first(words("party_body")),
+            collectives: words("collective"),
             not_in_name: name_chars("not_in_name"),
             fold_units: name_chars("fold_unit"),
         }
@@ -180,7 +195,7 @@ impl Grammar {
     fn org_like(&self, lex: &Lexicon, s: &str) -> bool {
         !s.is_empty()
             && (lex.org_type_by_suffix(s).is_some() || self.org_tails.iter().any(|(t, _)| s.ends_with(t.as_str())))
-            && !["各", "有关", "相关"].iter().any(|w| s.contains(w))
+            && !self.collectives.iter().any(|w| s.contains(w.as_str()))
             && !lex.is_collective(s)
     }
 
@@ -592,9 +607,7 @@ impl LineReader<'_, '_> {
     fn appointee(&self, run: usize, org: usize) -> Option<(usize, usize)> {
         let lt = self.lt;
         let pre = &lt[run..org];
-        let w = ["担任", "兼任", "出任", "任", "为"]
-            .into_iter()
-            .find(|w| pre.ends_with(w))?;
+        let w = self.g.appoint_verbs.iter().find(|w| pre.ends_with(w.as_str()))?;
         let mut b = org - w.len();
         if lt[run..b].ends_with("同志") {
             b -= "同志".len();
@@ -605,16 +618,14 @@ impl LineReader<'_, '_> {
             .rev()
             .find(|(_, c)| matches!(c, ',' | '。' | ';' | ':'))
             .map_or(lo, |(i, c)| lo + i + c.len_utf8());
-        if ["免", "辞", "撤销", "不再"].iter().any(|w| lt[clause..b].contains(w)) {
+        if self.g.removals.iter().any(|w| lt[clause..b].contains(w.as_str())) {
             return None;
         }
         let seg = self.jieba.then(|| Seg::new(lt, run, b));
         let starts = |a: usize| {
             a == run
                 || seg.as_ref().is_some_and(|s| s.starts_word(a))
-                || ["任命", "聘任", "聘请", "提名", "同意", "决定", "推荐", "选举", "由"]
-                    .iter()
-                    .any(|v| lt[run..a].ends_with(v))
+                || self.g.appointers.iter().any(|v| lt[run..a].ends_with(v.as_str()))
         };
         (2..=4)
             .rev()
@@ -846,9 +857,8 @@ impl LineReader<'_, '_> {
             if let Some(p) = prev {
                 // A party committee's titles carry over to the body it leads (滨海新区党工委副书记、
                 // 副主任 → 滨海新区).
-                let base = ["党工委", "党委", "党组"]
-                    .iter()
-                    .find_map(|s| p.text.strip_suffix(s).filter(|b| b.chars().count() >= 2));
+                let base = (self.g.party_bodies.iter())
+                    .find_map(|s| p.text.strip_suffix(s.as_str()).filter(|b| b.chars().count() >= 2));
                 return Some(match base {
                     Some(b) => OrgRef {
                         text: b.to_string(),
