@@ -1195,6 +1195,8 @@ impl<'c, 'a> Reader<'c, 'a> {
         let mut out = Vec::new();
         let items = self.split_list(seg);
         let n = items.len();
+        // Items left unread, by their place in `out`: names of a list of organisations.
+        let mut unread: Vec<(usize, &str)> = Vec::new();
         for (k, item) in items.into_iter().enumerate() {
             let item = item.trim_matches(QUOTES);
             if item.chars().count() < 2 {
@@ -1220,10 +1222,51 @@ impl<'c, 'a> Reader<'c, 'a> {
                     && self.cx.gz.find(rest).is_empty();
                 if self.is_tail(rest) || field {
                     out.push(r);
+                } else {
+                    unread.push((out.len(), item));
+                }
+            } else {
+                unread.push((out.len(), item));
+            }
+        }
+        // `与交行江苏分行、交银国际信托、交银金融租赁签订`: the items of one list are of one kind;
+        // beside an organisation named by its suffix, a bare name is an organisation too.
+        if let Some(ty) = out
+            .iter()
+            .find(|r| r.code.is_none() && matches!(r.ty.as_str(), "Enterprise" | "Institution"))
+            .map(|r| r.ty.clone())
+        {
+            for (at, item) in unread.into_iter().rev() {
+                if self.sibling_name(item) {
+                    out.insert(
+                        at,
+                        OrgRef {
+                            text: item.to_string(),
+                            name: None,
+                            ty: ty.clone(),
+                            code: None,
+                            division: None,
+                        },
+                    );
                 }
             }
         }
         out
+    }
+
+    /// A bare name listed beside named organisations: 3 to 10 Han characters, no verb, no
+    /// grammar word at its ends, no generic or class word, no pronoun.
+    fn sibling_name(&self, item: &str) -> bool {
+        let n = item.chars().count();
+        (3..=10).contains(&n)
+            && item.chars().all(is_han)
+            && !self.w.ix.lead_adverb_opener.starts(item)
+            && !self.w.ix.time.starts(item)
+            && !self.w.selfw.iter().any(|w| item.contains(w))
+            && !self.w.class.iter().any(|c| item.contains(c))
+            && !self.generic.iter().any(|g| item.contains(g.as_str()))
+            && !self.has_verb(item)
+            && self.cut_name(item).len() == item.len()
     }
 
     /// A pair written before the verb: `A和B`, `A、B两地` (`A、B签署`), or two province names
