@@ -1016,6 +1016,10 @@ impl<'c, 'a> Reader<'c, 'a> {
             if self.has_verb(seg) {
                 return out;
             }
+            // `副总经理刘建伟与副县长李阳阳代表双方签署`: people sign for the parties, unnamed here.
+            if seg[self.cut_name(seg).len()..].starts_with("代表") {
+                return out;
+            }
             let partners = self.partner_items(seg);
             if partners.is_empty() {
                 continue;
@@ -1151,13 +1155,16 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         let opens_with_lead = self.w.ix.lead_adverb_opener.starts(seg);
         let places = self.cx.gz.find(seg);
+        // `为更好地落实上海工程技术大学`: a lead word before a place opens the name there, not at
+        // the text's start.
+        let lead_before_place = self.lead_anchor(seg, &places).is_some();
         for (start, _) in seg.char_indices() {
             let cand = &seg[start..];
             if cand.chars().count() < 2 {
                 break;
             }
             let head = &seg[..start];
-            let anchored = (start == 0 && !opens_with_lead)
+            let anchored = (start == 0 && !opens_with_lead && !lead_before_place)
                 || cand.starts_with(['市', '区', '县', '省', '镇', '乡'])
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
@@ -1178,6 +1185,20 @@ impl<'c, 'a> Reader<'c, 'a> {
         None
     }
 
+    /// The offset of a place (outside brackets) that a lead word, adverb or opener right before
+    /// it sets off from what precedes (`促成广东…公司`, `为更好地落实上海…大学`).
+    fn lead_anchor(&self, seg: &str, places: &[crate::resolve::PlaceMatch]) -> Option<usize> {
+        places
+            .iter()
+            .map(|m| m.start)
+            .filter(|&k| k > 0 && seg.is_char_boundary(k))
+            .find(|&k| {
+                let head = &seg[..k];
+                self.w.ix.lead_adverb_opener.ends(head)
+                    && head.matches(['(', '（']).count() == head.matches([')', '）']).count()
+            })
+    }
+
     /// Partners after a preposition: the list up to the predicate (`B、C和D等…`).
     fn partner_items(&self, seg: &str) -> Vec<OrgRef> {
         let whole = seg;
@@ -1189,6 +1210,8 @@ impl<'c, 'a> Reader<'c, 'a> {
                 return named;
             }
         }
+        // `与湖北省政府8日在北京签署`: a date between the partner and the predicate.
+        let seg = strip_end(trim_date(seg), &self.w.ix.time);
         let uncut = seg.len() == whole.len();
         let seg = cut_etc(seg);
         let uncut = uncut && seg.len() == whole.len();
@@ -1379,6 +1402,23 @@ impl<'c, 'a> Reader<'c, 'a> {
         if let Some(pair) = self.side_by_side(b) {
             return vec![pair];
         }
+        // `A、B、C三方签订`, `A、B、C共同签署…协议`: every two of the listed parties.
+        if (marked || signing) && b.matches('、').count() >= 2 && !b.contains(['和', '与']) {
+            let items: Vec<&str> = b.split('、').collect();
+            let first = self.party_ending(items[0]);
+            let rest: Vec<Option<OrgRef>> = items[1..].iter().map(|i| self.party_exact(i, false)).collect();
+            if let (Some(f), true) = (first, rest.iter().all(Option::is_some)) {
+                let all: Vec<OrgRef> = std::iter::once(f).chain(rest.into_iter().flatten()).collect();
+                let mut out = Vec::new();
+                for i in 0..all.len() {
+                    for j in i + 1..all.len() {
+                        out.push((Some(all[i].clone()), all[j].clone()));
+                    }
+                }
+                return out;
+            }
+            return Vec::new();
+        }
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
         } else if b.matches(['—', '-']).count() == 1 {
@@ -1392,7 +1432,13 @@ impl<'c, 'a> Reader<'c, 'a> {
         // `指定我院和开化县人民医院`: a unit's pronoun ends the first part.
         // `A还和B签订`: an adverb ends the first part.
         let parts = [strip_end(parts[0], &self.w.ix.adverb), parts[1]];
-        let first = self.party_exact(parts[0], false).or_else(|| {
+        let places0 = self.cx.gz.find(parts[0]);
+        let first = if self.lead_anchor(parts[0], &places0).is_some() {
+            self.party_ending(parts[0])
+        } else {
+            self.party_exact(parts[0], false)
+        };
+        let first = first.or_else(|| {
             let t = tail_chars(parts[0], 2);
             pronoun_unit(t).then(|| self.party_exact(t, false)).flatten()
         });
@@ -1497,6 +1543,21 @@ impl<'c, 'a> Reader<'c, 'a> {
             // `对口支援新疆前方指挥部`: the object opens a unit's name; the verb is part of it.
             if self.opens_unit_name(after_party) {
                 break;
+            }
+            // `对口支援和田地区的和田市、和田县`: places inside the place before 的 follow it.
+            if let Some(inner) = after_party.strip_prefix('的') {
+                let qual = r.code.as_deref().map(|c| c.trim_end_matches('0').to_string());
+                let end_in = inner.find(['、', '及', '和']).unwrap_or(inner.len());
+                let inside = self.object_at(&inner[..end_in]).is_some_and(|(o, _)| {
+                    qual.as_deref().is_some_and(|q| {
+                        q.len() >= 2 && o.code.as_deref().is_some_and(|c| c.starts_with(q) && c.len() == 6 && c.trim_end_matches('0') != q)
+                    })
+                });
+                if inside {
+                    out.push((r, after_party));
+                    rest = inner;
+                    continue;
+                }
             }
             out.push((r, after_party));
             if used < end {
@@ -1811,7 +1872,8 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// A mention that names exactly one party, or None.
     fn party_exact(&self, mention: &str, generic_ok: bool) -> Option<OrgRef> {
         let m = mention.trim_matches(QUOTES);
-        if m.chars().count() < 2 {
+        // `四乡镇市`: division suffixes alone name no place.
+        if m.chars().count() < 2 || m.chars().all(|c| "省市区县乡镇村州".contains(c)) {
             return None;
         }
         if let Some(r) = self.aliases.get(m) {
@@ -2337,6 +2399,24 @@ fn strip_parens(s: &str) -> String {
         }
     }
     out
+}
+
+/// Drops a date that ends a text (`湖北省政府8日`, `X3月8日`).
+fn trim_date(s: &str) -> &str {
+    let mut t = s;
+    loop {
+        let Some(u) = t.strip_suffix(['日', '号', '月']) else {
+            return t;
+        };
+        let d = u.trim_end_matches(|c: char| c.is_ascii_digit());
+        if d.len() == u.len() {
+            return t;
+        }
+        t = d;
+        if t.is_empty() {
+            return s;
+        }
+    }
 }
 
 /// Drops a quoted slogan that ends a partner segment (`西青区人民政府“携手共建、校地合作”` before
