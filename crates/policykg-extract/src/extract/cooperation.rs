@@ -54,6 +54,8 @@ const PREPOSITIONS: &[char] = &['与', '同', '跟'];
 const LIST_SEPS: &[char] = &['、', '和', '及'];
 /// Characters before 同 that make it part of a word (共同, 协同, 相同), not a preposition.
 const NOT_BEFORE_TONG: &str = "共协相如合一等陪连会认赞";
+/// Characters after 同 that make it part of a word (同业, 同步, 同城, 同时), not a preposition.
+const NOT_AFTER_TONG: &str = "业步城时期类级样";
 /// How far before and after a verb a partner is looked for, in characters.
 const REACH_BEFORE: usize = 120;
 const REACH_AFTER: usize = 60;
@@ -1001,6 +1003,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                                 .chars()
                                 .next_back()
                                 .is_some_and(|p| NOT_BEFORE_TONG.contains(p))
+                                && !before[*i + c.len_utf8()..]
+                                    .chars()
+                                    .next()
+                                    .is_some_and(|n| NOT_AFTER_TONG.contains(n))
                                 && !places.iter().any(|m| m.start <= *i && *i < m.end))
             })
             .collect();
@@ -1140,6 +1146,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             && !self.w.ix.time.starts(seg)
             && !self.w.selfw.iter().any(|w| seg.contains(w))
             && !self.has_verb(seg)
+            && !counts_units(seg)
             && self.cut_name(seg).len() == seg.len();
         ok.then(|| seg.to_string())
     }
@@ -1170,8 +1177,14 @@ impl<'c, 'a> Reader<'c, 'a> {
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
                 || self.w.ix.selfw.starts(cand)
                 || self.w.ix.lead_adverb_opener.ends(head)
-                || head.ends_with(QUOTES);
+                || head.ends_with(QUOTES)
+                || head.ends_with([')', '）']);
+            // `新华网北京3月8日电(…)中国银行`: a dateline is no part of a name.
+            let dated = cand.char_indices().any(|(i, c)| {
+                c.is_ascii_digit() && cand[i + 1..].starts_with(['日', '电'])
+            });
             if !anchored
+                || dated
                 || places.iter().any(|m| m.start < start && start < m.end)
                 || self.w.ix.lead_adverb.starts(cand)
                 || self.cut_name(cand).len() != cand.len()
@@ -1545,7 +1558,9 @@ impl<'c, 'a> Reader<'c, 'a> {
                 break;
             }
             // `对口支援和田地区的和田市、和田县`: places inside the place before 的 follow it.
-            if let Some(inner) = after_party.strip_prefix('的') {
+            // (The place's suffix may be left unread: 和田 of 和田地区.)
+            let of = after_party.strip_prefix("地区").unwrap_or(after_party);
+            if let Some(inner) = of.strip_prefix('的') {
                 let qual = r.code.as_deref().map(|c| c.trim_end_matches('0').to_string());
                 let end_in = inner.find(['、', '及', '和']).unwrap_or(inner.len());
                 let inside = self.object_at(&inner[..end_in]).is_some_and(|(o, _)| {
@@ -1644,6 +1659,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                 _ => return false,
             },
         };
+        // `援疆和田指挥部`: a place of the aided province may come before the unit's name.
+        if let Some((_, r)) = self.place_prefix(rest) {
+            if self.opens_unit_name(r) {
+                return true;
+            }
+        }
         self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、'])
     }
 
@@ -2155,7 +2176,8 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn org_party(&self, m: &str) -> Option<OrgRef> {
         let cx = self.cx;
         let bare = strip_parens(m);
-        if bare.chars().count() < 3 {
+        // 干部 (cadres) ends with the suffix 部 but names people (大力实施干部援藏).
+        if bare.chars().count() < 3 || bare.ends_with("干部") {
             return None;
         }
         let external = !m.starts_with(['市', '区', '县', '省', '镇', '乡']);
@@ -2399,6 +2421,13 @@ fn strip_parens(s: &str) -> String {
         }
     }
     out
+}
+
+/// A count of units inside a text (`乌当区四乡镇`, `五镇`): a set, not a name.
+fn counts_units(s: &str) -> bool {
+    let cs: Vec<char> = s.chars().collect();
+    cs.windows(2)
+        .any(|w| "一二三四五六七八九十两几多".contains(w[0]) && "省市县区乡镇村州".contains(w[1]))
 }
 
 /// Drops a date that ends a text (`湖北省政府8日`, `X3月8日`).
