@@ -22,6 +22,14 @@
 //!   (`重庆、四川在警务、旅游等方面加强合作`), and opened by the signing verb (`签订A—B…协议`).
 //! - pairs listed after 为 right after a verb's noun, each two parties joined by 与
 //!   (`新缔结的5对友好城市分别为A与B、C与D`); any item that is not such a pair drops the list.
+//! - lists: the items of one partner list are of one kind — beside an organisation named by
+//!   its suffix, a bare name is an organisation too (`与交行江苏分行、交银国际信托签订`); three
+//!   parties or more listed before a signing (`A、B、C三方签订`, `A、B、C共同签署…协议`) give every
+//!   two of them; places inside the place before 的 are the objects (`对口支援和田地区的和田市、
+//!   和田县`); people who sign for the parties (`X与Y代表双方签署`) are no parties.
+//! - a name opens after a lead word before a place (`促成广东…公司`, `为更好地落实上海…大学`) or
+//!   after a dateline's bracket, never holds a date (`湖北省政府8日在北京签署` → 湖北省政府), and a
+//!   count of units (`乌当区四乡镇`) is no name.
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -1180,9 +1188,9 @@ impl<'c, 'a> Reader<'c, 'a> {
                 || head.ends_with(QUOTES)
                 || head.ends_with([')', '）']);
             // `新华网北京3月8日电(…)中国银行`: a dateline is no part of a name.
-            let dated = cand.char_indices().any(|(i, c)| {
-                c.is_ascii_digit() && cand[i + 1..].starts_with(['日', '电'])
-            });
+            let dated = cand
+                .char_indices()
+                .any(|(i, c)| c.is_ascii_digit() && cand[i + 1..].starts_with(['日', '电']));
             if !anchored
                 || dated
                 || places.iter().any(|m| m.start < start && start < m.end)
@@ -1562,10 +1570,13 @@ impl<'c, 'a> Reader<'c, 'a> {
             let of = after_party.strip_prefix("地区").unwrap_or(after_party);
             if let Some(inner) = of.strip_prefix('的') {
                 let qual = r.code.as_deref().map(|c| c.trim_end_matches('0').to_string());
-                let end_in = inner.find(['、', '及', '和']).unwrap_or(inner.len());
+                let end_in = inner.find(['、', '及']).unwrap_or(inner.len());
                 let inside = self.object_at(&inner[..end_in]).is_some_and(|(o, _)| {
                     qual.as_deref().is_some_and(|q| {
-                        q.len() >= 2 && o.code.as_deref().is_some_and(|c| c.starts_with(q) && c.len() == 6 && c.trim_end_matches('0') != q)
+                        q.len() >= 2
+                            && o.code
+                                .as_deref()
+                                .is_some_and(|c| c.starts_with(q) && c.len() == 6 && c.trim_end_matches('0') != q)
                     })
                 });
                 if inside {
@@ -2922,5 +2933,48 @@ mod tests {
         // A university the pronoun signs with is another party.
         let v = pairs("我校与聊城大学签署合作协议。");
         assert!(has(&v, "我校", "聊城大学"), "{v:?}");
+    }
+    #[test]
+    fn lists_of_organisations_many_parties_and_name_openings() {
+        // A bare name listed beside named organisations is an organisation too.
+        let v = pairs("昨天,镇江市政府与交行江苏分行、交银国际信托、交银金融租赁签订战略合作协议。");
+        assert!(has(&v, "镇江市政府", "交银国际信托"), "{v:?}");
+        assert!(has(&v, "镇江市政府", "交银金融租赁"), "{v:?}");
+        let v = pairs("中行湖北省分行还与武钢集团、东风汽车、湖北宜化等重点企业签署了银企战略合作协议。");
+        assert!(has(&v, "中行湖北省分行", "东风汽车"), "{v:?}");
+        assert!(has(&v, "中行湖北省分行", "湖北宜化"), "{v:?}");
+        // Beside places only, a bare word is no organisation.
+        let v = pairs("加强与成都、德阳、科技创新合作。");
+        assert!(!v.iter().any(|(_, b)| b == "科技创新"), "{v:?}");
+        // Three parties listed before a signing: every two of them.
+        let v = pairs(
+            "10月15日,遂平县人民政府、联英管理(上海)有限公司、北京二商肉类食品集团有限公司三方签订《合作框架协议》。",
+        );
+        assert!(has(&v, "遂平县人民政府", "北京二商肉类食品集团有限公司"), "{v:?}");
+        assert!(
+            has(&v, "联英管理(上海)有限公司", "北京二商肉类食品集团有限公司"),
+            "{v:?}"
+        );
+        // A lead word before a place opens the name there.
+        let v = pairs("北京市援疆和田指挥部打破界限,促成广东纱纤亿信息科技股份有限公司与和田地区签约合作。");
+        assert!(has(&v, "广东纱纤亿信息科技股份有限公司", "和田"), "{v:?}");
+        assert!(!v.iter().any(|(_, b)| b == "疆"), "{v:?}");
+        // A date between the partner and the predicate ends the partner; a dateline is no name.
+        let v = pairs("新华网北京3月8日电(孙燕南)中国银行与湖北省政府8日在北京签署全面战略合作协议。");
+        assert!(has(&v, "中国银行", "湖北省政府"), "{v:?}");
+        // People who sign for the parties are no parties.
+        let v = pairs("集团副总经理刘建伟与平阳县委常委、副县长李阳阳代表双方签署协议。");
+        assert!(v.is_empty(), "{v:?}");
+        // Places inside the place before 的 are the objects.
+        let v = pairs("北京市对口支援和田地区的和田市、和田县、墨玉县。");
+        assert!(has(&v, "北京市", "和田市"), "{v:?}");
+        assert!(has(&v, "北京市", "墨玉县"), "{v:?}");
+        // 同业 is a word; a count of units names no party.
+        let v = pairs("贵州省乌当区四乡镇市与苗栗县观光协会、苗栗县糕饼商业同业公会共同签署友好交流合作协定。");
+        assert!(
+            !v.iter()
+                .any(|(a, b)| a.contains("四乡镇") || a.ends_with("商业") || b == "业公会"),
+            "{v:?}"
+        );
     }
 }
