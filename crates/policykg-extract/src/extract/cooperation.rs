@@ -2035,6 +2035,27 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// A later, shorter mention of a party read before (滨海新区 after 绍兴滨海新区).
     fn coref(&self, m: &str) -> Option<OrgRef> {
+        // `中行` after 中国银行: an organisation's first and last characters name it.
+        if m.chars().count() == 2 {
+            let (f, l) = (m.chars().next(), m.chars().next_back());
+            let mut hits = self.known.iter().filter(|k| {
+                k.code.is_none()
+                    && matches!(k.ty.as_str(), "Enterprise" | "Institution")
+                    && k.text.chars().count() >= 4
+                    && !k.text.contains(m)
+                    && k.text.chars().next() == f
+                    && k.text.chars().next_back() == l
+            });
+            let k = hits.next()?;
+            if hits.any(|o| o.text != k.text) {
+                return None;
+            }
+            return Some(OrgRef {
+                text: m.to_string(),
+                name: Some(k.name.clone().unwrap_or(k.text.clone())),
+                ..k.clone()
+            });
+        }
         if m.chars().count() < 3 {
             return None;
         }
@@ -2976,5 +2997,11 @@ mod tests {
                 .any(|(a, b)| a.contains("四乡镇") || a.ends_with("商业") || b == "业公会"),
             "{v:?}"
         );
+        // An organisation named by its first and last characters after its full name.
+        let v = pairs(
+            "中国银行与湖北省政府签署全面战略合作协议。中行湖北省分行还与武钢集团签署了银企战略合作协议。\
+             另据了解,中行与三峡工程开发总公司签署了合作协议。",
+        );
+        assert!(has(&v, "中行", "三峡工程开发总公司"), "{v:?}");
     }
 }
