@@ -29,7 +29,8 @@
 //!   和田县`); people who sign for the parties (`X与Y代表双方签署`) are no parties.
 //! - a name opens after a lead word before a place (`促成广东…公司`, `为更好地落实上海…大学`) or
 //!   after a dateline's bracket, never holds a date (`湖北省政府8日在北京签署` → 湖北省政府), and a
-//!   count of units (`乌当区四乡镇`) is no name.
+//!   count of units (`乌当区四乡镇`) is no name; `中行` after 中国银行 (first and last characters)
+//!   is that organisation; a clause of time `自…以来` takes the next clause's subject as actor.
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -616,7 +617,14 @@ impl<'c, 'a> Reader<'c, 'a> {
                             rest.starts_with("一体化") || cx.gz.coop_verbs_ac.find(rest).is_some()
                         });
                     }
-                    let actor = self.party_before(before);
+                    let mut actor = self.party_before(before);
+                    // `自1995年对口支援西藏拉萨以来,江苏省…`: a clause of time has no subject of
+                    // its own; the place opening the next clause acts.
+                    if actor.is_none() && ct.trim_start().starts_with(['自', '从']) && ct.ends_with("以来") {
+                        let next = text[cl.end..].trim_start_matches(CLAUSE_END);
+                        let next = &next[..next.find(CLAUSE_END).unwrap_or(next.len())];
+                        actor = self.place_prefix(next).map(|(r, _)| r);
+                    }
                     for (p, _) in objs {
                         pairs.push((actor.clone(), p));
                     }
@@ -2998,6 +3006,9 @@ mod tests {
             "{v:?}"
         );
         // An organisation named by its first and last characters after its full name.
+        // A clause of time (自…以来) takes the subject of the next clause.
+        let v = pairs("自1995年对口支援西藏拉萨以来,江苏省累计选派10批干部人才。");
+        assert!(has(&v, "江苏省", "西藏拉萨"), "{v:?}");
         let v = pairs(
             "中国银行与湖北省政府签署全面战略合作协议。中行湖北省分行还与武钢集团签署了银企战略合作协议。\
              另据了解,中行与三峡工程开发总公司签署了合作协议。",
