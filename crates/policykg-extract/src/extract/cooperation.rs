@@ -30,7 +30,8 @@
 //! - a name opens after a lead word before a place (`促成广东…公司`, `为更好地落实上海…大学`) or
 //!   after a dateline's bracket, never holds a date (`湖北省政府8日在北京签署` → 湖北省政府), and a
 //!   count of units (`乌当区四乡镇`) is no name; `中行` after 中国银行 (first and last characters)
-//!   is that organisation; a clause of time `自…以来` takes the next clause's subject as actor.
+//!   is that organisation; a clause of time `自…以来` takes the next clause's subject as actor;
+//!   a list counted after 等 before a direct verb acts, each item (`A、B等19个省市承担对口支援X`).
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -625,8 +626,22 @@ impl<'c, 'a> Reader<'c, 'a> {
                         let next = &next[..next.find(CLAUSE_END).unwrap_or(next.len())];
                         actor = self.place_prefix(next).map(|(r, _)| r);
                     }
+                    // `北京、天津、深圳等19个省市承担对口支援新疆的任务`: a counted list of parties acts.
+                    let actors = match actor {
+                        Some(a) => vec![Some(a)],
+                        None => {
+                            let listed = self.listed_actors(before);
+                            if listed.is_empty() {
+                                vec![None]
+                            } else {
+                                listed.into_iter().map(Some).collect()
+                            }
+                        }
+                    };
                     for (p, _) in objs {
-                        pairs.push((actor.clone(), p));
+                        for a in &actors {
+                            pairs.push((a.clone(), p.clone()));
+                        }
                     }
                 }
                 // `在杭州市的对口帮扶下`: the helper is named in a passive frame; the helped side
@@ -1710,6 +1725,41 @@ impl<'c, 'a> Reader<'c, 'a> {
         let b = strip_end(before, &self.w.ix.adverb);
         let r = self.party_ending(tail_chars(b, 30))?;
         Some(r)
+    }
+
+    /// Parties listed before a verb and counted after 等 (`A、B、C等19个省市承担`): all of them,
+    /// or none when any item is no party.
+    fn listed_actors(&self, before: &str) -> Vec<OrgRef> {
+        let b = strip_end(
+            strip_end(strip_end(before, &self.w.ix.adverb), &self.w.ix.lead),
+            &self.w.ix.adverb,
+        );
+        let Some(at) = b.rfind('等') else {
+            return Vec::new();
+        };
+        let count = &b[at + '等'.len_utf8()..];
+        let class = count.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十两几多".contains(c));
+        let class = class.strip_prefix('个').unwrap_or(class);
+        if class.len() == count.len() || !(1..=3).contains(&class.chars().count()) || !class.chars().all(is_han) {
+            return Vec::new();
+        }
+        let items: Vec<&str> = b[..at].split('、').collect();
+        if items.len() < 2 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let r = if k == 0 {
+                self.party_ending(item)
+            } else {
+                self.party_exact(item, false)
+            };
+            match r {
+                Some(r) => out.push(r),
+                None => return Vec::new(),
+            }
+        }
+        out
     }
 
     /// A sentence's subject when a later clause has none: the place that opens the first clause
@@ -3006,6 +3056,10 @@ mod tests {
             "{v:?}"
         );
         // An organisation named by its first and last characters after its full name.
+        // A counted list of parties before the verb acts, each of them.
+        let v = pairs("会议确定北京、天津、深圳等19个省市承担对口支援新疆的任务。");
+        assert!(has(&v, "天津", "新疆"), "{v:?}");
+        assert!(has(&v, "深圳", "新疆"), "{v:?}");
         // A clause of time (自…以来) takes the subject of the next clause.
         let v = pairs("自1995年对口支援西藏拉萨以来,江苏省累计选派10批干部人才。");
         assert!(has(&v, "江苏省", "西藏拉萨"), "{v:?}");
