@@ -22,6 +22,16 @@
 //!   (`重庆、四川在警务、旅游等方面加强合作`), and opened by the signing verb (`签订A—B…协议`).
 //! - pairs listed after 为 right after a verb's noun, each two parties joined by 与
 //!   (`新缔结的5对友好城市分别为A与B、C与D`); any item that is not such a pair drops the list.
+//! - lists: the items of one partner list are of one kind — beside an organisation named by
+//!   its suffix, a bare name is an organisation too (`与交行江苏分行、交银国际信托签订`); three
+//!   parties or more listed before a signing (`A、B、C三方签订`, `A、B、C共同签署…协议`) give every
+//!   two of them; places inside the place before 的 are the objects (`对口支援和田地区的和田市、
+//!   和田县`); people who sign for the parties (`X与Y代表双方签署`) are no parties.
+//! - a name opens after a lead word before a place (`促成广东…公司`, `为更好地落实上海…大学`) or
+//!   after a dateline's bracket, never holds a date (`湖北省政府8日在北京签署` → 湖北省政府), and a
+//!   count of units (`乌当区四乡镇`) is no name; `中行` after 中国银行 (first and last characters)
+//!   is that organisation; a clause of time `自…以来` takes the next clause's subject as actor;
+//!   a list counted after 等 before a direct verb acts, each item (`A、B等19个省市承担对口支援X`).
 //! - `agreement`: 签署/签订 count only with an agreement in the clause (签署合作协议). With no
 //!   partner written, a visit in the same sentence gives it (`A…前往B考察,…签订…协议` → A↔B).
 //!
@@ -54,6 +64,8 @@ const PREPOSITIONS: &[char] = &['与', '同', '跟'];
 const LIST_SEPS: &[char] = &['、', '和', '及'];
 /// Characters before 同 that make it part of a word (共同, 协同, 相同), not a preposition.
 const NOT_BEFORE_TONG: &str = "共协相如合一等陪连会认赞";
+/// Characters after 同 that make it part of a word (同业, 同步, 同城, 同时), not a preposition.
+const NOT_AFTER_TONG: &str = "业步城时期类级样";
 /// How far before and after a verb a partner is looked for, in characters.
 const REACH_BEFORE: usize = 120;
 const REACH_AFTER: usize = 60;
@@ -606,9 +618,30 @@ impl<'c, 'a> Reader<'c, 'a> {
                             rest.starts_with("一体化") || cx.gz.coop_verbs_ac.find(rest).is_some()
                         });
                     }
-                    let actor = self.party_before(before);
+                    let mut actor = self.party_before(before);
+                    // `自1995年对口支援西藏拉萨以来,江苏省…`: a clause of time has no subject of
+                    // its own; the place opening the next clause acts.
+                    if actor.is_none() && ct.trim_start().starts_with(['自', '从']) && ct.ends_with("以来") {
+                        let next = text[cl.end..].trim_start_matches(CLAUSE_END);
+                        let next = &next[..next.find(CLAUSE_END).unwrap_or(next.len())];
+                        actor = self.place_prefix(next).map(|(r, _)| r);
+                    }
+                    // `北京、天津、深圳等19个省市承担对口支援新疆的任务`: a counted list of parties acts.
+                    let actors = match actor {
+                        Some(a) => vec![Some(a)],
+                        None => {
+                            let listed = self.listed_actors(before);
+                            if listed.is_empty() {
+                                vec![None]
+                            } else {
+                                listed.into_iter().map(Some).collect()
+                            }
+                        }
+                    };
                     for (p, _) in objs {
-                        pairs.push((actor.clone(), p));
+                        for a in &actors {
+                            pairs.push((a.clone(), p.clone()));
+                        }
                     }
                 }
                 // `在杭州市的对口帮扶下`: the helper is named in a passive frame; the helped side
@@ -1001,6 +1034,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                                 .chars()
                                 .next_back()
                                 .is_some_and(|p| NOT_BEFORE_TONG.contains(p))
+                                && !before[*i + c.len_utf8()..]
+                                    .chars()
+                                    .next()
+                                    .is_some_and(|n| NOT_AFTER_TONG.contains(n))
                                 && !places.iter().any(|m| m.start <= *i && *i < m.end))
             })
             .collect();
@@ -1014,6 +1051,10 @@ impl<'c, 'a> Reader<'c, 'a> {
             // `与X深度合作的山海协作`: a verb between the partner and this one owns the pair (not
             // the 合作 of a noun such as 专业合作社).
             if self.has_verb(seg) {
+                return out;
+            }
+            // `副总经理刘建伟与副县长李阳阳代表双方签署`: people sign for the parties, unnamed here.
+            if seg[self.cut_name(seg).len()..].starts_with("代表") {
                 return out;
             }
             let partners = self.partner_items(seg);
@@ -1136,6 +1177,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             && !self.w.ix.time.starts(seg)
             && !self.w.selfw.iter().any(|w| seg.contains(w))
             && !self.has_verb(seg)
+            && !counts_units(seg)
             && self.cut_name(seg).len() == seg.len();
         ok.then(|| seg.to_string())
     }
@@ -1151,20 +1193,29 @@ impl<'c, 'a> Reader<'c, 'a> {
         }
         let opens_with_lead = self.w.ix.lead_adverb_opener.starts(seg);
         let places = self.cx.gz.find(seg);
+        // `为更好地落实上海工程技术大学`: a lead word before a place opens the name there, not at
+        // the text's start.
+        let lead_before_place = self.lead_anchor(seg, &places).is_some();
         for (start, _) in seg.char_indices() {
             let cand = &seg[start..];
             if cand.chars().count() < 2 {
                 break;
             }
             let head = &seg[..start];
-            let anchored = (start == 0 && !opens_with_lead)
+            let anchored = (start == 0 && !opens_with_lead && !lead_before_place)
                 || cand.starts_with(['市', '区', '县', '省', '镇', '乡'])
                 || places.iter().any(|m| m.start == start)
                 || self.aliases.keys().any(|a| cand.starts_with(a.as_str()))
                 || self.w.ix.selfw.starts(cand)
                 || self.w.ix.lead_adverb_opener.ends(head)
-                || head.ends_with(QUOTES);
+                || head.ends_with(QUOTES)
+                || head.ends_with([')', '）']);
+            // `新华网北京3月8日电(…)中国银行`: a dateline is no part of a name.
+            let dated = cand
+                .char_indices()
+                .any(|(i, c)| c.is_ascii_digit() && cand[i + 1..].starts_with(['日', '电']));
             if !anchored
+                || dated
                 || places.iter().any(|m| m.start < start && start < m.end)
                 || self.w.ix.lead_adverb.starts(cand)
                 || self.cut_name(cand).len() != cand.len()
@@ -1178,6 +1229,20 @@ impl<'c, 'a> Reader<'c, 'a> {
         None
     }
 
+    /// The offset of a place (outside brackets) that a lead word, adverb or opener right before
+    /// it sets off from what precedes (`促成广东…公司`, `为更好地落实上海…大学`).
+    fn lead_anchor(&self, seg: &str, places: &[crate::resolve::PlaceMatch]) -> Option<usize> {
+        places
+            .iter()
+            .map(|m| m.start)
+            .filter(|&k| k > 0 && seg.is_char_boundary(k))
+            .find(|&k| {
+                let head = &seg[..k];
+                self.w.ix.lead_adverb_opener.ends(head)
+                    && head.matches(['(', '（']).count() == head.matches([')', '）']).count()
+            })
+    }
+
     /// Partners after a preposition: the list up to the predicate (`B、C和D等…`).
     fn partner_items(&self, seg: &str) -> Vec<OrgRef> {
         let whole = seg;
@@ -1189,12 +1254,16 @@ impl<'c, 'a> Reader<'c, 'a> {
                 return named;
             }
         }
+        // `与湖北省政府8日在北京签署`: a date between the partner and the predicate.
+        let seg = strip_end(trim_date(seg), &self.w.ix.time);
         let uncut = seg.len() == whole.len();
         let seg = cut_etc(seg);
         let uncut = uncut && seg.len() == whole.len();
         let mut out = Vec::new();
         let items = self.split_list(seg);
         let n = items.len();
+        // Items left unread, by their place in `out`: names of a list of organisations.
+        let mut unread: Vec<(usize, &str)> = Vec::new();
         for (k, item) in items.into_iter().enumerate() {
             let item = item.trim_matches(QUOTES);
             if item.chars().count() < 2 {
@@ -1220,10 +1289,51 @@ impl<'c, 'a> Reader<'c, 'a> {
                     && self.cx.gz.find(rest).is_empty();
                 if self.is_tail(rest) || field {
                     out.push(r);
+                } else {
+                    unread.push((out.len(), item));
+                }
+            } else {
+                unread.push((out.len(), item));
+            }
+        }
+        // `与交行江苏分行、交银国际信托、交银金融租赁签订`: the items of one list are of one kind;
+        // beside an organisation named by its suffix, a bare name is an organisation too.
+        if let Some(ty) = out
+            .iter()
+            .find(|r| r.code.is_none() && matches!(r.ty.as_str(), "Enterprise" | "Institution"))
+            .map(|r| r.ty.clone())
+        {
+            for (at, item) in unread.into_iter().rev() {
+                if self.sibling_name(item) {
+                    out.insert(
+                        at,
+                        OrgRef {
+                            text: item.to_string(),
+                            name: None,
+                            ty: ty.clone(),
+                            code: None,
+                            division: None,
+                        },
+                    );
                 }
             }
         }
         out
+    }
+
+    /// A bare name listed beside named organisations: 3 to 10 Han characters, no verb, no
+    /// grammar word at its ends, no generic or class word, no pronoun.
+    fn sibling_name(&self, item: &str) -> bool {
+        let n = item.chars().count();
+        (3..=10).contains(&n)
+            && item.chars().all(is_han)
+            && !self.w.ix.lead_adverb_opener.starts(item)
+            && !self.w.ix.time.starts(item)
+            && !self.w.selfw.iter().any(|w| item.contains(w))
+            && !self.w.class.iter().any(|c| item.contains(c))
+            && !self.generic.iter().any(|g| item.contains(g.as_str()))
+            && !self.has_verb(item)
+            && self.cut_name(item).len() == item.len()
     }
 
     /// A pair written before the verb: `A和B`, `A、B两地` (`A、B签署`), or two province names
@@ -1336,6 +1446,23 @@ impl<'c, 'a> Reader<'c, 'a> {
         if let Some(pair) = self.side_by_side(b) {
             return vec![pair];
         }
+        // `A、B、C三方签订`, `A、B、C共同签署…协议`: every two of the listed parties.
+        if (marked || signing) && b.matches('、').count() >= 2 && !b.contains(['和', '与']) {
+            let items: Vec<&str> = b.split('、').collect();
+            let first = self.party_ending(items[0]);
+            let rest: Vec<Option<OrgRef>> = items[1..].iter().map(|i| self.party_exact(i, false)).collect();
+            if let (Some(f), true) = (first, rest.iter().all(Option::is_some)) {
+                let all: Vec<OrgRef> = std::iter::once(f).chain(rest.into_iter().flatten()).collect();
+                let mut out = Vec::new();
+                for i in 0..all.len() {
+                    for j in i + 1..all.len() {
+                        out.push((Some(all[i].clone()), all[j].clone()));
+                    }
+                }
+                return out;
+            }
+            return Vec::new();
+        }
         let parts: Vec<&str> = if b.matches('和').count() == 1 {
             b.split('和').collect()
         } else if b.matches(['—', '-']).count() == 1 {
@@ -1349,7 +1476,13 @@ impl<'c, 'a> Reader<'c, 'a> {
         // `指定我院和开化县人民医院`: a unit's pronoun ends the first part.
         // `A还和B签订`: an adverb ends the first part.
         let parts = [strip_end(parts[0], &self.w.ix.adverb), parts[1]];
-        let first = self.party_exact(parts[0], false).or_else(|| {
+        let places0 = self.cx.gz.find(parts[0]);
+        let first = if self.lead_anchor(parts[0], &places0).is_some() {
+            self.party_ending(parts[0])
+        } else {
+            self.party_exact(parts[0], false)
+        };
+        let first = first.or_else(|| {
             let t = tail_chars(parts[0], 2);
             pronoun_unit(t).then(|| self.party_exact(t, false)).flatten()
         });
@@ -1455,6 +1588,26 @@ impl<'c, 'a> Reader<'c, 'a> {
             if self.opens_unit_name(after_party) {
                 break;
             }
+            // `对口支援和田地区的和田市、和田县`: places inside the place before 的 follow it.
+            // (The place's suffix may be left unread: 和田 of 和田地区.)
+            let of = after_party.strip_prefix("地区").unwrap_or(after_party);
+            if let Some(inner) = of.strip_prefix('的') {
+                let qual = r.code.as_deref().map(|c| c.trim_end_matches('0').to_string());
+                let end_in = inner.find(['、', '及']).unwrap_or(inner.len());
+                let inside = self.object_at(&inner[..end_in]).is_some_and(|(o, _)| {
+                    qual.as_deref().is_some_and(|q| {
+                        q.len() >= 2
+                            && o.code
+                                .as_deref()
+                                .is_some_and(|c| c.starts_with(q) && c.len() == 6 && c.trim_end_matches('0') != q)
+                    })
+                });
+                if inside {
+                    out.push((r, after_party));
+                    rest = inner;
+                    continue;
+                }
+            }
             out.push((r, after_party));
             if used < end {
                 break;
@@ -1540,6 +1693,12 @@ impl<'c, 'a> Reader<'c, 'a> {
                 _ => return false,
             },
         };
+        // `援疆和田指挥部`: a place of the aided province may come before the unit's name.
+        if let Some((_, r)) = self.place_prefix(rest) {
+            if self.opens_unit_name(r) {
+                return true;
+            }
+        }
         self.opens_unit_name(rest) && !rest.starts_with(['的', '和', '、'])
     }
 
@@ -1566,6 +1725,41 @@ impl<'c, 'a> Reader<'c, 'a> {
         let b = strip_end(before, &self.w.ix.adverb);
         let r = self.party_ending(tail_chars(b, 30))?;
         Some(r)
+    }
+
+    /// Parties listed before a verb and counted after 等 (`A、B、C等19个省市承担`): all of them,
+    /// or none when any item is no party.
+    fn listed_actors(&self, before: &str) -> Vec<OrgRef> {
+        let b = strip_end(
+            strip_end(strip_end(before, &self.w.ix.adverb), &self.w.ix.lead),
+            &self.w.ix.adverb,
+        );
+        let Some(at) = b.rfind('等') else {
+            return Vec::new();
+        };
+        let count = &b[at + '等'.len_utf8()..];
+        let class = count.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十两几多".contains(c));
+        let class = class.strip_prefix('个').unwrap_or(class);
+        if class.len() == count.len() || !(1..=3).contains(&class.chars().count()) || !class.chars().all(is_han) {
+            return Vec::new();
+        }
+        let items: Vec<&str> = b[..at].split('、').collect();
+        if items.len() < 2 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let r = if k == 0 {
+                self.party_ending(item)
+            } else {
+                self.party_exact(item, false)
+            };
+            match r {
+                Some(r) => out.push(r),
+                None => return Vec::new(),
+            }
+        }
+        out
     }
 
     /// A sentence's subject when a later clause has none: the place that opens the first clause
@@ -1768,7 +1962,8 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// A mention that names exactly one party, or None.
     fn party_exact(&self, mention: &str, generic_ok: bool) -> Option<OrgRef> {
         let m = mention.trim_matches(QUOTES);
-        if m.chars().count() < 2 {
+        // `四乡镇市`: division suffixes alone name no place.
+        if m.chars().count() < 2 || m.chars().all(|c| "省市区县乡镇村州".contains(c)) {
             return None;
         }
         if let Some(r) = self.aliases.get(m) {
@@ -1898,6 +2093,27 @@ impl<'c, 'a> Reader<'c, 'a> {
 
     /// A later, shorter mention of a party read before (滨海新区 after 绍兴滨海新区).
     fn coref(&self, m: &str) -> Option<OrgRef> {
+        // `中行` after 中国银行: an organisation's first and last characters name it.
+        if m.chars().count() == 2 {
+            let (f, l) = (m.chars().next(), m.chars().next_back());
+            let mut hits = self.known.iter().filter(|k| {
+                k.code.is_none()
+                    && matches!(k.ty.as_str(), "Enterprise" | "Institution")
+                    && k.text.chars().count() >= 4
+                    && !k.text.contains(m)
+                    && k.text.chars().next() == f
+                    && k.text.chars().next_back() == l
+            });
+            let k = hits.next()?;
+            if hits.any(|o| o.text != k.text) {
+                return None;
+            }
+            return Some(OrgRef {
+                text: m.to_string(),
+                name: Some(k.name.clone().unwrap_or(k.text.clone())),
+                ..k.clone()
+            });
+        }
         if m.chars().count() < 3 {
             return None;
         }
@@ -2050,7 +2266,8 @@ impl<'c, 'a> Reader<'c, 'a> {
     fn org_party(&self, m: &str) -> Option<OrgRef> {
         let cx = self.cx;
         let bare = strip_parens(m);
-        if bare.chars().count() < 3 {
+        // 干部 (cadres) ends with the suffix 部 but names people (大力实施干部援藏).
+        if bare.chars().count() < 3 || bare.ends_with("干部") {
             return None;
         }
         let external = !m.starts_with(['市', '区', '县', '省', '镇', '乡']);
@@ -2294,6 +2511,31 @@ fn strip_parens(s: &str) -> String {
         }
     }
     out
+}
+
+/// A count of units inside a text (`乌当区四乡镇`, `五镇`): a set, not a name.
+fn counts_units(s: &str) -> bool {
+    let cs: Vec<char> = s.chars().collect();
+    cs.windows(2)
+        .any(|w| "一二三四五六七八九十两几多".contains(w[0]) && "省市县区乡镇村州".contains(w[1]))
+}
+
+/// Drops a date that ends a text (`湖北省政府8日`, `X3月8日`).
+fn trim_date(s: &str) -> &str {
+    let mut t = s;
+    loop {
+        let Some(u) = t.strip_suffix(['日', '号', '月']) else {
+            return t;
+        };
+        let d = u.trim_end_matches(|c: char| c.is_ascii_digit());
+        if d.len() == u.len() {
+            return t;
+        }
+        t = d;
+        if t.is_empty() {
+            return s;
+        }
+    }
 }
 
 /// Drops a quoted slogan that ends a partner segment (`西青区人民政府“携手共建、校地合作”` before
@@ -2770,5 +3012,61 @@ mod tests {
         // A university the pronoun signs with is another party.
         let v = pairs("我校与聊城大学签署合作协议。");
         assert!(has(&v, "我校", "聊城大学"), "{v:?}");
+    }
+    #[test]
+    fn lists_of_organisations_many_parties_and_name_openings() {
+        // A bare name listed beside named organisations is an organisation too.
+        let v = pairs("昨天,镇江市政府与交行江苏分行、交银国际信托、交银金融租赁签订战略合作协议。");
+        assert!(has(&v, "镇江市政府", "交银国际信托"), "{v:?}");
+        assert!(has(&v, "镇江市政府", "交银金融租赁"), "{v:?}");
+        let v = pairs("中行湖北省分行还与武钢集团、东风汽车、湖北宜化等重点企业签署了银企战略合作协议。");
+        assert!(has(&v, "中行湖北省分行", "东风汽车"), "{v:?}");
+        assert!(has(&v, "中行湖北省分行", "湖北宜化"), "{v:?}");
+        // Beside places only, a bare word is no organisation.
+        let v = pairs("加强与成都、德阳、科技创新合作。");
+        assert!(!v.iter().any(|(_, b)| b == "科技创新"), "{v:?}");
+        // Three parties listed before a signing: every two of them.
+        let v = pairs(
+            "10月15日,遂平县人民政府、联英管理(上海)有限公司、北京二商肉类食品集团有限公司三方签订《合作框架协议》。",
+        );
+        assert!(has(&v, "遂平县人民政府", "北京二商肉类食品集团有限公司"), "{v:?}");
+        assert!(
+            has(&v, "联英管理(上海)有限公司", "北京二商肉类食品集团有限公司"),
+            "{v:?}"
+        );
+        // A lead word before a place opens the name there.
+        let v = pairs("北京市援疆和田指挥部打破界限,促成广东纱纤亿信息科技股份有限公司与和田地区签约合作。");
+        assert!(has(&v, "广东纱纤亿信息科技股份有限公司", "和田"), "{v:?}");
+        assert!(!v.iter().any(|(_, b)| b == "疆"), "{v:?}");
+        // A date between the partner and the predicate ends the partner; a dateline is no name.
+        let v = pairs("新华网北京3月8日电(孙燕南)中国银行与湖北省政府8日在北京签署全面战略合作协议。");
+        assert!(has(&v, "中国银行", "湖北省政府"), "{v:?}");
+        // People who sign for the parties are no parties.
+        let v = pairs("集团副总经理刘建伟与平阳县委常委、副县长李阳阳代表双方签署协议。");
+        assert!(v.is_empty(), "{v:?}");
+        // Places inside the place before 的 are the objects.
+        let v = pairs("北京市对口支援和田地区的和田市、和田县、墨玉县。");
+        assert!(has(&v, "北京市", "和田市"), "{v:?}");
+        assert!(has(&v, "北京市", "墨玉县"), "{v:?}");
+        // 同业 is a word; a count of units names no party.
+        let v = pairs("贵州省乌当区四乡镇市与苗栗县观光协会、苗栗县糕饼商业同业公会共同签署友好交流合作协定。");
+        assert!(
+            !v.iter()
+                .any(|(a, b)| a.contains("四乡镇") || a.ends_with("商业") || b == "业公会"),
+            "{v:?}"
+        );
+        // An organisation named by its first and last characters after its full name.
+        // A counted list of parties before the verb acts, each of them.
+        let v = pairs("会议确定北京、天津、深圳等19个省市承担对口支援新疆的任务。");
+        assert!(has(&v, "天津", "新疆"), "{v:?}");
+        assert!(has(&v, "深圳", "新疆"), "{v:?}");
+        // A clause of time (自…以来) takes the subject of the next clause.
+        let v = pairs("自1995年对口支援西藏拉萨以来,江苏省累计选派10批干部人才。");
+        assert!(has(&v, "江苏省", "西藏拉萨"), "{v:?}");
+        let v = pairs(
+            "中国银行与湖北省政府签署全面战略合作协议。中行湖北省分行还与武钢集团签署了银企战略合作协议。\
+             另据了解,中行与三峡工程开发总公司签署了合作协议。",
+        );
+        assert!(has(&v, "中行", "三峡工程开发总公司"), "{v:?}");
     }
 }
