@@ -770,7 +770,15 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         return None;
     }
     let content = strip_conventions(content);
-    let content: &str = &content;
+    let mut content: &str = &content;
+    // `。以下各项工作均需各区、市政府负责落实,不再一一列出`: a note on the tasks that follow.
+    if let Some(p) = ["。以下", ";以下", "；以下"]
+        .iter()
+        .filter_map(|w| content.find(w))
+        .min()
+    {
+        content = &content[..p];
+    }
     let labels = listed_labels(cx, content, find_labels(&g, content));
     let mut clauses: Vec<Clause> = Vec::new();
     let head_end = labels.first().map(|l| l.start).unwrap_or(content.len());
@@ -1836,6 +1844,10 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         .filter_map(|w| sentence.find(w))
         .min();
     let reported = &sentence[decided.unwrap_or(0)..];
+    // `以下各项工作均需各区、市政府负责落实`: a note on the tasks that follow.
+    if sentence.trim_start().starts_with("以下") {
+        return None;
+    }
     if reported.replace("了解", "").contains('了') || reported.contains("已经") {
         return None;
     }
@@ -2385,6 +2397,16 @@ mod tests {
         assert!(has(&v, "co", "园区党工委", "1"), "{v:?}");
         assert!(has(&v, "co", "区人社局", "2"), "{v:?}");
         assert!(!v.iter().any(|(_, o, _)| o == "园区党工"), "{v:?}");
+    }
+
+    #[test]
+    fn note_on_the_following_tasks() {
+        // A bracket's closing note about the tasks that follow adds nothing to this one.
+        let v = facts(
+            "一、建立制度\n1.推进工作。(市民政局牵头,各区、市政府负责落实。以下各项工作均需各区、市政府负责落实,不再一一列出。)\n2.健全制度。",
+        );
+        assert!(has(&v, "leads", "市民政局", "1"), "{v:?}");
+        assert!(!v.iter().any(|(_, o, _)| o == "市政府"), "{v:?}");
     }
 
     #[test]
