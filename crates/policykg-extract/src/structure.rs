@@ -429,8 +429,14 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
         let in_table = has_tables && table_lines.iter().any(|&(a, b)| a <= i && i <= b);
         if let Some(&(ti, ri)) = row_start.get(&i).filter(|_| has_tables) {
             let row = &doc.tables[ti].rows[ri];
-            let task_col = doc.tables[ti].columns.iter().position(|c| c.1 == ColumnKind::Task);
+            let cols = &doc.tables[ti].columns;
+            let task_col = cols.iter().position(|c| c.1 == ColumnKind::Task);
             let mut cell = task_col.and_then(|c| row.cells[c].clone());
+            // Several task columns (`项目名称`, `建设内容`): the task is all of them.
+            let last_task = cols.iter().rposition(|c| c.1 == ColumnKind::Task);
+            if let (Some(c), Some(Some(l))) = (cell.as_mut(), last_task.map(|k| row.cells[k].as_ref())) {
+                c.end = c.end.max(l.end);
+            }
             let marker = if row.label.is_none() { parse_marker(t) } else { None };
             if let (Some(c), Some(m)) = (cell.as_mut(), marker.as_ref()) {
                 // The task cell opens with the row's item marker: the task is after it.

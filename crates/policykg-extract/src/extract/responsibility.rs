@@ -256,6 +256,11 @@ impl Grammar {
                 c.truncate(p);
             }
         }
+        // `2024年建设内容`: a year before the head belongs to it.
+        let digits = c.len() - c.trim_start_matches(|ch: char| ch.is_ascii_digit()).len();
+        if (2..=4).contains(&digits) && c[digits..].starts_with('年') {
+            c.drain(..digits + '年'.len_utf8());
+        }
         let n = c.chars().count();
         if n == 0
             || n > 10
@@ -672,11 +677,40 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
                 vend = stop;
             }
         }
+        // A list the page's line wrap broke (`园区党工` / `委、各街道党工委`, or a line ending
+        // with `、`) runs on over the next line.
+        let mut wrapped = false;
+        while !in_bracket && l.role != LabelRole::Person && text[vend..limit].starts_with('\n') {
+            let from = vend + 1;
+            let end = text[from..limit].find(['。', ';', '\n']).map_or(limit, |p| from + p);
+            let cur = text[vstart..vend].trim_end();
+            let next = text[from..end].trim();
+            let tail = cur.rsplit(['、', ',', '，']).next().unwrap_or("").trim();
+            let head = next.split(['、', ',', '，']).next().unwrap_or("").trim();
+            let broken = !head.is_empty()
+                && if tail.is_empty() {
+                    cur.ends_with(['、', ',', '，']) && is_org(cx, head)
+                } else {
+                    head.chars().count() <= 4 && !is_org(cx, tail) && is_org(cx, &format!("{tail}{head}"))
+                };
+            if !broken {
+                break;
+            }
+            vend = end;
+            wrapped = true;
+        }
         if l.role == LabelRole::Person {
             last_end = last_end.max(vend);
             continue;
         }
-        let value = text[vstart..vend]
+        let joined: String;
+        let value = if wrapped {
+            joined = text[vstart..vend].replace('\n', "");
+            joined.as_str()
+        } else {
+            &text[vstart..vend]
+        };
+        let value = value
             .trim()
             .trim_end_matches(OPEN)
             .trim_end_matches([';', ',', '。', '，', '；', ' ']);
@@ -704,7 +738,7 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
             // Without `:` the label must be followed by the list and nothing else.
             continue;
         }
-        last_end = last_end.max(vstart + orgs.consumed);
+        last_end = last_end.max(if wrapped { vend } else { vstart + orgs.consumed });
         let role = match l.role {
             LabelRole::Lead => ClauseRole::Lead,
             LabelRole::Weak => ClauseRole::Weak,
@@ -736,7 +770,15 @@ pub fn parse_clauses(cx: &Context, content: &str) -> Option<Vec<Clause>> {
         return None;
     }
     let content = strip_conventions(content);
-    let content: &str = &content;
+    let mut content: &str = &content;
+    // `。以下各项工作均需各区、市政府负责落实,不再一一列出`: a note on the tasks that follow.
+    if let Some(p) = ["。以下", ";以下", "；以下"]
+        .iter()
+        .filter_map(|w| content.find(w))
+        .min()
+    {
+        content = &content[..p];
+    }
     let labels = listed_labels(cx, content, find_labels(&g, content));
     let mut clauses: Vec<Clause> = Vec::new();
     let head_end = labels.first().map(|l| l.start).unwrap_or(content.len());
@@ -1669,6 +1711,12 @@ fn placed_cells_all(
         let v = text[r.clone()].trim().trim_end_matches(['。', ';']);
         parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
     };
+    // A list of organisations named in full (`县住建局`, `各乡镇人民政府`), not a phrase that
+    // only ends like one.
+    let is_strong_list = |r: &Range<usize>| {
+        let v = text[r.clone()].trim().trim_end_matches(['。', ';']);
+        parse_list(cx, v, false).is_some_and(|o| o.whole && o.orgs.iter().all(|m| strong_org(cx, m)))
+    };
     let mut out: Vec<Option<Range<usize>>> = vec![None; t.columns.len()];
     let mut k = 0;
     for (ci, (head, kind)) in t.columns.iter().enumerate().skip(row.first) {
@@ -1696,7 +1744,11 @@ fn placed_cells_all(
                 out[ci] = Some(cell.clone());
                 k += 1;
             }
-        } else if !is_list(cell) {
+        } else if !is_list(cell)
+            || (*kind == ColumnKind::Task && !is_strong_list(cell) && row.raw.get(k + 1).is_some_and(|c| is_list(c)))
+        {
+            // A task cell that only ends like a body (`完善城市工作机制`), a list after it: the
+            // task.
             let mut r = cell.clone();
             k += 1;
             if *kind == ColumnKind::Task {
@@ -1708,6 +1760,21 @@ fn placed_cells_all(
                 }
             }
             out[ci] = Some(r);
+        }
+    }
+    // Cells left over: one was misread (a place `相关镇(街道)` reads like a collective). When
+    // the last column is the table's only responsibility column, its list ends the row.
+    let units_cols: Vec<usize> = (row.first..t.columns.len())
+        .filter(|&ci| {
+            let (head, kind) = &t.columns[ci];
+            *kind == ColumnKind::Role && g.column_label(head).is_some_and(|r| r != LabelRole::Person)
+        })
+        .collect();
+    if k < row.raw.len() && units_cols == [t.columns.len() - 1] {
+        let run = row.raw.iter().rev().take_while(|c| is_list(c)).count();
+        if run > 0 && run < row.raw.len() {
+            let from = row.raw.len() - run;
+            out[t.columns.len() - 1] = Some(row.raw[from].start..row.raw[row.raw.len() - 1].end);
         }
     }
     out
@@ -1769,8 +1836,19 @@ fn prose(
 /// The clauses of one prose sentence and the byte offset of the first, if it states a
 /// responsibility.
 fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Clause>, usize)> {
-    // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing.
-    if sentence.replace("了解", "").contains('了') || sentence.contains("已经") {
+    // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing,
+    // unless the sentence goes on to state a decision (`问题已经引起重视,明确由区委办牵头`):
+    // then only what follows the decision counts.
+    let decided = ["明确由", "确定由", "决定由", "商定由"]
+        .iter()
+        .filter_map(|w| sentence.find(w))
+        .min();
+    let reported = &sentence[decided.unwrap_or(0)..];
+    // `以下各项工作均需各区、市政府负责落实`: a note on the tasks that follow.
+    if sentence.trim_start().starts_with("以下") {
+        return None;
+    }
+    if reported.replace("了解", "").contains('了') || reported.contains("已经") {
         return None;
     }
     let mut clauses: Vec<Clause> = Vec::new();
@@ -2292,6 +2370,57 @@ mod tests {
         assert!(has(&v, "leads", "县交通局", "6"), "{v:?}");
         assert!(has(&v, "co", "县公安局", "6"));
         assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn heads_after_a_year_and_heads_of_place_and_money() {
+        // `2024年建设内容`, `建设地点`, `投资金额(万元)` head columns too; one cell per line.
+        let v = facts("序号\n项目名称\n建设地点\n2024年建设内容\n投资金额(万元)\n责任单位\n1\n城东公园\n城东街道\n建设绿地。\n300\n县住建局\n2\n农村公路\n北山镇\n改造公路。\n500\n县交通局\n");
+        assert!(has(&v, "co", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县交通局", "2"), "{v:?}");
+    }
+
+    #[test]
+    fn task_cell_ending_like_a_body() {
+        // `完善城市工作机制` ends like a group (`工作机制`) but is the task: a list follows it.
+        let v = facts("序号\n工作任务\n负责部门\n时间进度\n1\n完善城市工作机制\n市住建局,各县(区)政府\n年底前\n2\n加快设施建设\n市城管局\n常态工作\n");
+        assert!(has(&v, "co", "市住建局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市城管局", "2"), "{v:?}");
+        assert!(!v.iter().any(|(_, o, _)| o.contains("机制")), "{v:?}");
+    }
+
+    #[test]
+    fn list_broken_by_a_line_wrap() {
+        // A name split by the page's line wrap, and a line ending with `、`.
+        let v = facts("1.加强党建。\n牵头单位:区委组织部\n协办单位:区委编办、园区党工\n委、各街道党工委\n2.做实街道。\n牵头单位:区民政局\n协办单位:区财政局、\n区人社局\n");
+        assert!(has(&v, "leads", "区委组织部", "1"), "{v:?}");
+        assert!(has(&v, "co", "园区党工委", "1"), "{v:?}");
+        assert!(has(&v, "co", "区人社局", "2"), "{v:?}");
+        assert!(!v.iter().any(|(_, o, _)| o == "园区党工"), "{v:?}");
+    }
+
+    #[test]
+    fn note_on_the_following_tasks() {
+        // A bracket's closing note about the tasks that follow adds nothing to this one.
+        let v = facts(
+            "一、建立制度\n1.推进工作。(市民政局牵头,各区、市政府负责落实。以下各项工作均需各区、市政府负责落实,不再一一列出。)\n2.健全制度。",
+        );
+        assert!(has(&v, "leads", "市民政局", "1"), "{v:?}");
+        assert!(!v.iter().any(|(_, o, _)| o == "市政府"), "{v:?}");
+    }
+
+    #[test]
+    fn report_before_the_assignment() {
+        // A decision stated after a report (`明确由…牵头`) assigns; a report does not.
+        let v = facts("会议指出,问题已经引起高度重视,明确由区委办牵头,出台实施方案。");
+        assert!(
+            v.iter().any(|(r, o, l)| r == "leads" && o == "区委办" && l.is_none()),
+            "{v:?}"
+        );
+        let v = facts("会议指出,去年由区住建局牵头完成了改造任务。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = facts("一年来,县发改委牵头编制了规划,县财政局积极配合。");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
