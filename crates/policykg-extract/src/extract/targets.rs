@@ -1143,12 +1143,22 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             after_cmp.is_none() && ends_with_any(&r.words.build_verb, b)
         };
         let aim_noun = tail.strip_prefix('的').is_some_and(names_aim);
-        if tail.starts_with('的') && !built && !aim_noun || tail.starts_with("(含") {
+        // A share of the things that reach a state (`50%的城市社区建成综合体`, `20%的村集体年收入
+        // 超30万元`): the share is the aim; a figure in the state it names is its condition.
+        let share = u == "%"
+            && tail.strip_prefix('的').is_some_and(|rest| {
+                let state = &rest[..rest.find(CLAUSE_END).unwrap_or(rest.len())];
+                holds(&r.words.target_verb, state) || state.contains('超')
+            });
+        if tail.starts_with('的') && !built && !aim_noun && !share || tail.starts_with("(含") {
+            continue;
+        }
+        let clause_head = &before[clause_start(before)..];
+        if clause_head.contains("%的") && !clause_head.contains("基础上") {
             continue;
         }
         // The object of a verb of focus (`聚焦全省16个先进制造业集群和50条重点产业链`) is the work's
         // scope, not an aim (`依托现有园区新建标准厂房10万平方米` still builds).
-        let clause_head = &before[clause_start(before)..];
         let scope_object = (r.words.scope_verb.iter())
             .find_map(|v| clause_head.strip_prefix(v.as_str()))
             .is_some_and(|o| {
@@ -2134,6 +2144,16 @@ mod tests {
         let found = doc_targets(t);
         assert!(!has(&found, 12.0, "公里") && !has(&found, 3.0, "座"), "{found:?}");
         assert!(has(&found, 15.0, "公里"), "{found:?}");
+    }
+
+    #[test]
+    fn a_share_of_things_reaching_a_state_is_the_aim() {
+        let f = find("到2027年,确保50%的城市社区建成完备的服务综合体");
+        assert!(f.iter().any(|x| x.0 == 50.0 && x.1.as_deref() == Some("%")), "{f:?}");
+        let f = find("力争实现20%的村集体年收入超30万元");
+        assert!(f.iter().any(|x| x.0 == 20.0) && !f.iter().any(|x| x.0 == 30.0), "{f:?}");
+        // A share that qualifies a grant is no aim.
+        assert!(find("给予不超过投资额30%的补助").is_empty());
     }
 
     #[test]
