@@ -308,6 +308,13 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     } else {
         heading_marks(cx, r, &text, genre)
     };
+    // A text of no stated kind that closes its work as done (`…,为做好2025年工作奠定了坚实基础。`)
+    // reviews it up to that sentence.
+    let closing = (genre == Setting::Neutral).then(|| review_closing(&text)).flatten();
+    let genre_at = |pos: usize| match closing {
+        Some(end) if pos < end => Setting::Retro,
+        _ => genre,
+    };
     let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().cloned();
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
     // section heading and an unnumbered heading sets the setting (and, naming a year, the
@@ -319,7 +326,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
                 (a, b) => a.or(b),
             };
-            let (setting, year) = mark.map(|m| (m.1, m.2)).unwrap_or((genre, None));
+            let (setting, year) = mark.map(|m| (m.1, m.2)).unwrap_or((genre_at(start), None));
             (cx.own_range(u), setting, year)
         })
         .collect();
@@ -387,7 +394,9 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        let (mut setting, year) = mark_before(r.start).map(|m| (m.1, m.2)).unwrap_or((genre, None));
+        let (mut setting, year) = mark_before(r.start)
+            .map(|m| (m.1, m.2))
+            .unwrap_or((genre_at(r.start), None));
         // A short line without a clause stop in a text of no stated kind is a headline or a
         // link (`基辛格逝世享年100岁`): its figures are aims only where it says so, as in news.
         let line = text[r.clone()].trim();
@@ -706,6 +715,27 @@ fn year_to_come(r: &Rules, text: &str) -> Option<u32> {
         }
     }
     best
+}
+
+/// The end of the last sentence that says the work before it prepared what comes
+/// (`为做好2025年工作奠定了基础`, `为明年发展打下了坚实基础`): perfective, with its purpose `为…`.
+fn review_closing(text: &str) -> Option<usize> {
+    let mut last = None;
+    for w in ["奠定了", "打下了"] {
+        let mut i = 0;
+        while let Some(off) = text[i..].find(w) {
+            let at = i + off;
+            i = at + w.len();
+            let start = text[..at]
+                .rfind(SENTENCE_END)
+                .map_or(0, |p| p + text[p..].chars().next().map_or(1, char::len_utf8));
+            let end = text[i..].find(SENTENCE_END).map_or(text.len(), |p| i + p);
+            if text[start..at].contains('为') && last.is_none_or(|l| end > l) {
+                last = Some(end);
+            }
+        }
+    }
+    last
 }
 
 /// Whether a paragraph opens on a year before `ref_year` (`2024年,…`, `2024年是…`) and names
@@ -2154,6 +2184,12 @@ mod tests {
         assert!(f.iter().any(|x| x.0 == 20.0) && !f.iter().any(|x| x.0 == 30.0), "{f:?}");
         // A share that qualifies a grant is no aim.
         assert!(find("给予不超过投资额30%的补助").is_empty());
+    }
+
+    #[test]
+    fn a_text_closing_its_work_as_preparation_reviews_it() {
+        let t = "各位代表:\n一、项目建设\n全年新建农村公路12公里,改造危桥3座。\n二、民生保障\n新增就业岗位1200个。\n一年的工作,为做好2025年工作奠定了坚实基础。\n";
+        assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
     }
 
     #[test]
