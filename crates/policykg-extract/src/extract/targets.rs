@@ -298,14 +298,22 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         .title
         .as_ref()
         .and_then(|(t, _)| first_year(t))
-        .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()));
+        .or_else(|| cx.doc.date.as_ref().and_then(|d| d.0.get(..4)?.parse().ok()))
+        .or_else(|| year_to_come(r, &text));
     let genre = genre_of(cx, r, &text);
     // Unnumbered headings with a setting (`2024年工作计划`), by position; a news page has a
     // headline, not headings.
     let marks = if genre == Setting::News {
         Vec::new()
     } else {
-        heading_marks(cx, r, &text)
+        heading_marks(cx, r, &text, genre)
+    };
+    // A text of no stated kind that closes its work as done (`…,为做好2025年工作奠定了坚实基础。`)
+    // reviews it up to that sentence.
+    let closing = (genre == Setting::Neutral).then(|| review_closing(&text)).flatten();
+    let genre_at = |pos: usize| match closing {
+        Some(end) if pos < end => Setting::Retro,
+        _ => genre,
     };
     let mark_before = |pos: usize| marks[..marks.partition_point(|m| m.0 < pos)].last().cloned();
     // Scopes: each unit's own text, and each line outside units; the nearer of the unit's
@@ -318,7 +326,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
                 (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
                 (a, b) => a.or(b),
             };
-            let (setting, year) = mark.map(|m| (m.1, m.2)).unwrap_or((genre, None));
+            let (setting, year) = mark.map(|m| (m.1, m.2)).unwrap_or((genre_at(start), None));
             (cx.own_range(u), setting, year)
         })
         .collect();
@@ -386,12 +394,19 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if r.is_empty() || i > 0 && r.end <= covered[i - 1].end {
             continue;
         }
-        let (mut setting, year) = mark_before(r.start).map(|m| (m.1, m.2)).unwrap_or((genre, None));
+        let (mut setting, year) = mark_before(r.start)
+            .map(|m| (m.1, m.2))
+            .unwrap_or((genre_at(r.start), None));
         // A short line without a clause stop in a text of no stated kind is a headline or a
         // link (`基辛格逝世享年100岁`): its figures are aims only where it says so, as in news.
         let line = text[r.clone()].trim();
         if setting == Setting::Neutral && line.chars().count() <= 40 && !line.contains([',', ';', '。', '!', '?']) {
             setting = Setting::News;
+        }
+        // A paragraph that opens on a year before the one the text speaks from (`2024年,全区…`
+        // in a text that plans 2025) and plans nothing reports that year.
+        if matches!(setting, Setting::Neutral | Setting::News) && opens_on_past_year(&rules, line, ref_year) {
+            setting = Setting::Retro;
         }
         scopes.push((r, setting, year));
     }
@@ -647,6 +662,99 @@ fn first_year(t: &str) -> Option<u32> {
     })
 }
 
+/// The year a text of no dated title announces as the one to come: the first year it names
+/// with a plan after it in its clause (`2025年,我们将…`, `2025年工作安排`, `展望2025年`) or as
+/// what its work prepares (`为做好2025年工作奠定了基础`). A text that speaks of the year to come
+/// speaks from it: the figures it dates by an earlier year are results. Deadlines (`到2025年`)
+/// announce nothing.
+fn year_to_come(r: &Rules, text: &str) -> Option<u32> {
+    let b = text.as_bytes();
+    let mut best: Option<u32> = None;
+    let mut i = 0;
+    while let Some(off) = text[i..].find('年') {
+        let at = i + off;
+        i = at + '年'.len_utf8();
+        if at < 4 || !b[at - 4..at].iter().all(u8::is_ascii_digit) || at > 4 && b[at - 5].is_ascii_digit() {
+            continue;
+        }
+        let Ok(year) = text[at - 4..at].parse::<u32>() else {
+            continue;
+        };
+        if !(1900..2100).contains(&year) {
+            continue;
+        }
+        let before = &text[..at - 4];
+        if before.ends_with(['到', '至', '比', '较', '—', '-', '–', '~', '(', '《', '与']) {
+            continue;
+        }
+        let clause = &text[i..];
+        let clause = &clause[..clause.find(CLAUSE_END).unwrap_or(clause.len())];
+        // The rest of the sentence after the year, for `为做好2025年工作奠定了基础`.
+        let sentence = &text[i..];
+        let sentence = &sentence[..sentence.find(SENTENCE_END).unwrap_or(sentence.len())];
+        let lead = &before[clause_start(before)..];
+        let prepares = (lead.starts_with('为') || lead.contains("为做好") || lead.contains("为实现"))
+            && ["奠定", "打下", "打好"].iter().any(|w| sentence.contains(w));
+        // The clause after the year, and what follows its comma (`2025年,我们将…`).
+        let next = {
+            let rest = text[i..].strip_prefix(',').unwrap_or("");
+            &rest[..rest.find(CLAUSE_END).unwrap_or(rest.len())]
+        };
+        let plans = |c: &str| {
+            setting_of(r, c) == Setting::Plan && !c.contains(['了', '已'])
+                || r.cues.find_iter(c).any(|m| {
+                    matches!(
+                        r.cue_kinds[m.pattern().as_usize()],
+                        Cue::Modal | Cue::Commit | Cue::Frame
+                    )
+                })
+        };
+        let opens_on = before.is_empty() || before.ends_with(['\n', '。', ';', ',']) || before.ends_with("展望");
+        if prepares || opens_on && (plans(clause) || plans(next)) || before.ends_with("展望") {
+            best = Some(best.map_or(year, |b| b.min(year)));
+        }
+    }
+    best
+}
+
+/// The end of the last sentence that says the work before it prepared what comes
+/// (`为做好2025年工作奠定了基础`, `为明年发展打下了坚实基础`): perfective, with its purpose `为…`.
+fn review_closing(text: &str) -> Option<usize> {
+    let mut last = None;
+    for w in ["奠定了", "打下了"] {
+        let mut i = 0;
+        while let Some(off) = text[i..].find(w) {
+            let at = i + off;
+            i = at + w.len();
+            let start = text[..at]
+                .rfind(SENTENCE_END)
+                .map_or(0, |p| p + text[p..].chars().next().map_or(1, char::len_utf8));
+            let end = text[i..].find(SENTENCE_END).map_or(text.len(), |p| i + p);
+            if text[start..at].contains('为') && last.is_none_or(|l| end > l) {
+                last = Some(end);
+            }
+        }
+    }
+    last
+}
+
+/// Whether a paragraph opens on a year before `ref_year` (`2024年,…`, `2024年是…`) and names
+/// no aim, commitment or plan word.
+fn opens_on_past_year(r: &Rules, line: &str, ref_year: Option<u32>) -> bool {
+    let Some(ref_year) = ref_year else { return false };
+    let year = line.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    let opens = year.is_some_and(|_| line[4..].starts_with('年') && !line[4..].starts_with("年度目标"));
+    opens
+        && year.and_then(|y| y.parse::<u32>().ok()).is_some_and(|y| y < ref_year)
+        && !r.cues.find_iter(line).any(|m| {
+            matches!(
+                r.cue_kinds[m.pattern().as_usize()],
+                Cue::Modal | Cue::Commit | Cue::Frame
+            )
+        })
+        && !LEAD_IN_YEAR.is_match(line)
+}
+
 /// The document's genre: a report of results (`统计公报`, `工作总结`, in the title or the
 /// first line) or a plan (its title says so); otherwise sections decide.
 fn genre_of(cx: &Context, r: &Rules, text: &str) -> Setting {
@@ -754,11 +862,12 @@ fn heading_text(line: &str) -> &str {
 /// Unnumbered headings that set what the figures after them are: short lines without
 /// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
 /// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
-fn heading_marks(cx: &Context, rules: &Rules, text: &str) -> Vec<Mark> {
-    cx.doc
-        .lines
+fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec<Mark> {
+    let lines = &cx.doc.lines;
+    let mut marks: Vec<Mark> = lines
         .iter()
-        .filter_map(|r| {
+        .enumerate()
+        .filter_map(|(at, r)| {
             let line = text[r.clone()].trim();
             // A lead-in that announces a list of aims by their year (`到2025年,全市…主要指标如下:`)
             // is a plan heading for what follows, with that year as the deadline.
@@ -778,6 +887,19 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str) -> Vec<Mark> {
                     s => return Some((r.start, s, year())),
                 }
             }
+            // A lead-in whose last clause names the aims it lists (`主要预期目标包括:`,
+            // `今年的主要目标是:`) sets the list under it as aims, unless it reports them
+            // (`主要目标完成情况:`).
+            if let Some(lead) = line.strip_suffix(':') {
+                let last = lead.rsplit([',', ';', '。']).next().unwrap_or(lead);
+                let frames = rules
+                    .cues
+                    .find_iter(last)
+                    .any(|m| rules.cue_kinds[m.pattern().as_usize()] == Cue::Frame);
+                if frames && setting_of(rules, last) == Setting::Plan && !has_perfective(last) {
+                    return Some((r.start, Setting::Plan, YEAR.captures(last).map(|c| c[1].to_string())));
+                }
+            }
             // A paragraph that opens on a past period and states no figure (`一年来,…交出了一份
             // 答卷。`) leads into a review: the figures after it are results until a heading or a
             // sentence frames an aim.
@@ -788,17 +910,76 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str) -> Vec<Mark> {
             }
             let t = line.trim_end_matches(':');
             let n = t.chars().count();
-            if !(5..=30).contains(&n) || t.contains(['。', ',', ';', ':', '!', '?']) {
+            // A heading of four characters or fewer (`主要成绩`, `工作回顾`) is a heading only above
+            // prose, not among the short cells of a flattened table (`完成情况` then `责任单位`).
+            let above_prose = || {
+                lines[at + 1..]
+                    .iter()
+                    .map(|r| text[r.clone()].trim())
+                    .find(|l| !l.is_empty())
+                    .is_some_and(|l| l.chars().count() > 12 && l.contains(['。', ',', ';']))
+            };
+            if n > 30 || n < 2 || n < 5 && !above_prose() || t.contains(['。', ',', ';', ':', '!', '?']) {
                 return None;
             }
             let year = || YEAR.captures(t).map(|c| c[1].to_string());
             match setting_of(rules, t) {
+                // A heading naming a year and no kind (`二、2024年经济社会发展总体要求`) is marked
+                // by its year, for the rule below.
+                Setting::Neutral | Setting::News if names_section_year(t) => {
+                    year().map(|y| (r.start, Setting::Neutral, Some(y)))
+                }
                 Setting::Neutral | Setting::News => None,
                 Setting::Report => Some((r.start, Setting::Retro, year())),
                 s => Some((r.start, s, year())),
             }
         })
-        .collect()
+        .collect();
+    // A heading that names a later year than the review before it (`一、2023年工作回顾` then
+    // `二、2024年发展总体要求`) turns to the plan of that year; one that names no later year
+    // leaves the setting as it was.
+    let mut last_retro: Option<u32> = None;
+    let report = genre == Setting::Report;
+    marks.retain_mut(|m| {
+        let year: Option<u32> = m.2.as_deref().and_then(|y| y.parse().ok());
+        match m.1 {
+            Setting::Retro => {
+                last_retro = year.or(last_retro);
+                true
+            }
+            Setting::Neutral => {
+                let later = !report && matches!((year, last_retro), (Some(y), Some(r)) if y > r);
+                if later {
+                    m.1 = Setting::Plan;
+                    last_retro = None;
+                }
+                later
+            }
+            _ => {
+                last_retro = None;
+                true
+            }
+        }
+    });
+    marks
+}
+
+/// Whether a heading is a numbered section naming the year of its subject
+/// (`二、2024年经济社会发展总体要求`, `### 二、2024年…`), not a date line (`(2020年7月10日)`).
+fn names_section_year(t: &str) -> bool {
+    let t = t.trim_start_matches(['#', ' ']);
+    let Some((label, rest)) = t.split_once('、') else {
+        return false;
+    };
+    let numbered = !label.is_empty()
+        && label.chars().count() <= 3
+        && label
+            .chars()
+            .all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit());
+    let year_then_words = rest.get(..4).is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        && rest[4..].starts_with('年')
+        && rest[4 + '年'.len_utf8()..].starts_with(|c: char| crate::normalize::is_han(c) && c != '月');
+    numbered && year_then_words
 }
 
 /// Non-empty ranges merged where they overlap, sorted by start.
@@ -992,12 +1173,22 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             after_cmp.is_none() && ends_with_any(&r.words.build_verb, b)
         };
         let aim_noun = tail.strip_prefix('的').is_some_and(names_aim);
-        if tail.starts_with('的') && !built && !aim_noun || tail.starts_with("(含") {
+        // A share of the things that reach a state (`50%的城市社区建成综合体`, `20%的村集体年收入
+        // 超30万元`): the share is the aim; a figure in the state it names is its condition.
+        let share = u == "%"
+            && tail.strip_prefix('的').is_some_and(|rest| {
+                let state = &rest[..rest.find(CLAUSE_END).unwrap_or(rest.len())];
+                holds(&r.words.target_verb, state) || state.contains('超')
+            });
+        if tail.starts_with('的') && !built && !aim_noun && !share || tail.starts_with("(含") {
+            continue;
+        }
+        let clause_head = &before[clause_start(before)..];
+        if clause_head.contains("%的") && !clause_head.contains("基础上") {
             continue;
         }
         // The object of a verb of focus (`聚焦全省16个先进制造业集群和50条重点产业链`) is the work's
         // scope, not an aim (`依托现有园区新建标准厂房10万平方米` still builds).
-        let clause_head = &before[clause_start(before)..];
         let scope_object = (r.words.scope_verb.iter())
             .find_map(|v| clause_head.strip_prefix(v.as_str()))
             .is_some_and(|o| {
@@ -1973,6 +2164,53 @@ mod tests {
         let found = doc_targets(t);
         assert!(!has(&found, 432.6, "亿元") && !has(&found, 1453.0, "户"), "{found:?}");
         assert!(has(&found, 7.2, "%") && has(&found, 5.0, "%"), "{found:?}");
+    }
+
+    #[test]
+    fn a_text_that_prepares_the_year_to_come_reports_the_year_before() {
+        let t = "2024年,区交通局全年新建农村公路12公里,改造危桥3座。为做好2025年工作奠定了基础。\n";
+        assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
+        let t = "2024年,全县新建农村公路12公里,改造危桥3座。\n2025年,我们将新建农村公路15公里。\n";
+        let found = doc_targets(t);
+        assert!(!has(&found, 12.0, "公里") && !has(&found, 3.0, "座"), "{found:?}");
+        assert!(has(&found, 15.0, "公里"), "{found:?}");
+    }
+
+    #[test]
+    fn a_share_of_things_reaching_a_state_is_the_aim() {
+        let f = find("到2027年,确保50%的城市社区建成完备的服务综合体");
+        assert!(f.iter().any(|x| x.0 == 50.0 && x.1.as_deref() == Some("%")), "{f:?}");
+        let f = find("力争实现20%的村集体年收入超30万元");
+        assert!(f.iter().any(|x| x.0 == 20.0) && !f.iter().any(|x| x.0 == 30.0), "{f:?}");
+        // A share that qualifies a grant is no aim.
+        assert!(find("给予不超过投资额30%的补助").is_empty());
+    }
+
+    #[test]
+    fn a_text_closing_its_work_as_preparation_reviews_it() {
+        let t = "各位代表:\n一、项目建设\n全年新建农村公路12公里,改造危桥3座。\n二、民生保障\n新增就业岗位1200个。\n一年的工作,为做好2025年工作奠定了坚实基础。\n";
+        assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
+    }
+
+    #[test]
+    fn short_review_headings_above_prose() {
+        let t = "工作回忆\n全年新建农村公路12公里,改造危桥3座,完成投资1.2亿元。\n今年工作打算\n新建农村公路15公里,改造危桥5座。\n";
+        let found = doc_targets(t);
+        assert!(!has(&found, 12.0, "公里") && !has(&found, 1.2, "亿元"), "{found:?}");
+        assert!(has(&found, 15.0, "公里") && has(&found, 5.0, "座"), "{found:?}");
+        let t = "主要成绩\n1.新建农村公路12公里,改造危桥3座。\n2.新增就业岗位1200个,培训农民2000人次。\n";
+        assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
+    }
+
+    #[test]
+    fn a_later_year_or_a_list_of_aims_turns_a_review_to_a_plan() {
+        let t = "一、2023年工作回顾\n地区生产总值增长5.2%,新增就业1244万人。\n二、2024年发展总体要求\n主要预期目标包括:\n生产总值增长5.5%左右\n城镇新增就业1200万人以上\n";
+        let found = doc_targets(t);
+        assert!(!has(&found, 5.2, "%") && !has(&found, 1244.0, "万人"), "{found:?}");
+        assert!(has(&found, 5.5, "%") && has(&found, 1200.0, "万人"), "{found:?}");
+        // A date line is no heading of a later year.
+        let t = "某县2019年统计公报\n(2020年7月10日)\n全县地区生产总值79亿元,比上年增长11.3%。\n";
+        assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
     }
 }
 
