@@ -182,7 +182,7 @@ fn not_title_line(t: &str) -> bool {
         || t.starts_with("您的位置")
         || t.starts_with("您现在的位置")
         || is_date_line(t)
-        || DOC_NUMBER_AT_START.is_match(t)
+        || t.contains('号') && DOC_NUMBER_AT_START.is_match(t)
 }
 
 /// A title without the bracketed tags a page puts before it (`【重点工作】…`) and without an
@@ -380,6 +380,9 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
     if doc.number.is_none() {
         'lines: for r in lines.iter().take(40) {
             let t = &text[r.clone()];
+            if !t.contains('号') {
+                continue;
+            }
             for m in DOC_NUMBER.find_iter(t) {
                 let before = &t[..m.start()];
                 let open = before.matches(['(', '《', '（']).count() > before.matches([')', '》', '）']).count();
@@ -1175,7 +1178,8 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         if t.contains('。') || t.chars().count() > 100 || not_title_line(t) {
             continue;
         }
-        if let Some(c) = NOTICE_TITLE.captures(t) {
+        // (`关于` gates the regex: its lazy captures are costly on every front line.)
+        if let Some(c) = t.contains("关于").then(|| NOTICE_TITLE.captures(t)).flatten() {
             let issuer = c[1].trim().trim_start_matches(['|', ' ']);
             if doc.title_issuer.is_none()
                 && !issuer.is_empty()

@@ -514,6 +514,10 @@ impl<'c, 'a> Reader<'c, 'a> {
         // Title depth (《 》) before each clause, counted once over the text.
         let mut depth: i64 = 0;
         let mut counted = 0usize;
+        // Every verb of the text in one search (no verb holds a clause end), handed out to the
+        // clauses in order.
+        let all_verbs: Vec<aho_corasick::Match> = verb_ac.find_iter(text).collect();
+        let mut next_verb = 0;
         for cl in clauses {
             for c in text[counted..cl.start].chars() {
                 match c {
@@ -523,12 +527,21 @@ impl<'c, 'a> Reader<'c, 'a> {
                 }
             }
             counted = cl.start;
-            if depth > 0 {
+            let first_verb = next_verb;
+            while all_verbs.get(next_verb).is_some_and(|m| m.end() <= cl.end) {
+                next_verb += 1;
+            }
+            if depth > 0 || first_verb == next_verb {
                 continue;
             }
             let ct = &text[cl.clone()];
             self.friendship.set(ct.contains("友好") || ct.contains("友城"));
-            for vm in verb_ac.find_iter(ct) {
+            // (A verb of a user's lexicon holding a clause end spans two clauses: skipped.)
+            for m in all_verbs[first_verb..next_verb]
+                .iter()
+                .filter(|m| m.start() >= cl.start)
+            {
+                let vm = aho_corasick::Match::new(m.pattern(), m.start() - cl.start..m.end() - cl.start);
                 let vrel = vm.start();
                 let verb = &verbs[vm.pattern().as_usize()];
                 let fr = frames[vm.pattern().as_usize()];

@@ -178,6 +178,8 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            // Anchored searches ask whether a line opens with a cue.
+            .start_kind(aho_corasick::StartKind::Both)
             .build(words)
             .expect("cue words are plain strings")
     };
@@ -786,6 +788,13 @@ fn only_reports(r: &Rules, text: &str) -> bool {
             Cue::Result | Cue::Past | Cue::WeakResult => reports += 1,
             _ => {}
         }
+        // Three aims answer already.
+        if aims > 2 {
+            return false;
+        }
+    }
+    if reports < 3 {
+        return false;
     }
     aims += YEAR.find_iter(text).filter(|m| m.as_str().starts_with('到')).count();
     // No aim at all, or a long run of reports (a bulletin's 同比, 比上年) against an aim or two
@@ -903,8 +912,10 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec
             // A paragraph that opens on a past period and states no figure (`一年来,…交出了一份
             // 答卷。`) leads into a review: the figures after it are results until a heading or a
             // sentence frames an aim.
-            let opens_past = (rules.cues.find_iter(line).next())
-                .is_some_and(|m| m.start() == 0 && rules.cue_kinds[m.pattern().as_usize()] == Cue::Past);
+            let opens_past = (rules
+                .cues
+                .find(aho_corasick::Input::new(line).anchored(aho_corasick::Anchored::Yes)))
+            .is_some_and(|m| rules.cue_kinds[m.pattern().as_usize()] == Cue::Past);
             if opens_past && !line.contains(|c: char| c.is_ascii_digit()) {
                 return Some((r.start, Setting::Retro, None));
             }
