@@ -88,6 +88,8 @@ pub struct Grammar {
     lead_marks: Vec<String>,
     /// Endings of organisation names (`org_types.tsv`).
     org_suffixes: Vec<String>,
+    /// Words opening a report of progress (`完成`, `已`), never an organisation.
+    status: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
@@ -119,6 +121,7 @@ impl Grammar {
             trailing: Vec::new(),
             lead_marks: Vec::new(),
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
+            status: Vec::new(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
             triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -145,6 +148,7 @@ impl Grammar {
                     "generic_tail" => g.generic_tails.push(w),
                     "trailing" => g.trailing.push(w),
                     "lead_mark" => g.lead_marks.push(w),
+                    "status" => g.status.push(w),
                     _ => {}
                 }
             }
@@ -1254,6 +1258,7 @@ fn strip_etc<'p>(g: &Grammar, p: &'p str) -> &'p str {
 fn is_org(cx: &Context, o: &str) -> bool {
     let n = o.chars().count();
     (2..=40).contains(&n)
+        && !cx.grammar.status.iter().any(|w| o.starts_with(w.as_str()))
         && !o.contains(['。', ':', ';', '“', '”', '《', '》'])
         && !o.chars().any(|c| c.is_ascii_digit())
         && org_of(cx, o).is_some()
@@ -1594,7 +1599,48 @@ fn row_clauses(
             clauses.extend(orgs.into_clauses(Some(role)));
         }
     }
+    if clauses.is_empty() && cells.iter().zip(&t.columns).all(|(c, h)| c.is_none() || h.1 != ColumnKind::Role) {
+        if let Some(mut lead) = merged_lead(cx, g, t, row, &cells) {
+            clauses.append(&mut lead);
+        }
+    }
     (clauses, last)
+}
+
+/// How many rows up a merged lead cell is looked for.
+const MERGED_REACH: usize = 24;
+
+/// The lead of a row that names no unit in any responsibility column of a table with a lead
+/// column (`牵头单位`): the page merged the cell, printing it once in the first row of the run
+/// (`1 | 新建ICU床位 | 县卫健局` then `2 | 新改扩建村卫生室 |`), so the row takes the lead of the
+/// nearest row above that has one, provided no row between names other units.
+fn merged_lead(
+    cx: &Context,
+    g: &Grammar,
+    t: &crate::structure::Table,
+    row: &crate::structure::TableRow,
+    cells: &[Option<Range<usize>>],
+) -> Option<Vec<Clause>> {
+    let text = cx.norm.text.as_str();
+    let lead_col = t
+        .columns
+        .iter()
+        .position(|c| c.1 == ColumnKind::Role && g.column_label(&c.0) == Some(LabelRole::Lead))?;
+    let task_col = t.columns.iter().position(|c| c.1 == ColumnKind::Task)?;
+    cells.get(task_col)?.as_ref()?;
+    let i = t.rows.iter().position(|r| std::ptr::eq(r, row))?;
+    for prev in t.rows[..i].iter().rev().take(MERGED_REACH) {
+        let pc = placed_cells(cx, t, prev);
+        if let Some(cell) = &pc[lead_col] {
+            let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
+            let orgs = parse_list(cx, value, false).filter(|o| o.whole)?;
+            return Some(orgs.into_clauses(Some(ClauseRole::Lead)));
+        }
+        if pc.iter().zip(&t.columns).any(|(c, h)| c.is_some() && h.1 == ColumnKind::Role) {
+            return None;
+        }
+    }
+    None
 }
 
 /// Numbers of task lines whose marker the page garbled (`?。ǘ┩…`): when every such line of a
@@ -1707,9 +1753,11 @@ fn placed_cells_all(
     }
     let text = cx.norm.text.as_str();
     let g = Grammar::of(cx.gz.lexicon());
+    // A report of progress (`完成雅阳镇莲头村卫生室、…建设`) is no list, whatever it names.
     let is_list = |r: &Range<usize>| {
         let v = text[r.clone()].trim().trim_end_matches(['。', ';']);
-        parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
+        !g.status.iter().any(|w| v.starts_with(w.as_str()))
+            && parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
     };
     // A list of organisations named in full (`县住建局`, `各乡镇人民政府`), not a phrase that
     // only ends like one.
@@ -2039,6 +2087,16 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    #[ignore]
+    fn dbg_file() {
+        let p = std::env::var("PK_DBG").expect("PK_DBG");
+        let text = std::fs::read_to_string(p).expect("read");
+        for f in facts(&text) {
+            eprintln!("{f:?}");
+        }
     }
 
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
