@@ -1599,7 +1599,12 @@ fn row_clauses(
             clauses.extend(orgs.into_clauses(Some(role)));
         }
     }
-    if clauses.is_empty() && cells.iter().zip(&t.columns).all(|(c, h)| c.is_none() || h.1 != ColumnKind::Role) {
+    if clauses.is_empty()
+        && cells
+            .iter()
+            .zip(&t.columns)
+            .all(|(c, h)| c.is_none() || h.1 != ColumnKind::Role)
+    {
         if let Some(mut lead) = merged_lead(cx, g, t, row, &cells) {
             clauses.append(&mut lead);
         }
@@ -1628,6 +1633,10 @@ fn merged_lead(
         .position(|c| c.1 == ColumnKind::Role && g.column_label(&c.0) == Some(LabelRole::Lead))?;
     let task_col = t.columns.iter().position(|c| c.1 == ColumnKind::Task)?;
     cells.get(task_col)?.as_ref()?;
+    // A last row cut before its last column: its own cells cannot be told (see `placed_cells`).
+    if row.at_end && cells.last().is_some_and(Option::is_none) {
+        return None;
+    }
     let i = t.rows.iter().position(|r| std::ptr::eq(r, row))?;
     for prev in t.rows[..i].iter().rev().take(MERGED_REACH) {
         let pc = placed_cells(cx, t, prev);
@@ -1636,7 +1645,11 @@ fn merged_lead(
             let orgs = parse_list(cx, value, false).filter(|o| o.whole)?;
             return Some(orgs.into_clauses(Some(ClauseRole::Lead)));
         }
-        if pc.iter().zip(&t.columns).any(|(c, h)| c.is_some() && h.1 == ColumnKind::Role) {
+        if pc
+            .iter()
+            .zip(&t.columns)
+            .any(|(c, h)| c.is_some() && h.1 == ColumnKind::Role)
+        {
             return None;
         }
     }
@@ -2089,19 +2102,41 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    #[ignore]
-    fn dbg_file() {
-        let p = std::env::var("PK_DBG").expect("PK_DBG");
-        let text = std::fs::read_to_string(p).expect("read");
-        for f in facts(&text) {
-            eprintln!("{f:?}");
-        }
-    }
-
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
         v.iter()
             .any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
+    }
+
+    #[test]
+    fn merged_lead_cell_spans_the_rows_below() {
+        // One cell per line; the page printed the lead once for a run of rows and the status
+        // column holds reports of progress (`已完成`, `完成…卫生室`), no list.
+        let t = "序号\n项目内容\n牵头单位\n落实情况\n1\n新建公园2个。\n县住建局\n基本完成。\n2\n改造老旧小区5个。\n已完成。\n3\n新建村卫生室2个。\n完成东山村卫生室、西山村卫生室建设。\n4\n新建学校1所。\n县教育局\n已开工。\n";
+        let v = facts(t);
+        assert!(has(&v, "leads", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "县住建局", "2"), "{v:?}");
+        assert!(has(&v, "leads", "县住建局", "3"), "{v:?}");
+        assert!(has(&v, "leads", "县教育局", "4"), "{v:?}");
+        assert_eq!(v.len(), 4, "{v:?}");
+        // A row naming only co-operating units takes no lead from above, nor do rows after it.
+        let t = "序号 | 工作任务 | 牵头单位 | 配合单位\n1 | 新建公园。 | 县住建局 | 县财政局\n2 | 改造道路。 | | 县交通局\n3 | 植树造林。 | | \n";
+        let v = facts(t);
+        assert!(has(&v, "leads", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县交通局", "2"), "{v:?}");
+        assert!(
+            !v.iter().any(|(r, _, l)| r == "leads" && l.as_deref() != Some("1")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn participating_units_after_a_lead_in_a_label_value() {
+        // `X牵头,Y、Z等有关部门参加,各镇街落实`: 参加 and 落实 co-operate.
+        let v = facts("1.保持政策稳定。(责任单位:县扶贫办牵头,县民政局、县教育局等有关部门参加,各镇街落实)");
+        assert!(has(&v, "leads", "县扶贫办", "1"), "{v:?}");
+        assert!(has(&v, "co", "县民政局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县教育局", "1"), "{v:?}");
+        assert!(!v.iter().any(|(r, o, _)| r == "leads" && o != "县扶贫办"), "{v:?}");
     }
 
     #[test]
