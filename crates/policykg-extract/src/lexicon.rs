@@ -221,6 +221,7 @@ impl Table {
                     "generic_tail",
                     "trailing",
                     "lead_mark",
+                    "status",
                 ],
             )),
             Table::CoopWords => Some((

@@ -88,6 +88,8 @@ pub struct Grammar {
     lead_marks: Vec<String>,
     /// Endings of organisation names (`org_types.tsv`).
     org_suffixes: Vec<String>,
+    /// Words opening a report of progress (`完成`, `已`), never an organisation.
+    status: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
@@ -119,6 +121,7 @@ impl Grammar {
             trailing: Vec::new(),
             lead_marks: Vec::new(),
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
+            status: Vec::new(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
             triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -145,6 +148,7 @@ impl Grammar {
                     "generic_tail" => g.generic_tails.push(w),
                     "trailing" => g.trailing.push(w),
                     "lead_mark" => g.lead_marks.push(w),
+                    "status" => g.status.push(w),
                     _ => {}
                 }
             }
@@ -1254,6 +1258,7 @@ fn strip_etc<'p>(g: &Grammar, p: &'p str) -> &'p str {
 fn is_org(cx: &Context, o: &str) -> bool {
     let n = o.chars().count();
     (2..=40).contains(&n)
+        && !cx.grammar.status.iter().any(|w| o.starts_with(w.as_str()))
         && !o.contains(['。', ':', ';', '“', '”', '《', '》'])
         && !o.chars().any(|c| c.is_ascii_digit())
         && org_of(cx, o).is_some()
@@ -1594,7 +1599,61 @@ fn row_clauses(
             clauses.extend(orgs.into_clauses(Some(role)));
         }
     }
+    if clauses.is_empty()
+        && cells
+            .iter()
+            .zip(&t.columns)
+            .all(|(c, h)| c.is_none() || h.1 != ColumnKind::Role)
+    {
+        if let Some(mut lead) = merged_lead(cx, g, t, row, &cells) {
+            clauses.append(&mut lead);
+        }
+    }
     (clauses, last)
+}
+
+/// How many rows up a merged lead cell is looked for.
+const MERGED_REACH: usize = 24;
+
+/// The lead of a row that names no unit in any responsibility column of a table with a lead
+/// column (`牵头单位`): the page merged the cell, printing it once in the first row of the run
+/// (`1 | 新建ICU床位 | 县卫健局` then `2 | 新改扩建村卫生室 |`), so the row takes the lead of the
+/// nearest row above that has one, provided no row between names other units.
+fn merged_lead(
+    cx: &Context,
+    g: &Grammar,
+    t: &crate::structure::Table,
+    row: &crate::structure::TableRow,
+    cells: &[Option<Range<usize>>],
+) -> Option<Vec<Clause>> {
+    let text = cx.norm.text.as_str();
+    let lead_col = t
+        .columns
+        .iter()
+        .position(|c| c.1 == ColumnKind::Role && g.column_label(&c.0) == Some(LabelRole::Lead))?;
+    let task_col = t.columns.iter().position(|c| c.1 == ColumnKind::Task)?;
+    cells.get(task_col)?.as_ref()?;
+    // A last row cut before its last column: its own cells cannot be told (see `placed_cells`).
+    if row.at_end && cells.last().is_some_and(Option::is_none) {
+        return None;
+    }
+    let i = t.rows.iter().position(|r| std::ptr::eq(r, row))?;
+    for prev in t.rows[..i].iter().rev().take(MERGED_REACH) {
+        let pc = placed_cells(cx, t, prev);
+        if let Some(cell) = &pc[lead_col] {
+            let value = text[cell.clone()].trim().trim_end_matches(['。', ';']);
+            let orgs = parse_list(cx, value, false).filter(|o| o.whole)?;
+            return Some(orgs.into_clauses(Some(ClauseRole::Lead)));
+        }
+        if pc
+            .iter()
+            .zip(&t.columns)
+            .any(|(c, h)| c.is_some() && h.1 == ColumnKind::Role)
+        {
+            return None;
+        }
+    }
+    None
 }
 
 /// Numbers of task lines whose marker the page garbled (`?。ǘ┩…`): when every such line of a
@@ -1707,9 +1766,11 @@ fn placed_cells_all(
     }
     let text = cx.norm.text.as_str();
     let g = Grammar::of(cx.gz.lexicon());
+    // A report of progress (`完成雅阳镇莲头村卫生室、…建设`) is no list, whatever it names.
     let is_list = |r: &Range<usize>| {
         let v = text[r.clone()].trim().trim_end_matches(['。', ';']);
-        parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
+        !g.status.iter().any(|w| v.starts_with(w.as_str()))
+            && parse_list(cx, v, false).is_some_and(|o| o.consumed >= v.len())
     };
     // A list of organisations named in full (`县住建局`, `各乡镇人民政府`), not a phrase that
     // only ends like one.
@@ -2044,6 +2105,38 @@ mod tests {
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
         v.iter()
             .any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
+    }
+
+    #[test]
+    fn merged_lead_cell_spans_the_rows_below() {
+        // One cell per line; the page printed the lead once for a run of rows and the status
+        // column holds reports of progress (`已完成`, `完成…卫生室`), no list.
+        let t = "序号\n项目内容\n牵头单位\n落实情况\n1\n新建公园2个。\n县住建局\n基本完成。\n2\n改造老旧小区5个。\n已完成。\n3\n新建村卫生室2个。\n完成东山村卫生室、西山村卫生室建设。\n4\n新建学校1所。\n县教育局\n已开工。\n";
+        let v = facts(t);
+        assert!(has(&v, "leads", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "县住建局", "2"), "{v:?}");
+        assert!(has(&v, "leads", "县住建局", "3"), "{v:?}");
+        assert!(has(&v, "leads", "县教育局", "4"), "{v:?}");
+        assert_eq!(v.len(), 4, "{v:?}");
+        // A row naming only co-operating units takes no lead from above, nor do rows after it.
+        let t = "序号 | 工作任务 | 牵头单位 | 配合单位\n1 | 新建公园。 | 县住建局 | 县财政局\n2 | 改造道路。 | | 县交通局\n3 | 植树造林。 | | \n";
+        let v = facts(t);
+        assert!(has(&v, "leads", "县住建局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县交通局", "2"), "{v:?}");
+        assert!(
+            !v.iter().any(|(r, _, l)| r == "leads" && l.as_deref() != Some("1")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn participating_units_after_a_lead_in_a_label_value() {
+        // `X牵头,Y、Z等有关部门参加,各镇街落实`: 参加 and 落实 co-operate.
+        let v = facts("1.保持政策稳定。(责任单位:县扶贫办牵头,县民政局、县教育局等有关部门参加,各镇街落实)");
+        assert!(has(&v, "leads", "县扶贫办", "1"), "{v:?}");
+        assert!(has(&v, "co", "县民政局", "1"), "{v:?}");
+        assert!(has(&v, "co", "县教育局", "1"), "{v:?}");
+        assert!(!v.iter().any(|(r, o, _)| r == "leads" && o != "县扶贫办"), "{v:?}");
     }
 
     #[test]
