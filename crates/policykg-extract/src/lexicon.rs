@@ -222,6 +222,7 @@ impl Table {
                     "trailing",
                     "lead_mark",
                     "status",
+                    "attendee",
                 ],
             )),
             Table::CoopWords => Some((
@@ -242,6 +243,9 @@ impl Table {
                     "tail",
                     "time",
                     "town",
+                    "unit_name",
+                    "party_field",
+                    "legal_form",
                 ],
             )),
             Table::TargetCues => Some((

@@ -117,6 +117,12 @@ struct Words<'l> {
     town: Vec<&'l str>,
     class: Vec<&'l str>,
     time: Vec<&'l str>,
+    /// Words that make the text after a place a unit's name (指挥部, 示范区).
+    unit_name: Vec<&'l str>,
+    /// Fields of an agreement's party line after the party's name (地址, 法定代表人).
+    party_field: Vec<&'l str>,
+    /// Legal forms of an enterprise's name (有限公司), longest first.
+    legal_form: Vec<&'l str>,
     /// The lists above by first and last character, for the tests asked at every position.
     ix: Arc<WordIndexes>,
 }
@@ -164,25 +170,30 @@ impl<'l> Words<'l> {
                 continue;
             };
             let word = word.as_str();
-            match role.as_str() {
-                "adverb" => w.adverb.push(word),
-                "lead" => w.lead.push(word),
-                "opener" => w.opener.push(word),
-                "noun" => w.noun.push(word),
-                "break" => w.brk.push(word),
-                "agreement" => w.agreement.push(word),
-                "self" => w.selfw.push(word),
-                "go" => w.go.push(word),
-                "see" => w.see.push(word),
-                "pair" => w.pair.push(word),
-                "tail" => w.tail.push(word),
-                "org" => w
-                    .org
-                    .push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
-                "town" => w.town.push(word),
-                "class" => w.class.push(word),
-                "time" => w.time.push(word),
-                _ => {}
+            for role in role.split(',').map(str::trim) {
+                match role {
+                    "adverb" => w.adverb.push(word),
+                    "lead" => w.lead.push(word),
+                    "opener" => w.opener.push(word),
+                    "noun" => w.noun.push(word),
+                    "break" => w.brk.push(word),
+                    "agreement" => w.agreement.push(word),
+                    "self" => w.selfw.push(word),
+                    "go" => w.go.push(word),
+                    "see" => w.see.push(word),
+                    "pair" => w.pair.push(word),
+                    "tail" => w.tail.push(word),
+                    "org" => w
+                        .org
+                        .push((word, row.get(2).map(String::as_str).unwrap_or("Institution"))),
+                    "town" => w.town.push(word),
+                    "class" => w.class.push(word),
+                    "time" => w.time.push(word),
+                    "unit_name" => w.unit_name.push(word),
+                    "party_field" => w.party_field.push(word),
+                    "legal_form" => w.legal_form.push(word),
+                    _ => {}
+                }
             }
         }
         // Longest first, so that stripping and suffix tests take the longest word.
@@ -197,6 +208,7 @@ impl<'l> Words<'l> {
             &mut w.tail,
             &mut w.town,
             &mut w.time,
+            &mut w.legal_form,
         ] {
             v.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
@@ -267,10 +279,10 @@ struct Reader<'c, 'a> {
 
 /// Emits `cooperates_with` facts.
 pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
-    let cands = {
+    let (cands, legal_forms) = {
         let cx: &Context = cx;
         let mut rd = Reader::new(cx);
-        rd.read()
+        (rd.read(), rd.w.legal_form.clone())
     };
     let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
     let mut orgs: Vec<String> = Vec::new();
@@ -297,7 +309,10 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         };
         let (ka, kb) = (key_of(&a), key_of(&b));
         // A longer mention after a shorter one (天坛医院, then 北京天坛医院) is the same party.
-        let (ka, kb) = (same_org(&mut orgs, ka), same_org(&mut orgs, kb));
+        let (ka, kb) = (
+            same_org(&mut orgs, &legal_forms, ka),
+            same_org(&mut orgs, &legal_forms, kb),
+        );
         // A party never cooperates with itself; an implicit actor is kept, for the
         // jurisdiction may be misread as the partner the document names most.
         let pronoun =
@@ -391,14 +406,13 @@ fn pronoun_units(cx: &Context, cands: &[Cand]) -> HashMap<String, String> {
 
 /// The key of an organisation read before whose name ends this one's, or ends in it (天坛医院
 /// and 北京天坛医院), three characters at least in common; places keep their division keys.
-fn same_org(orgs: &mut Vec<String>, k: String) -> String {
+fn same_org(orgs: &mut Vec<String>, legal_forms: &[&str], k: String) -> String {
     let Some(name) = k.strip_prefix('o') else {
         return k;
     };
     // An enterprise with and without its legal form (百联集团, 百联集团有限公司) is one party.
     let bare = |s: &'_ str| -> String {
-        let s = ["股份有限公司", "有限责任公司", "有限公司"]
-            .iter()
+        let s = (legal_forms.iter())
             .find_map(|f| s.strip_suffix(f).filter(|r| r.chars().count() >= 3))
             .unwrap_or(s);
         s.to_string()
@@ -807,7 +821,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                     _ => rest,
                 };
                 let mut end = rest.find([' ', '\t', ',', ';', '。']).unwrap_or(rest.len());
-                for field in ["地址", "住所", "法定代表人", "授权代表", "联系人", "电话"] {
+                for field in &self.w.party_field {
                     if let Some(p) = rest[..end].find(field) {
                         end = p;
                     }
@@ -1668,11 +1682,8 @@ impl<'c, 'a> Reader<'c, 'a> {
     /// True when `rest` (after a place) runs on into a unit's name within a few characters:
     /// `新疆前方指挥部`, `合作示范区`.
     fn opens_unit_name(&self, rest: &str) -> bool {
-        const UNITS: &[&str] = &["指挥部", "办公室", "领导小组", "工作组", "示范区", "产业园", "合作区"];
         let head: String = rest.chars().take_while(|c| is_han(*c)).take(8).collect();
-        UNITS
-            .iter()
-            .any(|u| head.find(u).is_some_and(|p| head[..p].chars().count() <= 5))
+        (self.w.unit_name.iter()).any(|u| head.find(u).is_some_and(|p| head[..p].chars().count() <= 5))
     }
 
     /// True when the text right after a verb ends a unit's name: the unit word follows at once

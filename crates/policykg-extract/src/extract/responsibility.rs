@@ -90,6 +90,9 @@ pub struct Grammar {
     org_suffixes: Vec<String>,
     /// Words opening a report of progress (`完成`, `已`), never an organisation.
     status: Vec<String>,
+    /// Words that end a list of people (`负责同志`, `负责人`): a trigger after them (`参加`)
+    /// states attendance, not responsibility.
+    attendees: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
@@ -122,6 +125,7 @@ impl Grammar {
             lead_marks: Vec::new(),
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             status: Vec::new(),
+            attendees: Vec::new(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
             triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -149,6 +153,7 @@ impl Grammar {
                     "trailing" => g.trailing.push(w),
                     "lead_mark" => g.lead_marks.push(w),
                     "status" => g.status.push(w),
+                    "attendee" => g.attendees.push(w),
                     _ => {}
                 }
             }
@@ -892,6 +897,10 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
     }
     if let Some((phrase, role)) = g.after.iter().find(|(p, _)| c.ends_with(p.as_str())) {
         let list = &c[..c.len() - phrase.len()];
+        // `…街道负责同志参加`: people attend a meeting; no unit is made responsible.
+        if g.attendees.iter().any(|w| list.ends_with(w.as_str())) {
+            return None;
+        }
         let role = if phrase == "承办" {
             ClauseRole::Weak
         } else {
@@ -2137,6 +2146,15 @@ mod tests {
         assert!(has(&v, "co", "县民政局", "1"), "{v:?}");
         assert!(has(&v, "co", "县教育局", "1"), "{v:?}");
         assert!(!v.iter().any(|(r, o, _)| r == "leads" && o != "县扶贫办"), "{v:?}");
+    }
+
+    #[test]
+    fn people_attending_a_meeting_are_no_participating_units() {
+        // `…街道负责同志参加`: the list names who attends, not who is responsible.
+        let v = facts("区疫情防控指挥部有关负责人,区委办、卫健委、住建局、建设路街道负责同志参加。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = facts("区发改局、区财政局负责人参与。");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
