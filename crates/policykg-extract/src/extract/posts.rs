@@ -527,7 +527,9 @@ impl LineReader<'_, '_> {
                 })
                 // A word that follows names is none itself (强调, 宣布 start with surnames).
                 || g.after.iter().any(|w| w.chars().count() >= 2 && cand.starts_with(w.as_str()))
-                || g.org_like(self.lex(), cand)
+                // An organisation is no name, unless only a one-character unit common in given
+                // names ends it and a name surely ends there (镇长李忠社陪同; not 王家村).
+                || g.org_like(self.lex(), cand) && !self.unit_ended_name(cand, &lt[e..])
             {
                 continue;
             }
@@ -572,6 +574,19 @@ impl LineReader<'_, '_> {
             return Some(soft[0]);
         }
         best.map(|(_, e)| e)
+    }
+
+    /// True when `cand` (three characters) ends in a one-character unit (社, 院), no place unit,
+    /// whose given name is of characters common in given names, before a word or punctuation that
+    /// ends names: 李忠社 + 陪同 (not 王家村, 中国报社).
+    fn unit_ended_name(&self, cand: &str, tail: &str) -> bool {
+        let c: Vec<char> = cand.chars().collect();
+        c.len() == 3
+            && !matches!(c[2], '乡' | '镇' | '村')
+            && self.g.given.contains(&c[1])
+            && self.g.given.contains(&c[2])
+            && self.g.ends_name(tail)
+            && !self.g.org_like(self.lex(), &cand[..cand.len() - c[2].len_utf8()])
     }
 
     /// True when `lt[a..b]` is a whole name written before the title at `b` (李明副市长): not
@@ -941,6 +956,11 @@ impl LineReader<'_, '_> {
         }
         if self.g.org_like(self.lex(), &text) || self.place_at_start(&text).is_some_and(|(e, _)| e == text.len()) {
             return Some(self.org(org.start, &text));
+        }
+        // A description before a chief of government in a chain names no organisation: the
+        // level's government holds it (区委常委、负责政府常务工作副区长杨明).
+        if let (Kind::Gov(level), Some(_)) = (t.kind, prev) {
+            return Some(self.government(t.start, level));
         }
         None
     }
@@ -1533,5 +1553,26 @@ mod tests {
         let v = posts("(江南日报记者 周海涛 刘龙 通讯员 郑文)本报讯");
         assert!(has(&v, "刘龙", "记者", "江南日报"), "{v:?}");
         assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn unit_ended_names_and_described_chiefs() {
+        // A name that ends in a one-character unit common in given names (社) before a word that
+        // ends names; a place unit never ends one.
+        let v = posts("镇党委书记王婷、镇长李忠社陪同。");
+        assert!(has(&v, "李忠社", "镇长", "镇政府"), "{v:?}");
+        assert!(posts("副镇长到王家村调研。").is_empty());
+        // A description before a chief of government in a chain.
+        let v = posts("区委常委、负责政府常务工作副区长杨明到街道检查。");
+        assert!(has(&v, "杨明", "副区长", "区政府"), "{v:?}");
+        // ...but not a verb phrase before a chief outside a chain.
+        assert!(posts("顾问周华首先恭喜县长成功连任。").is_empty());
+        // 全程 follows names.
+        assert!(has(
+            &posts("县人民政府副县长滕永忠全程陪同。"),
+            "滕永忠",
+            "副县长",
+            "县人民政府"
+        ));
     }
 }
