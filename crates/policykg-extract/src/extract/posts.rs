@@ -576,6 +576,26 @@ impl LineReader<'_, '_> {
         best.map(|(_, e)| e)
     }
 
+    /// A later name of a list after a shared post whose surname the table lacks (副主席吴信宝、
+    /// 寿子琪、钱锋): two or three characters, all after the first common in given names, up to
+    /// `、` or a word that ends names.
+    fn list_name(&self, q: usize) -> Option<usize> {
+        let lt = self.lt;
+        [3, 2].into_iter().find_map(|n| {
+            let e = han_chars(lt, q, n)?;
+            let cand = &lt[q..e];
+            let tail = &lt[e..];
+            ((tail.starts_with('、') || self.g.ends_name(tail))
+                && cand
+                    .chars()
+                    .skip(1)
+                    .all(|c| self.g.given.contains(&c) && !self.g.not_in_name.contains(&c))
+                && !self.g.after.iter().any(|w| cand.starts_with(w.as_str()))
+                && !self.g.org_like(self.lex(), cand))
+            .then_some(e)
+        })
+    }
+
     /// True when `cand` (three characters) ends in a one-character unit (社, 院), no place unit,
     /// whose given name is of characters common in given names, before a word or punctuation that
     /// ends names: 李忠社 + 陪同 (not 王家村, 中国报社).
@@ -1080,7 +1100,7 @@ impl LineReader<'_, '_> {
                 {
                     // A later name of the list ends where a name surely ends (punctuation, a
                     // listed word, spaces): 主任王红军、区应急管理局… starts an organisation.
-                    match self.name_at(q, names[names.len() - 1].0) {
+                    match self.name_at(q, names[names.len() - 1].0).or_else(|| self.list_name(q)) {
                         Some(e)
                             if titles.binary_search_by_key(&e, |t| t.start).is_err()
                                 && (self.g.ends_name(&lt[e..]) || self.cx.space_before(self.line_start + e)) =>
@@ -1574,5 +1594,14 @@ mod tests {
             "副县长",
             "县人民政府"
         ));
+    }
+
+    #[test]
+    fn later_names_of_a_list_with_unlisted_surnames() {
+        let v = posts("市政协副主席吴信宝、寿子琪、钱锋、邵志清及市政协常委就座。");
+        assert!(has(&v, "寿子琪", "副主席", "市政协"), "{v:?}");
+        assert!(has(&v, "邵志清", "副主席", "市政协"), "{v:?}");
+        let v = posts("副县长王五、乡镇负责人参加。");
+        assert_eq!(v.len(), 1, "{v:?}");
     }
 }
