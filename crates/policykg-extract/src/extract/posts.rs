@@ -16,10 +16,18 @@
 //! sentence (局长甲,副局长乙); for a `X长` head, the nearest earlier mention ending in `X` in the
 //! document (张伟局长 in a news item about 县教育局).
 //!
-//! Who holds it: the names after the chain (副市长张三、李四 share it); a name before a bare title
-//! (李明副市长, 组织部李旭部长); an appointee (任命张三同志为…局长, 王五任…局长; not 免去); the
-//! subject of a roster line (张三同志,市委常委,市政府副市长。). Bylines (甘肃日报记者张三) are posts
-//! only when a media organisation is written before 记者. Collectives (各部门, 有关单位) hold none.
+//! Who holds it: the names after the chain (副市长张三、李四 share it; a later name of the list
+//! ends where a name surely ends — punctuation, a listed word, spaces — so 主任王红、区应急管理局…
+//! starts a new chain, and its surname may be one the table lacks when its given characters are
+//! common: 吴信宝、寿子琪、钱锋); a name before a bare title (李明副市长, 组织部李旭部长, 市建委朱光局长
+//! when name and unit make no department; a bare title takes the organisation of its head earlier
+//! in the sentence: 市政协刘明主席牵头、陈怡副主席配合); an appointee (任命张三同志为…局长, 王五任…局长;
+//! not 免去), also the name of the chain just before an appointment verb (市委常委沈平兼任…书记), with
+//! the chains after a comma of that sentence; the subject of a roster line (张三同志,市委常委,
+//! 市政府副市长。). Bylines (甘肃日报记者张三) are posts only when a media organisation is written
+//! before 记者; several reporters may follow, set off by spaces. Collectives (各部门, 有关单位) hold
+//! none. A chief of government after a description in a chain (区委常委、负责政府常务工作副区长)
+//! is the level's government's; a party body's own titles (委员、书记) stay in it.
 //!
 //! A name is two or three characters (a compound surname adds one; four after a title when
 //! neither two nor three end one: 巴音朝鲁在…, 范徐丽泰;) that starts with a surname of
