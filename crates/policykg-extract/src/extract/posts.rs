@@ -16,10 +16,18 @@
 //! sentence (局长甲,副局长乙); for a `X长` head, the nearest earlier mention ending in `X` in the
 //! document (张伟局长 in a news item about 县教育局).
 //!
-//! Who holds it: the names after the chain (副市长张三、李四 share it); a name before a bare title
-//! (李明副市长, 组织部李旭部长); an appointee (任命张三同志为…局长, 王五任…局长; not 免去); the
-//! subject of a roster line (张三同志,市委常委,市政府副市长。). Bylines (甘肃日报记者张三) are posts
-//! only when a media organisation is written before 记者. Collectives (各部门, 有关单位) hold none.
+//! Who holds it: the names after the chain (副市长张三、李四 share it; a later name of the list
+//! ends where a name surely ends — punctuation, a listed word, spaces — so 主任王红、区应急管理局…
+//! starts a new chain, and its surname may be one the table lacks when its given characters are
+//! common: 吴信宝、寿子琪、钱锋); a name before a bare title (李明副市长, 组织部李旭部长, 市建委朱光局长
+//! when name and unit make no department; a bare title takes the organisation of its head earlier
+//! in the sentence: 市政协刘明主席牵头、陈怡副主席配合); an appointee (任命张三同志为…局长, 王五任…局长;
+//! not 免去), also the name of the chain just before an appointment verb (市委常委沈平兼任…书记), with
+//! the chains after a comma of that sentence; the subject of a roster line (张三同志,市委常委,
+//! 市政府副市长。). Bylines (甘肃日报记者张三) are posts only when a media organisation is written
+//! before 记者; several reporters may follow, set off by spaces. Collectives (各部门, 有关单位) hold
+//! none. A chief of government after a description in a chain (区委常委、负责政府常务工作副区长)
+//! is the level's government's; a party body's own titles (委员、书记) stay in it.
 //!
 //! A name is two or three characters (a compound surname adds one; four after a title when
 //! neither two nor three end one: 巴音朝鲁在…, 范徐丽泰;) that starts with a surname of
@@ -527,7 +535,9 @@ impl LineReader<'_, '_> {
                 })
                 // A word that follows names is none itself (强调, 宣布 start with surnames).
                 || g.after.iter().any(|w| w.chars().count() >= 2 && cand.starts_with(w.as_str()))
-                || g.org_like(self.lex(), cand)
+                // An organisation is no name, unless only a one-character unit common in given
+                // names ends it and a name surely ends there (镇长李忠社陪同; not 王家村).
+                || g.org_like(self.lex(), cand) && !self.unit_ended_name(cand, &lt[e..])
             {
                 continue;
             }
@@ -574,6 +584,39 @@ impl LineReader<'_, '_> {
         best.map(|(_, e)| e)
     }
 
+    /// A later name of a list after a shared post whose surname the table lacks (副主席吴信宝、
+    /// 寿子琪、钱锋): two or three characters, all after the first common in given names, up to
+    /// `、` or a word that ends names.
+    fn list_name(&self, q: usize) -> Option<usize> {
+        let lt = self.lt;
+        [3, 2].into_iter().find_map(|n| {
+            let e = han_chars(lt, q, n)?;
+            let cand = &lt[q..e];
+            let tail = &lt[e..];
+            ((tail.starts_with('、') || self.g.ends_name(tail))
+                && cand
+                    .chars()
+                    .skip(1)
+                    .all(|c| self.g.given.contains(&c) && !self.g.not_in_name.contains(&c))
+                && !self.g.after.iter().any(|w| cand.starts_with(w.as_str()))
+                && !self.g.org_like(self.lex(), cand))
+            .then_some(e)
+        })
+    }
+
+    /// True when `cand` (three characters) ends in a one-character unit (社, 院), no place unit,
+    /// whose given name is of characters common in given names, before a word or punctuation that
+    /// ends names: 李忠社 + 陪同 (not 王家村, 中国报社).
+    fn unit_ended_name(&self, cand: &str, tail: &str) -> bool {
+        let c: Vec<char> = cand.chars().collect();
+        c.len() == 3
+            && !matches!(c[2], '乡' | '镇' | '村')
+            && self.g.given.contains(&c[1])
+            && self.g.given.contains(&c[2])
+            && self.g.ends_name(tail)
+            && !self.g.org_like(self.lex(), &cand[..cand.len() - c[2].len_utf8()])
+    }
+
     /// True when `lt[a..b]` is a whole name written before the title at `b` (李明副市长): not
     /// the start of an organisation the title's head completes (宣传部长), and a whole word.
     fn whole_name(&self, a: usize, b: usize) -> bool {
@@ -594,7 +637,15 @@ impl LineReader<'_, '_> {
                 .is_none_or(|c| matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | ' '));
             // An organisation of the same unit just before it is whole (市林业局刘海涛局长).
             let after_unit = lt[..a].ends_with(u);
-            if !clause_start && !after_unit && self.g.org_like(self.lex(), &format!("{}{u}", &lt[a..b])) {
+            // So is one after another organisation when name and unit make no department
+            // (市建委朱光局长; but 市委宣传部长 is 宣传部).
+            let folded = format!("{}{u}", &lt[a..b]);
+            let after_org = self
+                .lex()
+                .org_type_by_suffix(&lt[floor_boundary(lt, a.saturating_sub(12))..a])
+                .is_some()
+                && !self.g.departments.iter().any(|d| d.ends_with(folded.as_str()));
+            if !clause_start && !after_unit && !after_org && self.g.org_like(self.lex(), &folded) {
                 return false;
             }
         }
@@ -645,7 +696,10 @@ impl LineReader<'_, '_> {
             return None;
         }
         if let Some((a, b, until)) = *state {
-            if run < until && lt[..run].ends_with(',') {
+            if run < until
+                && lt[..run].ends_with(',')
+                && !self.g.removals.iter().any(|w| lt[run..end].contains(w.as_str()))
+            {
                 return Some((a, b));
             }
         }
@@ -835,6 +889,21 @@ impl LineReader<'_, '_> {
     }
 
     /// The organisation of one title of a chain, given its written part.
+    /// The organisation of the same head word earlier in the sentence (局长甲,副局长乙).
+    fn same_head(&self, t: &Title) -> Option<OrgRef> {
+        let lt = self.lt;
+        let head = &lt[t.head..t.end];
+        for (h, o, p) in self.recent.iter().rev() {
+            if t.start - p > REACH || lt[*p..t.start].contains(['。', '!', '?', ';']) {
+                break;
+            }
+            if h == head {
+                return Some(o.clone());
+            }
+        }
+        None
+    }
+
     fn item_org(&mut self, t: &Title, org: Range<usize>, prev: Option<&OrgRef>) -> Option<OrgRef> {
         let lt = self.lt;
         let mut text = lt[org.clone()].to_string();
@@ -857,7 +926,10 @@ impl LineReader<'_, '_> {
             if let Some(p) = prev {
                 // A party committee's titles carry over to the body it leads (滨海新区党工委副书记、
                 // 副主任 → 滨海新区).
+                // Its own titles stay in it (党工委委员、书记).
+                let party_title = ["书记", "委员", "常委"].contains(&head);
                 let base = (self.g.party_bodies.iter())
+                    .filter(|_| !party_title)
                     .find_map(|s| p.text.strip_suffix(s.as_str()).filter(|b| b.chars().count() >= 2));
                 return Some(match base {
                     Some(b) => OrgRef {
@@ -875,13 +947,8 @@ impl LineReader<'_, '_> {
                 });
             }
             // Same head earlier in the sentence: 局长甲,副局长乙 / 一级调研员甲,二级调研员乙.
-            for (h, o, p) in self.recent.iter().rev() {
-                if t.start - p > REACH || lt[*p..t.start].contains(['。', '!', '?', ';']) {
-                    break;
-                }
-                if h == head {
-                    return Some(o.clone());
-                }
+            if let Some(o) = self.same_head(t) {
+                return Some(o);
             }
             let unit = head.chars().next().filter(|_| head.ends_with('长'))?;
             let full = self.implicit(t.start, unit)?;
@@ -918,6 +985,11 @@ impl LineReader<'_, '_> {
         if self.g.org_like(self.lex(), &text) || self.place_at_start(&text).is_some_and(|(e, _)| e == text.len()) {
             return Some(self.org(org.start, &text));
         }
+        // A description before a chief of government in a chain names no organisation: the
+        // level's government holds it (区委常委、负责政府常务工作副区长杨明).
+        if let (Kind::Gov(level), Some(_)) = (t.kind, prev) {
+            return Some(self.government(t.start, level));
+        }
         None
     }
 
@@ -931,6 +1003,8 @@ impl LineReader<'_, '_> {
         let mut group_end = usize::MAX;
         // The name of a roster line and where its sentence ends.
         let mut roster: Option<(usize, usize, usize)> = None;
+        // The last name of the chain read before (who an appointment verb after it speaks of).
+        let mut prev_names: Option<(usize, usize)> = None;
         let mut i = 0;
         while i < titles.len() {
             let t0 = titles[i];
@@ -943,17 +1017,25 @@ impl LineReader<'_, '_> {
             // A name before a bare title: 李明副市长, 和邓云锋副省长调研.
             if t0.kind != Kind::Byline && !org0.is_empty() && self.whole_name(org0.start, org0.end) {
                 let after = &lt[t0.next..];
-                if self.g.ends_name(after) && self.name_at(t0.next, t0.start).is_none() {
+                // The head's organisation earlier in the sentence (市政协刘悦伦主席牵头、陈怡霓副主席
+                // 配合): a verb may then follow the title.
+                let same = self.same_head(&t0).filter(|_| !matches!(t0.kind, Kind::Gov(_)));
+                let ends = self.g.ends_name(after) || same.is_some() && self.g.ends_bare_title(after);
+                if ends && self.name_at(t0.next, t0.start).is_none() {
                     let org = match t0.kind {
                         Kind::Gov(level) => Some(self.government(t0.start, level)),
-                        _ => lt[t0.head..t0.end]
-                            .chars()
-                            .next()
-                            .filter(|_| lt[t0.head..t0.end].ends_with('长'))
-                            .and_then(|u| self.implicit(t0.start, u))
-                            .map(|full| self.org(t0.start, &full)),
+                        _ => same.or_else(|| {
+                            lt[t0.head..t0.end]
+                                .chars()
+                                .next()
+                                .filter(|_| lt[t0.head..t0.end].ends_with('长'))
+                                .and_then(|u| self.implicit(t0.start, u))
+                                .map(|full| self.org(t0.start, &full))
+                        }),
                     };
                     if let Some(org) = org {
+                        self.recent
+                            .push((lt[t0.head..t0.end].to_string(), org.clone(), t0.start));
                         out.push(Found {
                             person: lt[org0.clone()].to_string(),
                             post: lt[t0.start..t0.end].to_string(),
@@ -978,6 +1060,8 @@ impl LineReader<'_, '_> {
                     named.filter(|_| self.g.ends_bare_title(after) && self.name_at(t0.next, t0.start).is_none())
                 {
                     let org = self.org(org0.start, &lt[org0.start..a].to_string());
+                    self.recent
+                        .push((lt[t0.head..t0.end].to_string(), org.clone(), t0.start));
                     out.push(Found {
                         person: lt[a..org0.end].to_string(),
                         post: lt[t0.start..t0.end].to_string(),
@@ -1022,8 +1106,25 @@ impl LineReader<'_, '_> {
                     .strip_prefix('、')
                     .map(|_| names[names.len() - 1].1 + '、'.len_utf8())
                 {
-                    match self.name_at(q, names[names.len() - 1].0) {
-                        Some(e) if titles.binary_search_by_key(&e, |t| t.start).is_err() => names.push((q, e)),
+                    // A later name of the list ends where a name surely ends (punctuation, a
+                    // listed word, spaces): 主任王红军、区应急管理局… starts an organisation.
+                    match self.name_at(q, names[names.len() - 1].0).or_else(|| self.list_name(q)) {
+                        Some(e)
+                            if titles.binary_search_by_key(&e, |t| t.start).is_err()
+                                && (self.g.ends_name(&lt[e..]) || self.cx.space_before(self.line_start + e)) =>
+                        {
+                            names.push((q, e))
+                        }
+                        _ => break,
+                    }
+                }
+                // Bylines name several reporters set off by spaces (报记者 张三 李四 通讯员 …).
+                while last.kind == Kind::Byline && self.cx.space_before(self.line_start + names[names.len() - 1].1) {
+                    let q = names[names.len() - 1].1;
+                    match self.name_at(q, q) {
+                        Some(e) if self.g.ends_name(&lt[e..]) || self.cx.space_before(self.line_start + e) => {
+                            names.push((q, e))
+                        }
                         _ => break,
                     }
                 }
@@ -1031,8 +1132,16 @@ impl LineReader<'_, '_> {
             if names.is_empty() {
                 // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长; or a
                 // roster line: 张三同志,市委常委、副市长。 / 李四:党组成员、副局长;
+                let verb_only = |v: &String| lt.get(run..items[0].0.start) == Some(v.as_str());
                 if let Some(n) = self.appointee(run, items[0].0.start) {
                     names.push(n);
+                    roster = Some((n.0, n.1, sentence_end(lt, run, &['。', ';', '!', '?'])));
+                } else if let Some(n) =
+                    prev_names.filter(|&(_, b)| b == run && self.g.appoint_verbs.iter().any(verb_only))
+                {
+                    // 市委常委沈志平兼任…工委书记: the name of the chain before takes the post.
+                    names.push(n);
+                    roster = Some((n.0, n.1, sentence_end(lt, run, &['。', ';', '!', '?'])));
                 } else if let Some(n) = self.roster(run, last.next, &mut roster) {
                     names.push(n);
                 } else {
@@ -1040,6 +1149,7 @@ impl LineReader<'_, '_> {
                     continue;
                 }
             }
+            prev_names = names.last().copied();
             let name_end = names.last().map_or(last.next, |n| n.1).max(last.next);
             consumed = name_end;
             if group_end > run || lt.get(group_end..run) != Some("、") {
@@ -1436,5 +1546,70 @@ mod tests {
         assert_eq!(v, vec![("刘海涛".into(), "局长".into(), "市林业局".into())]);
         // 宣传部长 is still (部长, 市委宣传部), with no name 宣传.
         assert!(posts("市委宣传部长出席会议。").is_empty());
+    }
+
+    #[test]
+    fn lists_appointments_and_bylines_of_real_news() {
+        // A later name of a shared post ends where a name surely ends: 、 then an organisation.
+        let v = posts("市应急管理局党委委员、防汛办主任王红、区应急管理局党委书记、局长田明等一同调研。");
+        assert!(has(&v, "王红", "主任", "防汛办"), "{v:?}");
+        assert!(has(&v, "田明", "局长", "区应急管理局"), "{v:?}");
+        assert!(!v.iter().any(|f| f.0 == "区应"), "{v:?}");
+        // A name after another organisation before a bare title (no department 朱光局).
+        let v = posts("区委书记视察工程,市建委朱光局长,区政府副区长盛明陪同。");
+        assert!(has(&v, "朱光", "局长", "市建委"), "{v:?}");
+        assert!(has(&posts("会上,市委宣传部长王伟讲话。"), "王伟", "部长", "市委宣传部"));
+        // Party committee members by portfolio.
+        assert!(has(
+            &posts("会议由镇党委组织委员李杰主持。"),
+            "李杰",
+            "组织委员",
+            "镇党委"
+        ));
+        assert!(posts("大会组织委员会主任出席。").is_empty());
+        // A name before a bare title takes the organisation of the same head in the sentence.
+        let v = posts("由市政协刘明主席牵头督办、陈怡副主席配合。");
+        assert!(has(&v, "陈怡", "副主席", "市政协"), "{v:?}");
+        // 兼任 after a chain's name, and the chains after a comma in that sentence.
+        let v = posts("市委常委沈平兼任开发区党工委委员、书记,开发区管委会主任。");
+        assert!(has(&v, "沈平", "书记", "开发区党工委"), "{v:?}");
+        assert!(has(&v, "沈平", "主任", "开发区管委会"), "{v:?}");
+        let v = posts("任命张三为市财政局局长,免去其市审计局局长职务。");
+        assert!(has(&v, "张三", "局长", "市财政局"), "{v:?}");
+        assert!(!has(&v, "张三", "局长", "市审计局"), "{v:?}");
+        // Several reporters set off by spaces.
+        let v = posts("(江南日报记者 周海涛 刘龙 通讯员 郑文)本报讯");
+        assert!(has(&v, "刘龙", "记者", "江南日报"), "{v:?}");
+        assert_eq!(v.len(), 2, "{v:?}");
+    }
+
+    #[test]
+    fn unit_ended_names_and_described_chiefs() {
+        // A name that ends in a one-character unit common in given names (社) before a word that
+        // ends names; a place unit never ends one.
+        let v = posts("镇党委书记王婷、镇长李忠社陪同。");
+        assert!(has(&v, "李忠社", "镇长", "镇政府"), "{v:?}");
+        assert!(posts("副镇长到王家村调研。").is_empty());
+        // A description before a chief of government in a chain.
+        let v = posts("区委常委、负责政府常务工作副区长杨明到街道检查。");
+        assert!(has(&v, "杨明", "副区长", "区政府"), "{v:?}");
+        // ...but not a verb phrase before a chief outside a chain.
+        assert!(posts("顾问周华首先恭喜县长成功连任。").is_empty());
+        // 全程 follows names.
+        assert!(has(
+            &posts("县人民政府副县长滕永忠全程陪同。"),
+            "滕永忠",
+            "副县长",
+            "县人民政府"
+        ));
+    }
+
+    #[test]
+    fn later_names_of_a_list_with_unlisted_surnames() {
+        let v = posts("市政协副主席吴信宝、寿子琪、钱锋、邵志清及市政协常委就座。");
+        assert!(has(&v, "寿子琪", "副主席", "市政协"), "{v:?}");
+        assert!(has(&v, "邵志清", "副主席", "市政协"), "{v:?}");
+        let v = posts("副县长王五、乡镇负责人参加。");
+        assert_eq!(v.len(), 1, "{v:?}");
     }
 }
