@@ -2140,7 +2140,8 @@ mod tests {
 
     #[test]
     fn participating_units_after_a_lead_in_a_label_value() {
-        // `X牵头,Y、Z等有关部门参加,各镇街落实`: 参加 and 落实 co-operate.
+        // `X牵头,Y、Z等有关部门参加,各镇街落实`: 参加 co-operates (落实, too common a verb, is no
+        // trigger: 各镇街 is a collective anyway).
         let v = facts("1.保持政策稳定。(责任单位:县扶贫办牵头,县民政局、县教育局等有关部门参加,各镇街落实)");
         assert!(has(&v, "leads", "县扶贫办", "1"), "{v:?}");
         assert!(has(&v, "co", "县民政局", "1"), "{v:?}");
