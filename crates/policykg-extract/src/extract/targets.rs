@@ -306,7 +306,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let marks = if genre == Setting::News {
         Vec::new()
     } else {
-        heading_marks(cx, r, &text, genre)
+        heading_marks(cx, r, &text, genre, ref_year)
     };
     // A text of no stated kind that closes its work as done (`…,为做好2025年工作奠定了坚实基础。`)
     // reviews it up to that sentence.
@@ -322,7 +322,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
         .map(|u| {
             let start = cx.doc.units[u].range.start;
-            let mark = match (unit_setting(cx, r, &text, u), mark_before(start)) {
+            let mark = match (unit_setting(cx, r, &text, u, genre, ref_year), mark_before(start)) {
                 (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
                 (a, b) => a.or(b),
             };
@@ -767,8 +767,16 @@ fn genre_of(cx: &Context, r: &Rules, text: &str) -> Setting {
         .find(|l| !l.is_empty())
         .map(|l| setting_of(r, l))
         .unwrap_or_default();
+    // A title whose head word reports (`关于…重点工作1-9月进展情况的通报`): the last context word
+    // it names is a review word, with at most a genre noun after it (`的通报`, `的报告`).
+    let reports_title = cx.doc.title.as_ref().is_some_and(|t| {
+        r.contexts.find_iter(&t.0).last().is_some_and(|m| {
+            r.context_kinds[m.pattern().as_usize()] == Setting::Retro && t.0[m.end()..].trim().chars().count() <= 4
+        })
+    });
     match (title, first) {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
+        _ if reports_title => Setting::Report,
         (Setting::Plan, _) => Setting::Plan,
         _ if is_news_page(cx, text) => Setting::News,
         _ if only_reports(r, text) => Setting::Report,
@@ -811,6 +819,9 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
         "阅读",
         "点击",
     ];
+    // A page counter counts (`阅读:1207`, `浏览次数 88`): a line that only names reading
+    // (`(阅读全部图文内容,您需要先登录!)` under a report) is no counter.
+    const COUNTERS: &[&str] = &["浏览", "阅读", "点击"];
     let opening = cx
         .doc
         .lines
@@ -818,15 +829,18 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
         .map(|r| text[r.clone()].trim())
         .filter(|l| !l.is_empty())
         .take(8);
-    let bylined = opening
-        .into_iter()
-        .any(|l| l.chars().count() <= 80 && MARKERS.iter().any(|m| l.contains(m)));
+    let bylined = opening.into_iter().any(|l| {
+        l.chars().count() <= 80
+            && MARKERS.iter().any(|m| {
+                l.contains(m) && (!COUNTERS.contains(m) || l.contains(|c: char| c.is_ascii_digit() || c == ':'))
+            })
+    });
     bylined && cx.doc.units.len() < 3
 }
 
 /// The setting the nearest section heading says for a unit's own text (the unit's own heading
 /// when it is a section, then its enclosing sections'), with the heading's position.
-fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize) -> Option<Mark> {
+fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize, genre: Setting, ref_year: Option<u32>) -> Option<Mark> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
@@ -835,6 +849,7 @@ fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize) -> Option<Mark
             let year = || YEAR.captures(head).map(|c| c[1].to_string());
             match setting_of(r, head) {
                 Setting::Neutral | Setting::News => {}
+                Setting::Plan if genre == Setting::Report && !turns_to_plan(r, head, ref_year) => {}
                 Setting::Report => return Some((unit.range.start, Setting::Retro, year())),
                 s => return Some((unit.range.start, s, year())),
             }
@@ -862,7 +877,7 @@ fn heading_text(line: &str) -> &str {
 /// Unnumbered headings that set what the figures after them are: short lines without
 /// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
 /// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
-fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec<Mark> {
+fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting, ref_year: Option<u32>) -> Vec<Mark> {
     let lines = &cx.doc.lines;
     let mut marks: Vec<Mark> = lines
         .iter()
@@ -930,6 +945,7 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec
                     year().map(|y| (r.start, Setting::Neutral, Some(y)))
                 }
                 Setting::Neutral | Setting::News => None,
+                Setting::Plan if genre == Setting::Report && !turns_to_plan(rules, t, ref_year) => None,
                 Setting::Report => Some((r.start, Setting::Retro, year())),
                 s => Some((r.start, s, year())),
             }
@@ -962,6 +978,22 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec
         }
     });
     marks
+}
+
+/// Whether a plan heading in a report of results (`工作总结`, `…进展情况的通报`) turns to the
+/// period to come: it names a later year than the report's, the next step (`下一步`, `明年`,
+/// `打算`, `思路`, `安排`) or an aim not reported done. A heading that only names the kind of
+/// its content (`主要经济指标方面`, `现代产业体系构建取得新成效`) keeps reporting.
+fn turns_to_plan(r: &Rules, head: &str, ref_year: Option<u32>) -> bool {
+    let later = first_year(head).zip(ref_year).is_some_and(|(y, r)| y > r);
+    let next = ["下一步", "思路", "安排", "打算", "计划"].iter().any(|w| head.contains(w));
+    let aims = r.cues.find_iter(head).any(|m| {
+        matches!(
+            r.cue_kinds[m.pattern().as_usize()],
+            Cue::Frame | Cue::Commit | Cue::Modal
+        )
+    });
+    later || (next || aims) && !has_perfective(head) && !head.contains('已')
 }
 
 /// Whether a heading is a numbered section naming the year of its subject
