@@ -769,10 +769,12 @@ fn genre_of(cx: &Context, r: &Rules, text: &str) -> Setting {
         .unwrap_or_default();
     // A title whose head word reports (`关于…重点工作1-9月进展情况的通报`): the last context word
     // it names is a review word, with at most a genre noun after it (`的通报`, `的报告`).
-    let reports_title = cx.doc.title.as_ref().is_some_and(|t| {
-        r.contexts.find_iter(&t.0).last().is_some_and(|m| {
-            r.context_kinds[m.pattern().as_usize()] == Setting::Retro && t.0[m.end()..].trim().chars().count() <= 4
-        })
+    let first_line = cx.doc.lines.iter().map(|r| text[r.clone()].trim()).find(|l| !l.is_empty());
+    let reports_title = cx.doc.title.as_ref().map(|t| t.0.as_str()).into_iter().chain(first_line).any(|t| {
+        t.chars().count() <= 80
+            && r.contexts.find_iter(t).last().is_some_and(|m| {
+                r.context_kinds[m.pattern().as_usize()] == Setting::Retro && t[m.end()..].trim().chars().count() <= 4
+            })
     });
     match (title, first) {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
