@@ -1460,17 +1460,22 @@ fn is_aim(
                 let (s, e, k) = cues.found[i];
                 k == Cue::Frame && {
                     let clause = span_around(text, s, e, TENSE_END);
+                    let committed_before = cues.found[..i]
+                        .iter()
+                        .any(|c| matches!(c.2, Cue::Commit | Cue::Modal));
                     cues.found[i + 1..]
                         .iter()
                         .any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
+                        || !committed_before && reported_done(&text[e..clause.end])
                 }
             })
             .collect();
         for i in fulfilled.into_iter().rev() {
             cues.found.remove(i);
         }
-        // A span of months from January (`1-6月`, `1—10月`) is a period reported to date.
-        if MONTHS_TO_DATE.is_match(&text[sent.clone()]) {
+        // A span of months from January (`1-6月`, `1—10月`) is a period reported to date, and so
+        // is a sentence dated up to now (`截至9月,…`) or citing a measurement (`据统计,…`).
+        if MONTHS_TO_DATE.is_match(&text[sent.clone()]) || reports_to_date(&text[sent.clone()], frame.ref_year) {
             cues.found.push((sent.start, sent.start, Cue::Past));
         }
         cues.range = sent.clone();
@@ -1551,6 +1556,32 @@ fn is_aim(
         Setting::News => committed,
         Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
     }
+}
+
+/// Whether what follows a frame word reports it done (`目标全部实现`, `目标任务均已完成`): an
+/// adverb of completion, then a verb of fulfilment.
+fn reported_done(after: &str) -> bool {
+    let rest = after.strip_prefix("任务").unwrap_or(after);
+    ["全部", "全面", "均已", "已经", "已", "圆满", "顺利", "如期", "提前", "超额", "基本"]
+        .iter()
+        .find_map(|a| rest.strip_prefix(a))
+        .is_some_and(|r| ["实现", "完成", "达成", "达到"].iter().any(|v| r.starts_with(v)))
+}
+
+/// Whether a sentence opens on a date up to now (`截至9月,`, `截至目前,`, `截至2023年底,` in a
+/// text of 2023 or later) or cites a measurement (`据统计,`, `据国家统计局发布的数据,`): what it
+/// states is reported.
+fn reports_to_date(sentence: &str, ref_year: Option<u32>) -> bool {
+    let t = sentence.trim_start();
+    let clause = &t[..t.find(TENSE_END).unwrap_or(t.len())];
+    if let Some(rest) = clause.strip_prefix("截至").or_else(|| clause.strip_prefix("截止")) {
+        return match first_year(rest) {
+            None => true,
+            Some(y) => ref_year.is_some_and(|r| y <= r),
+        };
+    }
+    let cites = t.starts_with('据') || t.starts_with("根据");
+    cites && ["统计", "数据", "调查", "核算", "监测"].iter().any(|w| clause.contains(w))
 }
 
 /// A span of months from January: a statistic to date (`2021年1-6月`, `1—10月份`).
