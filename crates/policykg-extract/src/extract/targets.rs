@@ -102,6 +102,8 @@ enum Cue {
     Grant,
     Spend,
     Counter,
+    /// A frame word closing a purpose (`以…为目标,`): it frames its own clause only.
+    Purpose,
     /// A word that holds a cue by accident (`项目前期`): matched only to hide it.
     None,
 }
@@ -1462,7 +1464,7 @@ fn is_aim(
                     let clause = span_around(text, s, e, TENSE_END);
                     let committed_before = cues.found[..i]
                         .iter()
-                        .any(|c| matches!(c.2, Cue::Commit | Cue::Modal));
+                        .any(|c| c.2 == Cue::Commit);
                     cues.found[i + 1..]
                         .iter()
                         .any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
@@ -1472,6 +1474,14 @@ fn is_aim(
             .collect();
         for i in fulfilled.into_iter().rev() {
             cues.found.remove(i);
+        }
+        // `以推动…建设为目标,先后召开会议9次`: the aim is the purpose named in its clause, not the
+        // figures of the clauses after it.
+        for c in cues.found.iter_mut().filter(|c| c.2 == Cue::Frame && text[..c.0].ends_with('为')) {
+            let clause = span_around(text, c.0, c.1, TENSE_END);
+            if text[clause.start..].starts_with('以') {
+                c.2 = Cue::Purpose;
+            }
         }
         // A span of months from January (`1-6月`, `1—10月`) is a period reported to date, and so
         // is a sentence dated up to now (`截至9月,…`) or citing a measurement (`据统计,…`).
@@ -1512,7 +1522,7 @@ fn is_aim(
     let past = !toward
         && !dated.is_some_and(|y| text[y.0..].starts_with("截至"))
         && matches!((year, frame.ref_year), (Some(y), Some(r)) if y < r);
-    let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame);
+    let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame) || in_clause(Cue::Purpose);
     if std::env::var("TARG_DEBUG").is_ok() {
         eprintln!(
             "AIM? {:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}",
@@ -1542,7 +1552,7 @@ fn is_aim(
     if (in_clause(Cue::Result) || has_perfective(tense)) && !strong {
         return false;
     }
-    let framed = future || announced(Cue::Frame);
+    let framed = future || announced(Cue::Frame) || in_clause(Cue::Purpose);
     if (in_sentence(Cue::Past) || names_past_period(&text[sent.clone()], frame.ref_year)) && !framed {
         return false;
     }
