@@ -410,7 +410,15 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if matches!(setting, Setting::Neutral | Setting::News) && opens_on_past_year(&rules, line, ref_year) {
             setting = Setting::Retro;
         }
-        scopes.push((r, setting, year));
+        // A heading glued inside a flattened line holds from its position on.
+        let (mut at, mut cur) = (r.start, (setting, year));
+        let inside = marks.partition_point(|m| m.0 <= r.start);
+        for m in marks[inside..].iter().take_while(|m| m.0 < r.end) {
+            scopes.push((at..m.0, cur.0, cur.1.clone()));
+            at = m.0;
+            cur = (m.1, m.2.clone());
+        }
+        scopes.push((at..r.end, cur.0, cur.1));
     }
     let scopes = split_tracking_rows(r, &text, scopes);
     for (scope, setting, heading_year) in scopes {
@@ -955,6 +963,39 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting, ref_ye
             }
         })
         .collect();
+    // A page flattened into one line keeps its numbered section headings glued to their prose
+    // (`…提出意见。一、2023年工作回顾2023年是…`): a Chinese numeral label after a sentence stop,
+    // then a few words ending in a context word, is a heading at the label.
+    for r in lines.iter().filter(|r| r.len() > 600) {
+        let line = &text[r.clone()];
+        for (i, _) in line.match_indices('、') {
+            let label = line[..i]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| "一二三四五六七八九十".contains(*c))
+                .last()
+                .map(|(j, _)| j);
+            let Some(ls) = label else { continue };
+            if !line[..ls].chars().last().is_none_or(|c| matches!(c, '。' | '!' | '?' | ';')) {
+                continue;
+            }
+            let rest = &line[i + '、'.len_utf8()..];
+            let head = &rest[..rest.char_indices().nth(16).map_or(rest.len(), |(j, _)| j)];
+            let Some(m) = rules.contexts.find_iter(head).next() else { continue };
+            let head = &head[..m.end()];
+            if head.contains(['。', ',', ';', ':', '!', '?']) {
+                continue;
+            }
+            let year = YEAR.captures(head).map(|c| c[1].to_string());
+            match setting_of(rules, head) {
+                Setting::Neutral | Setting::News => {}
+                Setting::Plan if genre == Setting::Report && !turns_to_plan(rules, head, ref_year) => {}
+                Setting::Report => marks.push((r.start + ls, Setting::Retro, year)),
+                s => marks.push((r.start + ls, s, year)),
+            }
+        }
+    }
+    marks.sort_by_key(|m| m.0);
     // A heading that names a later year than the review before it (`一、2023年工作回顾` then
     // `二、2024年发展总体要求`) turns to the plan of that year; one that names no later year
     // leaves the setting as it was.
