@@ -779,13 +779,26 @@ fn genre_of(cx: &Context, r: &Rules, text: &str) -> Setting {
         .unwrap_or_default();
     // A title whose head word reports (`关于…重点工作1-9月进展情况的通报`): the last context word
     // it names is a review word, with at most a genre noun after it (`的通报`, `的报告`).
-    let first_line = cx.doc.lines.iter().map(|r| text[r.clone()].trim()).find(|l| !l.is_empty());
-    let reports_title = cx.doc.title.as_ref().map(|t| t.0.as_str()).into_iter().chain(first_line).any(|t| {
-        t.chars().count() <= 80
-            && r.contexts.find_iter(t).last().is_some_and(|m| {
-                r.context_kinds[m.pattern().as_usize()] == Setting::Retro && t[m.end()..].trim().chars().count() <= 4
-            })
-    });
+    let first_line = cx
+        .doc
+        .lines
+        .iter()
+        .map(|r| text[r.clone()].trim())
+        .find(|l| !l.is_empty());
+    let reports_title = cx
+        .doc
+        .title
+        .as_ref()
+        .map(|t| t.0.as_str())
+        .into_iter()
+        .chain(first_line)
+        .any(|t| {
+            t.chars().count() <= 80
+                && r.contexts.find_iter(t).last().is_some_and(|m| {
+                    r.context_kinds[m.pattern().as_usize()] == Setting::Retro
+                        && t[m.end()..].trim().chars().count() <= 4
+                })
+        });
     match (title, first) {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
         _ if reports_title => Setting::Report,
@@ -852,7 +865,14 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
 
 /// The setting the nearest section heading says for a unit's own text (the unit's own heading
 /// when it is a section, then its enclosing sections'), with the heading's position.
-fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize, genre: Setting, ref_year: Option<u32>) -> Option<Mark> {
+fn unit_setting(
+    cx: &Context,
+    r: &Rules,
+    text: &str,
+    unit: usize,
+    genre: Setting,
+    ref_year: Option<u32>,
+) -> Option<Mark> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
@@ -976,12 +996,18 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting, ref_ye
                 .last()
                 .map(|(j, _)| j);
             let Some(ls) = label else { continue };
-            if !line[..ls].chars().last().is_none_or(|c| matches!(c, '。' | '!' | '?' | ';')) {
+            if !line[..ls]
+                .chars()
+                .last()
+                .is_none_or(|c| matches!(c, '。' | '!' | '?' | ';'))
+            {
                 continue;
             }
             let rest = &line[i + '、'.len_utf8()..];
             let head = &rest[..rest.char_indices().nth(16).map_or(rest.len(), |(j, _)| j)];
-            let Some(m) = rules.contexts.find_iter(head).next() else { continue };
+            let Some(m) = rules.contexts.find_iter(head).next() else {
+                continue;
+            };
             let head = &head[..m.end()];
             if head.contains(['。', ',', ';', ':', '!', '?']) {
                 continue;
@@ -1031,7 +1057,9 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting, ref_ye
 /// its content (`主要经济指标方面`, `现代产业体系构建取得新成效`) keeps reporting.
 fn turns_to_plan(r: &Rules, head: &str, ref_year: Option<u32>) -> bool {
     let later = first_year(head).zip(ref_year).is_some_and(|(y, r)| y > r);
-    let next = ["下一步", "思路", "安排", "打算", "计划"].iter().any(|w| head.contains(w));
+    let next = ["下一步", "思路", "安排", "打算", "计划"]
+        .iter()
+        .any(|w| head.contains(w));
     let aims = r.cues.find_iter(head).any(|m| {
         matches!(
             r.cue_kinds[m.pattern().as_usize()],
@@ -1503,9 +1531,7 @@ fn is_aim(
                 let (s, e, k) = cues.found[i];
                 k == Cue::Frame && {
                     let clause = span_around(text, s, e, TENSE_END);
-                    let committed_before = cues.found[..i]
-                        .iter()
-                        .any(|c| c.2 == Cue::Commit);
+                    let committed_before = cues.found[..i].iter().any(|c| c.2 == Cue::Commit);
                     cues.found[i + 1..]
                         .iter()
                         .any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
@@ -1518,7 +1544,11 @@ fn is_aim(
         }
         // `以推动…建设为目标,先后召开会议9次`: the aim is the purpose named in its clause, not the
         // figures of the clauses after it.
-        for c in cues.found.iter_mut().filter(|c| c.2 == Cue::Frame && text[..c.0].ends_with('为')) {
+        for c in cues
+            .found
+            .iter_mut()
+            .filter(|c| c.2 == Cue::Frame && text[..c.0].ends_with('为'))
+        {
             let clause = span_around(text, c.0, c.1, TENSE_END);
             if text[clause.start..].starts_with('以') {
                 c.2 = Cue::Purpose;
@@ -1613,10 +1643,12 @@ fn is_aim(
 /// adverb of completion, then a verb of fulfilment.
 fn reported_done(after: &str) -> bool {
     let rest = after.strip_prefix("任务").unwrap_or(after);
-    ["全部", "全面", "均已", "已经", "已", "圆满", "顺利", "如期", "提前", "超额", "基本"]
-        .iter()
-        .find_map(|a| rest.strip_prefix(a))
-        .is_some_and(|r| ["实现", "完成", "达成", "达到"].iter().any(|v| r.starts_with(v)))
+    [
+        "全部", "全面", "均已", "已经", "已", "圆满", "顺利", "如期", "提前", "超额", "基本",
+    ]
+    .iter()
+    .find_map(|a| rest.strip_prefix(a))
+    .is_some_and(|r| ["实现", "完成", "达成", "达到"].iter().any(|v| r.starts_with(v)))
 }
 
 /// Whether a sentence opens on a date up to now (`截至9月,`, `截至目前,`, `截至2023年底,` in a
@@ -1632,7 +1664,10 @@ fn reports_to_date(sentence: &str, ref_year: Option<u32>) -> bool {
         };
     }
     let cites = t.starts_with('据') || t.starts_with("根据");
-    cites && ["统计", "数据", "调查", "核算", "监测"].iter().any(|w| clause.contains(w))
+    cites
+        && ["统计", "数据", "调查", "核算", "监测"]
+            .iter()
+            .any(|w| clause.contains(w))
 }
 
 /// A span of months from January: a statistic to date (`2021年1-6月`, `1—10月份`).
@@ -2327,6 +2362,64 @@ mod tests {
         // A date line is no heading of a later year.
         let t = "某县2019年统计公报\n(2020年7月10日)\n全县地区生产总值79亿元,比上年增长11.3%。\n";
         assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
+    }
+
+    #[test]
+    fn a_counter_word_without_a_count_is_no_news_marker() {
+        // A paywall line under a report is no page counter: the review heading still holds.
+        let f = doc_targets(
+            "各位代表:\n某年工作回顾\n全县预计实现地区生产总值391亿元,增长8.6%。\n(阅读全部图文内容,您需要先登录!)\n",
+        );
+        assert!(!has(&f, 391.0, "亿元") && !has(&f, 8.6, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn a_report_keeps_reporting_under_content_headings() {
+        // A title whose head word reviews is a report; `指标` or `新成效` in its headings names
+        // what is reported, a later year or `下一步` turns to the plan.
+        let f = doc_targets(
+            "关于某区2023年重点工作1-9月进展情况的通报\n一、主要经济指标方面\n全区生产总值644亿元,工业投资73亿元。\n\
+             二、下一步工作计划\n力争全年完成工业投资100亿元。\n",
+        );
+        assert!(!has(&f, 644.0, "亿元") && !has(&f, 73.0, "亿元"), "{f:?}");
+        assert!(has(&f, 100.0, "亿元"), "{f:?}");
+        let f = doc_targets(
+            "某镇2025年度工作总结\n(一)现代产业体系构建取得新成效\n全年落实新造油茶林500亩,开展培训1场。\n",
+        );
+        assert!(!has(&f, 500.0, "亩"), "{f:?}");
+    }
+
+    #[test]
+    fn a_sentence_dated_to_now_or_citing_a_measurement_reports() {
+        let f = doc_targets("某区经济运行情况\n产业平稳。截至9月,全区市场主体存量为36581户。\n");
+        assert!(!has(&f, 36581.0, "户"), "{f:?}");
+        let f = doc_targets(
+            "粮食生产\n据国家统计局发布的调查数据,全国粮食总产量58957万吨。今年播种面积比往年增加694千公顷。\n",
+        );
+        assert!(!has(&f, 58957.0, "万吨") && !has(&f, 694.0, "千公顷"), "{f:?}");
+    }
+
+    #[test]
+    fn an_aim_reported_done_or_a_purpose_frames_nothing_after_it() {
+        let f = doc_targets("某省交通\n至此今年计划新增的8县通高速目标全部实现,县区通高速率达93%。\n");
+        assert!(!has(&f, 93.0, "%"), "{f:?}");
+        let f = doc_targets(
+            "一、2025年度目标任务完成情况\n以推动纪检监察建设为目标,先后召开各类会议9次、参观教育基地2次。\n",
+        );
+        assert!(!has(&f, 9.0, "次") && !has(&f, 2.0, "次"), "{f:?}");
+        // An aim a commitment still frames (`确保目标全面实现`).
+        let f = doc_targets("某市2024年工作计划\n确保目标全面实现,新建道路20公里。\n");
+        assert!(has(&f, 20.0, "公里"), "{f:?}");
+    }
+
+    #[test]
+    fn a_heading_glued_inside_a_flattened_line_holds_from_its_label() {
+        let pad = "现在,我代表市人民政府向大会报告工作,请予审议,并请各位政协委员和其他列席人员提出意见。".repeat(6);
+        let text = format!(
+            "某市政府工作报告\n{pad}一、2023年工作回顾2023年是困难较多的一年。地区生产总值达5600亿元,增长14%以上;完成固定资产投资3500亿元。\n"
+        );
+        let f = doc_targets(&text);
+        assert!(!has(&f, 5600.0, "亿元") && !has(&f, 3500.0, "亿元"), "{f:?}");
     }
 }
 
