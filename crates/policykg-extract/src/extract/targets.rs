@@ -421,8 +421,21 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         scopes.push((at..r.end, cur.0, cur.1));
     }
     let scopes = split_tracking_rows(r, &text, scopes);
-    for (scope, setting, heading_year) in scopes {
+    for (scope, mut setting, heading_year) in scopes {
         let scope_text = &text[scope.clone()];
+        // A paragraph of no stated kind told in the perfective (`整顿了学校周边环境`) that names no
+        // aim, commitment or plan word and no deadline reports what was done.
+        if setting == Setting::Neutral && has_perfective(scope_text) && !LEAD_IN_YEAR.is_match(scope_text) {
+            let aims = r.cues.find_iter(scope_text).any(|m| {
+                matches!(
+                    r.cue_kinds[m.pattern().as_usize()],
+                    Cue::Frame | Cue::Commit | Cue::Modal
+                )
+            });
+            if !aims {
+                setting = Setting::Retro;
+            }
+        }
         let frame = Frame {
             rules: r,
             plan_year: heading_year.as_deref().or(plan_year.as_deref()),
@@ -1616,6 +1629,21 @@ fn is_aim(
     if money && in_clause(Cue::Grant) && !strong && !spent {
         return false;
     }
+    // A condition of a grant (`上年度产值5000万元以下,给予一次性奖励10万元`): the clause after the
+    // figure opens on granting.
+    let next = &text[clause.end..];
+    let next = next.strip_prefix(',').unwrap_or("");
+    let next = &next[..next.find(TENSE_END).unwrap_or(next.len())];
+    if !strong
+        && ["给予", "按", "奖励", "补助", "补贴"]
+            .iter()
+            .any(|w| next.starts_with(w))
+        && r.cues
+            .find_iter(next)
+            .any(|m| matches!(r.cue_kinds[m.pattern().as_usize()], Cue::Param | Cue::Grant))
+    {
+        return false;
+    }
     let tense = &text[clause.clone()];
     if (tense.starts_with('对') || tense.starts_with('凡')) && text[end..clause.end].contains('的') {
         return false;
@@ -2420,6 +2448,21 @@ mod tests {
         );
         let f = doc_targets(&text);
         assert!(!has(&f, 5600.0, "亿元") && !has(&f, 3500.0, "亿元"), "{f:?}");
+    }
+    #[test]
+    fn a_perfective_paragraph_without_aims_reports() {
+        let f = doc_targets(
+            "某镇工作\n教育事业。整顿了学校周边环境。适龄儿童入学率达100%,有44名学生被重点中学录取。\n\
+             卫生事业。力争参合率达98%。\n",
+        );
+        assert!(!has(&f, 100.0, "%") && !has(&f, 44.0, "名"), "{f:?}");
+        assert!(has(&f, 98.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn the_condition_of_a_grant_is_no_aim() {
+        let f = doc_targets("某区扶持政策\n上年度产值5000万元以下,给予一次性奖励10万元。\n");
+        assert!(!has(&f, 5000.0, "万元") && !has(&f, 10.0, "万元"), "{f:?}");
     }
 }
 
