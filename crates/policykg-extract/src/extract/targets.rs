@@ -16,6 +16,12 @@
 //! named in passing is a bulletin. A short line without a clause stop in a text of no stated kind
 //! is a headline or a link: its figures are aims only where it says so. A count closing a list
 //! after a verb of work (`改造漳江路、华山路等34条道路`) is the size of the work.
+//! A report (a title whose head word reviews, `…进展情况的通报`) keeps reporting under headings
+//! that only name their content (`主要经济指标`, `取得新成效`). A sentence dated up to now
+//! (`截至9月`) or citing a measurement (`据统计`) reports; a paragraph of no stated kind told in
+//! the perfective with no aim word reports; an aim reported done (`目标全部实现`) or named as a
+//! purpose (`以…为目标,`) frames nothing after it; the condition of a grant (`…以下,给予奖励`)
+//! is no aim; a numbered heading glued inside a flattened line holds from its label.
 
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
