@@ -16,6 +16,12 @@
 //! named in passing is a bulletin. A short line without a clause stop in a text of no stated kind
 //! is a headline or a link: its figures are aims only where it says so. A count closing a list
 //! after a verb of work (`改造漳江路、华山路等34条道路`) is the size of the work.
+//! A report (a title whose head word reviews, `…进展情况的通报`) keeps reporting under headings
+//! that only name their content (`主要经济指标`, `取得新成效`). A sentence dated up to now
+//! (`截至9月`) or citing a measurement (`据统计`) reports; a paragraph of no stated kind told in
+//! the perfective with no aim word reports; an aim reported done (`目标全部实现`) or named as a
+//! purpose (`以…为目标,`) frames nothing after it; the condition of a grant (`…以下,给予奖励`)
+//! is no aim; a numbered heading glued inside a flattened line holds from its label.
 
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
@@ -102,6 +108,8 @@ enum Cue {
     Grant,
     Spend,
     Counter,
+    /// A frame word closing a purpose (`以…为目标,`): it frames its own clause only.
+    Purpose,
     /// A word that holds a cue by accident (`项目前期`): matched only to hide it.
     None,
 }
@@ -308,7 +316,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let marks = if genre == Setting::News {
         Vec::new()
     } else {
-        heading_marks(cx, r, &text, genre)
+        heading_marks(cx, r, &text, genre, ref_year)
     };
     // A text of no stated kind that closes its work as done (`…,为做好2025年工作奠定了坚实基础。`)
     // reviews it up to that sentence.
@@ -324,7 +332,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let scopes: Vec<(Range<usize>, Setting, Option<String>)> = (0..cx.doc.units.len())
         .map(|u| {
             let start = cx.doc.units[u].range.start;
-            let mark = match (unit_setting(cx, r, &text, u), mark_before(start)) {
+            let mark = match (unit_setting(cx, r, &text, u, genre, ref_year), mark_before(start)) {
                 (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
                 (a, b) => a.or(b),
             };
@@ -410,11 +418,32 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         if matches!(setting, Setting::Neutral | Setting::News) && opens_on_past_year(&rules, line, ref_year) {
             setting = Setting::Retro;
         }
-        scopes.push((r, setting, year));
+        // A heading glued inside a flattened line holds from its position on.
+        let (mut at, mut cur) = (r.start, (setting, year));
+        let inside = marks.partition_point(|m| m.0 <= r.start);
+        for m in marks[inside..].iter().take_while(|m| m.0 < r.end) {
+            scopes.push((at..m.0, cur.0, cur.1.clone()));
+            at = m.0;
+            cur = (m.1, m.2.clone());
+        }
+        scopes.push((at..r.end, cur.0, cur.1));
     }
     let scopes = split_tracking_rows(r, &text, scopes);
-    for (scope, setting, heading_year) in scopes {
+    for (scope, mut setting, heading_year) in scopes {
         let scope_text = &text[scope.clone()];
+        // A paragraph of no stated kind told in the perfective (`整顿了学校周边环境`) that names no
+        // aim, commitment or plan word and no deadline reports what was done.
+        if setting == Setting::Neutral && has_perfective(scope_text) && !LEAD_IN_YEAR.is_match(scope_text) {
+            let aims = r.cues.find_iter(scope_text).any(|m| {
+                matches!(
+                    r.cue_kinds[m.pattern().as_usize()],
+                    Cue::Frame | Cue::Commit | Cue::Modal
+                )
+            });
+            if !aims {
+                setting = Setting::Retro;
+            }
+        }
         let frame = Frame {
             rules: r,
             plan_year: heading_year.as_deref().or(plan_year.as_deref()),
@@ -769,8 +798,31 @@ fn genre_of(cx: &Context, r: &Rules, text: &str) -> Setting {
         .find(|l| !l.is_empty())
         .map(|l| setting_of(r, l))
         .unwrap_or_default();
+    // A title whose head word reports (`关于…重点工作1-9月进展情况的通报`): the last context word
+    // it names is a review word, with at most a genre noun after it (`的通报`, `的报告`).
+    let first_line = cx
+        .doc
+        .lines
+        .iter()
+        .map(|r| text[r.clone()].trim())
+        .find(|l| !l.is_empty());
+    let reports_title = cx
+        .doc
+        .title
+        .as_ref()
+        .map(|t| t.0.as_str())
+        .into_iter()
+        .chain(first_line)
+        .any(|t| {
+            t.chars().count() <= 80
+                && r.contexts.find_iter(t).last().is_some_and(|m| {
+                    r.context_kinds[m.pattern().as_usize()] == Setting::Retro
+                        && t[m.end()..].trim().chars().count() <= 4
+                })
+        });
     match (title, first) {
         (Setting::Report, _) | (_, Setting::Report) => Setting::Report,
+        _ if reports_title => Setting::Report,
         (Setting::Plan, _) => Setting::Plan,
         _ if is_news_page(cx, text) => Setting::News,
         _ if only_reports(r, text) => Setting::Report,
@@ -820,6 +872,9 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
         "阅读",
         "点击",
     ];
+    // A page counter counts (`阅读:1207`, `浏览次数 88`): a line that only names reading
+    // (`(阅读全部图文内容,您需要先登录!)` under a report) is no counter.
+    const COUNTERS: &[&str] = &["浏览", "阅读", "点击"];
     let opening = cx
         .doc
         .lines
@@ -827,15 +882,25 @@ fn is_news_page(cx: &Context, text: &str) -> bool {
         .map(|r| text[r.clone()].trim())
         .filter(|l| !l.is_empty())
         .take(8);
-    let bylined = opening
-        .into_iter()
-        .any(|l| l.chars().count() <= 80 && MARKERS.iter().any(|m| l.contains(m)));
+    let bylined = opening.into_iter().any(|l| {
+        l.chars().count() <= 80
+            && MARKERS.iter().any(|m| {
+                l.contains(m) && (!COUNTERS.contains(m) || l.contains(|c: char| c.is_ascii_digit() || c == ':'))
+            })
+    });
     bylined && cx.doc.units.len() < 3
 }
 
 /// The setting the nearest section heading says for a unit's own text (the unit's own heading
 /// when it is a section, then its enclosing sections'), with the heading's position.
-fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize) -> Option<Mark> {
+fn unit_setting(
+    cx: &Context,
+    r: &Rules,
+    text: &str,
+    unit: usize,
+    genre: Setting,
+    ref_year: Option<u32>,
+) -> Option<Mark> {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         let unit = &cx.doc.units[u];
@@ -844,6 +909,7 @@ fn unit_setting(cx: &Context, r: &Rules, text: &str, unit: usize) -> Option<Mark
             let year = || YEAR.captures(head).map(|c| c[1].to_string());
             match setting_of(r, head) {
                 Setting::Neutral | Setting::News => {}
+                Setting::Plan if genre == Setting::Report && !turns_to_plan(r, head, ref_year) => {}
                 Setting::Report => return Some((unit.range.start, Setting::Retro, year())),
                 s => return Some((unit.range.start, s, year())),
             }
@@ -871,7 +937,7 @@ fn heading_text(line: &str) -> &str {
 /// Unnumbered headings that set what the figures after them are: short lines without
 /// sentence punctuation (`2024年工作总结`, `二〇二五年工作打算`), with their position. A bare
 /// field name of a table (`完成情况`, `目标任务`, four characters or fewer) is no heading.
-fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec<Mark> {
+fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting, ref_year: Option<u32>) -> Vec<Mark> {
     let lines = &cx.doc.lines;
     let mut marks: Vec<Mark> = lines
         .iter()
@@ -941,11 +1007,51 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec
                     year().map(|y| (r.start, Setting::Neutral, Some(y)))
                 }
                 Setting::Neutral | Setting::News => None,
+                Setting::Plan if genre == Setting::Report && !turns_to_plan(rules, t, ref_year) => None,
                 Setting::Report => Some((r.start, Setting::Retro, year())),
                 s => Some((r.start, s, year())),
             }
         })
         .collect();
+    // A page flattened into one line keeps its numbered section headings glued to their prose
+    // (`…提出意见。一、2023年工作回顾2023年是…`): a Chinese numeral label after a sentence stop,
+    // then a few words ending in a context word, is a heading at the label.
+    for r in lines.iter().filter(|r| r.len() > 600) {
+        let line = &text[r.clone()];
+        for (i, _) in line.match_indices('、') {
+            let label = line[..i]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| "一二三四五六七八九十".contains(*c))
+                .last()
+                .map(|(j, _)| j);
+            let Some(ls) = label else { continue };
+            if !line[..ls]
+                .chars()
+                .last()
+                .is_none_or(|c| matches!(c, '。' | '!' | '?' | ';'))
+            {
+                continue;
+            }
+            let rest = &line[i + '、'.len_utf8()..];
+            let head = &rest[..rest.char_indices().nth(16).map_or(rest.len(), |(j, _)| j)];
+            let Some(m) = rules.contexts.find_iter(head).next() else {
+                continue;
+            };
+            let head = &head[..m.end()];
+            if head.contains(['。', ',', ';', ':', '!', '?']) {
+                continue;
+            }
+            let year = YEAR.captures(head).map(|c| c[1].to_string());
+            match setting_of(rules, head) {
+                Setting::Neutral | Setting::News => {}
+                Setting::Plan if genre == Setting::Report && !turns_to_plan(rules, head, ref_year) => {}
+                Setting::Report => marks.push((r.start + ls, Setting::Retro, year)),
+                s => marks.push((r.start + ls, s, year)),
+            }
+        }
+    }
+    marks.sort_by_key(|m| m.0);
     // A heading that names a later year than the review before it (`一、2023年工作回顾` then
     // `二、2024年发展总体要求`) turns to the plan of that year; one that names no later year
     // leaves the setting as it was.
@@ -973,6 +1079,24 @@ fn heading_marks(cx: &Context, rules: &Rules, text: &str, genre: Setting) -> Vec
         }
     });
     marks
+}
+
+/// Whether a plan heading in a report of results (`工作总结`, `…进展情况的通报`) turns to the
+/// period to come: it names a later year than the report's, the next step (`下一步`, `明年`,
+/// `打算`, `思路`, `安排`) or an aim not reported done. A heading that only names the kind of
+/// its content (`主要经济指标方面`, `现代产业体系构建取得新成效`) keeps reporting.
+fn turns_to_plan(r: &Rules, head: &str, ref_year: Option<u32>) -> bool {
+    let later = first_year(head).zip(ref_year).is_some_and(|(y, r)| y > r);
+    let next = ["下一步", "思路", "安排", "打算", "计划"]
+        .iter()
+        .any(|w| head.contains(w));
+    let aims = r.cues.find_iter(head).any(|m| {
+        matches!(
+            r.cue_kinds[m.pattern().as_usize()],
+            Cue::Frame | Cue::Commit | Cue::Modal
+        )
+    });
+    later || (next || aims) && !has_perfective(head) && !head.contains('已')
 }
 
 /// Whether a heading is a numbered section naming the year of its subject
@@ -1437,17 +1561,32 @@ fn is_aim(
                 let (s, e, k) = cues.found[i];
                 k == Cue::Frame && {
                     let clause = span_around(text, s, e, TENSE_END);
+                    let committed_before = cues.found[..i].iter().any(|c| c.2 == Cue::Commit);
                     cues.found[i + 1..]
                         .iter()
                         .any(|c| matches!(c.2, Cue::Result | Cue::Past) && c.1 <= clause.end)
+                        || !committed_before && reported_done(&text[e..clause.end])
                 }
             })
             .collect();
         for i in fulfilled.into_iter().rev() {
             cues.found.remove(i);
         }
-        // A span of months from January (`1-6月`, `1—10月`) is a period reported to date.
-        if MONTHS_TO_DATE.is_match(&text[sent.clone()]) {
+        // `以推动…建设为目标,先后召开会议9次`: the aim is the purpose named in its clause, not the
+        // figures of the clauses after it.
+        for c in cues
+            .found
+            .iter_mut()
+            .filter(|c| c.2 == Cue::Frame && text[..c.0].ends_with('为'))
+        {
+            let clause = span_around(text, c.0, c.1, TENSE_END);
+            if text[clause.start..].starts_with('以') {
+                c.2 = Cue::Purpose;
+            }
+        }
+        // A span of months from January (`1-6月`, `1—10月`) is a period reported to date, and so
+        // is a sentence dated up to now (`截至9月,…`) or citing a measurement (`据统计,…`).
+        if MONTHS_TO_DATE.is_match(&text[sent.clone()]) || reports_to_date(&text[sent.clone()], frame.ref_year) {
             cues.found.push((sent.start, sent.start, Cue::Past));
         }
         cues.range = sent.clone();
@@ -1484,7 +1623,7 @@ fn is_aim(
     let past = !toward
         && !dated.is_some_and(|y| text[y.0..].starts_with("截至"))
         && matches!((year, frame.ref_year), (Some(y), Some(r)) if y < r);
-    let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame);
+    let strong = future || in_clause(Cue::Commit) || in_clause(Cue::Frame) || in_clause(Cue::Purpose);
     if std::env::var("TARG_DEBUG").is_ok() {
         eprintln!(
             "AIM? {:?} clause={:?} cues={:?} year={year:?} future={future} past={past} setting={:?}",
@@ -1507,6 +1646,21 @@ fn is_aim(
     if money && in_clause(Cue::Grant) && !strong && !spent {
         return false;
     }
+    // A condition of a grant (`上年度产值5000万元以下,给予一次性奖励10万元`): the clause after the
+    // figure opens on granting.
+    let next = &text[clause.end..];
+    let next = next.strip_prefix(',').unwrap_or("");
+    let next = &next[..next.find(TENSE_END).unwrap_or(next.len())];
+    if !strong
+        && ["给予", "按", "奖励", "补助", "补贴"]
+            .iter()
+            .any(|w| next.starts_with(w))
+        && r.cues
+            .find_iter(next)
+            .any(|m| matches!(r.cue_kinds[m.pattern().as_usize()], Cue::Param | Cue::Grant))
+    {
+        return false;
+    }
     let tense = &text[clause.clone()];
     if (tense.starts_with('对') || tense.starts_with('凡')) && text[end..clause.end].contains('的') {
         return false;
@@ -1514,7 +1668,7 @@ fn is_aim(
     if (in_clause(Cue::Result) || has_perfective(tense)) && !strong {
         return false;
     }
-    let framed = future || announced(Cue::Frame);
+    let framed = future || announced(Cue::Frame) || in_clause(Cue::Purpose);
     if (in_sentence(Cue::Past) || names_past_period(&text[sent.clone()], frame.ref_year)) && !framed {
         return false;
     }
@@ -1528,6 +1682,37 @@ fn is_aim(
         Setting::News => committed,
         Setting::Neutral => !in_sentence(Cue::WeakResult) || committed,
     }
+}
+
+/// Whether what follows a frame word reports it done (`目标全部实现`, `目标任务均已完成`): an
+/// adverb of completion, then a verb of fulfilment.
+fn reported_done(after: &str) -> bool {
+    let rest = after.strip_prefix("任务").unwrap_or(after);
+    [
+        "全部", "全面", "均已", "已经", "已", "圆满", "顺利", "如期", "提前", "超额", "基本",
+    ]
+    .iter()
+    .find_map(|a| rest.strip_prefix(a))
+    .is_some_and(|r| ["实现", "完成", "达成", "达到"].iter().any(|v| r.starts_with(v)))
+}
+
+/// Whether a sentence opens on a date up to now (`截至9月,`, `截至目前,`, `截至2023年底,` in a
+/// text of 2023 or later) or cites a measurement (`据统计,`, `据国家统计局发布的数据,`): what it
+/// states is reported.
+fn reports_to_date(sentence: &str, ref_year: Option<u32>) -> bool {
+    let t = sentence.trim_start();
+    let clause = &t[..t.find(TENSE_END).unwrap_or(t.len())];
+    if let Some(rest) = clause.strip_prefix("截至").or_else(|| clause.strip_prefix("截止")) {
+        return match first_year(rest) {
+            None => true,
+            Some(y) => ref_year.is_some_and(|r| y <= r),
+        };
+    }
+    let cites = t.starts_with('据') || t.starts_with("根据");
+    cites
+        && ["统计", "数据", "调查", "核算", "监测"]
+            .iter()
+            .any(|w| clause.contains(w))
 }
 
 /// A span of months from January: a statistic to date (`2021年1-6月`, `1—10月份`).
@@ -2222,6 +2407,79 @@ mod tests {
         // A date line is no heading of a later year.
         let t = "某县2019年统计公报\n(2020年7月10日)\n全县地区生产总值79亿元,比上年增长11.3%。\n";
         assert!(doc_targets(t).is_empty(), "{:?}", doc_targets(t));
+    }
+
+    #[test]
+    fn a_counter_word_without_a_count_is_no_news_marker() {
+        // A paywall line under a report is no page counter: the review heading still holds.
+        let f = doc_targets(
+            "各位代表:\n某年工作回顾\n全县预计实现地区生产总值391亿元,增长8.6%。\n(阅读全部图文内容,您需要先登录!)\n",
+        );
+        assert!(!has(&f, 391.0, "亿元") && !has(&f, 8.6, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn a_report_keeps_reporting_under_content_headings() {
+        // A title whose head word reviews is a report; `指标` or `新成效` in its headings names
+        // what is reported, a later year or `下一步` turns to the plan.
+        let f = doc_targets(
+            "关于某区2023年重点工作1-9月进展情况的通报\n一、主要经济指标方面\n全区生产总值644亿元,工业投资73亿元。\n\
+             二、下一步工作计划\n力争全年完成工业投资100亿元。\n",
+        );
+        assert!(!has(&f, 644.0, "亿元") && !has(&f, 73.0, "亿元"), "{f:?}");
+        assert!(has(&f, 100.0, "亿元"), "{f:?}");
+        let f = doc_targets(
+            "某镇2025年度工作总结\n(一)现代产业体系构建取得新成效\n全年落实新造油茶林500亩,开展培训1场。\n",
+        );
+        assert!(!has(&f, 500.0, "亩"), "{f:?}");
+    }
+
+    #[test]
+    fn a_sentence_dated_to_now_or_citing_a_measurement_reports() {
+        let f = doc_targets("某区经济运行情况\n产业平稳。截至9月,全区市场主体存量为36581户。\n");
+        assert!(!has(&f, 36581.0, "户"), "{f:?}");
+        let f = doc_targets(
+            "粮食生产\n据国家统计局发布的调查数据,全国粮食总产量58957万吨。今年播种面积比往年增加694千公顷。\n",
+        );
+        assert!(!has(&f, 58957.0, "万吨") && !has(&f, 694.0, "千公顷"), "{f:?}");
+    }
+
+    #[test]
+    fn an_aim_reported_done_or_a_purpose_frames_nothing_after_it() {
+        let f = doc_targets("某省交通\n至此今年计划新增的8县通高速目标全部实现,县区通高速率达93%。\n");
+        assert!(!has(&f, 93.0, "%"), "{f:?}");
+        let f = doc_targets(
+            "一、2025年度目标任务完成情况\n以推动纪检监察建设为目标,先后召开各类会议9次、参观教育基地2次。\n",
+        );
+        assert!(!has(&f, 9.0, "次") && !has(&f, 2.0, "次"), "{f:?}");
+        // An aim a commitment still frames (`确保目标全面实现`).
+        let f = doc_targets("某市2024年工作计划\n确保目标全面实现,新建道路20公里。\n");
+        assert!(has(&f, 20.0, "公里"), "{f:?}");
+    }
+
+    #[test]
+    fn a_heading_glued_inside_a_flattened_line_holds_from_its_label() {
+        let pad = "现在,我代表市人民政府向大会报告工作,请予审议,并请各位政协委员和其他列席人员提出意见。".repeat(6);
+        let text = format!(
+            "某市政府工作报告\n{pad}一、2023年工作回顾2023年是困难较多的一年。地区生产总值达5600亿元,增长14%以上;完成固定资产投资3500亿元。\n"
+        );
+        let f = doc_targets(&text);
+        assert!(!has(&f, 5600.0, "亿元") && !has(&f, 3500.0, "亿元"), "{f:?}");
+    }
+    #[test]
+    fn a_perfective_paragraph_without_aims_reports() {
+        let f = doc_targets(
+            "某镇工作\n教育事业。整顿了学校周边环境。适龄儿童入学率达100%,有44名学生被重点中学录取。\n\
+             卫生事业。力争参合率达98%。\n",
+        );
+        assert!(!has(&f, 100.0, "%") && !has(&f, 44.0, "名"), "{f:?}");
+        assert!(has(&f, 98.0, "%"), "{f:?}");
+    }
+
+    #[test]
+    fn the_condition_of_a_grant_is_no_aim() {
+        let f = doc_targets("某区扶持政策\n上年度产值5000万元以下,给予一次性奖励10万元。\n");
+        assert!(!has(&f, 5000.0, "万元") && !has(&f, 10.0, "万元"), "{f:?}");
     }
 }
 
