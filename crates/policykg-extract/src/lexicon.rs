@@ -223,6 +223,8 @@ impl Table {
                     "lead_mark",
                     "status",
                     "attendee",
+                    "decision",
+                    "conjunction",
                 ],
             )),
             Table::CoopWords => Some((

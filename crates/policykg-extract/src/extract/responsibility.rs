@@ -93,6 +93,10 @@ pub struct Grammar {
     /// Words that end a list of people (`负责同志`, `负责人`): a trigger after them (`参加`)
     /// states attendance, not responsibility.
     attendees: Vec<String>,
+    /// Words stating a decision (`明确由`): a report before one assigns nothing, what follows does.
+    decisions: Vec<String>,
+    /// Conjunctions that may join two whole organisations (`以及`, `和`), longest first.
+    conjunctions: Vec<String>,
     /// One automaton over the nouns (leftmost-longest), and one over every trigger phrase and
     /// noun (prefilters: most lines hold none).
     nouns_ac: AhoCorasick,
@@ -126,6 +130,8 @@ impl Grammar {
             org_suffixes: lx.org_suffixes.iter().map(|(x, _)| x.clone()).collect(),
             status: Vec::new(),
             attendees: Vec::new(),
+            decisions: Vec::new(),
+            conjunctions: Vec::new(),
             nouns_ac: AhoCorasick::new(["单位"]).expect("valid"),
             any_ac: AhoCorasick::new(["单位"]).expect("valid"),
             triggers_ac: AhoCorasick::new(["单位"]).expect("valid"),
@@ -154,6 +160,8 @@ impl Grammar {
                     "lead_mark" => g.lead_marks.push(w),
                     "status" => g.status.push(w),
                     "attendee" => g.attendees.push(w),
+                    "decision" => g.decisions.push(w),
+                    "conjunction" => g.conjunctions.push(w),
                     _ => {}
                 }
             }
@@ -162,6 +170,8 @@ impl Grammar {
         g.generic_tails.sort_by(by_len);
         g.trailing.sort_by(by_len);
         g.lead_marks.sort_by(by_len);
+        // Stable: conjunctions of one length keep their file order.
+        g.conjunctions.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         g.morphs.sort_by(|a, b| by_len(&a.0, &b.0));
         g.nouns.sort_by(|a, b| by_len(&a.0, &b.0));
         g.morph_ix = WordIndex::new(g.morphs.iter().map(|(m, _)| m));
@@ -1329,7 +1339,7 @@ fn strong_org(cx: &Context, o: &str) -> bool {
 /// Splits `A和B` / `A及B` / `A与B` / `A以及B` only where both sides are whole organisations
 /// (`市工业和信息化局` stays one).
 fn split_conjunctions(cx: &Context, s: &str) -> Vec<String> {
-    for conj in ["以及", "和", "及", "与"] {
+    for conj in cx.grammar.conjunctions.iter().map(String::as_str) {
         let mut from = 0;
         while let Some(p) = s[from..].find(conj) {
             let at = from + p;
@@ -1909,10 +1919,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
     // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing,
     // unless the sentence goes on to state a decision (`问题已经引起重视,明确由区委办牵头`):
     // then only what follows the decision counts.
-    let decided = ["明确由", "确定由", "决定由", "商定由"]
-        .iter()
-        .filter_map(|w| sentence.find(w))
-        .min();
+    let decided = (g.decisions.iter()).filter_map(|w| sentence.find(w.as_str())).min();
     let reported = &sentence[decided.unwrap_or(0)..];
     // `以下各项工作均需各区、市政府负责落实`: a note on the tasks that follow.
     if sentence.trim_start().starts_with("以下") {
