@@ -347,7 +347,7 @@ pub fn looks_like_html(s: &str) -> bool {
     let head = &s.as_bytes()[..end];
     let t = s[..end].trim_start().as_bytes();
     let starts = |w: &[u8]| t.len() >= w.len() && t[..w.len()].eq_ignore_ascii_case(w);
-    let body = head.windows(5).any(|w| w.eq_ignore_ascii_case(b"<body"));
+    let body = memchr::memchr_iter(b'<', head).any(|i| head[i..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case(b"<body")));
     starts(b"<!doctype html") || starts(b"<html") || (body && s[..end].contains("</"))
 }
 
@@ -581,13 +581,13 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
 /// each entry that changes something, the characters that differ (all of the source word's
 /// when the lengths differ). A text holding none of them converts to itself, so most
 /// (Simplified) documents skip the conversion automaton.
-static MAY_CONVERT: std::sync::LazyLock<std::collections::HashSet<char>> = std::sync::LazyLock::new(|| {
+static MAY_CONVERT: std::sync::LazyLock<rustc_hash::FxHashSet<char>> = std::sync::LazyLock::new(|| {
     // Every entry of the tables (a superset of the converter's mapping, where later entries
     // shadow earlier ones): no map is built.
     let entries = zhconv::get_builtin_tables(zhconv::Variant::ZhHans)
         .iter()
         .flat_map(|&t| zhconv::tables::expand_table(t));
-    let mut set = std::collections::HashSet::new();
+    let mut set = rustc_hash::FxHashSet::default();
     for (from, to) in entries {
         if from.chars().count() == to.chars().count() {
             set.extend(from.chars().zip(to.chars()).filter(|(a, b)| a != b).map(|(a, _)| a));

@@ -14,7 +14,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use daachorse::{
     CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind as DaachorseMatchKind,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// A recognised place mention.
@@ -42,9 +42,9 @@ pub struct Gazetteer {
     pats: Vec<(Arc<[usize]>, bool, Option<Arc<str>>)>,
     pub by_name: HashMap<String, Vec<usize>>,
     /// Suffix words (`区域`, `市场`): a full name followed by the word's rest is no mention.
-    suffix_words: std::collections::HashSet<(char, char)>,
+    suffix_words: rustc_hash::FxHashSet<(char, char)>,
     /// First characters of `surnames.tsv`, for the person-name rules.
-    pub surnames: std::collections::HashSet<char>,
+    pub surnames: rustc_hash::FxHashSet<char>,
     /// Division code → index.
     pub by_code: HashMap<String, usize>,
     /// Cooperation verbs (`coop_verbs.tsv`) and one leftmost-longest automaton over them.
@@ -69,13 +69,13 @@ pub fn short_form(lex: &Lexicon, name: &str) -> Option<String> {
 impl Gazetteer {
     /// Builds the gazetteer from the lexicon's division and region tables.
     pub fn new(lex: Arc<Lexicon>) -> Gazetteer {
-        let stop: std::collections::HashSet<String> = lex
+        let stop: rustc_hash::FxHashSet<String> = lex
             .list(crate::lexicon::Table::PlaceStopwords)
             .iter()
             .cloned()
             .collect();
-        let mut names: HashMap<String, (Vec<usize>, bool, Option<String>)> = HashMap::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut names: HashMap<String, (Vec<usize>, bool, Option<String>)> = HashMap::default();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, d) in lex.divisions.iter().enumerate() {
             if d.kind == "zone" {
                 continue;
@@ -340,7 +340,7 @@ pub fn detect_jurisdiction(gz: &Gazetteer, zones: &[&str], body: &str) -> Jurisd
 /// [`detect_jurisdiction`] with the body's place mentions already found (`gz.find(body)`).
 pub fn detect_jurisdiction_in(gz: &Gazetteer, zones: &[&str], body: &str, body_matches: &[PlaceMatch]) -> Jurisdiction {
     // Level the document's own departments use: 市X局 / 区X局 / 县X局.
-    let mut level_votes: HashMap<char, usize> = HashMap::new();
+    let mut level_votes: HashMap<char, usize> = HashMap::default();
     let mut prev = '\0';
     for c in body.chars() {
         if matches!(prev, '(' | ',' | '、' | ':' | '\n' | '由' | ';') && matches!(c, '市' | '区' | '县') {
@@ -368,7 +368,7 @@ pub fn detect_jurisdiction_in(gz: &Gazetteer, zones: &[&str], body: &str, body_m
             break;
         }
     }
-    let mut mentioned: HashMap<usize, usize> = HashMap::new();
+    let mut mentioned: HashMap<usize, usize> = HashMap::default();
     for m in body_matches {
         for &d in m.divisions.iter() {
             *mentioned.entry(d).or_default() += if m.full { 2 } else { 1 };

@@ -217,6 +217,13 @@ pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
         LazyLock::new(|| Regex::new(r"^[(（]([一二三四五六七八九十]{1,3})[)）]、?").expect("valid regex"));
     static ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,3})(?:[.．、]|\s*、)").expect("valid regex"));
     static SUBITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[(（](\d{1,3})[)）]").expect("valid regex"));
+    // Every marker opens with one of these characters: most lines are settled by the first.
+    let first = line.chars().next()?;
+    let opens_marker = matches!(first, '第' | '(' | '（' | '0'..='9' | '①'..='⑳')
+        || "一二三四五六七八九十".contains(first);
+    if !opens_marker {
+        return None;
+    }
     if let Some(c) = PART.captures(line) {
         return Some((UnitKind::Part, c[1].to_string(), c[0].len()));
     }
@@ -239,7 +246,6 @@ pub fn parse_marker(line: &str) -> Option<(UnitKind, String, usize)> {
     if let Some(c) = SUBITEM.captures(line) {
         return Some((UnitKind::SubItem, c[1].to_string(), c[0].len()));
     }
-    let first = line.chars().next()?;
     if ('①'..='⑳').contains(&first) {
         let n = first as u32 - '①' as u32 + 1;
         return Some((UnitKind::Circled, n.to_string(), first.len_utf8()));
@@ -404,7 +410,7 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
     // other markers.
     doc.tables = find_tables(norm, &lines, gap, words);
     let has_tables = !doc.tables.is_empty();
-    let mut row_start: std::collections::HashMap<usize, (usize, usize)> = std::collections::HashMap::new();
+    let mut row_start: rustc_hash::FxHashMap<usize, (usize, usize)> = Default::default();
     let mut table_lines: Vec<(usize, usize)> = Vec::new();
     for (ti, t) in doc.tables.iter().enumerate() {
         let first = lines.partition_point(|r| r.end < t.header.start);

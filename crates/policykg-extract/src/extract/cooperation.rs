@@ -53,7 +53,7 @@
 use super::Context;
 use crate::facts::{Fact, OrgRef, Relation};
 use crate::lexicon::{Lexicon, OrgType, PerLexicon, WordIndex};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -143,9 +143,16 @@ struct WordIndexes {
     lead: WordIndex,
     pair: WordIndex,
     time: WordIndex,
+    /// Generic partners (`generic_partners.tsv`), found anywhere in a mention.
+    generic: Option<aho_corasick::AhoCorasick>,
 }
 
 impl WordIndexes {
+    /// Whether `s` holds a generic partner word.
+    fn is_generic(&self, s: &str) -> bool {
+        self.generic.as_ref().is_some_and(|ac| ac.is_match(s))
+    }
+
     fn of(lex: &Lexicon, w: &Words) -> Arc<WordIndexes> {
         static INDEXES: PerLexicon<WordIndexes> = PerLexicon::new();
         INDEXES.get(lex, |_| WordIndexes {
@@ -158,6 +165,7 @@ impl WordIndexes {
             lead: WordIndex::new(&w.lead),
             pair: WordIndex::new(&w.pair),
             time: WordIndex::new(&w.time),
+            generic: aho_corasick::AhoCorasick::new(lex.list(crate::lexicon::Table::GenericPartners)).ok(),
         })
     }
 }
@@ -263,7 +271,6 @@ struct Cand {
 struct Reader<'c, 'a> {
     cx: &'c Context<'a>,
     w: Words<'a>,
-    generic: &'a [String],
     /// Province one-character names → division index.
     abbrev: HashMap<char, usize>,
     /// Document-level names: 甲方/乙方, `(以下简称Y)`.
@@ -284,7 +291,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
         let mut rd = Reader::new(cx);
         (rd.read(), rd.w.legal_form.clone())
     };
-    let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::new();
+    let mut seen: HashSet<(Option<usize>, String, String)> = HashSet::default();
     let mut orgs: Vec<String> = Vec::new();
     // Parties named in a pair with a named other side: an implicit actor read as the same
     // party as its partner is then a misread jurisdiction (a university's page about the
@@ -345,7 +352,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 /// names (聊城大学 for 我校): exactly one such organisation, sharing a partner with the pronoun
 /// and never paired with it. Pronoun → that organisation's key.
 fn pronoun_units(cx: &Context, cands: &[Cand]) -> HashMap<String, String> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     let sides = |c: &Cand| -> Vec<OrgRef> { c.actor.iter().cloned().chain([c.partner.clone()]).collect() };
     let mut pronouns: Vec<String> = cands
         .iter()
@@ -469,7 +476,7 @@ fn party_key(cx: &Context, r: &OrgRef) -> String {
 impl<'c, 'a> Reader<'c, 'a> {
     fn new(cx: &'c Context<'a>) -> Reader<'c, 'a> {
         let lex: &'a Lexicon = cx.gz.lexicon();
-        let mut abbrev = HashMap::new();
+        let mut abbrev = HashMap::default();
         for row in lex.table(crate::lexicon::Table::PlaceAbbrev) {
             let (Some(a), Some(name)) = (row.first(), row.get(1)) else {
                 continue;
@@ -484,9 +491,8 @@ impl<'c, 'a> Reader<'c, 'a> {
         Reader {
             cx,
             w: Words::load(lex),
-            generic: lex.list(crate::lexicon::Table::GenericPartners),
             abbrev,
-            aliases: HashMap::new(),
+            aliases: HashMap::default(),
             known: Vec::new(),
             agreement: None,
             friendship: std::cell::Cell::new(false),
@@ -1004,7 +1010,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let bare = strip_parens(cell);
         if !(3..=40).contains(&n)
             || !bare.chars().all(is_han)
-            || self.generic.iter().any(|g| cell.contains(g.as_str()))
+            || self.w.ix.is_generic(cell)
             || self.w.class.iter().any(|c| cell.ends_with(c))
         {
             return None;
@@ -1311,7 +1317,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                     && rest.chars().all(is_han)
                     && !self.w.ends_name(rest)
                     && !self.w.class.iter().any(|c| rest.starts_with(c))
-                    && !self.generic.iter().any(|g| rest.contains(g.as_str()))
+                    && !self.w.ix.is_generic(rest)
                     && !self.w.town.iter().any(|t| rest.starts_with(t))
                     && self.cx.gz.find(rest).is_empty();
                 if self.is_tail(rest) || field {
@@ -1358,7 +1364,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             && !self.w.ix.time.starts(item)
             && !self.w.selfw.iter().any(|w| item.contains(w))
             && !self.w.class.iter().any(|c| item.contains(c))
-            && !self.generic.iter().any(|g| item.contains(g.as_str()))
+            && !self.w.ix.is_generic(item)
             && !self.has_verb(item)
             && self.cut_name(item).len() == item.len()
     }
@@ -2024,7 +2030,7 @@ impl<'c, 'a> Reader<'c, 'a> {
                 m = s;
             }
         }
-        if !generic_ok && self.generic.iter().any(|g| m.contains(g.as_str())) {
+        if !generic_ok && self.w.ix.is_generic(m) {
             return None;
         }
         if let Some(r) = self.place_exact(m) {

@@ -156,12 +156,12 @@ pub struct Context<'a> {
     /// Unit index → its first child, for [`Context::own_range`].
     first_child: Vec<Option<usize>>,
     /// Task of each unit, and unnumbered tasks by range (lookups per fact stay O(1)).
-    unit_task: std::collections::HashMap<usize, usize>,
-    range_task: std::collections::HashMap<(usize, usize), usize>,
+    unit_task: rustc_hash::FxHashMap<usize, usize>,
+    range_task: rustc_hash::FxHashMap<(usize, usize), usize>,
     /// [`Context::org_ref`] by mention: the rules ask about the same mentions many times (each
     /// list reading tests its members), and the answer depends only on the mention and the
     /// jurisdiction, fixed per document.
-    org_cache: std::cell::RefCell<std::collections::HashMap<String, Option<OrgRef>>>,
+    org_cache: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<OrgRef>>>,
     /// The responsibility grammar of the gazetteer's lexicon (labels, role nouns, column heads).
     pub(crate) grammar: std::sync::Arc<responsibility::Grammar>,
 }
@@ -298,8 +298,8 @@ impl<'a> Context<'a> {
             tasks: Vec::new(),
             diagnostics: Vec::new(),
             first_child,
-            unit_task: std::collections::HashMap::new(),
-            range_task: std::collections::HashMap::new(),
+            unit_task: Default::default(),
+            range_task: Default::default(),
             org_cache: Default::default(),
             grammar,
         };
@@ -635,18 +635,25 @@ fn sort_facts(facts: &mut [Fact]) {
                 for f in run.iter_mut() {
                     f.rel.task_text_mut().map(String::clear);
                 }
-                run.sort_by_cached_key(Fact::to_json_line);
+                run.sort_by_cached_key(json_key);
                 for f in run.iter_mut() {
                     if let Some(t) = f.rel.task_text_mut() {
                         t.clone_from(&text);
                     }
                 }
             } else {
-                run.sort_by_cached_key(Fact::to_json_line);
+                run.sort_by_cached_key(json_key);
             }
         }
         i = j;
     }
+}
+
+/// A fact's JSON line as bytes: the order of JSON texts, without checking them as UTF-8.
+fn json_key(f: &Fact) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + 2 * f.evidence.text.len());
+    f.write_json(&mut out);
+    out
 }
 
 /// Runs every rule on one decoded document.
@@ -680,7 +687,7 @@ pub fn extract(src: &SourceDoc, gz: &Gazetteer) -> Extraction {
         extracted_by: extracted_by(cx.gz),
     };
     let found = std::mem::take(&mut cx.places_found);
-    let prefectures: std::collections::HashSet<usize> = found
+    let prefectures: rustc_hash::FxHashSet<usize> = found
         .iter()
         .flat_map(|m| m.divisions.iter().copied())
         .filter(|&d| cx.gz.division(d).level == "prefecture")

@@ -63,7 +63,7 @@ use crate::lexicon::{Lexicon, PerLexicon};
 use crate::normalize::is_han;
 use crate::resolve::{pick_division, resolve_org, Jurisdiction};
 use regex::Regex;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
@@ -1226,7 +1226,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
 fn extract_with(cx: &Context, out: &mut Vec<Fact>, jieba: bool) {
     let g = Grammar::of(cx.gz.lexicon());
     let text = cx.norm.text.as_str();
-    let mut seen: HashSet<(String, String, String)> = HashSet::new();
+    let mut seen: HashSet<(String, String, String)> = HashSet::default();
     for line in &cx.doc.lines {
         let lt = &text[line.clone()];
         // Most lines name no post at all: skip them before any parsing.

@@ -24,7 +24,7 @@
 
 use super::Context;
 use crate::facts::{Fact, Relation};
-use crate::lexicon::{Lexicon, PerLexicon, Position, Role, WordIndex};
+use crate::lexicon::{find_word, has_word, Lexicon, PerLexicon, Position, Role, WordIndex};
 use crate::structure::ColumnKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -75,6 +75,9 @@ pub struct Grammar {
     /// The `after` phrases a short verb of manner may follow (`牵头实施`): those of 牵头 and
     /// 分工, and bare 负责 / 配合.
     after_manner: Vec<(String, Role)>,
+    /// `after` and `after_manner` indexed by last character (clause ends are tested often).
+    after_ix: WordIndex,
+    after_manner_ix: WordIndex,
     before: Vec<(String, Role)>,
     person_labels: Vec<String>,
     first_listed: Vec<String>,
@@ -120,6 +123,8 @@ impl Grammar {
             other: Vec::new(),
             after: Vec::new(),
             after_manner: Vec::new(),
+            after_ix: WordIndex::default(),
+            after_manner_ix: WordIndex::default(),
             before: Vec::new(),
             person_labels: lx.leading_person.clone(),
             first_listed: lx.first_listed_leads.clone(),
@@ -187,6 +192,8 @@ impl Grammar {
             .filter(|(p, _)| p.contains("牵头") || p.contains("分工") || p == "负责" || p == "配合")
             .cloned()
             .collect();
+        g.after_ix = WordIndex::new(g.after.iter().map(|(p, _)| p));
+        g.after_manner_ix = WordIndex::new(g.after_manner.iter().map(|(p, _)| p));
         let build = |pats: Vec<&str>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -862,7 +869,7 @@ fn trigger_clauses(cx: &Context, g: &Grammar, content: &str) -> Option<Vec<Claus
         // Before form `联合X`, `会同X`.
         if let Some((phrase, role)) = g.before.iter().find(|(p, _)| c.starts_with(p.as_str())) {
             let mut list = &c[phrase.len()..];
-            if let Some((p2, _)) = g.after.iter().find(|(p2, _)| list.ends_with(p2.as_str())) {
+            if let Some((p2, _)) = g.after_ix.suffix_ids(list).next().map(|i| &g.after[i]) {
                 list = &list[..list.len() - p2.len()];
             }
             if let Some(orgs) = parse_list(cx, strip_adverbs(list), false).filter(|o| o.whole) {
@@ -905,7 +912,7 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
             }
         }
     }
-    if let Some((phrase, role)) = g.after.iter().find(|(p, _)| c.ends_with(p.as_str())) {
+    if let Some((phrase, role)) = g.after_ix.suffix_ids(c).next().map(|i| &g.after[i]) {
         let list = &c[..c.len() - phrase.len()];
         // `…街道负责同志参加`: people attend a meeting; no unit is made responsible.
         if g.attendees.iter().any(|w| list.ends_with(w.as_str())) {
@@ -936,8 +943,8 @@ fn after_trigger<'c>(g: &Grammar, c: &'c str) -> Option<(ClauseRole, &'c str)> {
             break;
         }
         let head = &c[..tail_start];
-        for (p, r) in &g.after_manner {
-            if head.len() > p.len() && head.ends_with(p.as_str()) && best.is_none_or(|(_, b, _)| p.len() >= b.len()) {
+        for (p, r) in g.after_manner_ix.suffix_ids(head).map(|i| &g.after_manner[i]) {
+            if head.len() > p.len() && best.is_none_or(|(_, b, _)| p.len() >= b.len()) {
                 best = Some((head.len() - p.len(), p, r));
             }
         }
@@ -1341,7 +1348,7 @@ fn strong_org(cx: &Context, o: &str) -> bool {
 fn split_conjunctions(cx: &Context, s: &str) -> Vec<String> {
     for conj in cx.grammar.conjunctions.iter().map(String::as_str) {
         let mut from = 0;
-        while let Some(p) = s[from..].find(conj) {
+        while let Some(p) = find_word(&s[from..], conj) {
             let at = from + p;
             let (left, right) = (&s[..at], &s[at + conj.len()..]);
             let left_ok = cx.gz.lexicon().org_type_by_suffix(left).is_some()
@@ -1376,7 +1383,7 @@ pub fn extract(cx: &mut Context, out: &mut Vec<Fact>) {
     let g = Grammar::of(cx.gz.lexicon());
     let text = cx.norm.text.clone();
     let first_listed = declares_first_listed(&g, &text);
-    let mut emitted: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
+    let mut emitted: rustc_hash::FxHashSet<(usize, String)> = Default::default();
 
     // 1. Statements of each numbered unit: brackets, labels, table cells.
     let n = cx.doc.units.len();
@@ -1887,7 +1894,7 @@ fn prose(
     out: &mut Vec<Fact>,
     range: Range<usize>,
     first_listed: bool,
-    emitted: &mut std::collections::HashSet<(usize, String)>,
+    emitted: &mut rustc_hash::FxHashSet<(usize, String)>,
 ) {
     let part = cx.norm.text[range.clone()].to_string();
     if !g.has_any(&part) {
@@ -1919,13 +1926,15 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
     // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing,
     // unless the sentence goes on to state a decision (`问题已经引起重视,明确由区委办牵头`):
     // then only what follows the decision counts.
-    let decided = (g.decisions.iter()).filter_map(|w| sentence.find(w.as_str())).min();
+    let decided = (g.decisions.iter()).filter_map(|w| find_word(sentence, w)).min();
     let reported = &sentence[decided.unwrap_or(0)..];
     // `以下各项工作均需各区、市政府负责落实`: a note on the tasks that follow.
     if sentence.trim_start().starts_with("以下") {
         return None;
     }
-    if reported.replace("了解", "").contains('了') || reported.contains("已经") {
+    // `了` marks a report, except in `了解` (to learn about).
+    let perfective = reported.match_indices('了').any(|(i, _)| !reported[i..].starts_with("了解"));
+    if perfective || has_word(reported, "已经") {
         return None;
     }
     let mut clauses: Vec<Clause> = Vec::new();
@@ -1940,7 +1949,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         // label) states nothing about a task.
         if let Some(p) = c.rfind([':', '：']) {
             let head = c[..p].trim_end();
-            if g.after.iter().any(|(t, _)| head.ends_with(t.as_str()))
+            if g.after_ix.ends(head)
                 || find_labels(g, head).last().is_some_and(|l| l.end == head.len())
             {
                 continue;
@@ -1974,7 +1983,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         if let Some((phrase, role)) = g.before.iter().find(|(p, _)| c.starts_with(p.as_str())) {
             let mut list = &c[phrase.len()..];
             for tail in ["共同推进", "共同负责", "共同", "一起"] {
-                if let Some(p) = list.find(tail) {
+                if let Some(p) = find_word(list, tail) {
                     list = &list[..p];
                 }
             }
@@ -1996,7 +2005,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         }
         // `X牵头` + what it leads (`县国土资源局牵头抓总`), `由X负责` + its object.
         for (phrase, role) in [("牵头", ClauseRole::Lead), ("负责", ClauseRole::Co)] {
-            let Some(p) = c.find(phrase) else { continue };
+            let Some(p) = find_word(c, phrase) else { continue };
             if phrase == "负责" && (!by || c[p..].starts_with("负责人") || c[p..].starts_with("负责同志")) {
                 continue;
             }
@@ -2050,7 +2059,7 @@ fn emit(
     first_listed: bool,
     ev: Range<usize>,
     anchor: usize,
-    emitted: &mut std::collections::HashSet<(usize, String)>,
+    emitted: &mut rustc_hash::FxHashSet<(usize, String)>,
 ) {
     let task = match cx.task_at(anchor) {
         Some(t) => t,
@@ -2067,7 +2076,7 @@ fn emit_task(
     first_listed: bool,
     ev: Range<usize>,
     task: usize,
-    emitted: &mut std::collections::HashSet<(usize, String)>,
+    emitted: &mut rustc_hash::FxHashSet<(usize, String)>,
 ) {
     let task_ref = cx.task_ref(task);
     let evidence = cx.evidence(ev);

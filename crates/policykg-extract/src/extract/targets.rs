@@ -25,7 +25,7 @@
 
 use super::Context;
 use crate::facts::{Fact, Indicator, Relation};
-use crate::lexicon::PerLexicon;
+use crate::lexicon::{find_word, PerLexicon};
 use crate::numbers::parse_value;
 use crate::structure::UnitKind;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -1456,7 +1456,7 @@ fn counts_document_parts(r: &Rules, before: &str, after: &str) -> bool {
     let noun_end = after.find(CLAUSE_END).unwrap_or(after.len());
     let noun: String = after[..noun_end].chars().take(8).collect();
     let part_noun =
-        (r.words.doc_part.iter()).any(|n| noun.find(n.as_str()).is_some_and(|p| noun[..p].chars().count() <= 3));
+        (r.words.doc_part.iter()).any(|n| find_word(&noun, n).is_some_and(|p| noun[..p].chars().count() <= 3));
     let chapters = head.contains("分为") && head.contains('章');
     (verb && part_noun) || chapters
 }
