@@ -16,6 +16,7 @@
 //! - `direct`: the object follows (融入南京、合肥; 杭州市对口帮扶恩施州 — a party right before the
 //!   verb acts); `integration` needs 一体化 after it (参与长三角一体化); `aid` is 援 + a place or a
 //!   province's one-character name (援疆).
+//!   A list of parties right before a direct verb acts, each (`支持滁州、马鞍山、宣城市深度融入南京都市圈`).
 //! - friendship of cities (友好城市, 友城 in the clause): a name of Han characters with a
 //!   division's suffix and no division of ours inside is a foreign division (墨西哥萨博潘市).
 //! - a pair before the verb may be set off from it by a lead verb and an adjunct of fields
@@ -25,7 +26,9 @@
 //! - lists: the items of one partner list are of one kind — beside an organisation named by
 //!   its suffix, a bare name is an organisation too (`与交行江苏分行、交银国际信托签订`); three
 //!   parties or more listed before a signing (`A、B、C三方签订`, `A、B、C共同签署…协议`) give every
-//!   two of them; places inside the place before 的 are the objects (`对口支援和田地区的和田市、
+//!   two of them; signers stand for the parties after 代表 (`甲、乙分别代表A、B签署协议`) or, for
+//!   双方, the two heading the agreement's title (`代表双方签署《A、B战略合作协议》`); a collective
+//!   actor (`各友城与常州…合作`) gives no fact; places inside the place before 的 are the objects (`对口支援和田地区的和田市、
 //!   和田县`); people who sign for the parties (`X与Y代表双方签署`) are no parties.
 //! - a name opens after a lead word before a place (`促成广东…公司`, `为更好地落实上海…大学`) or
 //!   after a dateline's bracket, never holds a date (`湖北省政府8日在北京签署` → 湖北省政府), and a
@@ -631,6 +634,11 @@ impl<'c, 'a> Reader<'c, 'a> {
                     if pairs.is_empty() {
                         pairs.extend(self.coordinated(before, fr.agreement));
                     }
+                    // `甲、乙分别代表A、B签署协议`, `…代表双方签署了《A、B战略合作协议》`: the
+                    // parties are those the signers stand for.
+                    if pairs.is_empty() && fr.agreement {
+                        pairs.extend(self.represented(before, after));
+                    }
                 }
                 // `新缔结的5对友好城市分别为A与B、C与D`: the pairs the verb's noun names follow 为.
                 if pairs.is_empty() && fr.with {
@@ -661,7 +669,15 @@ impl<'c, 'a> Reader<'c, 'a> {
                     }
                     // `北京、天津、深圳等19个省市承担对口支援新疆的任务`: a counted list of parties acts.
                     let actors = match actor {
-                        Some(a) => vec![Some(a)],
+                        // `支持滁州、马鞍山、芜湖、宣城市深度融入南京都市圈`: a list of parties acts, each.
+                        Some(a) => {
+                            let listed = self.listed_before(before);
+                            if listed.len() >= 2 {
+                                listed.into_iter().map(Some).collect()
+                            } else {
+                                vec![Some(a)]
+                            }
+                        }
                         None => {
                             let listed = self.listed_actors(before);
                             if listed.is_empty() {
@@ -1109,6 +1125,10 @@ impl<'c, 'a> Reader<'c, 'a> {
                         return out;
                     }
                 }
+            }
+            // `祝愿各友城与常州的…合作`: a collective (各 + a class) is no named party.
+            if collective_actor(actor_seg) {
+                return out;
             }
             let actors = self.actors_of(actor_seg);
             for a in actors {
@@ -1792,6 +1812,81 @@ impl<'c, 'a> Reader<'c, 'a> {
         out
     }
 
+    /// Parties listed with 、 right before a direct verb (`滁州、马鞍山、芜湖、宣城市深度融入`):
+    /// all of them, or none when any item is no party.
+    fn listed_before(&self, before: &str) -> Vec<OrgRef> {
+        let b = strip_end(before, &self.w.ix.adverb);
+        if !b.contains('、') {
+            return Vec::new();
+        }
+        let items: Vec<&str> = b.split('、').collect();
+        let mut out = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let r = if k == 0 {
+                self.party_ending(item)
+            } else {
+                self.party_exact(item, false)
+            };
+            match r {
+                Some(r) => out.push(r),
+                None => return Vec::new(),
+            }
+        }
+        out
+    }
+
+    /// The parties signers stand for: a list after 代表 (`分别代表A、B签署`), else, when the
+    /// signers stand for 双方, the two parties heading the agreement's title
+    /// (`代表双方签署《A、B战略合作协议》`, `《A—B校地合作协议》`).
+    fn represented(&self, before: &str, after: &str) -> Vec<(Option<OrgRef>, OrgRef)> {
+        let b = strip_end(before, &self.w.ix.adverb);
+        let Some(k) = tail_chars(b, 40)
+            .rfind("代表")
+            .map(|k| b.len() - tail_chars(b, 40).len() + k)
+        else {
+            return Vec::new();
+        };
+        let list = strip_end(&b[k + "代表".len()..], &self.w.ix.adverb);
+        let mut parties: Vec<OrgRef> = Vec::new();
+        if list.starts_with("双方") {
+            let Some(open) = after.find('《') else {
+                return Vec::new();
+            };
+            let title = &after[open + '《'.len_utf8()..];
+            let title = &title[..title.find('》').unwrap_or(title.len())];
+            let Some(sep) = title.find(['、', '—', '-']) else {
+                return Vec::new();
+            };
+            let rest = title[sep..].trim_start_matches(['、', '—', '-']);
+            let first = self.party_exact(&title[..sep], false);
+            let second = rest
+                .char_indices()
+                .rev()
+                .map(|(i, _)| &rest[..i])
+                .find_map(|p| (p.chars().count() >= 2).then(|| self.party_exact(p, false)).flatten());
+            if let (Some(x), Some(y)) = (first, second) {
+                parties = vec![x, y];
+            }
+        } else {
+            for item in list.split('、') {
+                match self.party_exact(item, false) {
+                    Some(r) => parties.push(r),
+                    None => return Vec::new(),
+                }
+            }
+        }
+        if parties.len() < 2 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for i in 0..parties.len() {
+            for j in i + 1..parties.len() {
+                out.push((Some(parties[i].clone()), parties[j].clone()));
+            }
+        }
+        out
+    }
+
     /// A sentence's subject when a later clause has none: the place that opens the first clause
     /// after any clause of time (`3月13日,石嘴山市市长…率领考察团,…并与我市…`).
     fn subject(&self, clause_start: usize) -> Option<OrgRef> {
@@ -2409,6 +2504,15 @@ impl<'c, 'a> Reader<'c, 'a> {
 }
 
 /// A unit's first-person pronoun: 我 or 本 and a one-character unit (我院, 我校, 本院).
+/// A collective closing the actor's text: 各 and a short class (各友城, 各地, 各成员城市).
+fn collective_actor(seg: &str) -> bool {
+    let last = seg.rsplit([',', '，', '、', ' ']).next().unwrap_or("");
+    last.rfind('各').is_some_and(|k| {
+        let class = &last[k + '各'.len_utf8()..];
+        (1..=4).contains(&class.chars().count()) && class.chars().all(is_han)
+    })
+}
+
 fn pronoun_unit(m: &str) -> bool {
     let mut cs = m.chars();
     matches!((cs.next(), cs.next(), cs.next()), (Some('我' | '本'), Some(u), None) if "院校所局委厅".contains(u))
@@ -3098,5 +3202,27 @@ mod tests {
              另据了解,中行与三峡工程开发总公司签署了合作协议。",
         );
         assert!(has(&v, "中行", "三峡工程开发总公司"), "{v:?}");
+    }
+
+    #[test]
+    fn listed_parties_before_a_direct_verb_each_act() {
+        let v = pairs("会议提出,支持丽水、衢州、金华市深度融入杭州都市圈。");
+        assert!(has(&v, "丽水", "杭州都市圈"), "{v:?}");
+        assert!(has(&v, "衢州", "杭州都市圈"), "{v:?}");
+        assert!(has(&v, "金华市", "杭州都市圈"), "{v:?}");
+    }
+
+    #[test]
+    fn signers_stand_for_the_parties() {
+        let v = pairs("签约仪式上,王某、李某分别代表浙江大学、丽水市人民政府签署协议。");
+        assert!(has(&v, "浙江大学", "丽水市人民政府"), "{v:?}");
+        let v = pairs("市长王某与校长李某代表双方共同签署了《衢州市人民政府、浙江大学战略合作协议》。");
+        assert!(has(&v, "衢州市人民政府", "浙江大学"), "{v:?}");
+    }
+
+    #[test]
+    fn a_collective_actor_is_no_party() {
+        let v = pairs("来宾祝愿各友城与湖州的友好交流与合作关系更加密切。");
+        assert!(v.is_empty(), "{v:?}");
     }
 }
