@@ -342,7 +342,7 @@ pub fn is_org_list_cell(g: &Grammar, lx: &Lexicon, cell: &str) -> bool {
 /// `列第一位者为牵头单位`, `第一个单位为牵头单位`, `排名第一的部门为牵头部门`, `(下同)`.
 static FIRST_LISTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:(?:的|者)(?:单位|部门|责任单位)?(?:为|是|系|作为|负责)?|(?:单位|部门|责任单位)?(?:为|是|系|作为|负责))(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
+        r"(?:(?:排|列|位列|排名|排序|列在|排在|名列)(?:在|于)?)?(?:首位|第一位|第一个|第一|首个|最前面?)(?:(?:的|者)(?:单位|部门|责任单位)?(?:为|是|系|作为|负责)?|(?:单位|部门|责任单位)?(?:为|是|系|作为|负责))(?:工作|任务)?(?:牵头|主责|主办)(?:责任)?(?:单位|部门)?",
     )
     .expect("valid regex")
 });
@@ -736,6 +736,9 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         } else {
             &text[vstart..vend]
         };
+        // `责任单位:市公安局 项目责任人:王某`: fields joined by spaces on one line; the list
+        // ends before a spaced field of its own (`项目责任人:`, `实际完成情况:`).
+        let value = &value[..spaced_field(g, value)];
         let value = value
             .trim()
             .trim_end_matches(OPEN)
@@ -786,6 +789,44 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         }
     }
     (clauses, last_end)
+}
+
+/// The byte length of a label's value before a field of another kind on the same line: a
+/// short run of Han characters ending with a colon, after whitespace or (the normaliser drops
+/// spaces between Han characters) right after an organisation's ending (`市公安局 项目责任人:王某`,
+/// `市公安局项目责任人:王某` -> `市公安局`). Gated on a colon in the value: no cost on lists.
+fn spaced_field(g: &Grammar, value: &str) -> usize {
+    let Some(c) = value.find([':', '：']) else {
+        return value.len();
+    };
+    let head = &value[..c];
+    // The field name: the Han run just before the colon.
+    let name_start = head
+        .char_indices()
+        .rev()
+        .take_while(|(_, ch)| crate::normalize::is_han(*ch))
+        .last()
+        .map_or(c, |(p, _)| p);
+    let before = &head[..name_start];
+    if before.ends_with([' ', '\t', '\u{3000}']) {
+        let n = head[name_start..].chars().count();
+        if (2..=8).contains(&n) {
+            return before.trim_end_matches([' ', '\t', '\u{3000}']).len();
+        }
+    }
+    // Glued: split the Han run after an organisation's ending, leaving a short field name.
+    let run = &head[name_start..];
+    // The shortest field name wins: the longest organisation before it.
+    for (p, _) in run.char_indices().skip(2).collect::<Vec<_>>().into_iter().rev() {
+        let n = run[p..].chars().count();
+        if !(2..=8).contains(&n) {
+            continue;
+        }
+        if g.org_suffixes.iter().any(|x| run[..p].ends_with(x.as_str())) {
+            return name_start + p;
+        }
+    }
+    value.len()
 }
 
 /// Parses the inside of a responsibility bracket into clauses. Returns `None` when it is not a
@@ -2130,6 +2171,24 @@ mod tests {
     fn has(v: &[(String, String, Option<String>)], rel: &str, org: &str, label: &str) -> bool {
         v.iter()
             .any(|(r, o, l)| r == rel && o == org && l.as_deref() == Some(label))
+    }
+
+    #[test]
+    fn label_fields_joined_by_spaces_on_one_line() {
+        let v = facts(
+            "1.新增安装一批设备。 牵头领导:王某 责任单位:市公安局 项目责任人:李某 配合单位:市城管局、市财政局 实际完成情况:已完成。\n",
+        );
+        assert!(has(&v, "co", "市公安局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市财政局", "1"), "{v:?}");
+        assert!(!v.iter().any(|(r, _, _)| r == "leads"), "{v:?}");
+    }
+
+    #[test]
+    fn first_listed_declaration_with_a_qualifier() {
+        let v = facts("1.支持企业发展。\n责任单位:市经信局、市财政局(列第一位者为工作牵头单位或汇总单位,下同)\n2.扩大投资。\n责任单位:市发改委、市财政局\n");
+        assert!(has(&v, "leads", "市经信局", "1"), "{v:?}");
+        assert!(has(&v, "co", "市财政局", "1"), "{v:?}");
+        assert!(has(&v, "leads", "市发改委", "2"), "{v:?}");
     }
 
     #[test]
