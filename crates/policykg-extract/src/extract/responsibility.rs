@@ -965,10 +965,11 @@ fn last_in_tail(c: &str, w: &str, max_after: usize) -> Option<usize> {
     None
 }
 
-/// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
+/// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`,
+/// `要分工协作`, `通力协作`).
 fn strip_adverbs(list: &str) -> &str {
     const ADVERBS: &[&str] = &[
-        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同", "加强",
+        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同", "加强", "通力", "紧密", "分工",
     ];
     let mut l = list.trim();
     loop {
@@ -1333,7 +1334,23 @@ fn strong_org(cx: &Context, o: &str) -> bool {
     if "市区县省州镇乡".contains(first) && rest.chars().count() >= 2 && !rest.starts_with('级') {
         return lx.org_type_by_suffix(o).is_some();
     }
-    cx.gz.find(o).first().is_some_and(|p| p.start == 0) && lx.org_type_by_suffix(o).is_some()
+    if lx.org_type_by_suffix(o).is_none() {
+        return false;
+    }
+    // A place-led mention is one unit unless it joins two parties (`苏州市与铜仁市深化东西部
+    // 协作`: a cooperation, no list of units).
+    (cx.gz.find(o).first().is_some_and(|p| p.start == 0) && !o.contains('与')) || named_with_level(&cx.norm.text, o)
+}
+
+/// True when the document also names `o` after a level prefix (`消防救援大队要牵头统筹` in a
+/// document that reports `县消防救援大队汇报了…`): the bare mention is that unit, elliptical.
+fn named_with_level(text: &str, o: &str) -> bool {
+    text.match_indices(o).any(|(i, _)| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| "市区县省州镇乡旗".contains(c))
+    })
 }
 
 /// Splits `A和B` / `A及B` / `A与B` / `A以及B` only where both sides are whole organisations
@@ -2403,6 +2420,22 @@ mod tests {
         assert!(has(&v, "co", "市应急局", "1"));
         assert!(has(&v, "co", "某某铁路局", "2"));
         assert_eq!(v.len(), 4, "{v:?}");
+    }
+
+    #[test]
+    fn prose_manner_words_and_elliptical_heads() {
+        // `要分工协作`, `通力协作`: named units share a task with no lead.
+        let v = facts("会议要求,县环保局、县水务局等部门要分工协作,全力做好项目包装工作。");
+        assert!(v.iter().any(|(r, o, _)| r == "co" && o == "县环保局"), "{v:?}");
+        assert!(v.iter().any(|(r, o, _)| r == "co" && o == "县水务局"), "{v:?}");
+        // Two places cooperating name no responsible unit.
+        let v = facts("今年以来,甲州市与乙州市深化东西部协作,互派干部。");
+        assert!(v.is_empty(), "{v:?}");
+        // A bare unit the document names elsewhere with its level prefix.
+        let v = facts("会上,县消防救援大队汇报了情况。会议要求,消防救援大队要牵头统筹,动态排查风险隐患。");
+        assert!(v.iter().any(|(r, o, _)| r == "leads" && o == "消防救援大队"), "{v:?}");
+        let v = facts("会议要求,消防救援大队要牵头统筹,动态排查风险隐患。");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
