@@ -1334,23 +1334,43 @@ fn strong_org(cx: &Context, o: &str) -> bool {
     if "市区县省州镇乡".contains(first) && rest.chars().count() >= 2 && !rest.starts_with('级') {
         return lx.org_type_by_suffix(o).is_some();
     }
-    if lx.org_type_by_suffix(o).is_none() {
-        return false;
-    }
     // A place-led mention is one unit unless it joins two parties (`苏州市与铜仁市深化东西部
     // 协作`: a cooperation, no list of units).
-    (cx.gz.find(o).first().is_some_and(|p| p.start == 0) && !o.contains('与')) || named_with_level(&cx.norm.text, o)
+    cx.gz.find(o).first().is_some_and(|p| p.start == 0) && lx.org_type_by_suffix(o).is_some() && !o.contains('与')
 }
 
-/// True when the document also names `o` after a level prefix (`消防救援大队要牵头统筹` in a
-/// document that reports `县消防救援大队汇报了…`): the bare mention is that unit, elliptical.
-fn named_with_level(text: &str, o: &str) -> bool {
-    text.match_indices(o).any(|(i, _)| {
-        text[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| "市区县省州镇乡旗".contains(c))
-    })
+/// A prose list whose head is plainly an organisation ([`strong_org`]), or a bare unit the
+/// text around it (a few hundred characters either way) names after a level prefix
+/// (`消防救援大队要牵头统筹` after `县消防救援大队汇报了…`): that unit, elliptical. `at` is the
+/// list's offset in the document's text; the window keeps the search linear in the document.
+fn prose_list(cx: &Context, list: &str, at: usize) -> Option<OrgList> {
+    if let Some(l) = parse_list(cx, list, true) {
+        return Some(l);
+    }
+    const WINDOW: usize = 1500;
+    let l = parse_list(cx, list, false).filter(|l| l.whole)?;
+    let o = l.orgs[0].as_str();
+    let t = &cx.norm.text;
+    if at > t.len() || cx.gz.lexicon().org_type_by_suffix(o).is_none() {
+        return None;
+    }
+    let mut lo = at.saturating_sub(WINDOW);
+    while !t.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (at + WINDOW).min(t.len());
+    while !t.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let w = &t[lo..hi];
+    w.match_indices(o)
+        .any(|(i, _)| {
+            w[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| "市区县省州镇乡旗".contains(c))
+        })
+        .then_some(l)
 }
 
 /// Splits `A和B` / `A及B` / `A与B` / `A以及B` only where both sides are whole organisations
@@ -1921,7 +1941,7 @@ fn prose(
         if sentence.trim().is_empty() || !g.has_any(sentence) {
             continue;
         }
-        let Some(clauses) = prose_clauses(cx, g, sentence) else {
+        let Some(clauses) = prose_clauses(cx, g, sentence, base) else {
             continue;
         };
         let anchor = base + clauses.1;
@@ -1932,7 +1952,9 @@ fn prose(
 
 /// The clauses of one prose sentence and the byte offset of the first, if it states a
 /// responsibility.
-fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Clause>, usize)> {
+fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str, base: usize) -> Option<(Vec<Clause>, usize)> {
+    // The offset of a slice of `sentence` in the document's text.
+    let abs = |x: &str| base + (x.as_ptr() as usize).saturating_sub(sentence.as_ptr() as usize);
     // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing,
     // unless the sentence goes on to state a decision (`问题已经引起重视,明确由区委办牵头`):
     // then only what follows the decision counts.
@@ -2004,7 +2026,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         // After form at the clause end: `X牵头`, `X等部门密切配合`, `由X负责`.
         if let Some((role, list)) = after_trigger(g, c) {
             let list = strip_etc(g, strip_adverbs(list));
-            if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
+            if let Some(orgs) = prose_list(cx, list, abs(list)).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
                 any_lead_or_end = true;
@@ -2022,7 +2044,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
                 continue;
             }
             let list = strip_etc(g, strip_adverbs(&c[..p]));
-            if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
+            if let Some(orgs) = prose_list(cx, list, abs(list)).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
                 any_lead_or_end = true;
