@@ -14,7 +14,9 @@
 //! - **tables** flattened into text ([`crate::structure::Table`]): the header names the
 //!   columns, each responsibility column is read as a label;
 //! - **prose**: `由市人社局牵头,联合总工会、工商联等部门共同推进`, `县国土资源局牵头,县发改局、
-//!   县住建局等部门密切配合`, `由X承办,Y协办`.
+//!   县住建局等部门密切配合`, `由X承办,Y协办`, `A、B等部门要分工协作`; a bare unit heads a prose
+//!   list when the text nearby names it after a level prefix (`消防救援大队要牵头统筹` after
+//!   `县消防救援大队汇报了…`); `甲市与乙市…协作` joins two parties and names no unit.
 //!
 //! Within one statement a clause without a trigger takes the role of the next clause that has
 //! one. With no lead named, every listed organisation is co-responsible (`X负责` names no
