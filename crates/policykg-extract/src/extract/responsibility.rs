@@ -14,7 +14,9 @@
 //! - **tables** flattened into text ([`crate::structure::Table`]): the header names the
 //!   columns, each responsibility column is read as a label;
 //! - **prose**: `由市人社局牵头,联合总工会、工商联等部门共同推进`, `县国土资源局牵头,县发改局、
-//!   县住建局等部门密切配合`, `由X承办,Y协办`.
+//!   县住建局等部门密切配合`, `由X承办,Y协办`, `A、B等部门要分工协作`; a bare unit heads a prose
+//!   list when the text nearby names it after a level prefix (`消防救援大队要牵头统筹` after
+//!   `县消防救援大队汇报了…`); `甲市与乙市…协作` joins two parties and names no unit.
 //!
 //! Within one statement a clause without a trigger takes the role of the next clause that has
 //! one. With no lead named, every listed organisation is co-responsible (`X负责` names no
@@ -1013,10 +1015,11 @@ fn last_in_tail(c: &str, w: &str, max_after: usize) -> Option<usize> {
     None
 }
 
-/// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`).
+/// Words between a list and its trigger that say how (`密切配合`, `积极参与`, `等部门共同负责`,
+/// `要分工协作`, `通力协作`).
 fn strip_adverbs(list: &str) -> &str {
     const ADVERBS: &[&str] = &[
-        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同", "加强",
+        "密切", "积极", "共同", "分别", "主动", "全力", "具体", "要", "负责", "协同", "加强", "通力", "紧密", "分工",
     ];
     let mut l = list.trim();
     loop {
@@ -1381,7 +1384,43 @@ fn strong_org(cx: &Context, o: &str) -> bool {
     if "市区县省州镇乡".contains(first) && rest.chars().count() >= 2 && !rest.starts_with('级') {
         return lx.org_type_by_suffix(o).is_some();
     }
-    cx.gz.find(o).first().is_some_and(|p| p.start == 0) && lx.org_type_by_suffix(o).is_some()
+    // A place-led mention is one unit unless it joins two parties (`苏州市与铜仁市深化东西部
+    // 协作`: a cooperation, no list of units).
+    cx.gz.find(o).first().is_some_and(|p| p.start == 0) && lx.org_type_by_suffix(o).is_some() && !o.contains('与')
+}
+
+/// A prose list whose head is plainly an organisation ([`strong_org`]), or a bare unit the
+/// text around it (a few hundred characters either way) names after a level prefix
+/// (`消防救援大队要牵头统筹` after `县消防救援大队汇报了…`): that unit, elliptical. `at` is the
+/// list's offset in the document's text; the window keeps the search linear in the document.
+fn prose_list(cx: &Context, list: &str, at: usize) -> Option<OrgList> {
+    if let Some(l) = parse_list(cx, list, true) {
+        return Some(l);
+    }
+    const WINDOW: usize = 1500;
+    let l = parse_list(cx, list, false).filter(|l| l.whole)?;
+    let o = l.orgs[0].as_str();
+    let t = &cx.norm.text;
+    if at > t.len() || cx.gz.lexicon().org_type_by_suffix(o).is_none() {
+        return None;
+    }
+    let mut lo = at.saturating_sub(WINDOW);
+    while !t.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (at + WINDOW).min(t.len());
+    while !t.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let w = &t[lo..hi];
+    w.match_indices(o)
+        .any(|(i, _)| {
+            w[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| "市区县省州镇乡旗".contains(c))
+        })
+        .then_some(l)
 }
 
 /// Splits `A和B` / `A及B` / `A与B` / `A以及B` only where both sides are whole organisations
@@ -1952,7 +1991,7 @@ fn prose(
         if sentence.trim().is_empty() || !g.has_any(sentence) {
             continue;
         }
-        let Some(clauses) = prose_clauses(cx, g, sentence) else {
+        let Some(clauses) = prose_clauses(cx, g, sentence, base) else {
             continue;
         };
         let anchor = base + clauses.1;
@@ -1963,7 +2002,9 @@ fn prose(
 
 /// The clauses of one prose sentence and the byte offset of the first, if it states a
 /// responsibility.
-fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Clause>, usize)> {
+fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str, base: usize) -> Option<(Vec<Clause>, usize)> {
+    // The offset of a slice of `sentence` in the document's text.
+    let abs = |x: &str| base + (x.as_ptr() as usize).saturating_sub(sentence.as_ptr() as usize);
     // A report of what was done (`市发改委牵头完成了…,市财政局积极配合`) assigns nothing,
     // unless the sentence goes on to state a decision (`问题已经引起重视,明确由区委办牵头`):
     // then only what follows the decision counts.
@@ -2037,7 +2078,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
         // After form at the clause end: `X牵头`, `X等部门密切配合`, `由X负责`.
         if let Some((role, list)) = after_trigger(g, c) {
             let list = strip_etc(g, strip_adverbs(list));
-            if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
+            if let Some(orgs) = prose_list(cx, list, abs(list)).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
                 any_lead_or_end = true;
@@ -2055,7 +2096,7 @@ fn prose_clauses(cx: &Context, g: &Grammar, sentence: &str) -> Option<(Vec<Claus
                 continue;
             }
             let list = strip_etc(g, strip_adverbs(&c[..p]));
-            if let Some(orgs) = parse_list(cx, list, true).filter(|o| o.whole) {
+            if let Some(orgs) = prose_list(cx, list, abs(list)).filter(|o| o.whole) {
                 clauses.extend(orgs.into_clauses(Some(role)));
                 first.get_or_insert(c_at);
                 any_lead_or_end = true;
@@ -2471,6 +2512,22 @@ mod tests {
         assert!(has(&v, "co", "市应急局", "1"));
         assert!(has(&v, "co", "某某铁路局", "2"));
         assert_eq!(v.len(), 4, "{v:?}");
+    }
+
+    #[test]
+    fn prose_manner_words_and_elliptical_heads() {
+        // `要分工协作`, `通力协作`: named units share a task with no lead.
+        let v = facts("会议要求,县环保局、县水务局等部门要分工协作,全力做好项目包装工作。");
+        assert!(v.iter().any(|(r, o, _)| r == "co" && o == "县环保局"), "{v:?}");
+        assert!(v.iter().any(|(r, o, _)| r == "co" && o == "县水务局"), "{v:?}");
+        // Two places cooperating name no responsible unit.
+        let v = facts("今年以来,甲州市与乙州市深化东西部协作,互派干部。");
+        assert!(v.is_empty(), "{v:?}");
+        // A bare unit the document names elsewhere with its level prefix.
+        let v = facts("会上,县消防救援大队汇报了情况。会议要求,消防救援大队要牵头统筹,动态排查风险隐患。");
+        assert!(v.iter().any(|(r, o, _)| r == "leads" && o == "消防救援大队"), "{v:?}");
+        let v = facts("会议要求,消防救援大队要牵头统筹,动态排查风险隐患。");
+        assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
