@@ -4,9 +4,6 @@
 
 mod cli;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let code = match cli::run() {
         Ok(code) => code,
