@@ -14,7 +14,9 @@
 //! jurisdiction (市政府); the previous title's organisation in the chain (市经信局党组书记、局长; a
 //! 党委/党工委 hands over to the body it leads); the organisation of the same head earlier in the
 //! sentence (局长甲,副局长乙); for a `X长` head, the nearest earlier mention ending in `X` in the
-//! document (张伟局长 in a news item about 县教育局).
+//! document (张伟局长 in a news item about 县教育局); last, the organisation of the list item just
+//! before, when one `,` or `、` alone separates its names from the title (市政协副主席甲、乙,秘书长丙;
+//! 副县长甲、副秘书长乙).
 //!
 //! Who holds it: the names after the chain (副市长张三、李四 share it; a later name of the list
 //! ends where a name surely ends — punctuation, a listed word, spaces — so 主任王红、区应急管理局…
@@ -368,6 +370,8 @@ struct LineReader<'c, 'a> {
     ctx: PlaceContext,
     /// Head word, organisation and position of the titles read so far in this line.
     recent: Vec<(String, OrgRef, usize)>,
+    /// Where the names of the last chain read end, and the organisation of its last title.
+    last_item: Option<(usize, OrgRef)>,
 }
 
 impl LineReader<'_, '_> {
@@ -689,10 +693,11 @@ impl LineReader<'_, '_> {
 
     /// The person of a roster line whose chain starts at `run` and ends at `end`:
     /// `NAME(同志)` + `,` or `:` at the start of a clause, then chains separated by `,` up to the
-    /// end of the sentence, none followed by a name (张三同志,市委常委,市政府副市长。).
+    /// end of the sentence, none followed by a name (张三同志,市委常委,市政府副市长。); a bracketed
+    /// note may follow the last title (李四:街道党工委副书记(挂职)。).
     fn roster(&self, run: usize, end: usize, state: &mut Option<(usize, usize, usize)>) -> Option<(usize, usize)> {
         let lt = self.lt;
-        if !(lt[end..].is_empty() || lt[end..].starts_with([',', ';', '。', '、'])) {
+        if !(lt[end..].is_empty() || lt[end..].starts_with([',', ';', '。', '、', '(', '（'])) {
             return None;
         }
         if let Some((a, b, until)) = *state {
@@ -950,9 +955,15 @@ impl LineReader<'_, '_> {
             if let Some(o) = self.same_head(t) {
                 return Some(o);
             }
-            let unit = head.chars().next().filter(|_| head.ends_with('长'))?;
-            let full = self.implicit(t.start, unit)?;
-            return Some(self.org(t.start, &full));
+            let unit = head.chars().next().filter(|_| head.ends_with('长'));
+            if let Some(full) = unit.and_then(|u| self.implicit(t.start, u)) {
+                return Some(self.org(t.start, &full));
+            }
+            // A bare title right after the names of the item before it, one comma or 、 between, is
+            // the next post of one list of officials and keeps its organisation (市政协副主席甲、
+            // 乙,秘书长丙; 区人大常委会副主任甲,党组成员乙; 副县长甲、副秘书长乙).
+            let (e, o) = self.last_item.as_ref()?;
+            return matches!(lt.get(*e..t.start), Some(",") | Some("，") | Some("、")).then(|| o.clone());
         }
         // 吉林省长, 杭州市长: the head's level character also ends the place (吉林省 + 省长).
         if let Kind::Gov(level) = t.kind {
@@ -1173,6 +1184,7 @@ impl LineReader<'_, '_> {
                     posts.push((post, Some(o)));
                 }
             }
+            self.last_item = prev.clone().filter(|_| !names.is_empty()).map(|o| (name_end, o));
             for &(a, b) in &names {
                 for (post, org) in &posts {
                     out.push(Found {
@@ -1242,6 +1254,7 @@ fn extract_with(cx: &Context, out: &mut Vec<Fact>, jieba: bool) {
             jieba,
             ctx: PlaceContext::default(),
             recent: Vec::new(),
+            last_item: None,
         }
         .read(&mut found);
         for f in found {
@@ -1354,6 +1367,21 @@ mod tests {
         assert!(has(&v, "王俊", "区长", "区政府"), "{v:?}");
         assert!(has(&v, "王俊", "书记", "经开区党工委"), "{v:?}");
         assert!(has(&v, "王俊", "主任", "管委会"), "{v:?}");
+    }
+
+    #[test]
+    fn a_bare_title_continues_the_list_before_it() {
+        let v = posts("市政协副主席张保平、刘安定,秘书长万建新参加会议。");
+        assert!(has(&v, "万建新", "秘书长", "市政协"), "{v:?}");
+        let v = posts("区人大常委会副主任孙金才、刘云英,党组成员宋文良出席会议。");
+        assert!(has(&v, "宋文良", "党组成员", "区人大常委会"), "{v:?}");
+        let v = posts("县人大常委会主任陈明、副秘书长黄凯出席。");
+        assert!(has(&v, "黄凯", "副秘书长", "县人大常委会"), "{v:?}");
+        // Not after a full stop, nor with words between.
+        let v = posts("市政协副主席张保平出席。秘书长万建新主持。");
+        assert!(!v.iter().any(|f| f.0 == "万建新"), "{v:?}");
+        let v = posts("李四:街道党工委副书记(挂职)。");
+        assert!(has(&v, "李四", "副书记", "街道党工委"), "{v:?}");
     }
 
     #[test]
