@@ -909,6 +909,27 @@ impl LineReader<'_, '_> {
         None
     }
 
+    /// A party committee's titles carry over to the body it leads (滨海新区党工委副书记、副主任 →
+    /// 滨海新区; 某大学党委书记甲、校长乙 → 某大学); its own titles stay in it (党工委委员、书记).
+    fn party_handover(&self, head: &str, p: &OrgRef) -> Option<OrgRef> {
+        if ["书记", "委员", "常委"].contains(&head) {
+            return None;
+        }
+        let b = (self.g.party_bodies.iter())
+            .find_map(|s| p.text.strip_suffix(s.as_str()).filter(|b| b.chars().count() >= 2))?;
+        Some(OrgRef {
+            text: b.to_string(),
+            name: None,
+            ty: self
+                .lex()
+                .org_type_by_suffix(b)
+                .map_or("Government", |t| t.as_str())
+                .to_string(),
+            code: None,
+            division: None,
+        })
+    }
+
     fn item_org(&mut self, t: &Title, org: Range<usize>, prev: Option<&OrgRef>) -> Option<OrgRef> {
         let lt = self.lt;
         let mut text = lt[org.clone()].to_string();
@@ -929,33 +950,17 @@ impl LineReader<'_, '_> {
                 return Some(self.government(t.start, level));
             }
             if let Some(p) = prev {
-                // A party committee's titles carry over to the body it leads (滨海新区党工委副书记、
-                // 副主任 → 滨海新区).
-                // Its own titles stay in it (党工委委员、书记).
-                let party_title = ["书记", "委员", "常委"].contains(&head);
-                let base = (self.g.party_bodies.iter())
-                    .filter(|_| !party_title)
-                    .find_map(|s| p.text.strip_suffix(s.as_str()).filter(|b| b.chars().count() >= 2));
-                return Some(match base {
-                    Some(b) => OrgRef {
-                        text: b.to_string(),
-                        name: None,
-                        ty: self
-                            .lex()
-                            .org_type_by_suffix(b)
-                            .map_or("Government", |t| t.as_str())
-                            .to_string(),
-                        code: None,
-                        division: None,
-                    },
-                    None => p.clone(),
-                });
+                return Some(self.party_handover(head, p).unwrap_or_else(|| p.clone()));
             }
             // Same head earlier in the sentence: 局长甲,副局长乙 / 一级调研员甲,二级调研员乙.
             if let Some(o) = self.same_head(t) {
                 return Some(o);
             }
-            let unit = head.chars().next().filter(|_| head.ends_with('长'));
+            // A unit that starts a verb, glued to the word before the title, is part of that
+            // word (同处长江经济带): no earlier mention of a 处 is looked for.
+            let glued = lt[..t.start].chars().next_back().is_some_and(is_han);
+            let unit =
+                (head.chars().next()).filter(|u| head.ends_with('长') && !(glued && self.g.word_start.contains(u)));
             if let Some(full) = unit.and_then(|u| self.implicit(t.start, u)) {
                 return Some(self.org(t.start, &full));
             }
@@ -963,7 +968,11 @@ impl LineReader<'_, '_> {
             // the next post of one list of officials and keeps its organisation (市政协副主席甲、
             // 乙,秘书长丙; 区人大常委会副主任甲,党组成员乙; 副县长甲、副秘书长乙).
             let (e, o) = self.last_item.as_ref()?;
-            return matches!(lt.get(*e..t.start), Some(",") | Some("，") | Some("、")).then(|| o.clone());
+            if !matches!(lt.get(*e..t.start), Some(",") | Some("，") | Some("、")) {
+                return None;
+            }
+            let o = o.clone();
+            return Some(self.party_handover(head, &o).unwrap_or(o));
         }
         // 吉林省长, 杭州市长: the head's level character also ends the place (吉林省 + 省长).
         if let Kind::Gov(level) = t.kind {
@@ -1380,6 +1389,12 @@ mod tests {
         // Not after a full stop, nor with words between.
         let v = posts("市政协副主席张保平出席。秘书长万建新主持。");
         assert!(!v.iter().any(|f| f.0 == "万建新"), "{v:?}");
+        let v = posts("某某大学党委书记王军、校长解军出席。");
+        assert!(has(&v, "解军", "校长", "某某大学"), "{v:?}");
+        let v = posts("行政处处长李重毅出席。");
+        assert!(has(&v, "李重毅", "处长", "行政处"), "{v:?}");
+        let v = posts("会议由服务处承办。两市同处长江经济带。");
+        assert!(v.is_empty(), "{v:?}");
         let v = posts("李四:街道党工委副书记(挂职)。");
         assert!(has(&v, "李四", "副书记", "街道党工委"), "{v:?}");
     }
