@@ -26,7 +26,8 @@
 //! in the sentence: 市政协刘明主席牵头、陈怡副主席配合); an appointee (任命张三同志为…局长, 王五任…局长;
 //! not 免去), also the name of the chain just before an appointment verb (市委常委沈平兼任…书记), with
 //! the chains after a comma of that sentence; the subject of a roster line (张三同志,市委常委,
-//! 市政府副市长。). Bylines (甘肃日报记者张三) are posts only when a media organisation is written
+//! 市政府副市长。); the name alone after a colon on a field line that the title starts (• 镇长:徐海涛).
+//! Bylines (甘肃日报记者张三) are posts only when a media organisation is written
 //! before 记者; several reporters may follow, set off by spaces. Collectives (各部门, 有关单位) hold
 //! none. A chief of government after a description in a chain (区委常委、负责政府常务工作副区长)
 //! is the level's government's; a party body's own titles (委员、书记) stay in it.
@@ -1148,6 +1149,15 @@ impl LineReader<'_, '_> {
                         _ => break,
                     }
                 }
+            } else if let Some(c) =
+                (lt[last.next..].chars().next()).filter(|c| matches!(c, ':' | '：') && !lt[..run].chars().any(is_han))
+            {
+                // A field line of an infobox or a table: the title starts the line and a name
+                // alone ends it after a colon (• 镇长:徐海涛).
+                let q = last.next + c.len_utf8();
+                if let Some(e) = self.name_at(q, q).filter(|&e| lt[e..].trim().is_empty()) {
+                    names.push((q, e));
+                }
             }
             if names.is_empty() {
                 // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长; or a
@@ -1395,6 +1405,10 @@ mod tests {
         assert!(has(&v, "李重毅", "处长", "行政处"), "{v:?}");
         let v = posts("会议由服务处承办。两市同处长江经济带。");
         assert!(v.is_empty(), "{v:?}");
+        let v = posts("  • 镇长:徐海涛\n  • 公交路线:2路\n");
+        assert!(v.iter().any(|f| f.0 == "徐海涛" && f.1 == "镇长"), "{v:?}");
+        let v = posts("会议议程:镇长:徐海涛讲话");
+        assert!(!v.iter().any(|f| f.0 == "徐海涛"), "{v:?}");
         let v = posts("李四:街道党工委副书记(挂职)。");
         assert!(has(&v, "李四", "副书记", "街道党工委"), "{v:?}");
     }
