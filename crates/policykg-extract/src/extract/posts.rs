@@ -14,7 +14,9 @@
 //! jurisdiction (市政府); the previous title's organisation in the chain (市经信局党组书记、局长; a
 //! 党委/党工委 hands over to the body it leads); the organisation of the same head earlier in the
 //! sentence (局长甲,副局长乙); for a `X长` head, the nearest earlier mention ending in `X` in the
-//! document (张伟局长 in a news item about 县教育局).
+//! document (张伟局长 in a news item about 县教育局); last, the organisation of the list item just
+//! before, when one `,` or `、` alone separates its names from the title (市政协副主席甲、乙,秘书长丙;
+//! 副县长甲、副秘书长乙).
 //!
 //! Who holds it: the names after the chain (副市长张三、李四 share it; a later name of the list
 //! ends where a name surely ends — punctuation, a listed word, spaces — so 主任王红、区应急管理局…
@@ -24,7 +26,8 @@
 //! in the sentence: 市政协刘明主席牵头、陈怡副主席配合); an appointee (任命张三同志为…局长, 王五任…局长;
 //! not 免去), also the name of the chain just before an appointment verb (市委常委沈平兼任…书记), with
 //! the chains after a comma of that sentence; the subject of a roster line (张三同志,市委常委,
-//! 市政府副市长。). Bylines (甘肃日报记者张三) are posts only when a media organisation is written
+//! 市政府副市长。); the name alone after a colon on a field line that the title starts (• 镇长:徐海涛).
+//! Bylines (甘肃日报记者张三) are posts only when a media organisation is written
 //! before 记者; several reporters may follow, set off by spaces. Collectives (各部门, 有关单位) hold
 //! none. A chief of government after a description in a chain (区委常委、负责政府常务工作副区长)
 //! is the level's government's; a party body's own titles (委员、书记) stay in it.
@@ -368,6 +371,8 @@ struct LineReader<'c, 'a> {
     ctx: PlaceContext,
     /// Head word, organisation and position of the titles read so far in this line.
     recent: Vec<(String, OrgRef, usize)>,
+    /// Where the names of the last chain read end, and the organisation of its last title.
+    last_item: Option<(usize, OrgRef)>,
 }
 
 impl LineReader<'_, '_> {
@@ -689,10 +694,11 @@ impl LineReader<'_, '_> {
 
     /// The person of a roster line whose chain starts at `run` and ends at `end`:
     /// `NAME(同志)` + `,` or `:` at the start of a clause, then chains separated by `,` up to the
-    /// end of the sentence, none followed by a name (张三同志,市委常委,市政府副市长。).
+    /// end of the sentence, none followed by a name (张三同志,市委常委,市政府副市长。); a bracketed
+    /// note may follow the last title (李四:街道党工委副书记(挂职)。).
     fn roster(&self, run: usize, end: usize, state: &mut Option<(usize, usize, usize)>) -> Option<(usize, usize)> {
         let lt = self.lt;
-        if !(lt[end..].is_empty() || lt[end..].starts_with([',', ';', '。', '、'])) {
+        if !(lt[end..].is_empty() || lt[end..].starts_with([',', ';', '。', '、', '(', '（'])) {
             return None;
         }
         if let Some((a, b, until)) = *state {
@@ -904,6 +910,27 @@ impl LineReader<'_, '_> {
         None
     }
 
+    /// A party committee's titles carry over to the body it leads (滨海新区党工委副书记、副主任 →
+    /// 滨海新区; 某大学党委书记甲、校长乙 → 某大学); its own titles stay in it (党工委委员、书记).
+    fn party_handover(&self, head: &str, p: &OrgRef) -> Option<OrgRef> {
+        if ["书记", "委员", "常委"].contains(&head) {
+            return None;
+        }
+        let b = (self.g.party_bodies.iter())
+            .find_map(|s| p.text.strip_suffix(s.as_str()).filter(|b| b.chars().count() >= 2))?;
+        Some(OrgRef {
+            text: b.to_string(),
+            name: None,
+            ty: self
+                .lex()
+                .org_type_by_suffix(b)
+                .map_or("Government", |t| t.as_str())
+                .to_string(),
+            code: None,
+            division: None,
+        })
+    }
+
     fn item_org(&mut self, t: &Title, org: Range<usize>, prev: Option<&OrgRef>) -> Option<OrgRef> {
         let lt = self.lt;
         let mut text = lt[org.clone()].to_string();
@@ -924,35 +951,29 @@ impl LineReader<'_, '_> {
                 return Some(self.government(t.start, level));
             }
             if let Some(p) = prev {
-                // A party committee's titles carry over to the body it leads (滨海新区党工委副书记、
-                // 副主任 → 滨海新区).
-                // Its own titles stay in it (党工委委员、书记).
-                let party_title = ["书记", "委员", "常委"].contains(&head);
-                let base = (self.g.party_bodies.iter())
-                    .filter(|_| !party_title)
-                    .find_map(|s| p.text.strip_suffix(s.as_str()).filter(|b| b.chars().count() >= 2));
-                return Some(match base {
-                    Some(b) => OrgRef {
-                        text: b.to_string(),
-                        name: None,
-                        ty: self
-                            .lex()
-                            .org_type_by_suffix(b)
-                            .map_or("Government", |t| t.as_str())
-                            .to_string(),
-                        code: None,
-                        division: None,
-                    },
-                    None => p.clone(),
-                });
+                return Some(self.party_handover(head, p).unwrap_or_else(|| p.clone()));
             }
             // Same head earlier in the sentence: 局长甲,副局长乙 / 一级调研员甲,二级调研员乙.
             if let Some(o) = self.same_head(t) {
                 return Some(o);
             }
-            let unit = head.chars().next().filter(|_| head.ends_with('长'))?;
-            let full = self.implicit(t.start, unit)?;
-            return Some(self.org(t.start, &full));
+            // A unit that starts a verb, glued to the word before the title, is part of that
+            // word (同处长江经济带): no earlier mention of a 处 is looked for.
+            let glued = lt[..t.start].chars().next_back().is_some_and(is_han);
+            let unit =
+                (head.chars().next()).filter(|u| head.ends_with('长') && !(glued && self.g.word_start.contains(u)));
+            if let Some(full) = unit.and_then(|u| self.implicit(t.start, u)) {
+                return Some(self.org(t.start, &full));
+            }
+            // A bare title right after the names of the item before it, one comma or 、 between, is
+            // the next post of one list of officials and keeps its organisation (市政协副主席甲、
+            // 乙,秘书长丙; 区人大常委会副主任甲,党组成员乙; 副县长甲、副秘书长乙).
+            let (e, o) = self.last_item.as_ref()?;
+            if !matches!(lt.get(*e..t.start), Some(",") | Some("，") | Some("、")) {
+                return None;
+            }
+            let o = o.clone();
+            return Some(self.party_handover(head, &o).unwrap_or(o));
         }
         // 吉林省长, 杭州市长: the head's level character also ends the place (吉林省 + 省长).
         if let Kind::Gov(level) = t.kind {
@@ -1128,6 +1149,15 @@ impl LineReader<'_, '_> {
                         _ => break,
                     }
                 }
+            } else if let Some(c) =
+                (lt[last.next..].chars().next()).filter(|c| matches!(c, ':' | '：') && !lt[..run].chars().any(is_han))
+            {
+                // A field line of an infobox or a table: the title starts the line and a name
+                // alone ends it after a colon (• 镇长:徐海涛).
+                let q = last.next + c.len_utf8();
+                if let Some(e) = self.name_at(q, q).filter(|&e| lt[e..].trim().is_empty()) {
+                    names.push((q, e));
+                }
             }
             if names.is_empty() {
                 // An appointment: 任命张三(同志)为市财政局局长, 王五任县农业农村局局长; or a
@@ -1173,6 +1203,7 @@ impl LineReader<'_, '_> {
                     posts.push((post, Some(o)));
                 }
             }
+            self.last_item = prev.clone().filter(|_| !names.is_empty()).map(|o| (name_end, o));
             for &(a, b) in &names {
                 for (post, org) in &posts {
                     out.push(Found {
@@ -1242,6 +1273,7 @@ fn extract_with(cx: &Context, out: &mut Vec<Fact>, jieba: bool) {
             jieba,
             ctx: PlaceContext::default(),
             recent: Vec::new(),
+            last_item: None,
         }
         .read(&mut found);
         for f in found {
@@ -1354,6 +1386,31 @@ mod tests {
         assert!(has(&v, "王俊", "区长", "区政府"), "{v:?}");
         assert!(has(&v, "王俊", "书记", "经开区党工委"), "{v:?}");
         assert!(has(&v, "王俊", "主任", "管委会"), "{v:?}");
+    }
+
+    #[test]
+    fn a_bare_title_continues_the_list_before_it() {
+        let v = posts("市政协副主席张保平、刘安定,秘书长万建新参加会议。");
+        assert!(has(&v, "万建新", "秘书长", "市政协"), "{v:?}");
+        let v = posts("区人大常委会副主任孙金才、刘云英,党组成员宋文良出席会议。");
+        assert!(has(&v, "宋文良", "党组成员", "区人大常委会"), "{v:?}");
+        let v = posts("县人大常委会主任陈明、副秘书长黄凯出席。");
+        assert!(has(&v, "黄凯", "副秘书长", "县人大常委会"), "{v:?}");
+        // Not after a full stop, nor with words between.
+        let v = posts("市政协副主席张保平出席。秘书长万建新主持。");
+        assert!(!v.iter().any(|f| f.0 == "万建新"), "{v:?}");
+        let v = posts("某某大学党委书记王军、校长解军出席。");
+        assert!(has(&v, "解军", "校长", "某某大学"), "{v:?}");
+        let v = posts("行政处处长李重毅出席。");
+        assert!(has(&v, "李重毅", "处长", "行政处"), "{v:?}");
+        let v = posts("会议由服务处承办。两市同处长江经济带。");
+        assert!(v.is_empty(), "{v:?}");
+        let v = posts("  • 镇长:徐海涛\n  • 公交路线:2路\n");
+        assert!(v.iter().any(|f| f.0 == "徐海涛" && f.1 == "镇长"), "{v:?}");
+        let v = posts("会议议程:镇长:徐海涛讲话");
+        assert!(!v.iter().any(|f| f.0 == "徐海涛"), "{v:?}");
+        let v = posts("李四:街道党工委副书记(挂职)。");
+        assert!(has(&v, "李四", "副书记", "街道党工委"), "{v:?}");
     }
 
     #[test]
