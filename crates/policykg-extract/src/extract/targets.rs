@@ -35,7 +35,9 @@ use std::sync::{Arc, LazyLock};
 
 pub(crate) struct Rules {
     number: Regex,
-    not_indicator: Vec<Regex>,
+    /// `not_indicators.tsv` as one anchored alternation (a row that is no valid pattern is
+    /// left out, as before).
+    not_indicator: Option<Regex>,
     before: Vec<(String, String)>,
     after: Vec<(String, String)>,
     /// The second end of a range that repeats the unit (`-8%` after `5%`).
@@ -156,11 +158,12 @@ fn rules(lx: &crate::lexicon::Lexicon) -> Rules {
         r"(?P<num>\d+万\d{{4}}|\d+(?:\.\d+)?|百分之[\d.]+|百分之[一二三四五六七八九十百]+|[两二三四五六七八九十百千零〇]+|一[百千][两二三四五六七八九十百千零〇]*)(?:(?P<sep>[—\-–~至到])(?P<num2>\d+(?:\.\d+)?|[两二三四五六七八九十]+))?(?P<mag>万亿|千万|百万|万|亿)?(?P<unit>{unit_alt}| %)?"
     ))
     .expect("unit table makes a valid regex");
-    let not_indicator = lx
-        .list(crate::lexicon::Table::NotIndicators)
-        .iter()
-        .filter_map(|p| Regex::new(&format!("^(?:{p})")).ok())
+    let valid: Vec<String> = (lx.list(crate::lexicon::Table::NotIndicators).iter())
+        .filter(|p| Regex::new(&format!("^(?:{p})")).is_ok())
+        .map(|p| format!("(?:{p})"))
         .collect();
+    let not_indicator = (!valid.is_empty())
+        .then(|| Regex::new(&format!("^(?:{})", valid.join("|"))).expect("each row is valid"));
     let mut before = Vec::new();
     let mut after = Vec::new();
     for row in lx.table(crate::lexicon::Table::Comparators) {
@@ -1203,8 +1206,9 @@ pub fn find_indicators(text: &str, frame: &Frame) -> Vec<Found> {
             continue;
         }
         let wstart = before.char_indices().rev().nth(2).map(|(i, _)| i).unwrap_or(0);
-        let window: String = text[wstart..].chars().take(12).collect();
-        if r.not_indicator.iter().any(|re| re.is_match(&text[m.start()..]))
+        let wend = text[wstart..].char_indices().nth(12).map_or(text.len(), |(i, _)| wstart + i);
+        let window = &text[wstart..wend];
+        if r.not_indicator.as_ref().is_some_and(|re| re.is_match(&text[m.start()..]))
             || window.contains("十四五")
             || window.contains("十五五")
         {
