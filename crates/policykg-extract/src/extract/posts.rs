@@ -62,7 +62,7 @@
 
 use super::Context;
 use crate::facts::{Fact, OrgRef, Person, Post, Relation};
-use crate::lexicon::{Lexicon, PerLexicon};
+use crate::lexicon::{Lexicon, PerLexicon, WordIndex};
 use crate::normalize::is_han;
 use crate::resolve::{pick_division, resolve_org, Jurisdiction};
 use regex::Regex;
@@ -100,9 +100,12 @@ struct Grammar {
     media: Vec<String>,
     org_tails: Vec<(String, String)>,
     after: Vec<String>,
+    /// `after` words of two characters or more, and `not_name`, by first character: a name
+    /// candidate is tested against them at each of its characters.
+    after_long_ix: WordIndex,
+    not_name_ix: WordIndex,
     /// All phrase-ending words, overlapping matches.
     before_ac: aho_corasick::AhoCorasick,
-    not_name: Vec<String>,
     surnames: HashSet<char>,
     compound: Vec<String>,
     /// Department names without level prefix (`dept_aliases.tsv`): a cut never splits one.
@@ -175,8 +178,9 @@ impl Grammar {
                 .map(|r| (r[0].clone(), r.get(2).cloned().unwrap_or_else(|| "Department".into())))
                 .collect(),
             after: longest_first(pwords("after")),
+            after_long_ix: WordIndex::new(pwords("after").iter().filter(|w| w.chars().count() >= 2)),
+            not_name_ix: WordIndex::new(pwords("not_name")),
             before_ac: aho_corasick::AhoCorasick::new(pwords("before")).expect("plain words"),
-            not_name: pwords("not_name"),
             surnames: surnames
                 .iter()
                 .filter(|s| s.chars().count() == 1)
@@ -530,16 +534,17 @@ impl LineReader<'_, '_> {
             let cand = &lt[p..e];
             if cand.chars().skip(if compound { 2 } else { 1 }).any(|c| g.not_in_name.contains(&c))
                 // No grammatical word inside a name either (部门相关负责人: no 门相关).
-                || g.not_name.iter().any(|w| {
-                    cand.starts_with(w.as_str()) || (w.chars().count() >= 2 && cand[first.len_utf8()..].contains(w.as_str()))
+                || g.not_name_ix.starts(cand)
+                || (cand.char_indices().skip(1)).any(|(q, _)| {
+                    g.not_name_ix.prefixes_of(&cand[q..]).any(|w| w.chars().nth(1).is_some())
                 })
                 // A name never ends inside a listed word that follows it (王劲陪同, 陈涛一同参加:
                 // not 王劲陪 + 同).
                 || cand.char_indices().skip(1).any(|(q, _)| {
-                    g.after.iter().any(|w| w.chars().count() >= 2 && lt[p + q..].starts_with(w.as_str()) && p + q + w.len() > e)
+                    g.after_long_ix.prefixes_of(&lt[p + q..]).any(|w| p + q + w.len() > e)
                 })
                 // A word that follows names is none itself (强调, 宣布 start with surnames).
-                || g.after.iter().any(|w| w.chars().count() >= 2 && cand.starts_with(w.as_str()))
+                || g.after_long_ix.starts(cand)
                 // An organisation is no name, unless only a one-character unit common in given
                 // names ends it and a name surely ends there (镇长李忠社陪同; not 王家村).
                 || g.org_like(self.lex(), cand) && !self.unit_ended_name(cand, &lt[e..])
