@@ -281,6 +281,20 @@ fn inline_sub_items(text: &str, r: Range<usize>) -> Vec<(usize, String)> {
     out
 }
 
+/// The byte offset of the value cell of a form row (`重点工作: | 135.统筹… |`): a key of two
+/// to eight Han characters ending with a colon, then a bar.
+fn form_value(t: &str) -> Option<usize> {
+    let bar = t.find('|')?;
+    let key = t[..bar].trim_end();
+    let key = key.strip_suffix([':', '：'])?;
+    let n = key.chars().count();
+    if !(2..=8).contains(&n) || !key.chars().all(is_han) {
+        return None;
+    }
+    let rest = &t[bar + 1..];
+    Some(bar + 1 + rest.len() - rest.trim_start().len())
+}
+
 /// The number of a section or item label (`三` → 3, `12` → 12).
 fn label_number(label: &str) -> Option<u32> {
     if let Ok(n) = label.parse::<u32>() {
@@ -601,6 +615,12 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
         if let Some(n) = bar_row {
             last_bar_row = Some(n);
         }
+        // `重点工作: | 135.统筹…`: a form row, its key cell naming the field and its value cell
+        // opening with a numbered item; the item starts at the value.
+        let (lead, t) = match form_value(t) {
+            Some(k) if parse_marker(&t[k..]).is_some() => (lead + k, &t[k..]),
+            _ => (lead, t),
+        };
         let marker = parse_marker(t).or_else(|| bar_row.map(|n| (UnitKind::Item, n.to_string(), t.len())));
         if let Some((kind, label, mlen)) = marker {
             while let Some(&top) = open.last() {
@@ -1524,6 +1544,14 @@ mod tests {
         // A short line is never split.
         let d = parse(&normalize("复苏,一、承办(市局)二、办好"));
         assert!(d.units.is_empty());
+    }
+
+    #[test]
+    fn form_rows_open_items_at_their_value() {
+        let n = normalize("重点工作: | 12.统筹城市更新。 |\n牵头单位: | 市城管局 |\n进展: | 3.5万平方米 |");
+        let d = parse(&n);
+        let u: Vec<(&str, &str)> = d.units.iter().map(|u| (u.label.as_str(), &n.text[u.heading.clone()])).collect();
+        assert_eq!(u, vec![("12", "统筹城市更新。|")]);
     }
 
     #[test]
