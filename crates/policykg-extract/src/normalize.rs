@@ -298,7 +298,7 @@ fn delete_spans(v: &mut Vec<(char, u32)>, spans: &[(usize, usize)]) {
 
 /// Pass 2: spaces. Dropped next to CJK, at line ends and in runs; a space run between a
 /// sentence end (or a closing bracket, as after `(市发改委牵头)`) and a heading marker becomes a
-/// line break (one-line documents).
+/// line break (one-line documents), and so does one between a figure and an item marker.
 fn fold_spaces(v: &mut Vec<(char, u32)>) {
     let (mut r, mut w) = (0, 0);
     while r < v.len() {
@@ -315,7 +315,10 @@ fn fold_spaces(v: &mut Vec<(char, u32)>) {
         }
         let prev = if w > 0 { Some(v[w - 1].0) } else { None };
         let next = v.get(r).map(|x| x.0);
-        if prev.is_some_and(|p| "。!?;！？；)）]】".contains(p)) {
+        // After a figure (`… 0 0 24 4.新投放`, a row of figures flattened before the next
+        // item) only a numbered item (`4.` `4、`) starts a line.
+        let after_figure = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        if after_figure || prev.is_some_and(|p| "。!?;！？；)）]】".contains(p)) {
             let mut head = ['\0'; 8];
             let n = v[r..]
                 .iter()
@@ -741,6 +744,9 @@ mod tests {
             norm("新气象。 一、紧扣第一要务,协力推进"),
             "新气象。\n一、紧扣第一要务,协力推进"
         );
+        // An item after a row of figures; a figure after a figure stays on its line.
+        assert_eq!(norm("合计 12 0 24 4.新投放单车"), "合计12 0 24\n4.新投放单车");
+        assert_eq!(norm("目标 2 5 1.5 10"), "目标2 5 1.5 10");
     }
 
     #[test]

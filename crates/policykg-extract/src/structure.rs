@@ -281,6 +281,105 @@ fn inline_sub_items(text: &str, r: Range<usize>) -> Vec<(usize, String)> {
     out
 }
 
+/// The byte offset of the value cell of a form row (`重点工作: | 135.统筹… |`): a key of two
+/// to eight Han characters ending with a colon, then a bar.
+fn form_value(t: &str) -> Option<usize> {
+    let bar = t.find('|')?;
+    let key = t[..bar].trim_end();
+    let key = key.strip_suffix([':', '：'])?;
+    let n = key.chars().count();
+    if !(2..=8).contains(&n) || !key.chars().all(is_han) {
+        return None;
+    }
+    let rest = &t[bar + 1..];
+    Some(bar + 1 + rest.len() - rest.trim_start().len())
+}
+
+/// The number of a section or item label (`三` → 3, `12` → 12).
+fn label_number(label: &str) -> Option<u32> {
+    if let Ok(n) = label.parse::<u32>() {
+        return Some(n);
+    }
+    let d = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let c: Vec<char> = label.chars().collect();
+    match c.as_slice() {
+        ['十'] => Some(10),
+        [a] => d(*a),
+        ['十', b] => Some(10 + d(*b)?),
+        [a, '十'] => Some(d(*a)? * 10),
+        [a, '十', b] => Some(d(*a)? * 10 + d(*b)?),
+        _ => None,
+    }
+}
+
+/// Lines of a document flattened into long lines (a page saved as one line): a section, subsection
+/// or item marker that starts mid-line after a sentence end, a comma, a colon or a closing
+/// bracket (`…快速复苏,一、持续…(责任单位:…)二、办好…`) starts a line of its own, when the
+/// markers of each kind run in sequence (each starts at 1 or goes on from the last number of
+/// its kind) and the line holds at least two of them. Only lines longer than a paragraph are
+/// read, and only at a boundary character followed by a marker's first character.
+fn split_inline_headings(text: &str, lines: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    const LONG: usize = 600;
+    if lines.iter().all(|r| r.len() < LONG) {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for r in lines {
+        if r.len() < LONG {
+            out.push(r);
+            continue;
+        }
+        let line = &text[r.clone()];
+        // Last accepted number of each kind (Section, Subsection, Item).
+        let slot = |k: UnitKind| match k {
+            UnitKind::Section => Some(0),
+            UnitKind::Subsection => Some(1),
+            UnitKind::Item => Some(2),
+            _ => None,
+        };
+        let mut last: [Option<u32>; 3] = [None; 3];
+        if let Some((k, label, _)) = parse_marker(line.trim_start()) {
+            if let (Some(s), Some(n)) = (slot(k), label_number(&label)) {
+                last[s] = Some(n);
+            }
+        }
+        let mut cuts: Vec<usize> = Vec::new();
+        let mut prev: Option<char> = None;
+        for (off, c) in line.char_indices() {
+            let boundary = prev.is_some_and(|p| "。;；,，:：)）".contains(p));
+            prev = Some(c);
+            if !boundary || !(c.is_ascii_digit() || c == '(' || c == '（' || "一二三四五六七八九十".contains(c)) {
+                continue;
+            }
+            let rest = &line[off..];
+            let Some((k, label, mlen)) = parse_marker(rest) else { continue };
+            let (Some(s), Some(n)) = (slot(k), label_number(&label)) else { continue };
+            // `一、二、三产业`: a numeral list, not a heading.
+            if rest[mlen..].starts_with(|ch: char| "一二三四五六七八九十".contains(ch) || ch.is_ascii_digit()) {
+                continue;
+            }
+            // A kind starts at 1 or goes on from its last number (items may run on across
+            // sections).
+            if n != 1 && last[s] != Some(n - 1) {
+                continue;
+            }
+            last[s] = Some(n);
+            cuts.push(r.start + off);
+        }
+        if cuts.len() < 2 {
+            out.push(r);
+            continue;
+        }
+        let mut start = r.start;
+        for c in cuts {
+            out.push(start..c);
+            start = c;
+        }
+        out.push(start..r.end);
+    }
+    out
+}
+
 /// What the source held between two characters that are neighbours in the normalised text
 /// (given their source character indexes): `None` when nothing was deleted or something other
 /// than whitespace; else the strength of the whitespace as a cell separator: 1 = one space,
@@ -314,7 +413,7 @@ pub fn parse(norm: &NormText, words: &dyn Vocabulary) -> Document {
 /// held where the normaliser deleted characters (cell boundaries of flattened tables).
 pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) -> Document {
     let text = norm.text.as_str();
-    let lines: Vec<Range<usize>> = norm.lines();
+    let lines: Vec<Range<usize>> = split_inline_headings(text, norm.lines());
     let mut doc = Document {
         lines: lines.clone(),
         ..Default::default()
@@ -516,6 +615,12 @@ pub fn parse_with_source(norm: &NormText, gap: GapFn, words: &dyn Vocabulary) ->
         if let Some(n) = bar_row {
             last_bar_row = Some(n);
         }
+        // `重点工作: | 135.统筹…`: a form row, its key cell naming the field and its value cell
+        // opening with a numbered item; the item starts at the value.
+        let (lead, t) = match form_value(t) {
+            Some(k) if parse_marker(&t[k..]).is_some() => (lead + k, &t[k..]),
+            _ => (lead, t),
+        };
         let marker = parse_marker(t).or_else(|| bar_row.map(|n| (UnitKind::Item, n.to_string(), t.len())));
         if let Some((kind, label, mlen)) = marker {
             while let Some(&top) = open.last() {
@@ -1418,6 +1523,35 @@ mod tests {
         );
         // A header needs a responsibility column.
         assert!(parse(&normalize("序号|任务|完成时限\n1|建设|2024年")).tables.is_empty());
+    }
+
+    #[test]
+    fn inline_headings_of_a_one_line_document() {
+        let body = "为进一步促进活动复苏,一、承办好赛事积极争取更多赛事落户,承办好系列活动,(责任单位:市旅文局、市财政局)二、办好特色赛事办好排球节,(责任单位:市旅文局)三、推动一、二、三产业融合发展。";
+        let src = format!("{}{body}", "前言".repeat(120));
+        let n = normalize(&src);
+        let d = parse(&n);
+        let secs: Vec<(&str, &str)> = d
+            .units
+            .iter()
+            .map(|u| (u.label.as_str(), &n.text[u.range.clone()]))
+            .filter(|(_, t)| t.len() < 400)
+            .collect();
+        assert_eq!(secs.len(), 3, "{secs:?}");
+        assert!(secs[0].1.starts_with("一、承办好") && secs[0].1.ends_with("市财政局)"));
+        assert!(secs[1].1.starts_with("二、办好"));
+        assert_eq!(secs[2].1, "三、推动一、二、三产业融合发展。");
+        // A short line is never split.
+        let d = parse(&normalize("复苏,一、承办(市局)二、办好"));
+        assert!(d.units.is_empty());
+    }
+
+    #[test]
+    fn form_rows_open_items_at_their_value() {
+        let n = normalize("重点工作: | 12.统筹城市更新。 |\n牵头单位: | 市城管局 |\n进展: | 3.5万平方米 |");
+        let d = parse(&n);
+        let u: Vec<(&str, &str)> = d.units.iter().map(|u| (u.label.as_str(), &n.text[u.heading.clone()])).collect();
+        assert_eq!(u, vec![("12", "统筹城市更新。|")]);
     }
 
     #[test]

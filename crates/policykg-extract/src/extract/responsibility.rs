@@ -554,6 +554,11 @@ fn find_labels(g: &Grammar, text: &str) -> Vec<LabelHit> {
         let v = &text[value..];
         let skip = v.len() - v.trim_start_matches([' ', ':', '：']).len();
         value += skip;
+        // `牵头单位: | 市城管局 |`: a form row, the value in the cell after the label's.
+        if colon && text[value..].starts_with('|') {
+            let v = &text[value + 1..];
+            value += 1 + v.len() - v.trim_start_matches(' ').len();
+        }
         if !colon && !boxed {
             for w in ["为", "是"] {
                 if text[value..].starts_with(w) {
@@ -744,7 +749,7 @@ fn label_clauses(cx: &Context, g: &Grammar, text: &str, labels: &[LabelHit], in_
         let value = value
             .trim()
             .trim_end_matches(OPEN)
-            .trim_end_matches([';', ',', '。', '，', '；', ' ']);
+            .trim_end_matches([';', ',', '。', '，', '；', ' ', '|']);
         // `责任单位:市人社局、市农业农村局分别牵头`: a lead stated in the value outranks the label.
         if l.colon {
             if let Some(mut more) =
@@ -2222,6 +2227,13 @@ mod tests {
         assert!(has(&v, "co", "市公安局", "1"), "{v:?}");
         assert!(has(&v, "co", "市财政局", "1"), "{v:?}");
         assert!(!v.iter().any(|(r, _, _)| r == "leads"), "{v:?}");
+    }
+
+    #[test]
+    fn form_rows_key_and_value_cells() {
+        let v = facts("重点工作: | 12.统筹城市更新。 |\n牵头单位: | 市城管局 |\n配合单位: | 市财政局、市住建局 |\n");
+        assert!(has(&v, "leads", "市城管局", "12"), "{v:?}");
+        assert!(has(&v, "co", "市住建局", "12"), "{v:?}");
     }
 
     #[test]
