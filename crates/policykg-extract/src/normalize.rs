@@ -545,7 +545,7 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
     }
     // A short line inside an open 《 》 or ( ): one count of the four brackets, and only for
     // short lines (this runs for every line of a document).
-    if next.chars().count() < 80 && prev.chars().count() < 120 {
+    if next.chars().nth(79).is_none() && prev.chars().nth(119).is_none() {
         let [mut title, mut untitle, mut paren, mut unparen] = [0usize; 4];
         for ch in prev.chars() {
             match ch {
@@ -574,7 +574,7 @@ fn should_join(prev: &str, next: &str, blank_between: bool) -> bool {
     if field {
         return false;
     }
-    let prose = prev.chars().count() >= 12 && prev.contains([',', '、', '，', ';']);
+    let prose = prev.chars().nth(11).is_some() && prev.contains([',', '、', '，', ';']);
     let mid_sentence = is_han(last) || last.is_ascii_alphanumeric() || matches!(last, '、' | ',');
     let continues = is_han(first) || matches!(first, ',' | '、' | '。' | ';' | ':' | ')' | '”');
     prose && mid_sentence && continues && !crate::numbers::is_date_line(next)
@@ -615,11 +615,16 @@ static MAY_CONVERT_BMP: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new
 
 /// True when the Traditional → Simplified table could change a text holding this character.
 pub fn may_convert(c: char) -> bool {
+    may_convert_in(&MAY_CONVERT_BMP, c)
+}
+
+/// [`may_convert`] with the bit set at hand (a loop over a text dereferences it once).
+fn may_convert_in(bmp: &[u64], c: char) -> bool {
     let u = c as usize;
     if u < 0x80 {
         false
     } else if u < 0x10000 {
-        MAY_CONVERT_BMP[u / 64] >> (u % 64) & 1 == 1
+        bmp[u / 64] >> (u % 64) & 1 == 1
     } else {
         MAY_CONVERT.contains(&c)
     }
@@ -632,8 +637,9 @@ pub fn may_convert(c: char) -> bool {
 /// line break, so this equals converting the whole text (a Simplified document with one
 /// `覆` converts one line, not all of them).
 fn to_simplified_in_place(v: &mut [(char, u32)]) {
+    let bmp: &[u64] = &MAY_CONVERT_BMP;
     for line in v.split_mut(|x| x.0 == '\n') {
-        if !line.iter().any(|&(c, _)| may_convert(c)) {
+        if !line.iter().any(|&(c, _)| may_convert_in(bmp, c)) {
             continue;
         }
         let text: String = line.iter().map(|x| x.0).collect();
