@@ -527,13 +527,15 @@ impl<'c, 'a> Reader<'c, 'a> {
         // One automaton over the verbs, leftmost-longest (`对接合作` before `对接`), built once.
         let verb_ac = &cx.gz.coop_verbs_ac;
         let verbs = &cx.gz.coop_verbs;
-        let frames: Vec<Frames> = {
-            let rows = cx.gz.lexicon().table(crate::lexicon::Table::CoopVerbs);
+        // The frames of each verb, in the automaton's order; built once per lexicon.
+        static FRAMES: PerLexicon<Vec<Frames>> = PerLexicon::new();
+        let frames = FRAMES.get(cx.gz.lexicon(), |lx| {
+            let rows = lx.table(crate::lexicon::Table::CoopVerbs);
             verbs
                 .iter()
                 .map(|v| Frames::parse(rows.iter().find(|r| &r[0] == v).and_then(|r| r.get(1))))
                 .collect()
-        };
+        });
         // Title depth (《 》) before each clause, counted once over the text.
         let mut depth: i64 = 0;
         let mut counted = 0usize;
