@@ -346,9 +346,10 @@ fn split_inline_headings(text: &str, lines: Vec<Range<usize>>) -> Vec<Range<usiz
         let mut cuts: Vec<usize> = Vec::new();
         let mut prev: Option<char> = None;
         for (off, c) in line.char_indices() {
-            let boundary = prev.is_some_and(|p| "。;；,，:：)）".contains(p));
+            let boundary = prev.is_some_and(|p| matches!(p, '。' | ';' | '；' | ',' | '，' | ':' | '：' | ')' | '）'));
             prev = Some(c);
-            if !boundary || !(c.is_ascii_digit() || c == '(' || c == '（' || "一二三四五六七八九十".contains(c)) {
+            let opens = matches!(c, '0'..='9' | '(' | '（' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十');
+            if !boundary || !opens {
                 continue;
             }
             let rest = &line[off..];
@@ -1286,7 +1287,7 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
         // `名称:|市人民政府办公室关于印发…` → the value after the field name.
         let t = t.rsplit([':', '|']).find(|p| !p.trim().is_empty()).unwrap_or(t).trim();
         let t = strip_title_tags(t);
-        if t.contains('。') || t.chars().count() > 100 || not_title_line(t) {
+        if t.contains('。') || t.chars().nth(100).is_some() || not_title_line(t) {
             continue;
         }
         // (`关于` gates the regex: its lazy captures are costly on every front line.)
@@ -1351,22 +1352,23 @@ fn find_title(text: &str, lines: &[Range<usize>], doc: &mut Document) {
             .take(3)
             .find(|n| !text[(*n).clone()].trim().is_empty())
             .filter(|n| n.start < limit && !not_title_line(text[(*n).clone()].trim()));
-        let joined = next.map(|n| format!("{t}{}", text[n.clone()].trim()));
-        for (cand, range) in [
-            (t.to_string(), r.clone()),
-            (
-                joined.clone().unwrap_or_default(),
-                r.start..next.map(|n| n.end).unwrap_or(r.end),
-            ),
-        ] {
-            let n = cand.chars().count();
-            if (6..=80).contains(&n)
+        let is_title = |cand: &str| {
+            let n = cand.chars().take(81).count();
+            (6..=80).contains(&n)
                 && !cand.contains(['。', ':', '|', ','])
                 && !cand.starts_with("关于")
-                && PLAN_TITLE_END.is_match(&cand)
-                && !crate::normalize::starts_with_marker(&cand)
-            {
-                doc.title = Some((strip_book_quotes(&cand), range));
+                && PLAN_TITLE_END.is_match(cand)
+                && !crate::normalize::starts_with_marker(cand)
+        };
+        if is_title(t) {
+            doc.title = Some((strip_book_quotes(t), r.clone()));
+            return;
+        }
+        // The joined pair is built only when the line alone is no title.
+        if let Some(n) = next {
+            let joined = format!("{t}{}", text[n.clone()].trim());
+            if is_title(&joined) {
+                doc.title = Some((strip_book_quotes(&joined), r.start..n.end));
                 return;
             }
         }
