@@ -2,11 +2,7 @@
 //! errors to exit codes (0 all done, 1 some inputs skipped, 2 usage, store or query error) and
 //! treats a closed output pipe as success.
 
-mod alloc;
 mod cli;
-
-#[global_allocator]
-static GLOBAL: alloc::Chosen = alloc::Chosen;
 
 fn main() {
     let code = match cli::run() {

@@ -240,8 +240,6 @@ impl Pool {
         }
         // Fewer malloc arenas: less address space reserved per thread, so the address-space
         // limit measures what evaluation really uses.
-        // The system allocator (see `alloc.rs`: mimalloc's reservation does not fit the limit).
-        cmd.env("POLICYKG_SYSTEM_ALLOCATOR", "1");
         cmd.env("MALLOC_ARENA_MAX", "2")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
