@@ -61,6 +61,17 @@ use std::ops::Range;
 use std::sync::Arc;
 
 const CLAUSE_END: &[char] = &[',', ';', '。', ':', '!', '?', '\n'];
+
+/// The [`CLAUSE_END`] characters of a text with their byte offsets, in order: a scan of its
+/// bytes (the ASCII ends, and `。` by its last byte), not a decode of every character.
+fn clause_ends(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let b = text.as_bytes();
+    (0..b.len()).filter_map(move |i| match b[i] {
+        c @ (b',' | b';' | b':' | b'!' | b'?' | b'\n') => Some((i, c as char)),
+        0x82 if i >= 2 && b[i - 2] == 0xE3 && b[i - 1] == 0x80 => Some((i - 2, '。')),
+        _ => None,
+    })
+}
 /// Prepositions that introduce a partner (与X合作); `和` only joins a pair (A和B合作).
 const PREPOSITIONS: &[char] = &['与', '同', '跟'];
 /// Separators of a list of partners.
@@ -516,11 +527,9 @@ impl<'c, 'a> Reader<'c, 'a> {
         // and after a signature alike (a plan signed at its end is all body).
         let mut start = 0;
         let mut clauses: Vec<Range<usize>> = Vec::new();
-        for (i, c) in text.char_indices() {
-            if CLAUSE_END.contains(&c) {
-                clauses.push(start..i);
-                start = i + c.len_utf8();
-            }
+        for (i, c) in clause_ends(text) {
+            clauses.push(start..i);
+            start = i + c.len_utf8();
         }
         clauses.push(start..text.len());
 
@@ -544,12 +553,8 @@ impl<'c, 'a> Reader<'c, 'a> {
         let all_verbs: Vec<aho_corasick::Match> = verb_ac.find_iter(text).collect();
         let mut next_verb = 0;
         for cl in clauses {
-            for c in text[counted..cl.start].chars() {
-                match c {
-                    '《' => depth += 1,
-                    '》' => depth -= 1,
-                    _ => {}
-                }
+            for (_, c) in text[counted..cl.start].match_indices(['《', '》']) {
+                depth += if c == "《" { 1 } else { -1 };
             }
             counted = cl.start;
             let first_verb = next_verb;
@@ -2725,6 +2730,16 @@ fn self_actor(cx: &Context, task: Option<usize>, facts: &[Fact]) -> OrgRef {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// The byte scan finds what a character scan finds.
+        #[test]
+        fn clause_ends_are_the_clause_end_characters(text in "[a,;:!?\n。、市合作《》😀]{0,30}") {
+            let want: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| CLAUSE_END.contains(c)).collect();
+            proptest::prop_assert_eq!(super::clause_ends(&text).collect::<Vec<_>>(), want);
+        }
+    }
+
     use crate::doc::SourceDoc;
     use crate::extract::extract;
     use crate::facts::Relation;
