@@ -2735,7 +2735,7 @@ mod tests {
         /// The byte scan finds what a character scan finds.
         #[test]
         fn clause_ends_are_the_clause_end_characters(text in "[a,;:!?\n。、市合作《》😀]{0,30}") {
-            let want: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| CLAUSE_END.contains(c)).collect();
+            let want: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| super::CLAUSE_END.contains(c)).collect();
             proptest::prop_assert_eq!(super::clause_ends(&text).collect::<Vec<_>>(), want);
         }
     }
