@@ -180,9 +180,15 @@ pub struct Evidence {
 impl Fact {
     /// One JSON line (no trailing newline).
     pub fn to_json_line(&self) -> String {
+        String::from_utf8(self.to_json_bytes()).expect("the writer copies UTF-8 and writes ASCII")
+    }
+
+    /// The JSON line as bytes: the order of JSON texts, without checking them as UTF-8 (fact
+    /// sorting compares many).
+    pub fn to_json_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(256 + 2 * self.evidence.text.len());
         self.write_json(&mut out);
-        String::from_utf8(out).expect("the writer copies UTF-8 and writes ASCII")
+        out
     }
 
     /// Appends the facts as JSON lines (each ending with `\n`) to a buffer.

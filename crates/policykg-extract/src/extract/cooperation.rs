@@ -1804,13 +1804,15 @@ impl<'c, 'a> Reader<'c, 'a> {
         if items.len() < 2 {
             return Vec::new();
         }
+        self.all_parties(&items)
+    }
+
+    /// The parties of a 、 list, the first read back from its end (it may follow other words);
+    /// empty when any item is no party.
+    fn all_parties(&self, items: &[&str]) -> Vec<OrgRef> {
         let mut out = Vec::new();
         for (k, item) in items.iter().enumerate() {
-            let r = if k == 0 {
-                self.party_ending(item)
-            } else {
-                self.party_exact(item, false)
-            };
+            let r = if k == 0 { self.party_ending(item) } else { self.party_exact(item, false) };
             match r {
                 Some(r) => out.push(r),
                 None => return Vec::new(),
@@ -1827,19 +1829,7 @@ impl<'c, 'a> Reader<'c, 'a> {
             return Vec::new();
         }
         let items: Vec<&str> = b.split('、').collect();
-        let mut out = Vec::new();
-        for (k, item) in items.iter().enumerate() {
-            let r = if k == 0 {
-                self.party_ending(item)
-            } else {
-                self.party_exact(item, false)
-            };
-            match r {
-                Some(r) => out.push(r),
-                None => return Vec::new(),
-            }
-        }
-        out
+        self.all_parties(&items)
     }
 
     /// The parties signers stand for: a list after 代表 (`分别代表A、B签署`), else, when the

@@ -635,25 +635,18 @@ fn sort_facts(facts: &mut [Fact]) {
                 for f in run.iter_mut() {
                     f.rel.task_text_mut().map(String::clear);
                 }
-                run.sort_by_cached_key(json_key);
+                run.sort_by_cached_key(Fact::to_json_bytes);
                 for f in run.iter_mut() {
                     if let Some(t) = f.rel.task_text_mut() {
                         t.clone_from(&text);
                     }
                 }
             } else {
-                run.sort_by_cached_key(json_key);
+                run.sort_by_cached_key(Fact::to_json_bytes);
             }
         }
         i = j;
     }
-}
-
-/// A fact's JSON line as bytes: the order of JSON texts, without checking them as UTF-8.
-fn json_key(f: &Fact) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256 + 2 * f.evidence.text.len());
-    f.write_json(&mut out);
-    out
 }
 
 /// Runs every rule on one decoded document.
